@@ -1,0 +1,231 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { resolutionTable, writeResolutionTable } from '../dns/resolution-table.ts';
+import { ApiClient, isApiError } from './api-client.ts';
+import { startApiServerProxy } from './api-server-proxy.ts';
+import type { ObjectSource } from './container-env.ts';
+import { startInformer, type Informer } from './informer.ts';
+import { startKubeletServer } from './kubelet-server.ts';
+import type { ConfigMap, Endpoints, Pod, Secret, Service } from './kube-types.ts';
+import { checkMountNamespaceSupport, MountpointRegistry } from './mount-namespace.ts';
+import { nodeCapacity, registerNode } from './node-registration.ts';
+import { PodIpPool } from './pod-ip-pool.ts';
+import { PodWorker } from './pod-worker.ts';
+import type { TokenSource } from './pod-volumes.ts';
+import { ProcessRegistry } from './process-registry.ts';
+import { backoffPolicy } from './restart-backoff.ts';
+
+export interface KubeletOptions {
+  /** API server URL, e.g. `http://127.0.0.1:6443`. */
+  server: string;
+  /** Bearer token the kubelet authenticates with. */
+  token: string;
+  /** State directory: pod volumes and logs, the DNS table, process records. */
+  dir: string;
+  nodeName?: string;
+  /** Working directory of every container process; default the current directory (the project checkout). */
+  cwd?: string;
+  /** Multiplies restart back-off durations (10 s … 5 min); default 1, as Kubernetes. */
+  backoffScale?: number;
+  clusterDomain?: string;
+  /** `ca.crt` placed next to service-account tokens; empty while the API server speaks plain HTTP. */
+  caCertificate?: string;
+  logger?: Logger;
+}
+
+export interface Kubelet {
+  nodeName: string;
+  /** The kubelet's HTTP endpoint (`/containerLogs/...`, `/healthz`). */
+  url: string;
+  port: number;
+  /** What pods see as the `kubernetes` Service address (KUBERNETES_SERVICE_HOST). */
+  apiServerAddress: string;
+  /** Fault injection: SIGKILLs every process of the pod; undefined when the pod is not on this node. */
+  killPod(namespace: string, name: string): number | undefined;
+  /** Kills every process the kubelet started and stops watching; pods stay in the API. */
+  stop(): Promise<void>;
+}
+
+const DNS_PRELOAD = fileURLToPath(new URL('../dns/preload.cjs', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HOST_IP = '127.0.0.1';
+/** Port 80: @kubernetes/client-node's `loadFromCluster()` speaks plain HTTP to ports 80/8080/8001. */
+const API_SERVICE_PORT = 80;
+
+/**
+ * The sandbox's process kubelet: a client of the API server that registers a Node, runs the pods
+ * bound to it as local processes, and serves their logs. See `pod-worker.ts` for one pod's life.
+ */
+export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
+  checkMountNamespaceSupport();
+  const nodeName = options.nodeName ?? 'sandbox-node';
+  const logger = options.logger ?? pino({ level: 'warn' });
+  const clusterDomain = options.clusterDomain ?? 'cluster.local';
+  const api = new ApiClient({ server: options.server, token: options.token });
+  const podsDir = join(options.dir, 'pods');
+  const dnsTablePath = join(options.dir, 'dns-table.json');
+  mkdirSync(podsDir, { recursive: true });
+
+  const ipPool = PodIpPool.claim();
+  const cleanups: (() => Promise<void> | void)[] = [() => ipPool.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    const workers = new Map<string, PodWorker>();
+    const findWorker = (ns: string, name: string) => [...workers.values()].find((w) => w.namespace === ns && w.name === name);
+    const { server: http, port } = await startKubeletServer(HOST_IP, {
+      logFile: (ns, pod, container, previous) => findWorker(ns, pod)?.logFile(container, previous) ?? { error: `pods "${pod}" not found`, notFound: true },
+      killPod: (ns, pod) => findWorker(ns, pod)?.killProcesses(),
+    });
+    cleanups.push(() => http.close());
+    const apiUrl = new URL(options.server);
+    const proxy = await startApiServerProxy(ipPool.apiServerAddress, API_SERVICE_PORT, {
+      host: apiUrl.hostname,
+      port: Number(apiUrl.port || (apiUrl.protocol === 'https:' ? 443 : 80)),
+    });
+    cleanups.push(() => proxy.close());
+
+    const heartbeat = await registerNode(api, { nodeName, hostIP: HOST_IP, kubeletPort: port }, logger);
+    cleanups.push(() => heartbeat.stop());
+
+    let services: Informer<Service> | undefined;
+    let endpoints: Informer<Endpoints> | undefined;
+    let pods: Informer<Pod> | undefined;
+    let dnsTimer: NodeJS.Timeout | undefined;
+    const refreshDns = () => {
+      if (dnsTimer !== undefined) return;
+      dnsTimer = setTimeout(() => {
+        dnsTimer = undefined;
+        writeResolutionTable(
+          dnsTablePath,
+          resolutionTable({
+            clusterDomain,
+            services: services?.list() ?? [],
+            endpoints: endpoints?.list() ?? [],
+            pods: pods?.list() ?? [],
+            apiServerAddress: ipPool.apiServerAddress,
+            noEndpointsAddress: ipPool.noEndpointsAddress,
+          }),
+        );
+      }, 0);
+    };
+    refreshDns();
+    cleanups.push(() => clearTimeout(dnsTimer));
+    const onError = (err: unknown) => logger.warn({ err }, 'watch failed, relisting');
+    services = startInformer<Service>({ client: api, path: '/api/v1/services', onEvent: refreshDns, onError });
+    endpoints = startInformer<Endpoints>({ client: api, path: '/api/v1/endpoints', onEvent: refreshDns, onError });
+    cleanups.push(() => services.stop(), () => endpoints.stop());
+
+    const processes = new ProcessRegistry(join(options.dir, 'processes'));
+    const mountpoints = new MountpointRegistry();
+    cleanups.push(() => mountpoints.releaseAll());
+    const deps = {
+      api,
+      hostIP: HOST_IP,
+      ipPool,
+      mountpoints,
+      processes,
+      objects: apiObjectSource(api),
+      tokens: tokenRequestSource(api),
+      nodeCapacity: nodeCapacity(),
+      caCertificate: options.caCertificate ?? '',
+      cwd: options.cwd ?? PROJECT_ROOT,
+      podsDir,
+      backoff: backoffPolicy(options.backoffScale ?? 1),
+      baseEnv: (pod: Pod) => baseEnvironment(pod, ipPool.apiServerAddress, dnsTablePath, clusterDomain),
+      logger,
+      statusWritten: refreshDns,
+    };
+
+    const onPod = (type: 'add' | 'update' | 'delete', pod: Pod) => {
+      const uid = pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;
+      const worker = workers.get(uid);
+      if (type === 'delete') {
+        if (worker !== undefined) {
+          workers.delete(uid);
+          void worker.removed();
+        }
+        refreshDns();
+        return;
+      }
+      if (worker !== undefined) {
+        worker.update(pod);
+        return;
+      }
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      const created = new PodWorker(pod, deps);
+      workers.set(uid, created);
+      created.start();
+      if (pod.metadata.deletionTimestamp !== undefined) created.update(pod);
+    };
+    pods = startInformer<Pod>({ client: api, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${nodeName}`, onEvent: onPod, onError });
+    cleanups.push(async () => {
+      pods.stop();
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+      workers.clear();
+    });
+    await Promise.all([pods.synced, services.synced, endpoints.synced]);
+
+    return {
+      nodeName,
+      url: `http://${HOST_IP}:${port}`,
+      port,
+      apiServerAddress: ipPool.apiServerAddress,
+      killPod: (ns, name) => findWorker(ns, name)?.killProcesses(),
+      stop: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** What every container's environment starts from: the "image" PATH, the API server Service, DNS. */
+function baseEnvironment(pod: Pod, apiServerAddress: string, dnsTablePath: string, clusterDomain: string): Record<string, string> {
+  const ns = pod.metadata.namespace ?? 'default';
+  return {
+    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
+    KUBERNETES_SERVICE_HOST: apiServerAddress,
+    KUBERNETES_SERVICE_PORT: String(API_SERVICE_PORT),
+    KUBERNETES_PORT: `tcp://${apiServerAddress}:${API_SERVICE_PORT}`,
+    NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
+    SANDBOX_DNS_TABLE: dnsTablePath,
+    SANDBOX_DNS_SEARCH: `${ns}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}`,
+    SANDBOX_CLUSTER_DOMAIN: clusterDomain,
+  };
+}
+
+function apiObjectSource(api: ApiClient): ObjectSource {
+  const get = async <T>(path: string): Promise<T | undefined> => {
+    try {
+      return await api.get<T>(path);
+    } catch (err) {
+      if (isApiError(err, 404)) return undefined;
+      throw err;
+    }
+  };
+  return {
+    configMap: (ns, name) => get<ConfigMap>(`/api/v1/namespaces/${ns}/configmaps/${name}`),
+    secret: (ns, name) => get<Secret>(`/api/v1/namespaces/${ns}/secrets/${name}`),
+  };
+}
+
+/** Service-account tokens through the TokenRequest API (`serviceaccounts/<name>/token`), as the kubelet gets them. */
+function tokenRequestSource(api: ApiClient): TokenSource {
+  return {
+    async serviceAccountToken(ns, sa, audience, expirationSeconds) {
+      const response = await api.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { ...(audience === undefined ? {} : { audiences: [audience] }), expirationSeconds: expirationSeconds ?? 3607 },
+      });
+      return response.status.token;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { podFieldValue, resourceFieldValue, type ObjectSource } from './container-env.ts';
+import type { BindMount } from './mount-namespace.ts';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from './kube-types.ts';
+
+/** Issues service-account tokens (the TokenRequest API, as the real kubelet uses). */
+export interface TokenSource {
+  serviceAccountToken(namespace: string, serviceAccount: string, audience?: string, expirationSeconds?: number): Promise<string>;
+}
+
+export interface VolumeContext {
+  pod: Pod;
+  podDir: string;
+  objects: ObjectSource;
+  tokens: TokenSource;
+  nodeCapacity: { cpu: number; memoryBytes: number };
+  /** CA bundle written as `ca.crt` next to service-account tokens. */
+  caCertificate: string;
+}
+
+/** A volume cannot be set up yet (missing ConfigMap/Secret...): the pod stays `ContainerCreating`. */
+export class VolumeSetupError extends Error {}
+
+/** Where Kubernetes mounts the service-account token volume (`kube-api-access-*`). */
+export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_VOLUME = 'kube-api-access';
+const DEFAULT_MODE = 0o644;
+
+/** Volumes whose content the kubelet projects are mounted read-only whatever the mount says. */
+function alwaysReadOnly(volume: Volume | undefined): boolean {
+  return volume !== undefined && (volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined);
+}
+
+export function volumeDir(podDir: string, name: string): string {
+  return join(podDir, 'volumes', name);
+}
+
+function automountsServiceAccount(pod: Pod): boolean {
+  return pod.spec.automountServiceAccountToken !== false;
+}
+
+/**
+ * Writes every volume of the pod as files under `<podDir>/volumes/<name>`, plus the
+ * service-account volume Kubernetes' admission would have injected.
+ */
+export async function materializeVolumes(ctx: VolumeContext): Promise<void> {
+  for (const volume of ctx.pod.spec.volumes ?? []) {
+    if (volume.hostPath !== undefined) {
+      if (volume.hostPath.type === 'DirectoryOrCreate') mkdirSync(volume.hostPath.path, { recursive: true });
+      continue;
+    }
+    const dir = volumeDir(ctx.podDir, volume.name);
+    if (volume.emptyDir !== undefined) {
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o777);
+      continue;
+    }
+    const files = await volumeFiles(ctx, volume);
+    rmSync(dir, { recursive: true, force: true });
+    writeFiles(dir, files);
+  }
+  if (automountsServiceAccount(ctx.pod)) {
+    const ns = ctx.pod.metadata.namespace ?? 'default';
+    const token = await tokenFor(ctx, ns);
+    const dir = volumeDir(ctx.podDir, SERVICE_ACCOUNT_VOLUME);
+    rmSync(dir, { recursive: true, force: true });
+    writeFiles(dir, [
+      { path: 'token', content: token, mode: DEFAULT_MODE },
+      { path: 'ca.crt', content: ctx.caCertificate, mode: DEFAULT_MODE },
+      { path: 'namespace', content: ns, mode: DEFAULT_MODE },
+    ]);
+  }
+}
+
+async function tokenFor(ctx: VolumeContext, ns: string, audience?: string, expirationSeconds?: number): Promise<string> {
+  const sa = ctx.pod.spec.serviceAccountName ?? 'default';
+  try {
+    return await ctx.tokens.serviceAccountToken(ns, sa, audience, expirationSeconds);
+  } catch (err) {
+    throw new VolumeSetupError(`cannot get a token for service account ${ns}/${sa}: ${(err as Error).message}`);
+  }
+}
+
+/** The bind mounts of one container: its volumeMounts plus the service-account token mount. */
+export function containerMounts(pod: Pod, podDir: string, container: Container): BindMount[] {
+  const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
+  const mounts: BindMount[] = [];
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = volumes.get(mount.name);
+    if (volume === undefined) throw new VolumeSetupError(`volumeMount "${mount.name}" of container "${container.name}" names no volume of the pod`);
+    const base = volume.hostPath !== undefined ? volume.hostPath.path : volumeDir(podDir, volume.name);
+    mounts.push({
+      source: mount.subPath ? join(base, mount.subPath) : base,
+      target: mount.mountPath,
+      readOnly: mount.readOnly === true || alwaysReadOnly(volume),
+    });
+  }
+  if (automountsServiceAccount(pod) && !mounts.some((m) => m.target === SERVICE_ACCOUNT_MOUNT)) {
+    mounts.push({ source: volumeDir(podDir, SERVICE_ACCOUNT_VOLUME), target: SERVICE_ACCOUNT_MOUNT, readOnly: true });
+  }
+  return mounts;
+}
+
+interface VolumeFile {
+  path: string;
+  content: string | Buffer;
+  mode: number;
+}
+
+function writeFiles(dir: string, files: VolumeFile[]): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+  for (const file of files) {
+    if (file.path.split('/').includes('..') || file.path.startsWith('/')) throw new VolumeSetupError(`volume file path "${file.path}" must be relative without ".."`);
+    const target = join(dir, file.path);
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    writeFileSync(target, file.content);
+    chmodSync(target, file.mode);
+  }
+}
+
+async function volumeFiles(ctx: VolumeContext, volume: Volume): Promise<VolumeFile[]> {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  if (volume.configMap !== undefined) {
+    const src = volume.configMap;
+    return configMapFiles(ctx, ns, src.name, src.items, src.optional, src.defaultMode ?? DEFAULT_MODE);
+  }
+  if (volume.secret !== undefined) {
+    const src = volume.secret;
+    return secretFiles(ctx, ns, src.secretName, src.items, src.optional, src.defaultMode ?? DEFAULT_MODE);
+  }
+  if (volume.downwardAPI !== undefined) return downwardFiles(ctx, volume.downwardAPI.items ?? [], volume.downwardAPI.defaultMode ?? DEFAULT_MODE);
+  if (volume.projected !== undefined) {
+    const mode = volume.projected.defaultMode ?? DEFAULT_MODE;
+    const files: VolumeFile[] = [];
+    for (const source of volume.projected.sources) {
+      if (source.configMap) files.push(...(await configMapFiles(ctx, ns, source.configMap.name, source.configMap.items, source.configMap.optional, mode)));
+      if (source.secret) files.push(...(await secretFiles(ctx, ns, source.secret.name, source.secret.items, source.secret.optional, mode)));
+      if (source.downwardAPI) files.push(...downwardFiles(ctx, source.downwardAPI.items ?? [], mode));
+      if (source.serviceAccountToken) {
+        const { path, audience, expirationSeconds } = source.serviceAccountToken;
+        files.push({ path, content: await tokenFor(ctx, ns, audience, expirationSeconds), mode });
+      }
+    }
+    return files;
+  }
+  throw new VolumeSetupError(`volume "${volume.name}": unsupported volume type (supported: configMap, secret, emptyDir, hostPath, downwardAPI, projected)`);
+}
+
+function selectKeys(data: Map<string, string | Buffer>, items: KeyToPath[] | undefined, mode: number, what: string): VolumeFile[] {
+  if (items === undefined) return [...data].map(([key, content]) => ({ path: key, content, mode }));
+  return items.map((item) => {
+    const content = data.get(item.key);
+    if (content === undefined) throw new VolumeSetupError(`configured key "${item.key}" not found in ${what}`);
+    return { path: item.path, content, mode: item.mode ?? mode };
+  });
+}
+
+async function configMapFiles(ctx: VolumeContext, ns: string, name: string, items: KeyToPath[] | undefined, optional: boolean | undefined, mode: number): Promise<VolumeFile[]> {
+  const cm = await ctx.objects.configMap(ns, name);
+  if (cm === undefined) {
+    if (optional) return [];
+    throw new VolumeSetupError(`configmap "${name}" not found`);
+  }
+  const data = new Map<string, string | Buffer>(Object.entries(cm.data ?? {}));
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) data.set(k, Buffer.from(v, 'base64'));
+  return selectKeys(data, items, mode, `ConfigMap ${ns}/${name}`);
+}
+
+async function secretFiles(ctx: VolumeContext, ns: string, name: string, items: KeyToPath[] | undefined, optional: boolean | undefined, mode: number): Promise<VolumeFile[]> {
+  const secret = await ctx.objects.secret(ns, name);
+  if (secret === undefined) {
+    if (optional) return [];
+    throw new VolumeSetupError(`secret "${name}" not found`);
+  }
+  const data = new Map<string, string | Buffer>(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  return selectKeys(data, items, mode, `Secret ${ns}/${name}`);
+}
+
+function downwardFiles(ctx: VolumeContext, items: DownwardAPIVolumeFile[], mode: number): VolumeFile[] {
+  return items.map((item) => {
+    let content: string;
+    if (item.fieldRef) content = podFieldValue(ctx.pod, item.fieldRef.fieldPath);
+    else if (item.resourceFieldRef) content = resourceFieldValue(ctx.pod, undefined, item.resourceFieldRef, ctx.nodeCapacity);
+    else throw new VolumeSetupError(`downwardAPI item "${item.path}" has neither fieldRef nor resourceFieldRef`);
+    return { path: item.path, content, mode: item.mode ?? mode };
+  });
+}

@@ -1,0 +1,472 @@
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { isApiError, type ApiClient } from './api-client.ts';
+import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from './container-env.ts';
+import { startContainerProcess, type ContainerExit, type ContainerProcess } from './container-process.ts';
+import type { Container, ContainerStateTerminated, Pod, Probe } from './kube-types.ts';
+import { containerCommand, execInContainerCommand, type BindMount, type MountpointRegistry, type RunAs } from './mount-namespace.ts';
+import type { PodIpPool } from './pod-ip-pool.ts';
+import { podPhase, podStatus, type ContainerView } from './pod-status.ts';
+import { containerMounts, materializeVolumes, VolumeSetupError, type TokenSource } from './pod-volumes.ts';
+import { ProbeWorker, runProbe, type ProbeKind } from './probe.ts';
+import type { ProcessRegistry } from './process-registry.ts';
+import { nextBackoff, remainingBackoff, type BackoffEntry, type BackoffPolicy } from './restart-backoff.ts';
+
+/** What a pod worker needs from its kubelet. */
+export interface PodWorkerDeps {
+  api: ApiClient;
+  hostIP: string;
+  ipPool: PodIpPool;
+  mountpoints: MountpointRegistry;
+  processes: ProcessRegistry;
+  objects: ObjectSource;
+  tokens: TokenSource;
+  nodeCapacity: { cpu: number; memoryBytes: number };
+  caCertificate: string;
+  cwd: string;
+  podsDir: string;
+  backoff: BackoffPolicy;
+  /** Environment every container starts from (PATH, KUBERNETES_SERVICE_*, DNS preload). */
+  baseEnv: (pod: Pod) => Record<string, string>;
+  logger: Logger;
+  /** Called after each status write, so the kubelet can refresh pod DNS records. */
+  statusWritten: () => void;
+}
+
+interface ContainerRecord {
+  spec: Container;
+  restartCount: number;
+  process?: ContainerProcess;
+  running?: { startedAt: string; containerID: string };
+  waiting?: { reason: string; message?: string };
+  terminated?: ContainerStateTerminated;
+  lastTermination?: ContainerStateTerminated;
+  ready: boolean;
+  started: boolean;
+  backoff?: BackoffEntry;
+  probes: ProbeWorker[];
+  mounts: BindMount[];
+  timer?: NodeJS.Timeout;
+  killTimer?: NodeJS.Timeout;
+  env?: Record<string, string>;
+}
+
+/** The pod's processes, volumes and address on this node, and its status in the API. */
+export interface LogFile {
+  path: string;
+  /** True while the process writing the file may still write more. */
+  live: () => boolean;
+}
+
+const RETRY_SETUP_MS = 1_000;
+
+/**
+ * Runs one pod the way the kubelet's pod worker does: sets up its address and volumes, starts its
+ * containers, restarts them per `restartPolicy` with back-off, runs probes, reports status through
+ * `pods/status`, and on deletion stops the containers (SIGTERM, SIGKILL after the grace period)
+ * and deletes the pod object with grace period 0.
+ */
+export class PodWorker {
+  private pod: Pod;
+  private readonly containers: ContainerRecord[];
+  private readonly podDir: string;
+  private podIP: string | undefined;
+  private readonly startTime = new Date().toISOString();
+  private terminating = false;
+  private stopped = false;
+  private finished = false;
+  private writing = false;
+  private dirty = false;
+  private lastWritten = '';
+  private setupTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    pod: Pod,
+    private readonly deps: PodWorkerDeps,
+  ) {
+    this.pod = pod;
+    this.podDir = join(deps.podsDir, pod.metadata.uid ?? `${pod.metadata.namespace}_${pod.metadata.name}`);
+    this.containers = pod.spec.containers.map((spec) => ({ spec, restartCount: 0, ready: false, started: false, probes: [], mounts: [] }));
+  }
+
+  get namespace(): string {
+    return this.pod.metadata.namespace ?? 'default';
+  }
+
+  get name(): string {
+    return this.pod.metadata.name;
+  }
+
+  get uid(): string | undefined {
+    return this.pod.metadata.uid;
+  }
+
+  start(): void {
+    mkdirSync(join(this.podDir, 'logs'), { recursive: true });
+    this.podIP = this.pod.spec.hostNetwork ? this.deps.hostIP : this.deps.ipPool.allocate();
+    for (const c of this.containers) mkdirSync(join(this.podDir, 'logs', c.spec.name), { recursive: true });
+    this.requestStatus();
+    void this.setup();
+  }
+
+  /** A newer version of the pod object arrived from the watch. */
+  update(pod: Pod): void {
+    this.pod = pod;
+    if (pod.metadata.deletionTimestamp !== undefined && !this.terminating) void this.terminate();
+  }
+
+  /** The pod object is gone from the API (e.g. force-deleted): stop everything at once. */
+  async removed(): Promise<void> {
+    await this.stop();
+    rmSync(this.podDir, { recursive: true, force: true });
+  }
+
+  /** Kubelet shutdown: kill every process now, report nothing. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.terminating = true;
+    await this.killAll(0);
+    this.releaseResources();
+  }
+
+  /** Fault injection: SIGKILL the pod's processes; they restart per restartPolicy. */
+  killProcesses(): number {
+    let killed = 0;
+    for (const c of this.containers) {
+      if (c.process) {
+        c.process.signal('SIGKILL');
+        killed++;
+      }
+    }
+    return killed;
+  }
+
+  logFile(container: string, previous: boolean): LogFile | { error: string } {
+    const c = this.containers.find((r) => r.spec.name === container);
+    if (c === undefined) return { error: `container ${container} is not valid for pod ${this.name}` };
+    const instance = previous ? c.restartCount - 1 : c.restartCount;
+    const path = this.logPath(c, instance);
+    if (instance < 0 || !existsSync(path)) {
+      if (previous) return { error: `previous terminated container "${container}" in pod "${this.name}" not found` };
+      return { error: `container "${container}" in pod "${this.name}" is waiting to start: ${c.waiting?.reason ?? 'ContainerCreating'}` };
+    }
+    return { path, live: () => !previous && c.restartCount === instance && c.process !== undefined };
+  }
+
+  private logPath(c: ContainerRecord, instance: number): string {
+    return join(this.podDir, 'logs', c.spec.name, `${instance}.log`);
+  }
+
+  private async setup(): Promise<void> {
+    if (this.terminating) return;
+    try {
+      await materializeVolumes({
+        pod: this.podView(),
+        podDir: this.podDir,
+        objects: this.deps.objects,
+        tokens: this.deps.tokens,
+        nodeCapacity: this.deps.nodeCapacity,
+        caCertificate: this.deps.caCertificate,
+      });
+    } catch (err) {
+      if (!(err instanceof VolumeSetupError || err instanceof ContainerConfigError)) this.deps.logger.error({ err, pod: this.name }, 'volume setup failed');
+      for (const c of this.containers) c.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${(err as Error).message}` };
+      this.requestStatus();
+      this.setupTimer = setTimeout(() => void this.setup(), RETRY_SETUP_MS);
+      return;
+    }
+    for (const c of this.containers) void this.startContainer(c);
+  }
+
+  /** The pod as its containers see it: with the status this kubelet assigned, even before the watch echoes it. */
+  private podView(): Pod {
+    const podIP = this.podIP;
+    return {
+      ...this.pod,
+      status: {
+        ...this.pod.status,
+        hostIP: this.deps.hostIP,
+        hostIPs: [{ ip: this.deps.hostIP }],
+        ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }),
+      },
+    };
+  }
+
+  private runAs(container: Container): RunAs {
+    const pod = this.pod.spec.securityContext;
+    const own = container.securityContext;
+    const uid = own?.runAsUser ?? pod?.runAsUser;
+    const gid = own?.runAsGroup ?? pod?.runAsGroup;
+    return { ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }) };
+  }
+
+  private async startContainer(c: ContainerRecord): Promise<void> {
+    if (this.terminating) return;
+    c.timer = undefined;
+    const pod = this.podView();
+    let env: Record<string, string>;
+    let argv: string[];
+    try {
+      const containerEnv = await containerEnvironment(pod, c.spec, this.deps.objects, this.deps.nodeCapacity);
+      if (this.terminating) return;
+      argv = [...(c.spec.command ?? []), ...(c.spec.args ?? [])].map((a) => expandVariables(a, containerEnv));
+      if (c.spec.command === undefined && c.spec.args === undefined) {
+        throw new ContainerConfigError(`container "${c.spec.name}" has no command: the sandbox ignores images, so command (or args) is required`);
+      }
+      c.mounts = containerMounts(pod, this.podDir, c.spec);
+      env = mergeEnv(this.deps.baseEnv(pod), containerEnv);
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError || err instanceof VolumeSetupError)) throw err;
+      c.waiting = { reason: 'CreateContainerConfigError', message: err.message };
+      this.requestStatus();
+      c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
+      return;
+    }
+    for (const m of c.mounts) this.deps.mountpoints.acquire(m.target, isFileSource(m.source));
+    const command = containerCommand(c.mounts, this.runAs(c.spec), argv);
+    const logPath = this.logPath(c, c.restartCount);
+    rmSync(this.logPath(c, c.restartCount - 2), { force: true });
+    const process = startContainerProcess(command, env, c.spec.workingDir ?? this.deps.cwd, logPath, this.deps.processes);
+    c.process = process;
+    c.env = env;
+    c.running = { startedAt: new Date().toISOString(), containerID: `process://${process.pid}` };
+    c.waiting = undefined;
+    c.terminated = undefined;
+    c.started = c.spec.startupProbe === undefined;
+    c.ready = false;
+    this.startProbes(c);
+    void process.exited.then((exit) => this.onExit(c, process, exit));
+    this.requestStatus();
+  }
+
+  private startProbes(c: ContainerRecord): void {
+    const { readinessProbe, startupProbe } = c.spec;
+    if (startupProbe) c.probes.push(this.probeWorker(c, 'startup', startupProbe));
+    else this.startMainProbes(c);
+    if (readinessProbe === undefined) c.ready = c.started;
+  }
+
+  private startMainProbes(c: ContainerRecord): void {
+    const { readinessProbe, livenessProbe } = c.spec;
+    if (readinessProbe) c.probes.push(this.probeWorker(c, 'readiness', readinessProbe));
+    if (livenessProbe) c.probes.push(this.probeWorker(c, 'liveness', livenessProbe));
+  }
+
+  private probeWorker(c: ContainerRecord, kind: ProbeKind, probe: Probe): ProbeWorker {
+    const process = c.process!;
+    const target = {
+      podIP: this.podIP ?? this.deps.hostIP,
+      container: c.spec,
+      env: c.env ?? {},
+      cwd: c.spec.workingDir ?? this.deps.cwd,
+      execCommand: (argv: string[]) => execInContainerCommand(process.pid, this.runAs(c.spec), argv),
+    };
+    const worker = new ProbeWorker(probe, kind === 'liveness', () => runProbe(probe, target), (success) => {
+      if (c.process !== process || this.terminating) return;
+      if (kind === 'readiness') {
+        c.ready = success && c.started;
+        this.requestStatus();
+      } else if (kind === 'startup' && success) {
+        worker.stop();
+        c.started = true;
+        if (c.spec.readinessProbe === undefined) c.ready = true;
+        this.startMainProbes(c);
+        this.requestStatus();
+      } else if (!success) {
+        this.deps.logger.info({ pod: this.name, container: c.spec.name }, `container failed ${kind} probe, will be restarted`);
+        this.killContainer(c, this.graceSeconds(probe.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds));
+      }
+    });
+    worker.start();
+    return worker;
+  }
+
+  private graceSeconds(value: number | undefined): number {
+    return value ?? 30;
+  }
+
+  /** SIGTERM the container's process group, SIGKILL it after the grace period. */
+  private killContainer(c: ContainerRecord, graceSeconds: number): void {
+    const process = c.process;
+    if (process === undefined) return;
+    if (c.killTimer !== undefined) clearTimeout(c.killTimer);
+    if (graceSeconds <= 0) {
+      process.signal('SIGKILL');
+      return;
+    }
+    process.signal('SIGTERM');
+    c.killTimer = setTimeout(() => process.signal('SIGKILL'), graceSeconds * 1000);
+  }
+
+  private onExit(c: ContainerRecord, process: ContainerProcess, exit: ContainerExit): void {
+    if (c.process !== process) return;
+    for (const p of c.probes) p.stop();
+    c.probes = [];
+    if (c.killTimer !== undefined) clearTimeout(c.killTimer);
+    c.killTimer = undefined;
+    for (const m of c.mounts) this.deps.mountpoints.release(m.target);
+    c.mounts = [];
+    const finishedAt = new Date();
+    const termination: ContainerStateTerminated = {
+      exitCode: exit.exitCode,
+      ...(exit.signal === undefined ? {} : { signal: exit.signal }),
+      reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: c.running?.startedAt ?? finishedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      containerID: c.running?.containerID ?? '',
+    };
+    c.process = undefined;
+    c.running = undefined;
+    c.ready = false;
+    c.started = false;
+    if (this.terminating || !this.shouldRestart(exit.exitCode)) {
+      c.terminated = termination;
+      this.requestStatus();
+      if (!this.terminating && podPhase(this.views()) !== 'Running' && podPhase(this.views()) !== 'Pending') this.finish();
+      return;
+    }
+    c.lastTermination = termination;
+    const delay = remainingBackoff(c.backoff, finishedAt.getTime(), Date.now(), this.deps.backoff);
+    const restart = () => {
+      c.backoff = nextBackoff(c.backoff, Date.now(), this.deps.backoff);
+      c.restartCount++;
+      void this.startContainer(c);
+    };
+    if (delay === 0) {
+      restart();
+      return;
+    }
+    c.waiting = {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${formatDuration(c.backoff!.delayMs)} restarting failed container=${c.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`,
+    };
+    c.timer = setTimeout(restart, delay);
+    this.requestStatus();
+  }
+
+  private shouldRestart(exitCode: number): boolean {
+    const policy = this.pod.spec.restartPolicy ?? 'Always';
+    return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+  }
+
+  /** The pod reached Succeeded or Failed: nothing will run again; its address is free. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.releaseResources();
+  }
+
+  private releaseResources(): void {
+    if (this.setupTimer !== undefined) clearTimeout(this.setupTimer);
+    for (const c of this.containers) {
+      if (c.timer !== undefined) clearTimeout(c.timer);
+      c.timer = undefined;
+    }
+    if (this.podIP !== undefined && !this.pod.spec.hostNetwork) this.deps.ipPool.release(this.podIP);
+  }
+
+  private async killAll(graceSeconds: number): Promise<void> {
+    const exits: Promise<unknown>[] = [];
+    for (const c of this.containers) {
+      if (c.timer !== undefined) clearTimeout(c.timer);
+      c.timer = undefined;
+      for (const p of c.probes) p.stop();
+      if (c.process) {
+        exits.push(c.process.exited);
+        this.killContainer(c, graceSeconds);
+      }
+    }
+    await Promise.all(exits);
+  }
+
+  /** Graceful deletion: stop the containers, then remove the pod object (grace period 0, same uid). */
+  private async terminate(): Promise<void> {
+    this.terminating = true;
+    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.graceSeconds(this.pod.spec.terminationGracePeriodSeconds);
+    await this.killAll(grace);
+    if (this.stopped) return;
+    this.releaseResources();
+    rmSync(this.podDir, { recursive: true, force: true });
+    try {
+      await this.deps.api.request('DELETE', `/api/v1/namespaces/${this.namespace}/pods/${this.name}`, {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: this.uid },
+      });
+    } catch (err) {
+      if (!isApiError(err, 404) && !isApiError(err, 409)) this.deps.logger.error({ err, pod: this.name }, 'deleting the terminated pod failed');
+    }
+  }
+
+  private views(): ContainerView[] {
+    return this.containers.map((c) => ({
+      name: c.spec.name,
+      image: c.spec.image ?? '',
+      restartCount: c.restartCount,
+      ...(c.running ? { running: c.running } : {}),
+      ...(c.waiting ? { waiting: c.waiting } : {}),
+      ...(c.terminated ? { terminated: c.terminated } : {}),
+      ...(c.lastTermination ? { lastTermination: c.lastTermination } : {}),
+      ready: c.ready,
+      started: c.started,
+    }));
+  }
+
+  /** Coalesces status changes into one `pods/status` merge patch at a time, skipping no-ops. */
+  requestStatus(): void {
+    this.dirty = true;
+    if (!this.writing) setImmediate(() => void this.writeStatus());
+  }
+
+  private async writeStatus(): Promise<void> {
+    if (this.writing || !this.dirty || this.stopped || (this.terminating && this.pod.metadata.deletionTimestamp !== undefined)) return;
+    this.writing = true;
+    this.dirty = false;
+    const status = podStatus({
+      previous: this.pod.status,
+      hostIP: this.deps.hostIP,
+      podIP: this.podIP,
+      startTime: this.startTime,
+      containers: this.views(),
+      now: new Date().toISOString(),
+    });
+    const body = JSON.stringify({ status });
+    try {
+      if (body !== this.lastWritten) {
+        this.pod = await this.deps.api.request<Pod>('PATCH', `/api/v1/namespaces/${this.namespace}/pods/${this.name}/status`, { status }, 'application/merge-patch+json');
+        this.lastWritten = body;
+        this.deps.statusWritten();
+      }
+    } catch (err) {
+      if (!isApiError(err, 404)) {
+        this.deps.logger.warn({ err, pod: this.name }, 'pod status update failed, retrying');
+        this.dirty = true;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_SETUP_MS));
+      }
+    } finally {
+      this.writing = false;
+    }
+    if (this.dirty) void this.writeStatus();
+  }
+}
+
+function mergeEnv(base: Record<string, string>, container: Map<string, string>): Record<string, string> {
+  const env = { ...base };
+  for (const [k, v] of container) env[k] = k === 'NODE_OPTIONS' && base.NODE_OPTIONS ? `${base.NODE_OPTIONS} ${v}` : v;
+  return env;
+}
+
+function isFileSource(source: string): boolean {
+  try {
+    return !statSync(source).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60 === 0 ? '' : `${s % 60}s`}` : `${s}s`;
+}
