@@ -1,0 +1,230 @@
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { connectWithRetry } from './connect-with-retry.ts';
+import { Connection } from './connection.ts';
+import type { ConnectionOwner } from './connection.ts';
+import { PROTOCOL_VERSION } from './frame-codec.ts';
+import type { Handshake } from './frame-codec.ts';
+import { MsgpackSerializer } from './msgpack-serializer.ts';
+import type { NetworkOptions } from './network-options.ts';
+import { formatPeerAddress, parsePeerAddress } from './peer-address.ts';
+import { ProtocolError } from './protocol-error.ts';
+import { RemoteChannelWriter } from './remote-channel-writer.ts';
+import { RemoteInputChannel } from './remote-input-channel.ts';
+import type { TypeSerializer } from './type-serializer.ts';
+
+export interface DataPlaneOptions {
+  readonly jobId: string;
+  /** The job's attempt number; peers must agree on it (see `setFencingToken`). */
+  readonly fencingToken: number;
+  /** This process's name in peers' logs and errors, e.g. the TaskManager id. */
+  readonly processId: string;
+  readonly network: NetworkOptions;
+  readonly logger?: Logger;
+}
+
+/**
+ * A process's end of the data plane (Flink's ConnectionManager): it listens for peers, keeps
+ * one TCP connection per peer process — dialled on first use, or the peer's own connection
+ * reused when the peer dialled first — and maps channel ids to writers and input channels.
+ *
+ * Data before registration: a peer may start sending on a channel before this process's task
+ * has called `registerInput` for it. Such frames are held, not rejected: the sender's credit
+ * bounds them to `creditsPerChannel` frames per channel, and at most `maxUnregisteredChannels`
+ * channels may wait like this; a frame for one more fails that connection with a clear error.
+ *
+ * Failures (protocol errors, lost connections, unreachable peers) fail the affected channels —
+ * a writer throws on its next emit and its `availability()` rejects; an input channel throws
+ * from `poll()` once it has handed out what arrived before — and are reported to `onError`.
+ */
+export class DataPlane implements ConnectionOwner {
+  private readonly options: DataPlaneOptions;
+  private readonly logger: Logger;
+  private hello: Handshake;
+  private server: Server | null = null;
+  private readonly pool = new Map<string, Connection>();
+  private readonly connections = new Set<Connection>();
+  private readonly inputs = new Map<number, RemoteInputChannel>();
+  private unregisteredInputs = 0;
+  private readonly errorListeners: ((error: Error) => void)[] = [];
+  private readonly defaultSerializer = new MsgpackSerializer();
+  private readonly dialling = new AbortController();
+  private closed = false;
+
+  constructor(options: DataPlaneOptions) {
+    this.options = options;
+    this.logger = options.logger ?? pino({ name: 'data-plane' }, pino.destination(2));
+    this.hello = {
+      protocolVersion: PROTOCOL_VERSION,
+      jobId: options.jobId,
+      fencingToken: options.fencingToken,
+      processId: options.processId,
+      dataAddress: '',
+      creditsPerChannel: options.network.creditsPerChannel,
+    };
+  }
+
+  get localHandshake(): Handshake {
+    return this.hello;
+  }
+
+  get maxFrameSize(): number {
+    return this.options.network.maxFrameSize;
+  }
+
+  get handshakeTimeout(): number {
+    return this.options.network.connectTimeout;
+  }
+
+  /** `host:port` peers use to reach this process; '' until `listen` resolved. */
+  get address(): string {
+    return this.hello.dataAddress;
+  }
+
+  /** Open connections (dialled or accepted). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Bytes encoded or buffered for sending and not yet taken by the kernel, over all connections. */
+  get sendBufferedBytes(): number {
+    let bytes = 0;
+    for (const connection of this.connections) bytes += connection.socketBufferedBytes;
+    return bytes;
+  }
+
+  /**
+   * Accepts peers on `host:port` (port 0 picks a free one). `advertisedHost` is what peers should
+   * dial, e.g. the pod IP when binding 0.0.0.0. Resolves to the advertised `host:port`.
+   */
+  listen(host: string, port: number, advertisedHost: string = host): Promise<string> {
+    if (this.server !== null) return Promise.reject(new Error(`data plane already listens on ${this.address}`));
+    const server = createServer(this.accept);
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        this.server = null;
+        const where = formatPeerAddress(host, port);
+        reject(new Error(error.code === 'EADDRINUSE' ? `data plane cannot listen on ${where}: address already in use` : `data plane cannot listen on ${where}: ${error.message}`));
+      });
+      server.listen({ host, port }, () => {
+        const bound = server.address();
+        const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+        this.hello = { ...this.hello, dataAddress: formatPeerAddress(advertisedHost, actualPort) };
+        server.on('error', (error) => this.report(new Error(`data-plane server on ${this.address}: ${error.message}`)));
+        resolve(this.hello.dataAddress);
+      });
+    });
+  }
+
+  /** The sending end of channel `channelId` towards the process listening at `peerAddress`. */
+  createWriter(peerAddress: string, channelId: number, serializer: TypeSerializer = this.defaultSerializer): RemoteChannelWriter {
+    if (this.closed) throw new Error('data plane is closed');
+    const connection = this.pool.get(peerAddress) ?? this.dial(peerAddress);
+    const writer = new RemoteChannelWriter(channelId, connection, serializer, this.options.network);
+    connection.addWriter(writer);
+    return writer;
+  }
+
+  /** The receiving end of channel `channelId`, with whatever already arrived for it. */
+  registerInput(channelId: number, serializer: TypeSerializer = this.defaultSerializer): RemoteInputChannel {
+    if (this.closed) throw new Error('data plane is closed');
+    const existing = this.inputs.get(channelId);
+    if (existing !== undefined && !existing.registered) {
+      this.unregisteredInputs--;
+      existing.register(serializer);
+      return existing;
+    }
+    if (existing !== undefined && !existing.done) throw new Error(`input channel ${channelId} is already registered`);
+    const channel = new RemoteInputChannel(channelId, this.options.network.creditsPerChannel);
+    channel.register(serializer);
+    this.inputs.set(channelId, channel);
+    return channel;
+  }
+
+  /** Connection failures and protocol errors; without a listener they are logged. */
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  /**
+   * A new attempt of the job starts: connections of the old attempt close (their channels fail)
+   * and only peers of the new attempt are accepted from now on.
+   */
+  async setFencingToken(fencingToken: number): Promise<void> {
+    this.hello = { ...this.hello, fencingToken };
+    this.inputs.clear();
+    this.unregisteredInputs = 0;
+    await Promise.all([...this.connections].map((connection) => connection.close(`fencing token advanced to ${fencingToken}`)));
+  }
+
+  /** Closes every connection (failing channels still in use) and stops listening. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.dialling.abort();
+    const server = this.server;
+    const stopped = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([...this.connections].map((connection) => connection.close('data plane shut down')));
+    await stopped;
+  }
+
+  inputFor(channelId: number): RemoteInputChannel {
+    const existing = this.inputs.get(channelId);
+    if (existing !== undefined) return existing;
+    const limit = this.options.network.maxUnregisteredChannels;
+    if (this.unregisteredInputs >= limit) {
+      throw new ProtocolError('protocol violation', `data for channel ${channelId}, but ${limit} unregistered channels already hold data (network.maxUnregisteredChannels)`);
+    }
+    const channel = new RemoteInputChannel(channelId, this.options.network.creditsPerChannel);
+    this.inputs.set(channelId, channel);
+    this.unregisteredInputs++;
+    return channel;
+  }
+
+  handshakeCompleted(connection: Connection): void {
+    const peerAddress = connection.peerHandshake!.dataAddress;
+    // A peer that dialled us is reused for our channels towards it; if both dialled at once, each keeps its own.
+    if (peerAddress !== '' && !this.pool.has(peerAddress)) this.pool.set(peerAddress, connection);
+    this.logger.debug({ peer: connection.peer }, 'data-plane connection established');
+  }
+
+  connectionClosed(connection: Connection, error: Error | null): void {
+    this.connections.delete(connection);
+    for (const [address, pooled] of this.pool) if (pooled === connection) this.pool.delete(address);
+    if (error !== null) this.report(error);
+  }
+
+  private dial(peerAddress: string): Connection {
+    const { host, port } = parsePeerAddress(peerAddress);
+    const connection = new Connection(this, peerAddress);
+    this.pool.set(peerAddress, connection);
+    this.connections.add(connection);
+    const timeout = this.options.network.connectTimeout;
+    connectWithRetry(host, port, timeout, this.dialling.signal).then(
+      (socket) => {
+        if (connection.isClosed) socket.destroy();
+        else connection.attach(socket);
+      },
+      (error: Error) => connection.failConnect(new Error(`cannot connect to data-plane peer ${peerAddress} within ${timeout} ms: ${error.message}`)),
+    );
+    return connection;
+  }
+
+  private readonly accept = (socket: Socket): void => {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(this, formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0));
+    this.connections.add(connection);
+    connection.attach(socket);
+  };
+
+  private report(error: Error): void {
+    if (this.errorListeners.length === 0) this.logger.error({ err: error }, error.message);
+    for (const listener of this.errorListeners) listener(error);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The wire format of the data plane. Every frame is
+ *
+ *   u32 length (big endian, bytes after this field) | u8 type | u32 channel id | payload
+ *
+ * One TCP connection per pair of processes carries the frames of all channels between them;
+ * the channel id says which channel a frame belongs to (0 for connection-level frames).
+ */
+export const FrameType = {
+  /** First frame in each direction: magic, protocol version, job id, fencing token, peer identity. */
+  HANDSHAKE: 1,
+  /** One encoded record batch of a channel; costs the sender one credit. */
+  DATA: 2,
+  /** One control event of a channel (watermark, barrier, ...); costs one credit, like a batch. */
+  EVENT: 3,
+  /** Receiver → sender: this many more frames may be sent on the channel. */
+  CREDIT: 4,
+  /** The peer closes the connection deliberately; the payload is the reason (UTF-8). */
+  CLOSE: 5,
+} as const;
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+/** Bytes of the length prefix. */
+export const LENGTH_BYTES = 4;
+/** Bytes of length prefix, type and channel id together. */
+export const HEADER_BYTES = 9;
+/** The smallest legal value of the length field: type and channel id, empty payload. */
+export const MIN_FRAME_LENGTH = HEADER_BYTES - LENGTH_BYTES;
+
+const names: Record<number, string> = { 1: 'HANDSHAKE', 2: 'DATA', 3: 'EVENT', 4: 'CREDIT', 5: 'CLOSE' };
+
+export function isFrameType(type: number): type is FrameType {
+  return names[type] !== undefined;
+}
+
+export function frameTypeName(type: number): string {
+  return names[type] ?? `unknown(${type})`;
+}
+
+/** Writes the 9-byte header of a frame whose payload is `payloadLength` bytes. */
+export function writeFrameHeader(target: Buffer, offset: number, type: FrameType, channelId: number, payloadLength: number): number {
+  target.writeUInt32BE(MIN_FRAME_LENGTH + payloadLength, offset);
+  target[offset + 4] = type;
+  target.writeUInt32BE(channelId, offset + 5);
+  return offset + HEADER_BYTES;
+}
