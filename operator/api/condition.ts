@@ -1,0 +1,31 @@
+// A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
+// condition types a StreamJob reports.
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { StringEnum } from './kubernetes-schema-types.ts';
+
+/**
+ * Ready: the job runs and every pod is ready. Progressing: a deploy, upgrade or suspension is under way.
+ * Degraded: the spec cannot be carried out as asked, or pods keep failing. CheckpointHealthy: checkpoints
+ * complete within the configured interval and timeout.
+ */
+export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'CheckpointHealthy'] as const;
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+
+export const ConditionSchema = Type.Object({
+  type: StringEnum(CONDITION_TYPES),
+  status: StringEnum(CONDITION_STATUSES),
+  observedGeneration: Type.Optional(Type.Integer({ format: 'int64', minimum: 0, description: 'The metadata.generation this condition was set for.' })),
+  lastTransitionTime: Type.String({ format: 'date-time', description: 'When status last changed.' }),
+  reason: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+    description: 'A CamelCase word a program can match on.',
+  }),
+  message: Type.String({ maxLength: 32768, description: 'For people: what happened.' }),
+});
+
+export type ConditionType = (typeof CONDITION_TYPES)[number];
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+export type Condition = Static<typeof ConditionSchema>;

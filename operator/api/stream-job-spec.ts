@@ -1,0 +1,175 @@
+// StreamJob `spec`: what the user asks for. The one definition from which both the TypeScript types and
+// the CRD's OpenAPI schema come (see operator/crd/). Field names follow the Flink Kubernetes Operator.
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import { Defaulted, DefaultedObject, Duration, FreeFormObject, ObjectName, Quantity, StringEnum, StringMap } from './kubernetes-schema-types.ts';
+
+export const JOB_STATES = ['running', 'suspended'] as const;
+export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
+export const CHECKPOINTING_MODES = ['exactly-once', 'at-least-once'] as const;
+export const RESTART_STRATEGY_TYPES = ['none', 'fixed-delay', 'exponential-delay', 'failure-rate'] as const;
+
+/** Key groups are numbered in 15 bits, as in Flink. */
+export const MAX_PARALLELISM_LIMIT = 32768;
+
+/**
+ * The keys a `credentialsSecret` must hold. They are the AWS SDK's environment variable names, so the
+ * operator can hand the Secret to the pods with `envFrom` unchanged.
+ */
+export const S3_CREDENTIAL_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
+/** Merged into the pods the operator creates; the operator's own settings win where both set a field. */
+export interface PodTemplate {
+  metadata?: Pick<V1ObjectMeta, 'labels' | 'annotations'>;
+  spec?: V1PodSpec;
+}
+
+const Resources = Type.Object(
+  {
+    cpu: Type.Optional(Quantity({ description: 'CPU request and limit, e.g. 500m or 2.' })),
+    memory: Type.Optional(Quantity({ description: 'Memory request and limit, e.g. 512Mi.' })),
+  },
+  { description: 'Resources of each container; the operator sets requests and limits to these values.' },
+);
+
+const PodTemplateSchema = FreeFormObject<PodTemplate>({
+  description: 'A Pod manifest (metadata and spec) merged into the pods the operator creates.',
+});
+
+export const JobSpecSchema = Type.Object(
+  {
+    entry: Type.String({ minLength: 1, description: 'Path of the job module inside the image, e.g. jobs/wordcount.ts.' }),
+    args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments passed to the job module.' })),
+    parallelism: Defaulted(Type.Integer({ minimum: 1, description: 'Default parallelism of the operators of the job.' }), 1),
+    maxParallelism: Defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PARALLELISM_LIMIT,
+        description: 'Number of key groups; the highest parallelism the job can ever be rescaled to.',
+      }),
+      128,
+    ),
+    state: Defaulted(StringEnum(JOB_STATES, { description: 'running, or suspended to stop the job and remove its pods.' }), 'running'),
+    upgradeMode: Defaulted(
+      StringEnum(UPGRADE_MODES, {
+        description:
+          'How a spec change is rolled out: stateless (start empty), last-state (from the newest checkpoint), savepoint (stop with a savepoint, start from it).',
+      }),
+      'last-state',
+    ),
+    initialSavepointPath: Type.Optional(
+      Type.String({ minLength: 1, description: 'Savepoint or checkpoint to start from on the first deploy only, e.g. s3://bucket/prefix/...' }),
+    ),
+    allowNonRestoredState: Defaulted(
+      Type.Boolean({ description: 'Start even when restored state belongs to an operator the job no longer has.' }),
+      false,
+    ),
+    savepointTriggerNonce: Defaulted(
+      Type.Integer({ format: 'int64', description: 'Change this value to take a savepoint.' }),
+      0,
+    ),
+    restartNonce: Defaulted(Type.Integer({ format: 'int64', description: 'Change this value to redeploy the job.' }), 0),
+  },
+  { description: 'The job module and how it runs.' },
+);
+
+const JobManagerSpecSchema = Type.Object(
+  { resources: Type.Optional(Resources), podTemplate: Type.Optional(PodTemplateSchema) },
+  { description: 'The JobManager pod.' },
+);
+
+const TaskManagerSpecSchema = Type.Object(
+  {
+    replicas: Defaulted(Type.Integer({ minimum: 0, description: 'Number of TaskManager pods.' }), 1),
+    slots: Defaulted(Type.Integer({ minimum: 1, description: 'Task slots per TaskManager, all on the one event loop of its pod.' }), 1),
+    resources: Type.Optional(Resources),
+    podTemplate: Type.Optional(PodTemplateSchema),
+  },
+  { description: 'The TaskManager pods.' },
+);
+
+const S3StorageSchema = Type.Object(
+  {
+    endpoint: Type.Optional(
+      Type.String({ pattern: '^https?://[^\\s/]+', description: 'S3 endpoint URL, e.g. http://minio.minio:9000; the AWS endpoint when absent.' }),
+    ),
+    bucket: Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$', description: 'Bucket name.' }),
+    prefix: Type.Optional(Type.String({ pattern: '^[^/].*$', description: 'Key prefix inside the bucket, without a leading slash.' })),
+    region: Defaulted(Type.String({ minLength: 1, description: 'Region of the bucket.' }), 'us-east-1'),
+    forcePathStyle: Defaulted(Type.Boolean({ description: 'Path-style addressing (bucket in the path), as MinIO needs.' }), false),
+    credentialsSecret: Type.Optional(
+      ObjectName({
+        description: `Name of a Secret in the StreamJob's namespace with the keys ${S3_CREDENTIAL_KEYS.join(' and ')}; the pods' ambient credentials when absent.`,
+      }),
+    ),
+  },
+  { description: 'An S3-compatible bucket.' },
+);
+
+const FilesystemStorageSchema = Type.Object(
+  { path: Type.String({ pattern: '^/', description: 'Absolute directory, e.g. a volume mounted through the pod templates.' }) },
+  { description: 'A directory that every pod of the job mounts.' },
+);
+
+export const CheckpointStorageSchema = Type.Object(
+  { s3: Type.Optional(S3StorageSchema), filesystem: Type.Optional(FilesystemStorageSchema) },
+  {
+    description: 'Where checkpoints and savepoints are written: exactly one of s3 or filesystem.',
+    // Structural schemas allow `oneOf` with value validations only; this is how Kubernetes expresses "exactly one of".
+    oneOf: [{ required: ['s3'] }, { required: ['filesystem'] }],
+  },
+);
+
+export const CheckpointingSpecSchema = Type.Object(
+  {
+    interval: Defaulted(Duration({ description: 'Time between checkpoints.' }), '10s'),
+    mode: Defaulted(StringEnum(CHECKPOINTING_MODES, { description: 'exactly-once aligns barriers; at-least-once does not.' }), 'exactly-once'),
+    timeout: Defaulted(Duration({ description: 'A checkpoint not completed within this time is aborted.' }), '1m'),
+    retained: Defaulted(Type.Integer({ minimum: 1, description: 'Completed checkpoints kept; older ones are deleted.' }), 3),
+    storage: CheckpointStorageSchema,
+  },
+  { description: 'Checkpoints: how often, which guarantee, and where.' },
+);
+
+export const RestartStrategySpecSchema = Type.Object(
+  {
+    type: Defaulted(
+      StringEnum(RESTART_STRATEGY_TYPES, { description: 'none, fixed-delay, exponential-delay or failure-rate, as in Flink.' }),
+      'exponential-delay',
+    ),
+    initialDelay: Defaulted(Duration({ description: 'exponential-delay: delay before the first restart.' }), '1s'),
+    maxDelay: Defaulted(Duration({ description: 'exponential-delay: the delay never grows beyond this.' }), '1m'),
+    backoffMultiplier: Type.Optional(Type.Number({ minimum: 1, description: 'exponential-delay: factor between two delays; 2 when absent.' })),
+    delay: Type.Optional(Duration({ description: 'fixed-delay and failure-rate: delay before a restart; 1s when absent.' })),
+    attempts: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'fixed-delay and exponential-delay: restarts before the job fails; unlimited when absent.' }),
+    ),
+    maxFailuresPerInterval: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'failure-rate: failures within failureInterval that fail the job; 1 when absent.' }),
+    ),
+    failureInterval: Type.Optional(Duration({ description: 'failure-rate: the window failures are counted in; 1m when absent.' })),
+  },
+  { description: 'What the JobManager does when a task fails. The job fails (phase Failed) once it is exhausted.' },
+);
+
+export const StreamJobSpecSchema = Type.Object({
+  image: Type.String({ minLength: 1, description: 'The runtime image that contains the job module.' }),
+  job: JobSpecSchema,
+  jobManager: DefaultedObject(JobManagerSpecSchema),
+  taskManager: DefaultedObject(TaskManagerSpecSchema),
+  checkpointing: CheckpointingSpecSchema,
+  restartStrategy: DefaultedObject(RestartStrategySpecSchema),
+  configuration: Type.Optional(StringMap({ description: 'Further runtime configuration, passed to every process as written.' })),
+});
+
+export type JobState = (typeof JOB_STATES)[number];
+export type UpgradeMode = (typeof UPGRADE_MODES)[number];
+export type CheckpointingMode = (typeof CHECKPOINTING_MODES)[number];
+export type RestartStrategyType = (typeof RESTART_STRATEGY_TYPES)[number];
+export type JobSpec = Static<typeof JobSpecSchema>;
+export type CheckpointStorage = Static<typeof CheckpointStorageSchema>;
+export type CheckpointingSpec = Static<typeof CheckpointingSpecSchema>;
+export type RestartStrategySpec = Static<typeof RestartStrategySpecSchema>;
+/** A StreamJob's spec as the API server returns it: every defaulted field present. */
+export type StreamJobSpec = Static<typeof StreamJobSpecSchema>;

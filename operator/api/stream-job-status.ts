@@ -1,0 +1,112 @@
+// StreamJob `status`: what the operator observed, written only by the operator through the status
+// subresource. Besides what people read (phase, conditions, checkpoints) it holds the bookkeeping the
+// operator needs to resume an interrupted upgrade after a restart or a leader change.
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { ConditionSchema } from './condition.ts';
+import { StringEnum } from './kubernetes-schema-types.ts';
+
+export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished'] as const;
+/** Why a savepoint was taken: a changed savepointTriggerNonce, an upgrade in savepoint mode, or a suspension. */
+export const SAVEPOINT_TRIGGERS = ['manual', 'upgrade', 'suspend'] as const;
+/** Stopping: the old run is being stopped (with a savepoint if asked). TearingDown: its pods are being removed. Deploying: the new run's objects are being created. */
+export const UPGRADE_STEPS = ['Stopping', 'TearingDown', 'Deploying'] as const;
+/** Savepoints listed in `status.savepoints.history`, newest first. */
+export const SAVEPOINT_HISTORY_LIMIT = 10;
+
+const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
+
+export const CompletedCheckpointSchema = Type.Object(
+  {
+    id: Type.Integer({ format: 'int64', minimum: 1 }),
+    path: Type.String({ description: 'Directory of the checkpoint, the one holding _metadata.' }),
+    time: Timestamp('When the checkpoint completed.'),
+  },
+  { description: 'The newest completed checkpoint of the current run.' },
+);
+
+export const SavepointSchema = Type.Object({
+  path: Type.String(),
+  time: Timestamp('When the savepoint completed.'),
+  trigger: StringEnum(SAVEPOINT_TRIGGERS),
+  triggerNonce: Type.Optional(Type.Integer({ format: 'int64', description: 'spec.job.savepointTriggerNonce, for manual savepoints.' })),
+});
+
+const PendingSavepointSchema = Type.Object(
+  {
+    triggerId: Type.String({ description: "The JobManager's id of the savepoint request." }),
+    trigger: StringEnum(SAVEPOINT_TRIGGERS),
+    triggerNonce: Type.Optional(Type.Integer({ format: 'int64' })),
+    startTime: Timestamp('When the savepoint was requested.'),
+  },
+  { description: 'A savepoint requested and not yet completed.' },
+);
+
+const SavepointsStatusSchema = Type.Object({
+  last: Type.Optional(SavepointSchema),
+  history: Type.Optional(Type.Array(SavepointSchema, { maxItems: SAVEPOINT_HISTORY_LIMIT, description: 'Newest first.' })),
+  pending: Type.Optional(PendingSavepointSchema),
+  observedTriggerNonce: Type.Optional(
+    Type.Integer({ format: 'int64', description: 'The spec.job.savepointTriggerNonce last acted on.' }),
+  ),
+});
+
+const RunStatusSchema = Type.Object(
+  {
+    number: Type.Integer({ format: 'int64', minimum: 1, description: 'Counts deploys; part of the job id.' }),
+    specHash: Type.String({ description: 'Hash of the spec this run was deployed from (savepointTriggerNonce excluded).' }),
+    restorePath: Type.Optional(Type.String({ description: 'Savepoint or checkpoint the run started from; absent when it started empty.' })),
+    startTime: Timestamp('When the run was deployed.'),
+  },
+  { description: 'The current run: one deploy of the job, named by jobId.' },
+);
+
+const UpgradeStatusSchema = Type.Object(
+  {
+    step: StringEnum(UPGRADE_STEPS),
+    targetSpecHash: Type.String({ description: 'Hash of the spec being rolled out.' }),
+    savepointTriggerId: Type.Optional(Type.String({ description: 'The stop-with-savepoint request, in savepoint mode.' })),
+    restorePath: Type.Optional(Type.String({ description: 'Where the new run will start from, once known.' })),
+    startTime: Timestamp('When the upgrade began.'),
+  },
+  { description: 'An upgrade or suspension in progress.' },
+);
+
+export const StreamJobStatusSchema = Type.Object({
+  phase: Type.Optional(StringEnum(PHASES)),
+  message: Type.Optional(Type.String({ description: 'For people: the current situation in one sentence.' })),
+  observedGeneration: Type.Optional(Type.Integer({ format: 'int64', minimum: 0 })),
+  conditions: Type.Optional(
+    Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  ),
+  jobId: Type.Optional(Type.String({ description: 'Id of the current run: metadata.uid and the run number.' })),
+  jobState: Type.Optional(Type.String({ description: 'The job status the JobManager reports, e.g. RUNNING.' })),
+  jobManager: Type.Optional(
+    Type.Object({
+      ready: Type.Boolean(),
+      restUrl: Type.Optional(Type.String({ description: 'Base URL of the JobManager REST API.' })),
+    }),
+  ),
+  taskManagers: Type.Optional(
+    Type.Object({
+      desired: Type.Integer({ minimum: 0 }),
+      ready: Type.Integer({ minimum: 0 }),
+      selector: Type.Optional(Type.String({ description: 'Label selector of the TaskManager pods, for the scale subresource.' })),
+    }),
+  ),
+  lastCheckpoint: Type.Optional(CompletedCheckpointSchema),
+  savepoints: Type.Optional(SavepointsStatusSchema),
+  restarts: Type.Optional(Type.Integer({ minimum: 0, description: 'Times the job restarted after a failure.' })),
+  lastFailure: Type.Optional(
+    Type.Object({ time: Timestamp('When the failure was observed.'), reason: Type.String(), message: Type.String() }),
+  ),
+  run: Type.Optional(RunStatusSchema),
+  upgrade: Type.Optional(UpgradeStatusSchema),
+});
+
+export type Phase = (typeof PHASES)[number];
+export type SavepointTrigger = (typeof SAVEPOINT_TRIGGERS)[number];
+export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
+export type CompletedCheckpoint = Static<typeof CompletedCheckpointSchema>;
+export type Savepoint = Static<typeof SavepointSchema>;
+export type StreamJobStatus = Static<typeof StreamJobStatusSchema>;
