@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One volume mount: `source` (in the pod directory or a hostPath) bind-mounted at `target`. */
@@ -73,59 +73,60 @@ function depth(path: string): number {
 
 /**
  * Mountpoints the kubelet had to create on the host (a bind mount needs an existing target), counted
- * per user so the last pod to leave removes what was created, deepest first.
+ * per user; what was created is removed, deepest first, once no live mountpoint lies in it.
  */
 export class MountpointRegistry {
-  private readonly refs = new Map<string, { count: number; created: string[]; isFile: boolean }>();
+  private readonly refs = new Map<string, number>();
+  /** Paths this registry created, with whether each is a file. */
+  private readonly created = new Map<string, boolean>();
 
   acquire(target: string, isFile: boolean): void {
-    const entry = this.refs.get(target);
-    if (entry !== undefined) {
-      entry.count++;
-      return;
-    }
-    const created: string[] = [];
+    this.refs.set(target, (this.refs.get(target) ?? 0) + 1);
     const missing: string[] = [];
     for (let p = dirname(target); !existsSync(p); p = dirname(p)) missing.unshift(p);
+    // Explicit modes: the kubelet's umask must not make mountpoints untraversable for a pod's runAsUser.
     for (const dir of missing) {
       mkdirSync(dir);
-      created.unshift(dir);
+      chmodSync(dir, 0o755);
+      this.created.set(dir, false);
     }
     if (!existsSync(target)) {
-      if (isFile) writeFileSync(target, '');
+      if (isFile) writeFileSync(target, '', { mode: 0o644 });
       else mkdirSync(target);
-      created.unshift(target);
+      chmodSync(target, isFile ? 0o644 : 0o755);
+      this.created.set(target, isFile);
     }
-    this.refs.set(target, { count: 1, created, isFile });
   }
 
   release(target: string): void {
-    const entry = this.refs.get(target);
-    if (entry === undefined) return;
-    if (--entry.count > 0) return;
-    this.refs.delete(target);
-    for (const path of entry.created) {
-      if (this.isCreatedByOther(path)) continue;
+    const count = this.refs.get(target);
+    if (count === undefined) return;
+    if (count > 1) this.refs.set(target, count - 1);
+    else this.refs.delete(target);
+    this.removeUnused();
+  }
+
+  releaseAll(): void {
+    this.refs.clear();
+    this.removeUnused();
+  }
+
+  private removeUnused(): void {
+    const deepestFirst = [...this.created.keys()].sort((a, b) => b.length - a.length);
+    for (const path of deepestFirst) {
+      if (this.inUse(path)) continue;
       try {
-        if (path === target && entry.isFile) unlinkSync(path);
+        if (this.created.get(path)) unlinkSync(path);
         else rmdirSync(path);
       } catch {
         // not empty or gone: someone else put something there, leave it
       }
+      this.created.delete(path);
     }
   }
 
-  releaseAll(): void {
-    for (const target of [...this.refs.keys()]) {
-      const entry = this.refs.get(target)!;
-      entry.count = 1;
-      this.release(target);
-    }
-  }
-
-  /** A directory this registry created for one target may be an ancestor of another live target. */
-  private isCreatedByOther(path: string): boolean {
-    for (const [target] of this.refs) if (target === path || target.startsWith(path + '/')) return true;
+  private inUse(path: string): boolean {
+    for (const target of this.refs.keys()) if (target === path || target.startsWith(path + '/')) return true;
     return false;
   }
 }

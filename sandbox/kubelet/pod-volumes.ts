@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { podFieldValue, resourceFieldValue, type ObjectSource } from './container-env.ts';
 import type { BindMount } from './mount-namespace.ts';
@@ -109,12 +109,15 @@ interface VolumeFile {
 }
 
 function writeFiles(dir: string, files: VolumeFile[]): void {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   for (const file of files) {
     if (file.path.split('/').includes('..') || file.path.startsWith('/')) throw new VolumeSetupError(`volume file path "${file.path}" must be relative without ".."`);
     const target = join(dir, file.path);
-    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    for (let sub = dirname(target); sub !== dir && !existsSync(sub); sub = dirname(sub)) {
+      mkdirSync(sub, { recursive: true });
+      chmodSync(sub, 0o755);
+    }
     writeFileSync(target, file.content);
     chmodSync(target, file.mode);
   }
