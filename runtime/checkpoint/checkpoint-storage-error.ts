@@ -1,0 +1,26 @@
+// One error type for every storage failure, with a machine-readable reason for callers that react
+// differently (retry when unreachable, fail fast on bad credentials) and a message for people.
+
+export type StorageErrorReason =
+  | 'not-found'
+  | 'access-denied'
+  | 'no-such-bucket'
+  | 'unreachable'
+  | 'timeout'
+  | 'invalid-path'
+  | 'invalid-uri'
+  | 'invalid-config'
+  | 'no-credentials'
+  | 'io';
+
+export class CheckpointStorageError extends Error {
+  override readonly name = 'CheckpointStorageError';
+
+  constructor(
+    readonly reason: StorageErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,88 @@
+// The checkpoints of one run, found by listing storage so that any new JobManager finds them without
+// other memory: only a chk-<n> holding _metadata is completed; the newest one that verifies is used
+// for restore; the newest `retained` are kept and older ones deleted.
+import type { CheckpointStorage, StorageEntry } from './checkpoint-storage.ts';
+import { CheckpointStorageLocation } from './checkpoint-location.ts';
+import { loadCheckpoint, type SkippedCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
+import { checkpointDirectory, checkpointsDirectory, listedDirectories, parseCheckpointDirectoryName, type JobScope } from './storage-layout.ts';
+
+export const DEFAULT_RETAINED_CHECKPOINTS = 3;
+
+/** One chk-<n> directory as found in storage. */
+export interface CheckpointDirectory {
+  checkpointId: number;
+  directory: string;
+  /** Holds _metadata. */
+  completed: boolean;
+}
+
+export interface LatestCheckpoint {
+  /** The newest completed checkpoint that verifies, if any. */
+  checkpoint?: VerifiedCheckpoint;
+  /** Newer completed checkpoints that failed verification, newest first. */
+  skipped: SkippedCheckpoint[];
+}
+
+export class CompletedCheckpointStore {
+  readonly directory: string;
+  readonly retained: number;
+
+  constructor(
+    readonly storage: CheckpointStorage,
+    readonly scope: JobScope,
+    readonly jobId: string,
+    options: { retained?: number } = {},
+  ) {
+    this.directory = checkpointsDirectory(scope, jobId);
+    this.retained = options.retained ?? DEFAULT_RETAINED_CHECKPOINTS;
+    if (!Number.isSafeInteger(this.retained) || this.retained < 1) {
+      throw new RangeError(`retained checkpoints must be a positive integer, got ${options.retained}`);
+    }
+  }
+
+  /** Where checkpoint `checkpointId` is written. */
+  location(checkpointId: number): CheckpointStorageLocation {
+    return new CheckpointStorageLocation(this.storage, checkpointDirectory(this.scope, this.jobId, checkpointId), 'checkpoint', checkpointId);
+  }
+
+  /** Every chk-<n> directory of the run, completed or not, by ascending id. */
+  async checkpoints(): Promise<CheckpointDirectory[]> {
+    return groupCheckpoints(await this.storage.list(this.directory), this.directory);
+  }
+
+  async findLatest(): Promise<LatestCheckpoint> {
+    const entries = await this.storage.list(this.directory);
+    const completed = groupCheckpoints(entries, this.directory).filter((checkpoint) => checkpoint.completed);
+    const skipped: SkippedCheckpoint[] = [];
+    for (const candidate of completed.reverse()) {
+      const result = await loadCheckpoint(this.storage, candidate.directory, { expectedCheckpointId: candidate.checkpointId, entries });
+      if (result.ok) return { checkpoint: result.checkpoint, skipped };
+      skipped.push({ checkpointId: candidate.checkpointId, uri: this.storage.uriOf(candidate.directory), reasons: result.reasons });
+    }
+    return { skipped };
+  }
+
+  /**
+   * Deletes completed checkpoints beyond the newest `retained`, and incomplete ones older than the
+   * newest completed (aborted, or left by a crashed JobManager). Resolves to the deleted ids.
+   */
+  async applyRetention(): Promise<number[]> {
+    const all = await this.checkpoints();
+    const completed = all.filter((checkpoint) => checkpoint.completed);
+    const newest = completed[completed.length - 1]?.checkpointId;
+    if (newest === undefined) return [];
+    const kept = new Set(completed.slice(-this.retained).map((checkpoint) => checkpoint.checkpointId));
+    const doomed = all.filter((checkpoint) => !kept.has(checkpoint.checkpointId) && checkpoint.checkpointId < newest);
+    for (const checkpoint of doomed) await this.location(checkpoint.checkpointId).discard();
+    return doomed.map((checkpoint) => checkpoint.checkpointId);
+  }
+
+  /** Removes one checkpoint, completed or not. */
+  async discard(checkpointId: number): Promise<void> {
+    await this.location(checkpointId).discard();
+  }
+}
+
+function groupCheckpoints(entries: readonly StorageEntry[], directory: string): CheckpointDirectory[] {
+  return listedDirectories(entries, directory, parseCheckpointDirectoryName).map(({ number, directory, completed }) => ({ checkpointId: number, directory, completed }));
+}

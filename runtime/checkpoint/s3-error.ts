@@ -1,0 +1,53 @@
+// Turns AWS SDK failures into CheckpointStorageErrors that name the bucket and endpoint and say
+// what to do, instead of bare S3 error codes.
+import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+
+export interface S3ErrorContext {
+  bucket: string;
+  /** The endpoint as configured, or a description of the AWS default. */
+  endpoint: string;
+  /** What the failed operation addressed. */
+  uri: string;
+  attempts: number;
+  requestTimeoutMs: number;
+}
+
+const ACCESS_DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'InvalidToken', 'ExpiredToken']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+export function toStorageError(error: unknown, context: S3ErrorContext): CheckpointStorageError {
+  if (error instanceof CheckpointStorageError) return error;
+  const e = (error ?? {}) as SdkError;
+  const where = `S3 bucket "${context.bucket}" at ${context.endpoint}`;
+  const status = e.$metadata?.httpStatusCode;
+  const name = e.name ?? '';
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    return new CheckpointStorageError('access-denied', `${where}: access denied (check credentials)`, { cause: error });
+  }
+  if (name === 'NoSuchBucket') {
+    return new CheckpointStorageError('no-such-bucket', `${where}: bucket does not exist`, { cause: error });
+  }
+  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
+    return new CheckpointStorageError('not-found', `Checkpoint file "${context.uri}" does not exist`, { cause: error });
+  }
+  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} did not answer within ${context.requestTimeoutMs} ms (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
+  }
+  const code = e.code ?? name;
+  if (UNREACHABLE.has(code)) {
+    return new CheckpointStorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
+  }
+  return new CheckpointStorageError('io', `${where}: ${name || 'error'}${e.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+}
+
+function attempts(e: SdkError, context: S3ErrorContext): string {
+  const n = e.$metadata?.attempts ?? context.attempts;
+  return `${n} attempt${n === 1 ? '' : 's'}`;
+}

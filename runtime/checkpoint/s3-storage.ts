@@ -1,0 +1,189 @@
+// Checkpoint storage in an S3 bucket (AWS, MinIO or any S3-compatible server): path-style addressing
+// for custom endpoints, multipart upload of large state through @aws-sdk/lib-storage, bounded
+// retries and timeouts so that an unreachable endpoint fails a checkpoint instead of hanging it.
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
+import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import type { S3Credentials } from './s3-credentials.ts';
+import { toStorageError, type S3ErrorContext } from './s3-error.ts';
+import { checkRelativePath, directoryPrefix, joinPath } from './storage-path.ts';
+
+export interface S3StorageConfig {
+  bucket: string;
+  /** Key prefix below which the storage root lies, without leading or trailing '/'; may be ''. */
+  prefix: string;
+  /** Custom endpoint (MinIO, the sandbox server); AWS S3 when absent. */
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: S3Credentials;
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  connectionTimeoutMs: number;
+  /** Upper bound for one request and its response (one part of a multipart upload). */
+  requestTimeoutMs: number;
+  /** Bytes per multipart part; S3 requires at least 5 MiB. Smaller files take one PutObject. */
+  partSize: number;
+  /** Parts uploaded concurrently. */
+  queueSize: number;
+}
+
+export const S3_STORAGE_DEFAULTS = {
+  region: 'us-east-1',
+  forcePathStyle: true,
+  maxAttempts: 3,
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 60_000,
+  partSize: 8 * 1024 * 1024,
+  queueSize: 4,
+} as const;
+
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const DELETE_BATCH = 1000;
+
+export class S3CheckpointStorage implements CheckpointStorage {
+  readonly uri: string;
+  private readonly client: S3Client;
+  private readonly endpointDescription: string;
+
+  constructor(private readonly config: S3StorageConfig) {
+    if (config.partSize < MIN_PART_SIZE) {
+      throw new CheckpointStorageError('invalid-config', `S3 multipart part size ${config.partSize} is below the S3 minimum of ${MIN_PART_SIZE} bytes`);
+    }
+    this.uri = `s3://${joinPath(config.bucket, config.prefix)}`;
+    this.endpointDescription = config.endpoint ?? `AWS S3 (${config.region})`;
+    this.client = new S3Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: config.credentials,
+      maxAttempts: config.maxAttempts,
+      requestHandler: {
+        connectionTimeout: config.connectionTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
+      // With the SDK's default, streamed bodies are sent aws-chunked with a trailing checksum, and
+      // some S3-compatible servers store that framing as the object's data.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  uriOf(path: string): string {
+    return joinPath(this.uri, checkRelativePath(path));
+  }
+
+  async write(path: string, data: StateBytes): Promise<number> {
+    const key = this.key(path);
+    let size = 0;
+    let body: Uint8Array | Readable;
+    if (data instanceof Uint8Array) {
+      body = data;
+      size = data.byteLength;
+    } else {
+      body = Readable.from(
+        (async function* counted() {
+          for await (const chunk of data) {
+            size += chunk.byteLength;
+            yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          }
+        })(),
+      );
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.config.bucket, Key: key, Body: body },
+      partSize: this.config.partSize,
+      queueSize: this.config.queueSize,
+      leavePartsOnError: false,
+    });
+    await this.call(path, () => upload.done());
+    return size;
+  }
+
+  async read(path: string): Promise<Buffer> {
+    const key = this.key(path);
+    return this.call(path, async () => {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }));
+      return asBuffer(await response.Body!.transformToByteArray());
+    });
+  }
+
+  async readRange(path: string, offset: number, length: number): Promise<Buffer> {
+    const key = this.key(path);
+    if (length === 0) return Buffer.alloc(0);
+    const bytes = await this.call(path, async () => {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      return asBuffer(await response.Body!.transformToByteArray());
+    });
+    if (bytes.byteLength !== length) {
+      throw new CheckpointStorageError('io', `Checkpoint file "${this.uriOf(path)}" ends before byte ${offset + length} (wanted ${length} bytes at offset ${offset}, got ${bytes.byteLength})`);
+    }
+    return bytes;
+  }
+
+  async list(directory: string): Promise<StorageEntry[]> {
+    const prefix = directoryPrefix(this.key(directory));
+    const rootPrefix = directoryPrefix(this.config.prefix);
+    const entries: StorageEntry[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.call(directory, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: continuationToken })),
+      );
+      for (const object of page.Contents ?? []) {
+        entries.push({ path: object.Key!.slice(rootPrefix.length), size: object.Size ?? 0 });
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async delete(path: string): Promise<void> {
+    const key = this.key(path);
+    await this.call(path, () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })));
+  }
+
+  async deleteDirectory(directory: string): Promise<void> {
+    const keys = (await this.list(directory)).map((entry) => this.key(entry.path));
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      const result = await this.call(directory, () =>
+        this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+      );
+      const failed = result.Errors ?? [];
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        throw new CheckpointStorageError('io', `S3 bucket "${this.config.bucket}" at ${this.endpointDescription}: could not delete ${failed.length} objects below "${directory}", first "${first.Key}": ${first.Code} ${first.Message ?? ''}`.trim());
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private key(path: string): string {
+    return joinPath(this.config.prefix, checkRelativePath(path));
+  }
+
+  /** Runs one S3 operation on `path` (relative to the root), translating its failure. */
+  private async call<T>(path: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      throw toStorageError(error, this.errorContext(path));
+    }
+  }
+
+  private errorContext(path: string): S3ErrorContext {
+    return { bucket: this.config.bucket, endpoint: this.endpointDescription, uri: this.uriOf(path), attempts: this.config.maxAttempts, requestTimeoutMs: this.config.requestTimeoutMs };
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
