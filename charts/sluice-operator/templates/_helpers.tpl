@@ -1,0 +1,90 @@
+{{/* Names and labels shared by every object of the chart. */}}
+
+{{- define "sluice-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The prefix of every object's name: fullnameOverride, else the release name with the chart name
+appended, unless one already contains the other (`helm install sluice` gives sluice-operator).
+*/}}
+{{- define "sluice-operator.fullname" -}}
+{{- $name := include "sluice-operator.name" . -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Release.Name $name -}}
+{{- $name -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "sluice-operator.leaseName" -}}
+{{- default (printf "%s-leader" (include "sluice-operator.fullname" .)) .Values.leaderElection.leaseName -}}
+{{- end -}}
+
+{{- define "sluice-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sluice-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "sluice-operator.labels" -}}
+{{ include "sluice-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: sluice
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{- define "sluice-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "sluice-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Every permission the operator has on the namespaces it watches, in one place: exactly the verbs its
+code uses. A test in operator/ compares these rules with the requests the operator makes against the
+sandbox API server; change both together.
+- streamjobs: informer (list, watch), reads, finalizer add/remove (update, patch); never spec.
+- streamjobs/status: the only way it writes status. streamjobs/finalizers: ownerReferences with
+  blockOwnerDeletion on clusters that enforce it.
+- pods, services, configmaps: what it creates for each StreamJob; informers on them.
+- secrets: get only, to check that a StreamJob's credentialsSecret exists and holds its keys.
+- events: one per transition.
+*/}}
+{{- define "sluice-operator.rules" -}}
+- apiGroups: [sluice.dev]
+  resources: [streamjobs]
+  verbs: [get, list, watch, update, patch]
+- apiGroups: [sluice.dev]
+  resources: [streamjobs/status]
+  verbs: [get, update, patch]
+- apiGroups: [sluice.dev]
+  resources: [streamjobs/finalizers]
+  verbs: [update]
+- apiGroups: [""]
+  resources: [pods, services, configmaps]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- end -}}
+
+{{/* Leader election: one Lease in the release namespace, nothing else (create cannot be limited by name). */}}
+{{- define "sluice-operator.leaderElectionRules" -}}
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [create]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  resourceNames: [{{ include "sluice-operator.leaseName" . | quote }}]
+  verbs: [get, update]
+{{- end -}}
