@@ -48,8 +48,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/*
 Every permission the operator has on the namespaces it watches, in one place: exactly the verbs its
-code uses. A test in operator/ compares these rules with the requests the operator makes against the
-sandbox API server; change both together.
+code uses. The operator's tests compare these rules with the requests it makes against the sandbox
+API server; change both together.
 - streamjobs: informer (list, watch), reads, finalizer add/remove (update, patch); never spec.
 - streamjobs/status: the only way it writes status. streamjobs/finalizers: ownerReferences with
   blockOwnerDeletion on clusters that enforce it.
