@@ -40,7 +40,8 @@ export function toStorageError(error: unknown, context: S3ErrorContext): Checkpo
   if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} did not answer within ${context.requestTimeoutMs} ms (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
   }
-  const code = e.code ?? name;
+  // The SDK wraps errors from another realm (a vm context, as in jest) into one that keeps only the message.
+  const code = e.code ?? /\b(E[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? name;
   if (UNREACHABLE.has(code)) {
     return new CheckpointStorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
   }

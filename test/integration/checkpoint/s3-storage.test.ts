@@ -1,0 +1,198 @@
+// S3-only behaviour against a real S3-compatible server: where credentials come from, multipart
+// uploads, and the errors for wrong credentials, a missing bucket and an endpoint that is down.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
+import { CheckpointStorageError } from '../../../runtime/checkpoint/checkpoint-storage-error.ts';
+import { openCheckpointStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+
+let server: S3Server;
+const temporary: string[] = [];
+
+beforeAll(async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+  temporary.push(directory);
+  server = await startS3Server({ directory, buckets: ['checkpoints'], accessKeyId: 'minio-user', secretAccessKey: 'minio-password' });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function secretDirectory(files: Record<string, string>): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'sluice-secret-'));
+  temporary.push(directory);
+  for (const [name, value] of Object.entries(files)) await writeFile(join(directory, name), value);
+  return directory;
+}
+
+async function roundTrip(uri: string, options: S3ConnectionOptions): Promise<string> {
+  const storage = await openCheckpointStorage(uri, options);
+  try {
+    await storage.write('probe', Buffer.from('ok'));
+    return (await storage.read('probe')).toString();
+  } finally {
+    await storage.close();
+  }
+}
+
+async function storageFailure(uri: string, options: S3ConnectionOptions): Promise<CheckpointStorageError> {
+  const storage = await openCheckpointStorage(uri, options);
+  try {
+    await storage.list('');
+  } catch (error) {
+    expect(error).toBeInstanceOf(CheckpointStorageError);
+    return error as CheckpointStorageError;
+  } finally {
+    await storage.close();
+  }
+  throw new Error('expected listing to fail');
+}
+
+describe('S3 checkpoint storage', () => {
+  it('reads credentials from a mounted Secret directory, trimming trailing newlines', async () => {
+    const credentialsDirectory = await secretDirectory({ accessKeyId: 'minio-user\n', secretAccessKey: 'minio-password\n' });
+    expect(await roundTrip('s3://checkpoints/secret-dir', { endpoint: server.endpoint, credentialsDirectory, env: {} })).toBe('ok');
+  });
+
+  it('accepts the AWS variable names as Secret keys and finds the directory through SLUICE_S3_CREDENTIALS_DIR', async () => {
+    const directory = await secretDirectory({ AWS_ACCESS_KEY_ID: 'minio-user', AWS_SECRET_ACCESS_KEY: 'minio-password' });
+    expect(await roundTrip('s3://checkpoints/secret-env', { env: { SLUICE_S3_CREDENTIALS_DIR: directory, AWS_ENDPOINT_URL_S3: server.endpoint } })).toBe('ok');
+  });
+
+  it('takes credentials, endpoint and region from the standard AWS environment variables', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'minio-user', AWS_SECRET_ACCESS_KEY: 'minio-password', AWS_ENDPOINT_URL: server.endpoint, AWS_REGION: 'eu-west-1' };
+    expect(await roundTrip('s3://checkpoints/env', { env })).toBe('ok');
+  });
+
+  it('names the missing keys of an incomplete Secret directory', async () => {
+    const credentialsDirectory = await secretDirectory({ accessKeyId: 'minio-user' });
+    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: server.endpoint, credentialsDirectory })).rejects.toThrow(
+      `S3 credentials directory ${credentialsDirectory} lacks secretAccessKey (or AWS_SECRET_ACCESS_KEY)`,
+    );
+  });
+
+  it('says how to provide credentials when there are none', async () => {
+    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: server.endpoint, env: {} })).rejects.toThrow(
+      'No S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or mount a Secret with the keys accessKeyId and secretAccessKey and set SLUICE_S3_CREDENTIALS_DIR to its directory',
+    );
+  });
+
+  it('uploads large state in parts', async () => {
+    const proxy = await recordingProxy(server.port);
+    const storage = await openCheckpointStorage('s3://checkpoints/multipart', {
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 1,
+    });
+    const data = Buffer.alloc(11 * 1024 * 1024 + 1);
+    for (let i = 0; i < data.length; i++) data[i] = i % 251;
+    try {
+      await storage.write('state', data);
+      expect((await storage.read('state')).equals(data)).toBe(true);
+    } finally {
+      await storage.close();
+      await proxy.close();
+    }
+    expect(proxy.requests.map((line) => line.replace(/uploadId=[^&]+/, 'uploadId=ID'))).toEqual([
+      'POST /checkpoints/multipart/state?uploads=',
+      'PUT /checkpoints/multipart/state?partNumber=1&uploadId=ID&x-id=UploadPart',
+      'PUT /checkpoints/multipart/state?partNumber=2&uploadId=ID&x-id=UploadPart',
+      'PUT /checkpoints/multipart/state?partNumber=3&uploadId=ID&x-id=UploadPart',
+      'POST /checkpoints/multipart/state?uploadId=ID',
+      'GET /checkpoints/multipart/state?x-id=GetObject',
+    ]);
+  });
+
+  it('reports a wrong secret as access denied, naming bucket and endpoint', async () => {
+    const error = await storageFailure('s3://checkpoints', { endpoint: server.endpoint, credentials: { accessKeyId: 'minio-user', secretAccessKey: 'wrong' } });
+    expect(error.reason).toBe('access-denied');
+    expect(error.message).toBe(`S3 bucket "checkpoints" at ${server.endpoint}: access denied (check credentials)`);
+  });
+
+  it('reports an unknown access key as access denied', async () => {
+    const error = await storageFailure('s3://checkpoints', { endpoint: server.endpoint, credentials: { accessKeyId: 'nobody', secretAccessKey: 'minio-password' } });
+    expect(error.message).toBe(`S3 bucket "checkpoints" at ${server.endpoint}: access denied (check credentials)`);
+  });
+
+  it('reports a missing bucket', async () => {
+    const error = await storageFailure('s3://no-such-bucket/prefix', { endpoint: server.endpoint, credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' } });
+    expect(error.reason).toBe('no-such-bucket');
+    expect(error.message).toBe(`S3 bucket "no-such-bucket" at ${server.endpoint}: bucket does not exist`);
+  });
+
+  it('gives up on a refused endpoint after the configured attempts', async () => {
+    const port = await closedPort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const error = await storageFailure('s3://checkpoints', { endpoint, maxAttempts: 2, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    expect(error.reason).toBe('unreachable');
+    expect(error.message).toBe(`S3 endpoint ${endpoint} is unreachable (bucket "checkpoints", ECONNREFUSED, 2 attempts)`);
+  });
+
+  it('times out on an endpoint that accepts connections but never answers', async () => {
+    const { server: silent, sockets } = await silentServer();
+    try {
+      const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const error = await storageFailure('s3://checkpoints', { endpoint, maxAttempts: 2, requestTimeoutMs: 300, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      expect(error.reason).toBe('timeout');
+      expect(error.message).toBe(`S3 endpoint ${endpoint} did not answer within 300 ms (bucket "checkpoints", 2 attempts)`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('rejects an endpoint that is not an http(s) URL', async () => {
+    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: 'minio:9000', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })).rejects.toThrow(
+      'Invalid S3 endpoint "minio:9000" for bucket "checkpoints": expected http://host:port or https://host',
+    );
+  });
+});
+
+/** Forwards HTTP to the S3 server on `port`, recording each request's method and target. */
+async function recordingProxy(port: number): Promise<{ endpoint: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const proxy = createHttpServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', (error) => res.destroy(error));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+    requests,
+    close: () => {
+      proxy.closeAllConnections();
+      return new Promise((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
+
+/** A port nobody listens on: bound, noted, released. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function silentServer(): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, sockets };
+}
