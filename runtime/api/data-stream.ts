@@ -1,0 +1,135 @@
+import type { Sink } from '../connectors/sink.ts';
+import { PrintSink } from '../connectors/print-sink.ts';
+import type { TypeSerializer } from '../network/type-serializer.ts';
+import { FilterOperator } from '../operators/filter-operator.ts';
+import { FlatMapOperator } from '../operators/flat-map-operator.ts';
+import { MapOperator } from '../operators/map-operator.ts';
+import { ProcessOperator } from '../operators/process-operator.ts';
+import { SinkOperator } from '../operators/sink-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.ts';
+import type { FilterFunction, FlatMapFunction, Key, KeySelector, MapFunction, ProcessFunction } from './functions.ts';
+import { KeyedStream } from './keyed-stream.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
+import type { PartitionerSpec, Transformation } from './transformation.ts';
+import type { WatermarkStrategy } from './watermark-strategy.ts';
+
+/** A stream of records of type T, as in Flink. Methods that configure an operator apply to the last one added. */
+export class DataStream<T> {
+  constructor(
+    readonly env: StreamExecutionEnvironment,
+    readonly transformation: Transformation,
+  ) {}
+
+  map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    return this.then('Map', () => new MapOperator(fn));
+  }
+
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    return this.then('Filter', () => new FilterOperator(fn));
+  }
+
+  flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    return this.then('Flat Map', () => new FlatMapOperator(fn));
+  }
+
+  process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
+    return this.then('Process', () => new ProcessOperator(fn));
+  }
+
+  /** Partitions by key: each key's records go to one subtask, which keeps the key's state. */
+  keyBy<K extends Key>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
+    const keySelectorAny = keySelector as KeySelector<unknown, Key>;
+    return new KeyedStream<T, K>(this.env, this.partition('keyBy', { kind: 'hash', keySelector: keySelectorAny }), keySelector);
+  }
+
+  /** Records spread round-robin over the next operator's subtasks. */
+  rebalance(): DataStream<T> {
+    return new DataStream<T>(this.env, this.partition('rebalance', { kind: 'rebalance' }));
+  }
+
+  /** Every record goes to every subtask of the next operator. */
+  broadcast(): DataStream<T> {
+    return new DataStream<T>(this.env, this.partition('broadcast', { kind: 'broadcast' }));
+  }
+
+  /** Records stay in the same subtask (requires equal parallelism). */
+  forward(): DataStream<T> {
+    return new DataStream<T>(this.env, this.partition('forward', { kind: 'forward' }));
+  }
+
+  union(...others: DataStream<T>[]): DataStream<T> {
+    const t = this.env.addTransformation('union', 'Union', [this.transformation, ...others.map((o) => o.transformation)], {});
+    return new DataStream<T>(this.env, t);
+  }
+
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t = this.env.addTransformation('side-output', `SideOutput(${tag.id})`, [this.transformation], {
+      sideOutputTag: tag as OutputTag<unknown>,
+    });
+    return new DataStream<X>(this.env, t);
+  }
+
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    const env = this.env;
+    return this.then('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator(strategy, env.getAutoWatermarkInterval()));
+  }
+
+  sinkTo(sink: Sink<T>): DataStream<never> {
+    return this.then('Sink', () => new SinkOperator(sink));
+  }
+
+  /** Prints every record to stdout (a sink). */
+  print(prefix = ''): DataStream<never> {
+    return this.sinkTo(new PrintSink<T>(prefix)).name('Print to Std. Out');
+  }
+
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`parallelism must be a positive integer, got ${parallelism}`);
+    this.physical('setParallelism').parallelism = parallelism;
+    return this;
+  }
+
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+
+  /** A stable id for the operator's state; keep it when changing the job, so state maps back. */
+  uid(uid: string): this {
+    if (!uid) throw new TypeError('uid must be a non-empty string');
+    this.physical('uid').uid = uid;
+    return this;
+  }
+
+  /** The operator runs in a task of its own, neither chained to its input nor to its output. */
+  disableChaining(): this {
+    this.physical('disableChaining').chaining = 'never';
+    return this;
+  }
+
+  /** The serializer of this stream's records when they cross processes (default: msgpackr). */
+  setSerializer(serializer: TypeSerializer<T>): this {
+    this.physical('setSerializer').serializer = serializer as TypeSerializer;
+    return this;
+  }
+
+  /** @internal Adds an operator consuming this stream; `keySelector` makes it a keyed operator. */
+  then<R>(name: string, createOperator: () => StreamOperator, keySelector?: KeySelector<unknown, Key>): DataStream<R> {
+    const t = this.env.addTransformation('operator', name, [this.transformation], { createOperator, keySelector });
+    return new DataStream<R>(this.env, t);
+  }
+
+  private partition(name: string, partitioner: PartitionerSpec): Transformation {
+    return this.env.addTransformation('partition', name, [this.transformation], { partitioner });
+  }
+
+  private physical(what: string): Transformation {
+    const t = this.transformation;
+    if (t.kind !== 'source' && t.kind !== 'operator') {
+      throw new Error(`${what}() applies to an operator, not to "${t.name}"; call it right after the operator`);
+    }
+    return t;
+  }
+}

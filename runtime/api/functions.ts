@@ -1,0 +1,92 @@
+import type { RuntimeContext } from './runtime-context.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { TimerService } from '../state/timer-service.ts';
+
+/**
+ * User functions, in a Flink user's vocabulary. Each may be a plain function or an object with
+ * the method plus `open`/`close` (a "rich" function that gets a runtime context).
+ */
+
+/** Lifecycle hooks of a rich function. `open` runs before the first record, `close` after the last. */
+export interface RichFunction {
+  open?(context: RuntimeContext): void;
+  close?(): void;
+}
+
+/** Receives the records a function emits. */
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(value: T): R });
+export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filter(value: T): boolean });
+export type FlatMapFunction<T, R> =
+  | ((value: T, out: Collector<R>) => void)
+  | (RichFunction & { flatMap(value: T, out: Collector<R>): void });
+export type ReduceFunction<T> = ((a: T, b: T) => T) | (RichFunction & { reduce(a: T, b: T): T });
+
+/** Keys must be primitives: state and partitioning compare keys by value. */
+export type Key = string | number | bigint | boolean;
+export type KeySelector<T, K extends Key> = (value: T) => K;
+
+/** Incremental aggregation with an accumulator (Flink's AggregateFunction). */
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, accumulator: ACC): ACC;
+  getResult(accumulator: ACC): OUT;
+  merge(a: ACC, b: ACC): ACC;
+}
+
+/** Context of a ProcessFunction call: the record's timestamp, timers and side outputs. */
+export interface ProcessContext {
+  /** The current record's timestamp, or NO_TIMESTAMP. */
+  timestamp(): number;
+  timerService(): TimerService;
+  /** Emits a record to the side output identified by `tag`. */
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface KeyedProcessContext<K> extends ProcessContext {
+  getCurrentKey(): K;
+}
+
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  timeDomain(): 'event-time' | 'processing-time';
+}
+
+export interface ProcessFunction<I, O> extends RichFunction {
+  processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+}
+
+export interface KeyedProcessFunction<K, I, O> extends RichFunction {
+  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+/** Context of one window evaluation. */
+export interface WindowContext<W> {
+  window(): W;
+  currentWatermark(): number;
+  currentProcessingTime(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface ProcessWindowFunction<IN, OUT, K, W> extends RichFunction {
+  process(key: K, context: WindowContext<W>, elements: readonly IN[], out: Collector<OUT>): void;
+}
+
+/** Plain function form of a possibly rich function. */
+export function functionOf<F extends (...args: never[]) => unknown>(
+  fn: F | (RichFunction & Record<string, unknown>),
+  method: string,
+): F {
+  if (typeof fn === 'function') return fn;
+  const m = fn[method];
+  if (typeof m !== 'function') throw new TypeError(`expected a function or an object with a ${method}() method`);
+  return m.bind(fn) as F;
+}
+
+/** The rich part of a user function, if it has one. */
+export function richOf(fn: unknown): RichFunction | undefined {
+  return typeof fn === 'object' && fn !== null ? (fn as RichFunction) : undefined;
+}

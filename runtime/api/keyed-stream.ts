@@ -1,0 +1,87 @@
+import type { Sink } from '../connectors/sink.ts';
+import { KeyedReduceOperator } from '../operators/keyed-reduce-operator.ts';
+import { ProcessOperator } from '../operators/process-operator.ts';
+import { DataStream } from './data-stream.ts';
+import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
+import type { FilterFunction, FlatMapFunction, Key, KeyedProcessFunction, KeySelector, MapFunction, ReduceFunction } from './functions.ts';
+import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
+import type { Transformation } from './transformation.ts';
+import type { WindowAssigner } from './windowing/window-assigner.ts';
+import { WindowedStream } from './windowed-stream.ts';
+
+/**
+ * A stream partitioned by key (from keyBy). Operators on it are keyed: they have keyed state and
+ * timers scoped to the key of the current record.
+ */
+export class KeyedStream<T, K extends Key> {
+  constructor(
+    readonly env: StreamExecutionEnvironment,
+    readonly transformation: Transformation,
+    readonly keySelector: KeySelector<T, K>,
+  ) {}
+
+  /** Rolling reduce per key: emits the updated value for every record. */
+  reduce(fn: ReduceFunction<T>): DataStream<T> {
+    return this.keyed('Keyed Reduce', fn);
+  }
+
+  /** Rolling sum of a field (a number stream when no field is given), per key. */
+  sum(field?: keyof T & (string | number)): DataStream<T> {
+    return this.aggregate('sum', field);
+  }
+
+  min(field?: keyof T & (string | number)): DataStream<T> {
+    return this.aggregate('min', field);
+  }
+
+  max(field?: keyof T & (string | number)): DataStream<T> {
+    return this.aggregate('max', field);
+  }
+
+  process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
+    return this.stream().then<R>('Keyed Process', () => new ProcessOperator(fn), this.anyKeySelector());
+  }
+
+  window(assigner: WindowAssigner<T>): WindowedStream<T, K> {
+    return new WindowedStream<T, K>(this, assigner as WindowAssigner);
+  }
+
+  map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    return this.stream().map(fn);
+  }
+
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    return this.stream().filter(fn);
+  }
+
+  flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    return this.stream().flatMap(fn);
+  }
+
+  sinkTo(sink: Sink<T>): DataStream<never> {
+    return this.stream().sinkTo(sink);
+  }
+
+  print(prefix = ''): DataStream<never> {
+    return this.stream().print(prefix);
+  }
+
+  /** @internal The key selector as the runtime stores it. */
+  anyKeySelector(): KeySelector<unknown, Key> {
+    return this.keySelector as KeySelector<unknown, Key>;
+  }
+
+  /** @internal This stream as a plain DataStream (the keyBy edge stays). */
+  stream(): DataStream<T> {
+    return new DataStream<T>(this.env, this.transformation);
+  }
+
+  private aggregate(kind: AggregationKind, field: (keyof T & (string | number)) | undefined): DataStream<T> {
+    const name = field === undefined ? kind : `${kind}(${String(field)})`;
+    return this.keyed(`Keyed Aggregation: ${name}`, fieldAggregation<T>(kind, field));
+  }
+
+  private keyed(name: string, fn: ReduceFunction<T>): DataStream<T> {
+    return this.stream().then<T>(name, () => new KeyedReduceOperator<T>(fn), this.anyKeySelector());
+  }
+}

@@ -1,0 +1,70 @@
+import { WindowOperator } from '../operators/window-operator.ts';
+import {
+  aggregatingWindowFunction,
+  processingWindowFunction,
+  reducingWindowFunction,
+  type InternalWindowFunction,
+} from '../operators/window-function.ts';
+import type { DataStream } from './data-stream.ts';
+import type { AggregateFunction, Key, ProcessWindowFunction, ReduceFunction } from './functions.ts';
+import type { KeyedStream } from './keyed-stream.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { TimeWindow } from './windowing/time-window.ts';
+import type { Trigger } from './windowing/trigger.ts';
+import type { WindowAssigner } from './windowing/window-assigner.ts';
+
+type Pwf = ProcessWindowFunction<unknown, unknown, unknown, TimeWindow>;
+
+/** A keyed stream cut into windows; `reduce`, `aggregate` or `process` evaluates each window. */
+export class WindowedStream<T, K extends Key> {
+  private lateness = 0;
+  private lateTag: OutputTag<unknown> | undefined;
+  private customTrigger: Trigger | undefined;
+
+  constructor(
+    private readonly input: KeyedStream<T, K>,
+    private readonly assigner: WindowAssigner,
+  ) {}
+
+  /** Keeps windows for `ms` after the watermark passed their end; late elements re-fire them. */
+  allowedLateness(ms: number): this {
+    if (!(ms >= 0)) throw new RangeError(`allowed lateness must be >= 0 ms, got ${ms}`);
+    this.lateness = ms;
+    return this;
+  }
+
+  /** Elements too late for every window go to this side output instead of being dropped. */
+  sideOutputLateData(tag: OutputTag<T>): this {
+    this.lateTag = tag as OutputTag<unknown>;
+    return this;
+  }
+
+  trigger(trigger: Trigger<T>): this {
+    this.customTrigger = trigger as Trigger;
+    return this;
+  }
+
+  reduce(fn: ReduceFunction<T>): DataStream<T>;
+  reduce<R>(fn: ReduceFunction<T>, windowFunction: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R>;
+  reduce<R>(fn: ReduceFunction<T>, windowFunction?: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<T | R> {
+    return this.build('Window(Reduce)', reducingWindowFunction(fn as ReduceFunction<unknown>, windowFunction as Pwf | undefined), windowFunction ?? fn);
+  }
+
+  aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
+  aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R>;
+  aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction?: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R> {
+    const agg = fn as unknown as AggregateFunction<unknown, unknown, unknown>;
+    return this.build('Window(Aggregate)', aggregatingWindowFunction(agg, windowFunction as Pwf | undefined), windowFunction ?? fn);
+  }
+
+  process<R>(fn: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R> {
+    return this.build('Window(Process)', processingWindowFunction(fn as Pwf), fn);
+  }
+
+  private build<R>(name: string, fn: InternalWindowFunction, userFunction: unknown): DataStream<R> {
+    const { assigner, customTrigger, lateness, lateTag } = this;
+    return this.input
+      .stream()
+      .then<R>(name, () => new WindowOperator(assigner, customTrigger, fn, lateness, lateTag, userFunction), this.input.anyKeySelector());
+  }
+}

@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { runCommand } from './run-command.ts';
+
+/** The `sluice` command. Each subcommand lives in its own file and is added here. */
+const program = new Command('sluice')
+  .description('Sluice: Flink-style stream processing in TypeScript')
+  .showHelpAfterError()
+  .addCommand(runCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`sluice: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}

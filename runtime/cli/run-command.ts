@@ -1,0 +1,35 @@
+import { basename, extname } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
+import { loadJobModule } from '../cluster/job-module.ts';
+import { logger } from '../cluster/logger.ts';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/** `sluice run job.ts [--parallelism N] [-- job args]`: runs a job module in this process. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a job module locally, every subtask in this process')
+    .argument('<job>', 'job module (.ts or .js) whose default export builds the pipeline')
+    .argument('[args...]', 'arguments for the job (after --)')
+    .option('-p, --parallelism <n>', 'default parallelism of operators', positiveInt)
+    .option('--max-parallelism <n>', 'number of key groups', positiveInt)
+    .option('-n, --name <name>', 'job name (default: the module file name)')
+    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string }) => {
+      const build = await loadJobModule(job);
+      const env = new StreamExecutionEnvironment();
+      if (opts.parallelism !== undefined) env.setParallelism(opts.parallelism);
+      if (opts.maxParallelism !== undefined) env.setMaxParallelism(opts.maxParallelism);
+      await build(env, args);
+      const name = opts.name ?? basename(job, extname(job));
+      const result = await env.execute(name);
+      logger.info(
+        { job: name, durationMs: result.durationMs, operators: result.operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) },
+        'job result',
+      );
+    });
+}

@@ -1,0 +1,133 @@
+import { JobExecutionResult, type OperatorResult } from '../api/job-execution-result.ts';
+import type { JobExecutor } from '../api/job-executor.ts';
+import type { JobGraph } from '../graph/job-graph.ts';
+import { DEFAULT_LOCAL_CHANNEL_OPTIONS, LocalChannel, type LocalChannelOptions } from '../network/local-channel.ts';
+import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snapshot.ts';
+import { StreamTask, TaskCancelledError, type ChannelProvider, type TaskCheckpointAck } from '../task/stream-task.ts';
+import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
+import { logger } from './logger.ts';
+
+export interface LocalExecutorOptions {
+  readonly jobId?: string;
+  readonly channel?: LocalChannelOptions;
+  /** Snapshots of a previous run per operator id (any parallelism), to start from. */
+  readonly restore?: ReadonlyMap<string, readonly OperatorSnapshot[]>;
+  readonly sourceBurst?: number;
+}
+
+/** A job running in this process. */
+export interface LocalJobClient {
+  readonly jobId: string;
+  readonly tasks: readonly StreamTask[];
+  /** Settles when every task finished, or with the first failure. */
+  readonly result: Promise<JobExecutionResult>;
+  /** Takes checkpoint `id` (barriers from the sources) and resolves with every subtask's snapshots. */
+  triggerCheckpoint(id: number): Promise<TaskCheckpointAck[]>;
+  cancel(): void;
+}
+
+/**
+ * Runs every subtask of a JobGraph in this process: the local mini-cluster. Tasks are deployed
+ * from the same TaskDeploymentDescriptors a TaskManager would receive; channels are local.
+ */
+export class LocalExecutor implements JobExecutor {
+  constructor(private readonly options: LocalExecutorOptions = {}) {}
+
+  async execute(graph: JobGraph): Promise<JobExecutionResult> {
+    return this.start(graph).result;
+  }
+
+  start(graph: JobGraph): LocalJobClient {
+    const jobId = this.options.jobId ?? graph.jobName;
+    const channelOptions = this.options.channel ?? DEFAULT_LOCAL_CHANNEL_OPTIONS;
+    const channels = new Map<number, LocalChannel>();
+    const channel = (id: number) => {
+      let c = channels.get(id);
+      if (!c) channels.set(id, (c = new LocalChannel(id, channelOptions)));
+      return c;
+    };
+    const provider: ChannelProvider = {
+      createInputChannel: (d) => channel(d.channelId),
+      createChannelWriter: (t) => channel(t.channelId),
+    };
+    const restore = this.options.restore;
+    const acks = new Map<number, { expected: number; received: TaskCheckpointAck[]; resolve: (a: TaskCheckpointAck[]) => void }>();
+    const onCheckpoint = (ack: TaskCheckpointAck) => {
+      const pending = acks.get(ack.checkpointId);
+      if (!pending) return;
+      pending.received.push(ack);
+      if (pending.received.length === pending.expected) {
+        acks.delete(ack.checkpointId);
+        pending.resolve(pending.received);
+      }
+    };
+    const tasks = createDeploymentDescriptors(graph, jobId).map(
+      (d) =>
+        new StreamTask(graph, d, {
+          channels: provider,
+          onCheckpoint,
+          sourceBurst: this.options.sourceBurst,
+          restore: restore
+            ? (operatorId) => {
+                const snapshots = restore.get(operatorId);
+                return snapshots ? assignStateToSubtask(snapshots, d.maxParallelism, d.parallelism, d.subtaskIndex) : undefined;
+              }
+            : undefined,
+        }),
+    );
+    const started = Date.now();
+    logger.info({ jobId, job: graph.jobName, vertices: graph.vertices.length, subtasks: tasks.length }, 'job started');
+    const result = new Promise<JobExecutionResult>((resolve, reject) => {
+      let remaining = tasks.length;
+      let failed = false;
+      for (const task of tasks) {
+        task.run().then(
+          () => {
+            if (--remaining > 0 || failed) return;
+            const r = new JobExecutionResult(graph.jobName, jobId, Date.now() - started, aggregate(graph, tasks));
+            logger.info({ jobId, durationMs: r.durationMs }, 'job finished');
+            resolve(r);
+          },
+          (error: unknown) => {
+            if (failed) return;
+            failed = true;
+            for (const t of tasks) t.cancel();
+            if (!(error instanceof TaskCancelledError)) logger.error({ jobId, task: task.name, err: error }, 'job failed');
+            reject(error);
+          },
+        );
+      }
+    });
+    return {
+      jobId,
+      tasks,
+      result,
+      triggerCheckpoint(id: number) {
+        return new Promise<TaskCheckpointAck[]>((resolve) => {
+          acks.set(id, { expected: tasks.length, received: [], resolve });
+          for (const t of tasks) if (t.vertex.isSource) t.triggerCheckpoint(id, Date.now());
+        });
+      },
+      cancel() {
+        for (const t of tasks) t.cancel();
+      },
+    };
+  }
+}
+
+function aggregate(graph: JobGraph, tasks: readonly StreamTask[]): OperatorResult[] {
+  const all = tasks.flatMap((t) => t.metrics());
+  return graph.vertices.flatMap((v) =>
+    v.operators.map((n) => {
+      const mine = all.filter((m) => m.operatorId === n.operatorId);
+      return {
+        operatorId: n.operatorId,
+        name: n.name,
+        uid: n.uid,
+        parallelism: n.parallelism,
+        recordsIn: mine.reduce((s, m) => s + m.recordsIn, 0),
+        recordsOut: mine.reduce((s, m) => s + m.recordsOut, 0),
+      };
+    }),
+  );
+}

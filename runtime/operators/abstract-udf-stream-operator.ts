@@ -1,0 +1,40 @@
+import type { RichFunction } from '../api/functions.ts';
+import { richOf } from '../api/functions.ts';
+import type { TimerService } from '../state/timer-service.ts';
+import { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import { StreamingRuntimeContext } from './streaming-runtime-context.ts';
+
+/** An operator around a user function: opens and closes it with a runtime context. */
+export abstract class AbstractUdfStreamOperator extends AbstractStreamOperator {
+  private readonly rich: RichFunction | undefined;
+
+  constructor(userFunction: unknown) {
+    super();
+    this.rich = richOf(userFunction);
+  }
+
+  override open(): void {
+    this.rich?.open?.(new StreamingRuntimeContext(this.ctx, this.keyed, this.operatorState));
+  }
+
+  override close(): void {
+    this.rich?.close?.();
+  }
+
+  /** Timers for user functions, scoped to the current key; only keyed operators may register. */
+  protected timerService(): TimerService {
+    const op = this;
+    const timers = () => {
+      if (!op.timers) throw new Error(`timers are only available on a keyed stream (after keyBy) in operator "${op.ctx.name}"`);
+      return op.timers;
+    };
+    return {
+      currentProcessingTime: () => op.ctx.time.now(),
+      currentWatermark: () => op.currentWatermark,
+      registerEventTimeTimer: (t) => timers().register('event-time', t),
+      registerProcessingTimeTimer: (t) => timers().register('processing-time', t),
+      deleteEventTimeTimer: (t) => timers().delete('event-time', t),
+      deleteProcessingTimeTimer: (t) => timers().delete('processing-time', t),
+    };
+  }
+}

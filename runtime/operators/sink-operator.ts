@@ -1,0 +1,43 @@
+import type { Sink, SinkWriter } from '../connectors/sink.ts';
+import type { ListState } from '../state/keyed-state.ts';
+import type { OperatorSnapshot } from '../state/state-snapshot.ts';
+import { AbstractStreamOperator } from './abstract-stream-operator.ts';
+
+/** Writes every record to the subtask's SinkWriter; the end of a chain. */
+export class SinkOperator<T> extends AbstractStreamOperator {
+  private writer!: SinkWriter<T>;
+  private state!: ListState<unknown>;
+
+  constructor(private readonly sink: Sink<T>) {
+    super();
+  }
+
+  override open(): void {
+    this.state = this.operatorState.getListState('sink');
+    this.writer = this.sink.createWriter(
+      { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attemptNumber: this.ctx.attemptNumber },
+      [...this.state.get()],
+    );
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.writer.write(value as T, timestamp);
+  }
+
+  override finish(): void {
+    this.writer.finish?.();
+  }
+
+  override snapshotState(checkpointId: number): OperatorSnapshot {
+    this.state.update(this.writer.snapshotState?.(checkpointId) ?? []);
+    return super.snapshotState(checkpointId);
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    this.writer.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  override close(): void {
+    this.writer?.close?.();
+  }
+}

@@ -1,0 +1,46 @@
+import type { Key, KeySelector } from '../api/functions.ts';
+import type { KeyGroupRange } from '../state/key-group.ts';
+import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
+import type { ProcessingTimeService } from '../task/processing-time-service.ts';
+import type { Output } from './output.ts';
+
+/** Everything an operator learns about where it runs, given once in `setup`. */
+export interface OperatorContext {
+  readonly operatorId: string;
+  readonly name: string;
+  readonly uid: string | undefined;
+  readonly taskName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly attemptNumber: number;
+  readonly keyGroupRange: KeyGroupRange;
+  /** Set for operators on a keyed stream: selects the key of each input record. */
+  readonly keySelector: KeySelector<unknown, Key> | undefined;
+  readonly output: Output;
+  readonly time: ProcessingTimeService;
+}
+
+/**
+ * A stream operator, with Flink's lifecycle: setup → initializeState → open → (processElement |
+ * processWatermark | processIdle | snapshotState)* → finish (end of input) → close. Records arrive
+ * as (value, timestamp) in plain calls; an operator emits through its output in the same call.
+ */
+export interface StreamOperator {
+  setup(context: OperatorContext): void;
+  /** Restores state (possibly written at another parallelism); called before `open`, always. */
+  initializeState(restore: OperatorStateRestore): void;
+  open(): void;
+  processElement(value: unknown, timestamp: number): void;
+  processWatermark(timestamp: number): void;
+  processIdle(idle: boolean): void;
+  /** End of input: emit what is buffered. Later elements are not expected. */
+  finish(): void;
+  /** Releases resources; after finish, or on cancellation/failure. */
+  close(): void;
+  /** State at checkpoint `checkpointId`, taken between two records. */
+  snapshotState(checkpointId: number): OperatorSnapshot;
+  notifyCheckpointComplete(checkpointId: number): void;
+  /** Records received and emitted, for the job result and metrics. */
+  recordsIn: number;
+}

@@ -1,0 +1,38 @@
+import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
+import { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import { WatermarkEmitter } from './watermark-emitter.ts';
+
+/**
+ * assignTimestampsAndWatermarks: assigns event timestamps and generates watermarks from them.
+ * Upstream watermarks are dropped except the final one (end of input), as in Flink.
+ */
+export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator {
+  private emitter!: WatermarkEmitter<T>;
+
+  constructor(
+    private readonly strategy: WatermarkStrategy<T>,
+    private readonly interval: number,
+  ) {
+    super();
+  }
+
+  override open(): void {
+    this.emitter = new WatermarkEmitter(this.strategy, this.output, this.ctx.time, this.interval);
+    this.emitter.start();
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.output.collect(value, this.emitter.onEvent(value as T, timestamp));
+  }
+
+  override processWatermark(timestamp: number): void {
+    if (timestamp !== Number.POSITIVE_INFINITY) return;
+    this.emitter.flush();
+    this.emitter.stop();
+    this.output.emitWatermark(timestamp);
+  }
+
+  override close(): void {
+    this.emitter?.stop();
+  }
+}

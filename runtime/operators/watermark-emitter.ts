@@ -1,0 +1,93 @@
+import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../api/watermark-strategy.ts';
+import type { ProcessingTimeService } from '../task/processing-time-service.ts';
+import type { Output } from './output.ts';
+
+/**
+ * Applies a WatermarkStrategy to a stream: assigns timestamps, feeds the generator, emits
+ * monotonic watermarks (punctuated, and periodically from the mailbox), and marks the stream
+ * idle when no record arrived within the idleness timeout.
+ */
+export class WatermarkEmitter<T> implements WatermarkOutput {
+  private readonly generator: WatermarkGenerator<T>;
+  private readonly assigner: ((event: T, ts: number) => number) | undefined;
+  private lastWatermark = Number.NEGATIVE_INFINITY;
+  private idle = false;
+  private sawEvent = false;
+  private stopped = false;
+  private readonly idleTimeout: number | undefined;
+  private idleSince = 0;
+
+  constructor(
+    strategy: WatermarkStrategy<T>,
+    private readonly output: Output,
+    private readonly time: ProcessingTimeService,
+    private readonly interval: number,
+  ) {
+    this.generator = strategy.createWatermarkGenerator();
+    this.assigner = strategy.timestampAssigner;
+    this.idleTimeout = strategy.idleTimeout;
+  }
+
+  /** Starts periodic emission. */
+  start(): void {
+    this.idleSince = this.time.now();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Returns the record's event timestamp and lets the generator see it. */
+  onEvent(value: T, recordTimestamp: number): number {
+    const ts = this.assigner === undefined ? recordTimestamp : this.assigner(value, recordTimestamp);
+    this.sawEvent = true;
+    if (this.idle) {
+      this.idle = false;
+      this.output.emitIdle(false);
+    }
+    this.generator.onEvent(value, ts, this);
+    return ts;
+  }
+
+  /** Emits what the generator has now (end of input, before the final watermark). */
+  flush(): void {
+    this.generator.onPeriodicEmit(this);
+  }
+
+  emitWatermark(timestamp: number): void {
+    if (timestamp <= this.lastWatermark) return;
+    this.lastWatermark = timestamp;
+    if (this.idle) {
+      this.idle = false;
+      this.output.emitIdle(false);
+    }
+    this.output.emitWatermark(timestamp);
+  }
+
+  markIdle(): void {
+    if (this.idle) return;
+    this.idle = true;
+    this.output.emitIdle(true);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.time.schedule(this.time.now() + this.interval, () => this.periodic());
+  }
+
+  private periodic(): void {
+    if (this.stopped) return;
+    this.generator.onPeriodicEmit(this);
+    if (this.idleTimeout !== undefined) this.checkIdle();
+    this.schedule();
+  }
+
+  private checkIdle(): void {
+    const now = this.time.now();
+    if (this.sawEvent) {
+      this.sawEvent = false;
+      this.idleSince = now;
+    } else if (now - this.idleSince >= this.idleTimeout!) this.markIdle();
+  }
+}

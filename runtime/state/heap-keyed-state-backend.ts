@@ -1,0 +1,219 @@
+import type { Key } from '../api/functions.ts';
+import type { ListState, MapState, ReducingState, ValueState } from './keyed-state.ts';
+import { keyGroupFor, type KeyGroupRange } from './key-group.ts';
+import type { StateDescriptor } from './state-descriptor.ts';
+
+/** Entries of one named state within one key group, as stored in a snapshot. */
+export type StateEntries = Array<[Key, unknown]>;
+
+/**
+ * Keyed state on the heap, organised by key group: each named state is one Map per owned key
+ * group, so a snapshot writes (and a restore reads) whole groups. Access goes through the
+ * current key, set once per record by the keyed operator.
+ */
+export class HeapKeyedStateBackend {
+  private readonly tables = new Map<string, { kind: StateDescriptor['kind']; groups: Map<Key, unknown>[] }>();
+  private currentKey: Key = '';
+  /** Index of the current key's group inside `range`. */
+  private currentIndex = 0;
+
+  constructor(
+    readonly range: KeyGroupRange,
+    readonly maxParallelism: number,
+  ) {}
+
+  setCurrentKey(key: Key): void {
+    const group = keyGroupFor(key, this.maxParallelism);
+    if (group < this.range.start || group > this.range.end) {
+      throw new Error(
+        `key ${String(key)} is in key group ${group}, outside this subtask's range ` +
+          `${this.range.start}-${this.range.end}; was the stream keyed the same way?`,
+      );
+    }
+    this.currentKey = key;
+    this.currentIndex = group - this.range.start;
+  }
+
+  getCurrentKey(): Key {
+    return this.currentKey;
+  }
+
+  getCurrentKeyGroup(): number {
+    return this.currentIndex + this.range.start;
+  }
+
+  getState(descriptor: StateDescriptor): ValueState<unknown> | ListState<unknown> | MapState<unknown, unknown> | ReducingState<unknown> {
+    const groups = this.table(descriptor.name, descriptor.kind);
+    switch (descriptor.kind) {
+      case 'value':
+        return new HeapValueState(this, groups, descriptor.defaultValue);
+      case 'list':
+        return new HeapListState(this, groups);
+      case 'map':
+        return new HeapMapState(this, groups);
+      case 'reducing':
+        return new HeapReducingState(this, groups, descriptor.reduce);
+    }
+  }
+
+  /** The current key's entry in a state table. */
+  current(groups: Map<Key, unknown>[]): Map<Key, unknown> {
+    return groups[this.currentIndex]!;
+  }
+
+  key(): Key {
+    return this.currentKey;
+  }
+
+  /** Every key that holds a value in the named state, with its key group (for timers and tests). */
+  *keysOf(name: string): IterableIterator<Key> {
+    const t = this.tables.get(name);
+    if (!t) return;
+    for (const g of t.groups) yield* g.keys();
+  }
+
+  /** State of one key group, by state name; only non-empty states. */
+  snapshotKeyGroup(keyGroup: number): Array<[string, StateEntries]> {
+    const index = keyGroup - this.range.start;
+    const out: Array<[string, StateEntries]> = [];
+    for (const [name, t] of this.tables) {
+      const g = t.groups[index]!;
+      if (g.size > 0) out.push([name, [...g]]);
+    }
+    return out;
+  }
+
+  restoreKeyGroup(keyGroup: number, states: Array<[string, StateEntries]>): void {
+    if (keyGroup < this.range.start || keyGroup > this.range.end) {
+      throw new Error(`cannot restore key group ${keyGroup} outside range ${this.range.start}-${this.range.end}`);
+    }
+    const index = keyGroup - this.range.start;
+    for (const [name, entries] of states) {
+      const t = this.tables.get(name) ?? this.createTable(name, undefined);
+      const g = t.groups[index]!;
+      for (const [k, v] of entries) g.set(k, v);
+    }
+  }
+
+  private table(name: string, kind: StateDescriptor['kind']): Map<Key, unknown>[] {
+    const t = this.tables.get(name) ?? this.createTable(name, kind);
+    if (t.kind === undefined) t.kind = kind;
+    else if (t.kind !== kind) throw new Error(`state "${name}" is a ${t.kind} state, not a ${kind} state`);
+    return t.groups;
+  }
+
+  private createTable(name: string, kind: StateDescriptor['kind'] | undefined) {
+    const size = this.range.end - this.range.start + 1;
+    const t = { kind: kind as StateDescriptor['kind'], groups: Array.from({ length: size }, () => new Map<Key, unknown>()) };
+    this.tables.set(name, t);
+    return t;
+  }
+}
+
+class HeapValueState<T> implements ValueState<T> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly groups: Map<Key, unknown>[],
+    private readonly defaultValue: T | undefined,
+  ) {}
+  value(): T | undefined {
+    const v = this.backend.current(this.groups).get(this.backend.key()) as T | undefined;
+    return v === undefined ? this.defaultValue : v;
+  }
+  update(value: T): void {
+    this.backend.current(this.groups).set(this.backend.key(), value);
+  }
+  clear(): void {
+    this.backend.current(this.groups).delete(this.backend.key());
+  }
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+class HeapListState<T> implements ListState<T> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly groups: Map<Key, unknown>[],
+  ) {}
+  get(): readonly T[] {
+    return (this.backend.current(this.groups).get(this.backend.key()) as T[] | undefined) ?? EMPTY;
+  }
+  add(value: T): void {
+    const m = this.backend.current(this.groups);
+    const list = m.get(this.backend.key()) as T[] | undefined;
+    if (list) list.push(value);
+    else m.set(this.backend.key(), [value]);
+  }
+  addAll(values: readonly T[]): void {
+    for (const v of values) this.add(v);
+  }
+  update(values: readonly T[]): void {
+    if (values.length === 0) this.clear();
+    else this.backend.current(this.groups).set(this.backend.key(), [...values]);
+  }
+  clear(): void {
+    this.backend.current(this.groups).delete(this.backend.key());
+  }
+}
+
+class HeapMapState<UK, UV> implements MapState<UK, UV> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly groups: Map<Key, unknown>[],
+  ) {}
+  private map(): Map<UK, UV> | undefined {
+    return this.backend.current(this.groups).get(this.backend.key()) as Map<UK, UV> | undefined;
+  }
+  get(key: UK): UV | undefined {
+    return this.map()?.get(key);
+  }
+  put(key: UK, value: UV): void {
+    const m = this.map();
+    if (m) m.set(key, value);
+    else this.backend.current(this.groups).set(this.backend.key(), new Map([[key, value]]));
+  }
+  contains(key: UK): boolean {
+    return this.map()?.has(key) ?? false;
+  }
+  remove(key: UK): void {
+    const m = this.map();
+    if (!m) return;
+    m.delete(key);
+    if (m.size === 0) this.clear();
+  }
+  entries(): IterableIterator<[UK, UV]> {
+    return (this.map() ?? new Map<UK, UV>()).entries();
+  }
+  keys(): IterableIterator<UK> {
+    return (this.map() ?? new Map<UK, UV>()).keys();
+  }
+  values(): IterableIterator<UV> {
+    return (this.map() ?? new Map<UK, UV>()).values();
+  }
+  isEmpty(): boolean {
+    return this.map() === undefined;
+  }
+  clear(): void {
+    this.backend.current(this.groups).delete(this.backend.key());
+  }
+}
+
+class HeapReducingState<T> implements ReducingState<T> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly groups: Map<Key, unknown>[],
+    private readonly reduce: (a: T, b: T) => T,
+  ) {}
+  get(): T | undefined {
+    return this.backend.current(this.groups).get(this.backend.key()) as T | undefined;
+  }
+  add(value: T): void {
+    const m = this.backend.current(this.groups);
+    const k = this.backend.key();
+    const cur = m.get(k) as T | undefined;
+    m.set(k, cur === undefined ? value : this.reduce(cur, value));
+  }
+  clear(): void {
+    this.backend.current(this.groups).delete(this.backend.key());
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Processing time for operators. Callbacks never run inside a timer's own tick: they are queued
+ * in the task's mailbox so they never interleave with the processing of a batch.
+ */
+export interface ProcessingTimeService {
+  now(): number;
+  /** Runs `callback` in the task's mailbox at or after `at` (epoch ms). */
+  schedule(at: number, callback: () => void): void;
+}
+
+/** Processing time from the wall clock, delivered through a mailbox. */
+export class MailboxProcessingTimeService implements ProcessingTimeService {
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly enqueue: (action: () => void) => void) {}
+
+  now(): number {
+    return Date.now();
+  }
+
+  schedule(at: number, callback: () => void): void {
+    if (this.closed) return;
+    const handle = setTimeout(() => {
+      this.pending.delete(handle);
+      if (!this.closed) this.enqueue(callback);
+    }, Math.max(0, at - Date.now()));
+    this.pending.add(handle);
+  }
+
+  /** Cancels every scheduled callback. */
+  close(): void {
+    this.closed = true;
+    for (const h of this.pending) clearTimeout(h);
+    this.pending.clear();
+  }
+}
