@@ -128,6 +128,7 @@ export interface Volume {
 
 export interface PodSpec {
   nodeName?: string;
+  initContainers?: Container[];
   containers: Container[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
@@ -185,6 +186,7 @@ export interface PodStatus {
   podIPs?: { ip: string }[];
   startTime?: string;
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
   message?: string;
   reason?: string;
 }

@@ -70,9 +70,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
 
   const ipPool = PodIpPool.claim();
   const cleanups: (() => Promise<void> | void)[] = [() => ipPool.close()];
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  };
+  let stopped: Promise<void> | undefined;
+  const cleanup = () =>
+    (stopped ??= (async () => {
+      for (const fn of cleanups.reverse()) await fn();
+    })());
   try {
     const workers = new Map<string, PodWorker>();
     const findWorker = (ns: string, name: string) => [...workers.values()].find((w) => w.namespace === ns && w.name === name);

@@ -19,17 +19,23 @@ export interface PodStatusInput {
   hostIP: string;
   podIP: string | undefined;
   startTime: string;
+  initContainers: ContainerView[];
   containers: ContainerView[];
   now: string;
 }
 
 type Phase = NonNullable<PodStatus['phase']>;
 
+const initDone = (c: ContainerView) => c.terminated?.exitCode === 0;
+
 /**
- * The pod phase as the kubelet derives it: Pending while a container has never run, Running while
- * one runs or will be restarted, then Succeeded if every container exited 0, else Failed.
+ * The pod phase as the kubelet derives it: Failed if an init container failed for good, Pending
+ * until init containers have completed and every container has run, Running while one runs or
+ * will be restarted, then Succeeded if every container exited 0, else Failed.
  */
-export function podPhase(containers: ContainerView[]): Phase {
+export function podPhase(initContainers: ContainerView[], containers: ContainerView[]): Phase {
+  if (initContainers.some((c) => c.terminated !== undefined && c.terminated.exitCode !== 0)) return 'Failed';
+  if (!initContainers.every(initDone)) return 'Pending';
   if (containers.some((c) => !c.running && !c.terminated && !c.lastTermination)) return 'Pending';
   if (containers.some((c) => c.running || c.waiting)) return 'Running';
   return containers.every((c) => c.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
@@ -66,7 +72,7 @@ function condition(previous: PodCondition[] | undefined, type: string, status: b
 }
 
 export function podStatus(input: PodStatusInput): PodStatus {
-  const phase = podPhase(input.containers);
+  const phase = podPhase(input.initContainers, input.containers);
   const prev = input.previous?.conditions;
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const unready = input.containers.filter((c) => !c.ready).map((c) => c.name);
@@ -74,9 +80,13 @@ export function podStatus(input: PodStatusInput): PodStatus {
   const notReadyReason = terminal ? 'PodCompleted' : allReady ? undefined : 'ContainersNotReady';
   const notReadyMessage = terminal || allReady ? undefined : `containers with unready status: [${unready.join(' ')}]`;
   const foreign = (prev ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type));
+  const incomplete = input.initContainers.filter((c) => !initDone(c)).map((c) => c.name);
+  const initialized = incomplete.length === 0;
   const conditions: PodCondition[] = [
     condition(prev, 'PodReadyToStartContainers', input.podIP !== undefined && !terminal, input.now),
-    condition(prev, 'Initialized', true, input.now, terminal ? 'PodCompleted' : undefined),
+    initialized
+      ? condition(prev, 'Initialized', true, input.now, terminal && input.initContainers.length > 0 ? 'PodCompleted' : undefined)
+      : condition(prev, 'Initialized', false, input.now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
     condition(prev, 'ContainersReady', allReady && !terminal, input.now, notReadyReason, notReadyMessage),
     condition(prev, 'Ready', allReady && !terminal, input.now, notReadyReason, notReadyMessage),
   ];
@@ -89,5 +99,6 @@ export function podStatus(input: PodStatusInput): PodStatus {
     ...(input.podIP === undefined ? {} : { podIP: input.podIP, podIPs: [{ ip: input.podIP }] }),
     startTime: input.startTime,
     containerStatuses: input.containers.map(containerStatus),
+    ...(input.initContainers.length === 0 ? {} : { initContainerStatuses: input.initContainers.map(containerStatus) }),
   };
 }

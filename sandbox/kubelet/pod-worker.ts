@@ -36,6 +36,7 @@ export interface PodWorkerDeps {
 
 interface ContainerRecord {
   spec: Container;
+  init: boolean;
   restartCount: number;
   process?: ContainerProcess;
   running?: { startedAt: string; containerID: string };
@@ -69,13 +70,17 @@ const RETRY_SETUP_MS = 1_000;
  */
 export class PodWorker {
   private pod: Pod;
+  private readonly initContainers: ContainerRecord[];
   private readonly containers: ContainerRecord[];
+  /** Init containers first, in order, then app containers. */
+  private readonly all: ContainerRecord[];
   private readonly podDir: string;
   private podIP: string | undefined;
   private readonly startTime = new Date().toISOString();
   private terminating = false;
   private stopped = false;
   private finished = false;
+  private ipReleased = false;
   private writing = false;
   private dirty = false;
   private lastWritten = '';
@@ -87,7 +92,10 @@ export class PodWorker {
   ) {
     this.pod = pod;
     this.podDir = join(deps.podsDir, pod.metadata.uid ?? `${pod.metadata.namespace}_${pod.metadata.name}`);
-    this.containers = pod.spec.containers.map((spec) => ({ spec, restartCount: 0, ready: false, started: false, probes: [], mounts: [] }));
+    const record = (spec: Container, init: boolean): ContainerRecord => ({ spec, init, restartCount: 0, ready: false, started: false, probes: [], mounts: [] });
+    this.initContainers = (pod.spec.initContainers ?? []).map((spec) => record(spec, true));
+    this.containers = pod.spec.containers.map((spec) => record(spec, false));
+    this.all = [...this.initContainers, ...this.containers];
   }
 
   get namespace(): string {
@@ -105,7 +113,8 @@ export class PodWorker {
   start(): void {
     mkdirSync(join(this.podDir, 'logs'), { recursive: true });
     this.podIP = this.pod.spec.hostNetwork ? this.deps.hostIP : this.deps.ipPool.allocate();
-    for (const c of this.containers) mkdirSync(join(this.podDir, 'logs', c.spec.name), { recursive: true });
+    for (const c of this.all) mkdirSync(join(this.podDir, 'logs', c.spec.name), { recursive: true });
+    for (const c of this.containers) if (this.initContainers.length > 0) c.waiting = { reason: 'PodInitializing' };
     this.requestStatus();
     void this.setup();
   }
@@ -133,7 +142,7 @@ export class PodWorker {
   /** Fault injection: SIGKILL the pod's processes; they restart per restartPolicy. */
   killProcesses(): number {
     let killed = 0;
-    for (const c of this.containers) {
+    for (const c of this.all) {
       if (c.process) {
         c.process.signal('SIGKILL');
         killed++;
@@ -143,7 +152,7 @@ export class PodWorker {
   }
 
   logFile(container: string, previous: boolean): LogFile | { error: string } {
-    const c = this.containers.find((r) => r.spec.name === container);
+    const c = this.all.find((r) => r.spec.name === container);
     if (c === undefined) return { error: `container ${container} is not valid for pod ${this.name}` };
     const instance = previous ? c.restartCount - 1 : c.restartCount;
     const path = this.logPath(c, instance);
@@ -171,9 +180,19 @@ export class PodWorker {
       });
     } catch (err) {
       if (!(err instanceof VolumeSetupError || err instanceof ContainerConfigError)) this.deps.logger.error({ err, pod: this.name }, 'volume setup failed');
-      for (const c of this.containers) c.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${(err as Error).message}` };
+      for (const c of this.all) c.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${(err as Error).message}` };
       this.requestStatus();
       this.setupTimer = setTimeout(() => void this.setup(), RETRY_SETUP_MS);
+      return;
+    }
+    this.startNextInitOrApps();
+  }
+
+  /** Init containers run one at a time, each to success, before the app containers start together. */
+  private startNextInitOrApps(): void {
+    const next = this.initContainers.find((c) => c.terminated?.exitCode !== 0);
+    if (next !== undefined) {
+      void this.startContainer(next);
       return;
     }
     for (const c of this.containers) void this.startContainer(c);
@@ -235,7 +254,7 @@ export class PodWorker {
     c.terminated = undefined;
     c.started = c.spec.startupProbe === undefined;
     c.ready = false;
-    this.startProbes(c);
+    if (!c.init) this.startProbes(c);
     void process.exited.then((exit) => this.onExit(c, process, exit));
     this.requestStatus();
   }
@@ -320,10 +339,15 @@ export class PodWorker {
     c.running = undefined;
     c.ready = false;
     c.started = false;
-    if (this.terminating || !this.shouldRestart(exit.exitCode)) {
+    const initSucceeded = c.init && exit.exitCode === 0;
+    if (this.terminating || initSucceeded || !this.shouldRestart(c, exit.exitCode)) {
       c.terminated = termination;
+      c.ready = initSucceeded;
       this.requestStatus();
-      if (!this.terminating && podPhase(this.views()) !== 'Running' && podPhase(this.views()) !== 'Pending') this.finish();
+      if (this.terminating) return;
+      if (initSucceeded) this.startNextInitOrApps();
+      const phase = podPhase(this.views(this.initContainers), this.views(this.containers));
+      if (phase === 'Succeeded' || phase === 'Failed') this.finish();
       return;
     }
     c.lastTermination = termination;
@@ -345,8 +369,10 @@ export class PodWorker {
     this.requestStatus();
   }
 
-  private shouldRestart(exitCode: number): boolean {
+  /** Init containers are retried on failure unless the policy is Never; app containers follow the policy. */
+  private shouldRestart(c: ContainerRecord, exitCode: number): boolean {
     const policy = this.pod.spec.restartPolicy ?? 'Always';
+    if (c.init) return policy !== 'Never';
     return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
   }
 
@@ -359,16 +385,17 @@ export class PodWorker {
 
   private releaseResources(): void {
     if (this.setupTimer !== undefined) clearTimeout(this.setupTimer);
-    for (const c of this.containers) {
+    for (const c of this.all) {
       if (c.timer !== undefined) clearTimeout(c.timer);
       c.timer = undefined;
     }
-    if (this.podIP !== undefined && !this.pod.spec.hostNetwork) this.deps.ipPool.release(this.podIP);
+    if (this.podIP !== undefined && !this.pod.spec.hostNetwork && !this.ipReleased) this.deps.ipPool.release(this.podIP);
+    this.ipReleased = true;
   }
 
   private async killAll(graceSeconds: number): Promise<void> {
     const exits: Promise<unknown>[] = [];
-    for (const c of this.containers) {
+    for (const c of this.all) {
       if (c.timer !== undefined) clearTimeout(c.timer);
       c.timer = undefined;
       for (const p of c.probes) p.stop();
@@ -400,8 +427,8 @@ export class PodWorker {
     }
   }
 
-  private views(): ContainerView[] {
-    return this.containers.map((c) => ({
+  private views(records: ContainerRecord[]): ContainerView[] {
+    return records.map((c) => ({
       name: c.spec.name,
       image: c.spec.image ?? '',
       restartCount: c.restartCount,
@@ -429,7 +456,8 @@ export class PodWorker {
       hostIP: this.deps.hostIP,
       podIP: this.podIP,
       startTime: this.startTime,
-      containers: this.views(),
+      initContainers: this.views(this.initContainers),
+      containers: this.views(this.containers),
       now: new Date().toISOString(),
     });
     const body = JSON.stringify({ status });

@@ -6,12 +6,22 @@ const view = (name: string, v: Partial<ContainerView>): ContainerView => ({ name
 
 describe('pod status', () => {
   it('derives the phase like the kubelet', () => {
-    expect(podPhase([view('a', { waiting: { reason: 'ContainerCreating' } })])).toBe('Pending');
-    expect(podPhase([view('a', { running: { startedAt: 't', containerID: 'c' } }), view('b', {})])).toBe('Pending');
-    expect(podPhase([view('a', { waiting: { reason: 'CrashLoopBackOff' }, lastTermination: exited(1) })])).toBe('Running');
-    expect(podPhase([view('a', { terminated: exited(0) }), view('b', { running: { startedAt: 't', containerID: 'c' } })])).toBe('Running');
-    expect(podPhase([view('a', { terminated: exited(0) }), view('b', { terminated: exited(0) })])).toBe('Succeeded');
-    expect(podPhase([view('a', { terminated: exited(0) }), view('b', { terminated: exited(3) })])).toBe('Failed');
+    expect(podPhase([], [view('a', { waiting: { reason: 'ContainerCreating' } })])).toBe('Pending');
+    expect(podPhase([], [view('a', { running: { startedAt: 't', containerID: 'c' } }), view('b', {})])).toBe('Pending');
+    expect(podPhase([], [view('a', { waiting: { reason: 'CrashLoopBackOff' }, lastTermination: exited(1) })])).toBe('Running');
+    expect(podPhase([], [view('a', { terminated: exited(0) }), view('b', { running: { startedAt: 't', containerID: 'c' } })])).toBe('Running');
+    expect(podPhase([], [view('a', { terminated: exited(0) }), view('b', { terminated: exited(0) })])).toBe('Succeeded');
+    expect(podPhase([], [view('a', { terminated: exited(0) }), view('b', { terminated: exited(3) })])).toBe('Failed');
+  });
+
+  it('is Pending while init containers run, Failed when one failed for good', () => {
+    const app = view('app', { waiting: { reason: 'PodInitializing' } });
+    expect(podPhase([view('init', { terminated: exited(0) }), view('init2', { running: { startedAt: 't', containerID: 'c' } })], [app])).toBe('Pending');
+    expect(podPhase([view('init', { waiting: { reason: 'CrashLoopBackOff' }, lastTermination: exited(1) })], [app])).toBe('Pending');
+    expect(podPhase([view('init', { terminated: exited(2) })], [app])).toBe('Failed');
+    const status = podStatus({ previous: undefined, hostIP: 'h', podIP: 'p', startTime: 't', initContainers: [view('init', { terminated: exited(0) }), view('init2', {})], containers: [app], now: 'n' });
+    expect(status.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [init2]' });
+    expect(status.initContainerStatuses!.map((c) => c.name)).toEqual(['init', 'init2']);
   });
 
   it('reports conditions, keeping lastTransitionTime while a condition holds, and container states', () => {
@@ -21,6 +31,7 @@ describe('pod status', () => {
       hostIP: '127.0.0.1',
       podIP: '127.0.4.2',
       startTime: 't1',
+      initContainers: [],
       containers: [running],
       now: 't6',
     });
@@ -52,7 +63,7 @@ describe('pod status', () => {
         },
       ],
     });
-    const second = podStatus({ previous: first, hostIP: '127.0.0.1', podIP: '127.0.4.2', startTime: 't1', containers: [{ ...running, ready: false }], now: 't9' });
+    const second = podStatus({ previous: first, hostIP: '127.0.0.1', podIP: '127.0.4.2', startTime: 't1', initContainers: [], containers: [{ ...running, ready: false }], now: 't9' });
     expect(second.conditions!.map((c) => [c.type, c.status, c.lastTransitionTime, c.reason])).toEqual([
       ['PodScheduled', 'True', 't0', undefined],
       ['PodReadyToStartContainers', 'True', 't6', undefined],
