@@ -6,6 +6,11 @@ import { Ajv, type ErrorObject } from 'ajv';
 
 export const METADATA_VERSION = 1;
 
+/** A string enum as JSON Schema `enum`, which validates with one clear error instead of one per member. */
+function StringEnum<const T extends readonly string[]>(values: T) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: values });
+}
+
 /** Inclusive range of key groups, as runtime/state's KeyGroupRange. */
 export const KeyGroupRangeSchema = Type.Object({ start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 
@@ -26,7 +31,7 @@ export const KeyedStateHandleSchema = Type.Object(
  * of all subtasks out among the new ones, `union` gives every new subtask all entries, `broadcast`
  * gives every new subtask the entries of old subtask 0 (all old subtasks hold the same).
  */
-export const DistributionModeSchema = Type.Union([Type.Literal('split'), Type.Literal('union'), Type.Literal('broadcast')]);
+export const DistributionModeSchema = StringEnum(['split', 'union', 'broadcast']);
 
 /** One named list state: entry i is bytes [offsets[i], offsets[i + 1]) of the file. */
 export const ListStateOffsetsSchema = Type.Object({ mode: DistributionModeSchema, offsets: Offsets }, { additionalProperties: false });
@@ -52,7 +57,7 @@ export const CheckpointMetadataSchema = Type.Object(
     version: Type.Literal(METADATA_VERSION),
     checkpointId: Type.Integer({ minimum: 0 }),
     jobId: Type.String({ minLength: 1 }),
-    kind: Type.Union([Type.Literal('checkpoint'), Type.Literal('savepoint')]),
+    kind: StringEnum(['checkpoint', 'savepoint']),
     /** When the checkpoint was triggered, epoch milliseconds. */
     timestamp: Type.Integer({ minimum: 0 }),
     /** By operator id. */
@@ -178,6 +183,7 @@ function offsetProblems(what: string, offsets: number[], size: number): string[]
 function describeSchemaError(error: ErrorObject): string {
   const at = error.instancePath === '' ? 'document' : error.instancePath;
   if (error.keyword === 'additionalProperties') return `${at}: unknown property "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+  if (error.keyword === 'enum') return `${at}: must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
   if (error.keyword === 'required') return `${at}: missing property "${(error.params as { missingProperty: string }).missingProperty}"`;
   return `${at}: ${error.message ?? error.keyword}`;
 }
