@@ -14,8 +14,8 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
   env
     .fromCollection(lines)
     .name('Source: Text')
-    .flatMap((line: string, out) => {
-      for (const word of line.toLowerCase().split(/\W+/)) if (word) out.collect([word, 1] as [string, number]);
+    .flatMap<[string, number]>((line, out) => {
+      for (const word of line.toLowerCase().split(/\W+/)) if (word) out.collect([word, 1]);
     })
     .name('Tokenizer')
     .keyBy(([word]) => word)
