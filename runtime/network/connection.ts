@@ -169,7 +169,7 @@ export class Connection implements SendLink, CreditLink {
         const writer = this.writers.get(channelId);
         if (writer !== undefined) {
           writer.gate.grant(credits);
-          if (this.writable) this.pump(writer);
+          this.send(writer);
         }
         break;
       }

@@ -88,6 +88,11 @@ export class DataPlane implements ConnectionOwner {
     return this.connections.size;
   }
 
+  /** Channels holding data that arrived before `registerInput`. */
+  get unregisteredChannels(): number {
+    return this.unregisteredInputs;
+  }
+
   /** Bytes encoded or buffered for sending and not yet taken by the kernel, over all connections. */
   get sendBufferedBytes(): number {
     let bytes = 0;

@@ -1,0 +1,254 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { DataPlane } from '../../../runtime/network/data-plane.ts';
+import { BatchFrameEncoder } from '../../../runtime/network/batch-frame.ts';
+import { MsgpackSerializer } from '../../../runtime/network/msgpack-serializer.ts';
+import { FrameType, HEADER_BYTES, writeFrameHeader } from '../../../runtime/network/frame.ts';
+import { PROTOCOL_VERSION, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
+import { parsePeerAddress } from '../../../runtime/network/peer-address.ts';
+import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
+import { collect, flatten, networkOptions, produce, startPlane, waitFor } from './data-plane-fixture.ts';
+
+const planes: DataPlane[] = [];
+const sockets: Socket[] = [];
+const servers: Server[] = [];
+
+async function plane(processId: string, overrides = {}, jobId = 'job-1', fencingToken = 1) {
+  const started = await startPlane(processId, overrides, jobId, fencingToken);
+  planes.push(started.plane);
+  return started;
+}
+
+/** A raw TCP client that speaks the protocol by hand, to send what a correct peer never would. */
+async function rawPeer(address: string, hello = true): Promise<Socket> {
+  const { host, port } = parsePeerAddress(address);
+  const socket = connect({ host, port });
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  socket.resume();
+  await new Promise((resolve) => socket.once('connect', resolve));
+  if (hello) {
+    socket.write(
+      encodeHandshake({ protocolVersion: PROTOCOL_VERSION, jobId: 'job-1', fencingToken: 1, processId: 'raw', dataAddress: '', creditsPerChannel: 4 }),
+    );
+  }
+  return socket;
+}
+
+/** Error messages with port numbers blanked, sorted: the ports differ per run. */
+function withoutPorts(errors: string[]): string[] {
+  return errors.map((e) => e.replace(/:\d+/g, ':PORT')).sort();
+}
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(planes.splice(0).map((p) => p.close()));
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+describe('DataPlane over loopback TCP', () => {
+  it('delivers records exactly and in order per channel, with events in place, many channels on one connection', async () => {
+    const sender = await plane('tm-1');
+    const receiver = await plane('tm-2');
+    const channels = 40;
+    const perChannel = 3000;
+    const received = Array.from({ length: channels }, (_, c) => collect(receiver.plane.registerInput(c)));
+    const writers = Array.from({ length: channels }, (_, c) => sender.plane.createWriter(receiver.address, c));
+    await Promise.all(
+      writers.map(async (writer, c) => {
+        await produce(writer, perChannel / 2, (i) => ({ c, i }));
+        writer.emitEvent({ kind: 'watermark', timestamp: 1000 + c });
+        writer.emitEvent({ kind: 'barrier', checkpointId: 7, timestamp: 99, savepoint: false });
+        await produce(writer, perChannel / 2, (i) => ({ c, i: i + perChannel / 2 }));
+        writer.emitEvent({ kind: 'end-of-partition' });
+        writer.close();
+      }),
+    );
+    const results = await Promise.all(received);
+    for (let c = 0; c < channels; c++) {
+      const half = (from: number) => Array.from({ length: perChannel / 2 }, (_, i) => `{"c":${c},"i":${from + i}}@${i}`);
+      expect(flatten(results[c]!)).toEqual([...half(0), `watermark:${1000 + c}`, 'barrier', ...half(perChannel / 2), 'end-of-partition']);
+    }
+    expect(results[3]!.find((e) => 'kind' in e && e.kind === 'barrier')).toEqual({ kind: 'barrier', checkpointId: 7, timestamp: 99, savepoint: false });
+    expect(sender.plane.connectionCount).toBe(1);
+    expect(receiver.plane.connectionCount).toBe(1);
+    expect([...sender.errors, ...receiver.errors]).toEqual([]);
+  });
+
+  it('reuses the connection a peer dialled for channels in the other direction', async () => {
+    const a = await plane('tm-a');
+    const b = await plane('tm-b');
+    const toB = collect(b.plane.registerInput(1));
+    const ab = a.plane.createWriter(b.address, 1);
+    ab.emit('ping', NO_TIMESTAMP);
+    ab.emitEvent({ kind: 'end-of-partition' });
+    ab.close();
+    expect(flatten(await toB)).toEqual(['"ping"@-Infinity', 'end-of-partition']);
+    const toA = collect(a.plane.registerInput(1));
+    const ba = b.plane.createWriter(a.address, 1);
+    ba.emit('pong', 5);
+    ba.emitEvent({ kind: 'end-of-partition' });
+    ba.close();
+    expect(flatten(await toA)).toEqual(['"pong"@5', 'end-of-partition']);
+    expect(a.plane.connectionCount).toBe(1);
+    expect(b.plane.connectionCount).toBe(1);
+  });
+
+  it('flushes a partial batch after the buffer timeout', async () => {
+    const sender = await plane('tm-1', { bufferTimeout: 20 });
+    const receiver = await plane('tm-2');
+    const input = receiver.plane.registerInput(3);
+    const writer = sender.plane.createWriter(receiver.address, 3);
+    writer.emit({ n: 1 }, 10);
+    writer.emit({ n: 2 }, 11);
+    let batch = null;
+    await waitFor(() => (batch = input.poll()) !== null, 'the timed-out batch');
+    expect(batch).toEqual({ values: [{ n: 1 }, { n: 2 }], timestamps: [10, 11] });
+  });
+
+  it('holds data that arrives before its receiver is registered', async () => {
+    const sender = await plane('tm-1');
+    const receiver = await plane('tm-2');
+    const writer = sender.plane.createWriter(receiver.address, 12);
+    writer.emit('early', 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    writer.close();
+    await waitFor(() => receiver.plane.unregisteredChannels === 1, 'the early data');
+    expect(flatten(await collect(receiver.plane.registerInput(12)))).toEqual(['"early"@1', 'end-of-partition']);
+  });
+
+  it('fails the connection when more channels than allowed hold unregistered data', async () => {
+    const sender = await plane('tm-1');
+    const receiver = await plane('tm-2', { maxUnregisteredChannels: 2 });
+    const writers = [0, 1, 2].map((c) => sender.plane.createWriter(receiver.address, c));
+    for (const writer of writers) writer.flush();
+    for (const writer of writers) writer.emit('x', 1);
+    for (const writer of writers) writer.flush();
+    await waitFor(() => receiver.errors.length > 0 && sender.errors.length > 0, 'both sides to report');
+    expect(withoutPorts(receiver.errors)).toEqual([
+      'protocol violation from peer tm-1 (127.0.0.1:PORT): data for channel 2, but 2 unregistered channels already hold data (network.maxUnregisteredChannels)',
+    ]);
+    expect(withoutPorts(sender.errors)).toEqual([
+      'peer tm-2 (127.0.0.1:PORT) closed the connection: protocol violation from peer tm-1 (127.0.0.1:PORT): data for channel 2, but 2 unregistered channels already hold data (network.maxUnregisteredChannels)',
+    ]);
+    expect(() => writers[0]!.emit('y', 1)).toThrow(/^peer tm-2 .* closed the connection: protocol violation/);
+    await expect(writers[1]!.availability()).rejects.toThrow(/closed the connection/);
+  });
+
+  it('names host:port when the port is in use', async () => {
+    const first = await plane('tm-1');
+    const { port } = parsePeerAddress(first.address);
+    const second = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-2', network: networkOptions() });
+    planes.push(second);
+    await expect(second.listen('127.0.0.1', port)).rejects.toThrow(`data plane cannot listen on 127.0.0.1:${port}: address already in use`);
+  });
+
+  it('rejects a peer of another job or another attempt, on both sides, and carries on', async () => {
+    const receiver = await plane('tm-2', {}, 'job-1', 4);
+    const stranger = await plane('tm-x', {}, 'job-2', 4);
+    const stale = await plane('tm-old', {}, 'job-1', 3);
+    stranger.plane.createWriter(receiver.address, 1).emitEvent({ kind: 'end-of-partition' });
+    stale.plane.createWriter(receiver.address, 2).emitEvent({ kind: 'end-of-partition' });
+    await waitFor(() => receiver.errors.length === 2 && stranger.errors.length === 1 && stale.errors.length === 1, 'all rejections');
+    expect(withoutPorts(receiver.errors)).toEqual([
+      `bad handshake from peer 127.0.0.1:PORT: fencing token 3 does not match this process's 4`,
+      `bad handshake from peer 127.0.0.1:PORT: job id "job-2" does not match this process's job "job-1"`,
+    ]);
+    expect(withoutPorts(stranger.errors)).toEqual([`bad handshake from peer 127.0.0.1:PORT: job id "job-1" does not match this process's job "job-2"`]);
+    expect(withoutPorts(stale.errors)).toEqual([`bad handshake from peer 127.0.0.1:PORT: fencing token 4 does not match this process's 3`]);
+    const good = await plane('tm-1', {}, 'job-1', 4);
+    const input = collect(receiver.plane.registerInput(3));
+    const writer = good.plane.createWriter(receiver.address, 3);
+    writer.emit(1, 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    expect(flatten(await input)).toEqual(['1@1', 'end-of-partition']);
+  });
+
+  it('closes only the connection that sends a malformed frame, naming the peer', async () => {
+    const receiver = await plane('tm-2');
+    const good = await plane('tm-1');
+    const input = collect(receiver.plane.registerInput(1));
+    const writer = good.plane.createWriter(receiver.address, 1);
+    writer.emit('before', 1);
+    writer.flush();
+    const raw = await rawPeer(receiver.address);
+    const closed = new Promise((resolve) => raw.once('close', resolve));
+    const bad = Buffer.alloc(HEADER_BYTES);
+    writeFrameHeader(bad, 0, FrameType.CREDIT, 1, 0);
+    bad[4] = 42;
+    raw.write(bad);
+    await closed;
+    expect(receiver.errors).toEqual([expect.stringMatching(/^malformed frame from peer raw \(127\.0\.0\.1:\d+\): unknown frame type 42$/)]);
+    writer.emit('after', 2);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    expect(flatten(await input)).toEqual(['"before"@1', '"after"@2', 'end-of-partition']);
+  });
+
+  it('reports a frame cut off by the peer closing, and a first frame that is not a handshake', async () => {
+    const receiver = await plane('tm-2');
+    const truncating = await rawPeer(receiver.address);
+    const header = Buffer.alloc(HEADER_BYTES);
+    writeFrameHeader(header, 0, FrameType.DATA, 1, 100);
+    truncating.end(Buffer.concat([header, Buffer.alloc(20)]));
+    await waitFor(() => receiver.errors.length === 1, 'the truncation error');
+    expect(receiver.errors[0]).toMatch(/^truncated frame from peer raw \(127\.0\.0\.1:\d+\): connection closed after 29 of 109 bytes of a DATA frame$/);
+    const rude = await rawPeer(receiver.address, false);
+    rude.write(Buffer.concat([header, Buffer.alloc(100)]));
+    await waitFor(() => receiver.errors.length === 2, 'the handshake error');
+    expect(receiver.errors[1]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: expected a HANDSHAKE frame first, got DATA$/);
+  });
+
+  it('fails a silent peer after the handshake timeout', async () => {
+    const receiver = await plane('tm-2', { connectTimeout: 200 });
+    await rawPeer(receiver.address, false);
+    await waitFor(() => receiver.errors.length === 1, 'the timeout');
+    expect(receiver.errors[0]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: no handshake within 200 ms$/);
+  });
+
+  it('hands out what arrived, then fails the input channel when the peer is lost', async () => {
+    const receiver = await plane('tm-2');
+    const channel = receiver.plane.registerInput(5);
+    const seen: string[] = [];
+    const failure = new Promise<string>((resolve) =>
+      channel.setAvailabilityListener(() => {
+        try {
+          for (let element = channel.poll(); element !== null; element = channel.poll()) seen.push(...flatten([element]));
+        } catch (error) {
+          resolve((error as Error).message);
+        }
+      }),
+    );
+    const crashing = await rawPeer(receiver.address);
+    const frame = new BatchFrameEncoder(5, new MsgpackSerializer()).encode(['last words'], [1]);
+    crashing.write(Buffer.concat([frame.head, frame.body!]));
+    // A crash: the socket goes away without a CLOSE frame.
+    crashing.end();
+    expect(withoutPorts([await failure])).toEqual(['data-plane connection to peer raw (127.0.0.1:PORT) lost']);
+    expect(seen).toEqual(['"last words"@1']);
+    expect(withoutPorts(receiver.errors)).toEqual(['data-plane connection to peer raw (127.0.0.1:PORT) lost']);
+  });
+
+  it('fails the writers of a peer that never listens, after the connect timeout', async () => {
+    const sender = await plane('tm-1', { connectTimeout: 150 });
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    servers.pop();
+    const writer = sender.plane.createWriter(`127.0.0.1:${port}`, 1);
+    for (let i = 0; i < 5 * 512; i++) writer.emit(i, i);
+    expect(writer.isAvailable()).toBe(false);
+    await expect(writer.availability()).rejects.toThrow(`cannot connect to data-plane peer 127.0.0.1:${port} within 150 ms: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(() => writer.emit(0, 0)).toThrow(`cannot connect to data-plane peer 127.0.0.1:${port}`);
+    expect(sender.errors).toEqual([`cannot connect to data-plane peer 127.0.0.1:${port} within 150 ms: connect ECONNREFUSED 127.0.0.1:${port}`]);
+  });
+
+  it('rejects a malformed peer address and a second receiver for one channel', async () => {
+    const { plane: p } = await plane('tm-1');
+    expect(() => p.createWriter('localhost', 1)).toThrow('bad data-plane address "localhost": expected host:port with a port from 1 to 65535');
+    p.registerInput(1);
+    expect(() => p.registerInput(1)).toThrow('input channel 1 is already registered');
+  });
+});
