@@ -28,6 +28,18 @@ export interface SkippedCheckpoint {
   reasons: SkipReason[];
 }
 
+/** A checkpoint or savepoint that was asked for by path but cannot be used. */
+export class CheckpointVerificationError extends Error {
+  override readonly name = 'CheckpointVerificationError';
+
+  constructor(
+    readonly uri: string,
+    readonly reasons: SkipReason[],
+  ) {
+    super(`Cannot restore from ${uri}: ${reasons.map((reason) => reason.message).join('; ')}`);
+  }
+}
+
 export type Verification = { ok: true; metadata: CheckpointMetadata } | { ok: false; reasons: SkipReason[] };
 
 /**

@@ -2,9 +2,11 @@
 // settings, falling back to the standard AWS environment variables.
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { CheckpointVerificationError, loadCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
 import { FilesystemCheckpointStorage } from './filesystem-storage.ts';
 import { resolveS3Credentials, type S3Credentials } from './s3-credentials.ts';
 import { S3CheckpointStorage, S3_STORAGE_DEFAULTS } from './s3-storage.ts';
+import { parseCheckpointDirectoryName } from './storage-layout.ts';
 import { parseStorageUri } from './storage-uri.ts';
 
 export interface S3ConnectionOptions {
@@ -45,4 +47,23 @@ export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions
     partSize: s3.partSize ?? S3_STORAGE_DEFAULTS.partSize,
     queueSize: s3.queueSize ?? S3_STORAGE_DEFAULTS.queueSize,
   });
+}
+
+/**
+ * Opens the checkpoint or savepoint a URI points at (`--from-savepoint`, `initialSavepointPath`, a
+ * checkpoint of a previous run) and verifies it. The storage is rooted at that directory: state
+ * handle paths are read relative to it. Throws CheckpointVerificationError with the reasons when
+ * it cannot be used.
+ */
+export async function openCheckpointAt(uri: string, s3: S3ConnectionOptions = {}): Promise<{ storage: CheckpointStorage; checkpoint: VerifiedCheckpoint }> {
+  const storage = await openCheckpointStorage(uri, s3);
+  try {
+    // A chk-<n> directory must hold checkpoint n's metadata.
+    const result = await loadCheckpoint(storage, '', { expectedCheckpointId: parseCheckpointDirectoryName(storage.uri.split('/').pop() ?? '') });
+    if (!result.ok) throw new CheckpointVerificationError(storage.uri, result.reasons);
+    return { storage, checkpoint: result.checkpoint };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
 }

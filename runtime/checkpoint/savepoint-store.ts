@@ -35,4 +35,9 @@ export class SavepointStore {
       completed,
     }));
   }
+
+  /** Deletes a savepoint; savepoints are never deleted otherwise. */
+  async discard(timestamp: number): Promise<void> {
+    await this.location(timestamp).discard();
+  }
 }

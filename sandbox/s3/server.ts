@@ -23,6 +23,8 @@ export interface S3Server {
   endpoint: string;
   host: string;
   port: number;
+  /** The server process, for fault injection (SIGKILL it to make S3 unreachable). */
+  pid: number;
   accessKeyId: string;
   secretAccessKey: string;
   /** Stops the server and waits until its process has exited. */
@@ -79,6 +81,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     endpoint: `http://${config.host}:${port}`,
     host: config.host,
     port,
+    pid: child.pid!,
     accessKeyId: config.accessKeyId,
     secretAccessKey: config.secretAccessKey,
     async stop() {

@@ -9,9 +9,9 @@ import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 import type { CheckpointStorage } from '../../../runtime/checkpoint/checkpoint-storage.ts';
 import { CheckpointStorageError } from '../../../runtime/checkpoint/checkpoint-storage-error.ts';
 import { CompletedCheckpointStore } from '../../../runtime/checkpoint/completed-checkpoint-store.ts';
-import { loadCheckpoint } from '../../../runtime/checkpoint/checkpoint-verification.ts';
+import { CheckpointVerificationError, loadCheckpoint } from '../../../runtime/checkpoint/checkpoint-verification.ts';
 import type { CheckpointMetadata } from '../../../runtime/checkpoint/metadata.ts';
-import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { openCheckpointAt, openCheckpointStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
 import { SavepointStore } from '../../../runtime/checkpoint/savepoint-store.ts';
 import type { CheckpointStorageLocation } from '../../../runtime/checkpoint/checkpoint-location.ts';
 
@@ -47,15 +47,15 @@ const implementations: Array<[string, () => Promise<{ storage: CheckpointStorage
     async () => {
       // Each test gets its own prefix in the shared bucket.
       const rootUri = `s3://${BUCKET}/sluice/t${++testNumber}`;
-      const storage = await openCheckpointStorage(rootUri, {
-        endpoint: server.endpoint,
-        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-        partSize: 5 * 1024 * 1024,
-      });
+      const storage = await openCheckpointStorage(rootUri, { ...s3Connection(), partSize: 5 * 1024 * 1024 });
       return { storage, rootUri };
     },
   ],
 ];
+
+function s3Connection(): S3ConnectionOptions {
+  return { endpoint: server.endpoint, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } };
+}
 
 function bytes(text: string): Buffer {
   return Buffer.from(text);
@@ -324,16 +324,34 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     ]);
 
     // A new run is told only the savepoint's URI.
-    const rooted = await openCheckpointStorage(location.uri, {
-      endpoint: server.endpoint,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    });
+    const opened = await openCheckpointAt(location.uri, s3Connection());
     try {
-      expect(await loadCheckpoint(rooted, '')).toEqual({ ok: true, checkpoint: { checkpointId: 9, uri: location.uri, directory: '', metadata } });
-      expect((await rooted.read('window/1')).toString()).toBe('g2g3g3g3');
+      expect(opened.checkpoint).toEqual({ checkpointId: 9, uri: location.uri, directory: '', metadata });
+      expect((await opened.storage.read('window/1')).toString()).toBe('g2g3g3g3');
     } finally {
-      await rooted.close();
+      await opened.storage.close();
     }
+
+    await savepoints.discard(1_732_540_000_123);
+    expect((await savepoints.savepoints()).map((savepoint) => savepoint.timestamp)).toEqual([1_732_540_000_456]);
+  });
+
+  it('opens a checkpoint of a previous run by URI, refusing one whose _metadata belongs elsewhere', async () => {
+    const store = new CompletedCheckpointStore(storage, scope, jobId);
+    const metadata = await writeCheckpoint(store.location(4), 4);
+    const opened = await openCheckpointAt(`${rootUri}/${run}/chk-4/`, s3Connection());
+    await opened.storage.close();
+    expect(opened.checkpoint).toEqual({ checkpointId: 4, uri: `${rootUri}/${run}/chk-4`, directory: '', metadata });
+
+    await storage.write(`${run}/chk-5/_metadata`, await storage.read(`${run}/chk-4/_metadata`));
+    const error = await openCheckpointAt(`${rootUri}/${run}/chk-5`, s3Connection()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointVerificationError);
+    expect((error as CheckpointVerificationError).message).toBe(
+      `Cannot restore from ${rootUri}/${run}/chk-5: _metadata names checkpoint 4, but lies in the directory of checkpoint 5; ` +
+        'state file "window/0" referenced by _metadata does not exist; state file "window/1" referenced by _metadata does not exist; ' +
+        'state file "source/0" referenced by _metadata does not exist',
+    );
+    expect((error as CheckpointVerificationError).reasons.map((reason) => reason.kind)).toEqual(['checkpoint-id-mismatch', 'file-missing', 'file-missing', 'file-missing']);
   });
 
   it('refuses a savepoint URI without _metadata', async () => {

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
@@ -88,4 +92,39 @@ describe('sandbox S3 server', () => {
     const object = await client(second).send(new GetObjectCommand({ Bucket: 'data', Key: 'kept' }));
     expect(await object.Body?.transformToString()).toBe('still here');
   });
+
+  it('exits when the process that started it is killed', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+    directories.push(directory);
+    const starter = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/start-s3-server.ts', import.meta.url)), directory], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(createInterface({ input: starter.stdout! }), 'line')) as [string];
+      const { endpoint, pid } = JSON.parse(line) as { endpoint: string; pid: number };
+      expect((await fetch(`${endpoint}/checkpoints`)).status).toBe(403);
+
+      starter.kill('SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (isAlive(pid)) {
+        if (Date.now() > deadline) {
+          process.kill(pid, 'SIGKILL');
+          throw new Error(`S3 server process ${pid} outlived its starter`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await expect(fetch(endpoint)).rejects.toThrow('fetch failed');
+    } finally {
+      starter.kill('SIGKILL');
+    }
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
