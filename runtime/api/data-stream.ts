@@ -111,7 +111,8 @@ export class DataStream<T> {
 
   /** The serializer of this stream's records when they cross processes (default: msgpackr). */
   setSerializer(serializer: TypeSerializer<T>): this {
-    this.physical('setSerializer').serializer = serializer as TypeSerializer;
+    const t = this.transformation;
+    (t.kind === 'side-output' ? t : this.physical('setSerializer')).serializer = serializer as TypeSerializer;
     return this;
   }
 

@@ -1,4 +1,5 @@
 import type { PartitionerSpec } from '../api/transformation.ts';
+import type { TypeSerializer } from '../network/type-serializer.ts';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface JobEdge {
   readonly target: JobVertex;
   readonly streamEdge: StreamEdge;
   readonly partitioner: PartitionerSpec;
+  /** The serializer for remote channels of this edge; undefined: the default. */
+  readonly serializer: TypeSerializer | undefined;
 }
 
 export class JobGraph {
@@ -104,7 +107,7 @@ export function createJobGraph(jobName: string, graph: StreamGraph): JobGraph {
       for (const e of n.outEdges) {
         if (v.chainedEdges.includes(e)) continue;
         const target = vertexOf.get(e.target)!;
-        const edge: JobEdge = { id: e.id, source: v, target, streamEdge: e, partitioner: e.partitioner };
+        const edge: JobEdge = { id: e.id, source: v, target, streamEdge: e, partitioner: e.partitioner, serializer: e.serializer };
         edges.push(edge);
         v.outputs.push(edge);
         target.inputs.push(edge);

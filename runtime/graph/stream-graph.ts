@@ -29,6 +29,8 @@ export interface StreamEdge {
   readonly partitioner: PartitionerSpec;
   /** Set when the edge carries a side output of the source instead of its main output. */
   readonly sideOutputTag: OutputTag<unknown> | undefined;
+  /** How records cross processes on this edge; undefined: the default (msgpackr). */
+  readonly serializer: TypeSerializer | undefined;
 }
 
 export interface StreamGraphConfig {
@@ -54,6 +56,7 @@ interface ResolvedInput {
   readonly node: StreamNode;
   readonly partitioner: PartitionerSpec | undefined;
   readonly tag: OutputTag<unknown> | undefined;
+  readonly serializer: TypeSerializer | undefined;
 }
 
 /**
@@ -71,12 +74,12 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
       case 'operator': {
         const node = nodes.get(t.id);
         if (!node) throw new Error(`transformation "${t.name}" is used before it was created`);
-        return [{ node, partitioner: undefined, tag: undefined }];
+        return [{ node, partitioner: undefined, tag: undefined, serializer: node.serializer }];
       }
       case 'partition':
         return resolve(t.inputs[0]!).map((r) => ({ ...r, partitioner: t.spec.partitioner }));
       case 'side-output':
-        return resolve(t.inputs[0]!).map((r) => ({ ...r, tag: t.spec.sideOutputTag }));
+        return resolve(t.inputs[0]!).map((r) => ({ ...r, tag: t.spec.sideOutputTag, serializer: t.serializer }));
       case 'union':
         return t.inputs.flatMap(resolve);
     }
@@ -138,6 +141,7 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
         target: node,
         partitioner,
         sideOutputTag: r.tag,
+        serializer: r.serializer,
       };
       r.node.outEdges.push(edge);
       node.inEdges.push(edge);

@@ -45,7 +45,13 @@ export class SourceOperator<T> extends AbstractStreamOperator {
       return;
     }
     const emitter = (this.emitter = new WatermarkEmitter(this.strategy, out, this.ctx.time, this.watermarkInterval));
-    this.readerOutput = { collect: (value, timestamp = NO_TIMESTAMP) => out.collect(value, emitter.onEvent(value, timestamp)) };
+    this.readerOutput = {
+      collect: (value, timestamp = NO_TIMESTAMP) => {
+        const ts = emitter.timestampOf(value, timestamp);
+        out.collect(value, ts);
+        emitter.onEvent(value, ts);
+      },
+    };
     emitter.start();
   }
 

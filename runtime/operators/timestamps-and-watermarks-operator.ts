@@ -22,7 +22,9 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator {
   }
 
   processElement(value: unknown, timestamp: number): void {
-    this.output.collect(value, this.emitter.onEvent(value as T, timestamp));
+    const ts = this.emitter.timestampOf(value as T, timestamp);
+    this.output.collect(value, ts);
+    this.emitter.onEvent(value as T, ts);
   }
 
   override processWatermark(timestamp: number): void {

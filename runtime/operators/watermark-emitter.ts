@@ -38,16 +38,19 @@ export class WatermarkEmitter<T> implements WatermarkOutput {
     this.stopped = true;
   }
 
-  /** Returns the record's event timestamp and lets the generator see it. */
-  onEvent(value: T, recordTimestamp: number): number {
-    const ts = this.assigner === undefined ? recordTimestamp : this.assigner(value, recordTimestamp);
+  /** The record's event timestamp (from the assigner, else the one it carries). */
+  timestampOf(value: T, recordTimestamp: number): number {
+    return this.assigner === undefined ? recordTimestamp : this.assigner(value, recordTimestamp);
+  }
+
+  /** After the record was emitted: lets the generator see it (a punctuated watermark follows the record, as in Flink). */
+  onEvent(value: T, timestamp: number): void {
     this.sawEvent = true;
     if (this.idle) {
       this.idle = false;
       this.output.emitIdle(false);
     }
-    this.generator.onEvent(value, ts, this);
-    return ts;
+    this.generator.onEvent(value, timestamp, this);
   }
 
   /** Emits what the generator has now (end of input, before the final watermark). */

@@ -1,0 +1,43 @@
+import type { Key, KeySelector } from '../../../../runtime/api/functions.ts';
+import { OperatorOutput, type RecordTarget } from '../../../../runtime/operators/output.ts';
+import type { StreamOperator } from '../../../../runtime/operators/stream-operator.ts';
+import { keyGroupRangeFor } from '../../../../runtime/state/key-group.ts';
+import { EMPTY_RESTORE, type OperatorStateRestore } from '../../../../runtime/state/state-snapshot.ts';
+import type { ProcessingTimeService } from '../../../../runtime/task/processing-time-service.ts';
+
+/** Drives one operator instance directly (no task), collecting what it emits. */
+export interface Harness {
+  readonly operator: StreamOperator;
+  readonly output: unknown[];
+}
+
+/** Processing time that only moves when a test says so. */
+export const manualTime: ProcessingTimeService = { now: () => 0, schedule: () => {} };
+
+export function harness(
+  operator: StreamOperator,
+  opts: { keySelector?: KeySelector<unknown, Key>; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore },
+): Harness {
+  const output: unknown[] = [];
+  const target: RecordTarget = { push: (v) => void output.push(v), watermark: () => {}, idle: () => {} };
+  const parallelism = opts.parallelism ?? 1;
+  const subtaskIndex = opts.subtaskIndex ?? 0;
+  const maxParallelism = opts.maxParallelism ?? 128;
+  operator.setup({
+    operatorId: 'op-under-test',
+    name: 'Under Test',
+    uid: undefined,
+    taskName: 'test',
+    subtaskIndex,
+    parallelism,
+    maxParallelism,
+    attemptNumber: 0,
+    keyGroupRange: keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex),
+    keySelector: opts.keySelector,
+    output: new OperatorOutput([target], new Map()),
+    time: manualTime,
+  });
+  operator.initializeState(opts.restore ?? EMPTY_RESTORE);
+  operator.open();
+  return { operator, output };
+}
