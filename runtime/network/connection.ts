@@ -46,6 +46,7 @@ export class Connection implements SendLink, CreditLink {
   private readonly waiting = new Set<RemoteChannelWriter>();
   private readonly creditsDue = new Set<RemoteInputChannel>();
   private creditFlushScheduled = false;
+  private writersReleasedListeners: (() => void)[] = [];
   private readonly socketClosed: Promise<void>;
   private resolveSocketClosed!: () => void;
 
@@ -111,6 +112,13 @@ export class Connection implements SendLink, CreditLink {
   release(writer: RemoteChannelWriter): void {
     if (this.writers.get(writer.channelId) === writer) this.writers.delete(writer.channelId);
     this.waiting.delete(writer);
+    if (this.writers.size === 0) this.notifyWritersReleased();
+  }
+
+  /** Resolves once no writer uses this connection: every channel sent its last frame or was cancelled. */
+  whenWritersReleased(): Promise<void> {
+    if (this.writers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.writersReleasedListeners.push(resolve));
   }
 
   returnCredit(channel: RemoteInputChannel): void {
@@ -287,7 +295,14 @@ export class Connection implements SendLink, CreditLink {
     for (const input of this.inputs) input.fail(failure);
     this.writers.clear();
     this.waiting.clear();
+    this.notifyWritersReleased();
     this.owner.connectionClosed(this, report ? error : null);
+  }
+
+  private notifyWritersReleased(): void {
+    const listeners = this.writersReleasedListeners;
+    this.writersReleasedListeners = [];
+    for (const listener of listeners) listener();
   }
 
   private hasActiveChannels(): boolean {

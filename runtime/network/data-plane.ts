@@ -165,8 +165,19 @@ export class DataPlane implements ConnectionOwner {
     await Promise.all([...this.connections].map((connection) => connection.close(`fencing token advanced to ${fencingToken}`)));
   }
 
-  /** Closes every connection (failing channels still in use) and stops listening. */
-  async close(): Promise<void> {
+  /**
+   * Closes every connection and stops listening. With `drainTimeout` (ms), first waits up to that
+   * long for writers closed after end-of-partition to send what they queued (a finished task's
+   * output); channels still in use when the connections close fail.
+   */
+  async close(drainTimeout = 0): Promise<void> {
+    if (this.closed) return;
+    if (drainTimeout > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeout)));
+      await Promise.race([Promise.all([...this.connections].map((connection) => connection.whenWritersReleased())), timeout]);
+      clearTimeout(timer);
+    }
     if (this.closed) return;
     this.closed = true;
     this.dialling.abort();
