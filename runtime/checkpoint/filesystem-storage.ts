@@ -6,6 +6,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { StateBytesSource } from './state-bytes-source.ts';
 import { checkRelativePath, joinPath } from './storage-path.ts';
 
 const TEMP_MARKER = '.sluice-tmp-';
@@ -24,19 +25,15 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
   async write(path: string, data: StateBytes): Promise<number> {
     const target = this.file(path);
     const temp = `${target}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
+    const source = data instanceof Uint8Array ? undefined : new StateBytesSource(data);
     await this.io(path, () => mkdir(dirname(target), { recursive: true }));
-    let size = 0;
     try {
       const handle = await open(temp, 'wx');
       try {
         if (data instanceof Uint8Array) {
           await handle.writeFile(data);
-          size = data.byteLength;
         } else {
-          for await (const chunk of data) {
-            await handle.write(chunk);
-            size += chunk.byteLength;
-          }
+          for await (const chunk of source!.chunks()) await handle.write(chunk);
         }
         // A checkpoint that is reported complete must survive a machine crash, not only a process crash.
         await handle.sync();
@@ -46,9 +43,9 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      throw this.failure(path, error);
+      throw source?.failed ? source.failure : this.failure(path, error);
     }
-    return size;
+    return data instanceof Uint8Array ? data.byteLength : source!.size;
   }
 
   async read(path: string): Promise<Buffer> {

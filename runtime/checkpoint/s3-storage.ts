@@ -8,6 +8,7 @@ import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-s
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import type { S3Credentials } from './s3-credentials.ts';
 import { toStorageError, type S3ErrorContext } from './s3-error.ts';
+import { StateBytesSource } from './state-bytes-source.ts';
 import { checkRelativePath, directoryPrefix, joinPath } from './storage-path.ts';
 
 export interface S3StorageConfig {
@@ -77,31 +78,20 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   async write(path: string, data: StateBytes): Promise<number> {
-    const key = this.key(path);
-    let size = 0;
-    let body: Uint8Array | Readable;
-    if (data instanceof Uint8Array) {
-      body = data;
-      size = data.byteLength;
-    } else {
-      body = Readable.from(
-        (async function* counted() {
-          for await (const chunk of data) {
-            size += chunk.byteLength;
-            yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-          }
-        })(),
-      );
-    }
+    const source = data instanceof Uint8Array ? undefined : new StateBytesSource(data);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.config.bucket, Key: key, Body: body },
+      params: { Bucket: this.config.bucket, Key: this.key(path), Body: data instanceof Uint8Array ? data : Readable.from(source!.chunks()) },
       partSize: this.config.partSize,
       queueSize: this.config.queueSize,
       leavePartsOnError: false,
     });
-    await this.call(path, () => upload.done());
-    return size;
+    try {
+      await upload.done();
+    } catch (error) {
+      throw source?.failed ? source.failure : toStorageError(error, this.errorContext(path));
+    }
+    return data instanceof Uint8Array ? data.byteLength : source!.size;
   }
 
   async read(path: string): Promise<Buffer> {

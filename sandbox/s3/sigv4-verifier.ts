@@ -78,11 +78,20 @@ function canonicalQuery(url: string): string {
       const eq = pair.indexOf('=');
       const key = eq === -1 ? pair : pair.slice(0, eq);
       const value = eq === -1 ? '' : pair.slice(eq + 1);
-      return [uriEncode(decodeURIComponent(key)), uriEncode(decodeURIComponent(value))] as const;
+      return [uriEncode(decodeQueryComponent(key)), uriEncode(decodeQueryComponent(value))] as const;
     })
     .sort(([ka, va], [kb, vb]) => (ka === kb ? compare(va, vb) : compare(ka, kb)))
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
+}
+
+/** Malformed escapes cannot have been signed by a real client; kept as they are, the signature will not match. */
+function decodeQueryComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function compare(a: string, b: string): number {

@@ -134,6 +134,29 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     expect(storage.uriOf('a/b/file')).toBe(`${rootUri}/a/b/file`);
   });
 
+  it('stores empty state', async () => {
+    expect(await storage.write('empty/buffer', Buffer.alloc(0))).toBe(0);
+    expect(await storage.write('empty/stream', chunks())).toBe(0);
+    expect((await storage.read('empty/buffer')).length).toBe(0);
+    expect((await storage.read('empty/stream')).length).toBe(0);
+    expect(await storage.list('empty')).toEqual([
+      { path: 'empty/buffer', size: 0 },
+      { path: 'empty/stream', size: 0 },
+    ]);
+  });
+
+  it('leaves nothing behind when the producer of streamed state fails, and rethrows its error', async () => {
+    const broken = new Error('snapshot failed in key group 17');
+    async function* failing(): AsyncIterable<Uint8Array> {
+      yield Buffer.alloc(6 * 1024 * 1024, 1);
+      yield Buffer.alloc(1024, 2);
+      throw broken;
+    }
+    await expect(storage.write('partial/state', failing())).rejects.toBe(broken);
+    await storage.write('partial/other', bytes('fine'));
+    expect(await storage.list('')).toEqual([{ path: 'partial/other', size: 4 }]);
+  });
+
   it('reports a missing file by its URI', async () => {
     const error = await failure(storage.read('no/such/file'));
     expect(error.reason).toBe('not-found');

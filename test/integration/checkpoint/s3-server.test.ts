@@ -80,6 +80,21 @@ describe('sandbox S3 server', () => {
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>');
   });
 
+  it('answers malformed requests with an error and keeps serving', async () => {
+    const server = await start();
+    const answers = await Promise.all([
+      fetch(`${server.endpoint}/data?list-type=2&prefix=%E0%A4%A`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test-key/20261125/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) } }),
+      fetch(`${server.endpoint}/data`, { headers: { authorization: 'AWS test-key:signature' } }),
+      fetch(`${server.endpoint}/data`, { headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } }),
+    ]);
+    expect(await Promise.all(answers.map(async (answer) => [answer.status, /<Code>(\w+)<\/Code>/.exec(await answer.text())?.[1]]))).toEqual([
+      [403, 'SignatureDoesNotMatch'],
+      [403, 'AccessDenied'],
+      [403, 'AccessDenied'],
+    ]);
+    await client(server).send(new PutObjectCommand({ Bucket: 'data', Key: 'after', Body: 'still serving' }));
+  });
+
   it('frees its port on stop and keeps the data of its directory across a restart', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
     directories.push(directory);
