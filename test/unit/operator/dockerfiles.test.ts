@@ -1,6 +1,9 @@
-import { describe, it, expect } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 // Docker does not run on these machines; these checks keep the Dockerfiles consistent with the tree.
 const root = resolve(import.meta.dirname, '../../..');
@@ -71,6 +74,34 @@ describe.each([
     expect(image.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual([
       '--from=build /opt/sluice/node_modules/ node_modules/',
       ...copied.map((source) => `${source} ${source === 'package.json' ? './' : source}`),
+    ]);
+  });
+});
+
+describe('the runtime image contents', () => {
+  const image = mkdtempSync(join(tmpdir(), 'sluice-runtime-image-'));
+  const writable = mkdtempSync(join(tmpdir(), 'sluice-runtime-tmp-'));
+  afterAll(() => {
+    rmSync(image, { recursive: true, force: true });
+    rmSync(writable, { recursive: true, force: true });
+  });
+
+  it('run WordCount as uid 10001 with nothing writable but TMPDIR', async () => {
+    // Lay out /opt/sluice as the final stage's COPY instructions do, node_modules standing in for the pruned copy.
+    for (const { args } of finalStage(instructions('runtime.Dockerfile')).filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))) {
+      const [source, target] = args.split(/\s+/);
+      cpSync(resolve(root, source!), join(image, target === './' ? source! : target!), { recursive: true });
+    }
+    symlinkSync(resolve(root, 'node_modules'), join(image, 'node_modules'));
+    chmodSync(image, 0o755);
+    chownSync(writable, 10001, 10001);
+    const { stdout } = await promisify(execFile)(
+      'setpriv',
+      ['--reuid=10001', '--regid=10001', '--clear-groups', 'node', 'runtime/cli/bin.js', 'run', 'examples/wordcount.ts', '--', 'to be or not to be'],
+      { cwd: image, env: { PATH: process.env['PATH'], TMPDIR: writable }, timeout: 30_000 },
+    );
+    expect(stdout.split('\n').filter((line) => line.startsWith('['))).toEqual([
+      '["to",1]', '["be",1]', '["or",1]', '["not",1]', '["to",2]', '["be",2]',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validateStreamJob } from '../../../operator/api/stream-job-validation.ts';
@@ -17,13 +17,15 @@ describe('example manifests', () => {
     expect(manifestFiles).toContain('wordcount.yaml');
   });
 
-  it.each(manifestFiles)('%s: every StreamJob passes the schema, and its credentials Secret is there with the right keys', (file) => {
+  it.each(manifestFiles)('%s: every StreamJob passes the schema, its job module exists, and its credentials Secret is there with the right keys', (file) => {
     const docs = documents(file);
     const streamJobs = docs.filter((d) => d['kind'] === 'StreamJob');
     expect(streamJobs.length).toBeGreaterThan(0);
     for (const manifest of streamJobs) {
       const result = validateStreamJob(manifest);
       expect(result.valid ? [] : result.errors).toEqual([]);
+      // The runtime image holds examples/ under its working directory, as the repository does for the sandbox.
+      expect([manifest['spec']['job']['entry'], existsSync(resolve(examples, '..', manifest['spec']['job']['entry']))]).toEqual([manifest['spec']['job']['entry'], true]);
       const secretName = manifest['spec']['checkpointing']['storage']['s3']?.['credentialsSecret'];
       if (secretName === undefined) continue;
       const secret = docs.find((d) => d['kind'] === 'Secret' && d['metadata']['name'] === secretName);
