@@ -1,0 +1,118 @@
+import type { KObject } from './resource-type.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: WatchEventType;
+  storageKey: string;
+  resourceVersion: number;
+  /** The object after the change (for DELETED: its last state, stamped with the deletion's resourceVersion). */
+  object: KObject;
+  /** The state before a MODIFIED change, so selector-filtered watches can turn it into ADDED/DELETED. */
+  previous?: KObject;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+/**
+ * The in-memory equivalent of etcd: objects per group-resource, one global resourceVersion counter,
+ * and a bounded history of changes that watches replay from. Stored objects are never mutated in
+ * place, so events and readers may share them.
+ */
+export class ObjectStore {
+  private revision = 1;
+  private readonly collections = new Map<string, Map<string, KObject>>();
+  private readonly history: StoreEvent[] = [];
+  private historyStart = 0;
+  private readonly listeners = new Set<StoreListener>();
+
+  constructor(private readonly historySize: number) {}
+
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  /** The oldest resourceVersion a watch can still start from (every later change is in history). */
+  oldestWatchableRevision(): number {
+    const first = this.history[this.historyStart];
+    return first ? first.resourceVersion - 1 : this.revision;
+  }
+
+  get(storageKey: string, namespace: string | undefined, name: string): KObject | undefined {
+    return this.collections.get(storageKey)?.get(objectKey(namespace, name));
+  }
+
+  list(storageKey: string, namespace?: string): KObject[] {
+    const collection = this.collections.get(storageKey);
+    if (!collection) return [];
+    const all = [...collection.values()];
+    return namespace ? all.filter((o) => o.metadata.namespace === namespace) : all;
+  }
+
+  /** Stores a new version of an object, assigning its resourceVersion. */
+  put(storageKey: string, object: KObject): KObject {
+    const collection = this.collectionOf(storageKey);
+    const key = objectKey(object.metadata.namespace, object.metadata.name!);
+    const previous = collection.get(key);
+    const stored = this.stamp(object);
+    collection.set(key, stored);
+    this.emit(
+      previous
+        ? { type: 'MODIFIED', storageKey, resourceVersion: this.revision, object: stored, previous }
+        : { type: 'ADDED', storageKey, resourceVersion: this.revision, object: stored },
+    );
+    return stored;
+  }
+
+  remove(storageKey: string, object: KObject): KObject {
+    const collection = this.collectionOf(storageKey);
+    collection.delete(objectKey(object.metadata.namespace, object.metadata.name!));
+    const last = this.stamp(object);
+    this.emit({ type: 'DELETED', storageKey, resourceVersion: this.revision, object: last });
+    return last;
+  }
+
+  /** Changes after `revision` for one collection, or undefined when history no longer reaches back that far. */
+  eventsSince(storageKey: string, revision: number): StoreEvent[] | undefined {
+    if (revision < this.oldestWatchableRevision()) return undefined;
+    const out: StoreEvent[] = [];
+    for (let i = this.historyStart; i < this.history.length; i++) {
+      const e = this.history[i]!;
+      if (e.resourceVersion > revision && e.storageKey === storageKey) out.push(e);
+    }
+    return out;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Removes a whole collection without events (a CRD's storage after the CRD is gone). */
+  dropCollection(storageKey: string): void {
+    this.collections.delete(storageKey);
+  }
+
+  private stamp(object: KObject): KObject {
+    this.revision++;
+    return { ...object, metadata: { ...object.metadata, resourceVersion: String(this.revision) } };
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length - this.historyStart > this.historySize) this.historyStart++;
+    if (this.historyStart > 4096 && this.historyStart * 2 > this.history.length) {
+      this.history.splice(0, this.historyStart);
+      this.historyStart = 0;
+    }
+    for (const l of this.listeners) l(event);
+  }
+
+  private collectionOf(storageKey: string): Map<string, KObject> {
+    let c = this.collections.get(storageKey);
+    if (!c) this.collections.set(storageKey, (c = new Map()));
+    return c;
+  }
+}
+
+export const objectKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
