@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 
 /** A Kubernetes API `Status` error answer, kept whole so callers can branch on `code`/`reason`. */
@@ -18,33 +19,59 @@ export interface WatchEvent<T> {
 }
 
 export interface ApiClientOptions {
+  /** `https://host:port` (or `http://` for a plain server). */
   server: string;
   token: string;
+  /** PEM CA bundle the server's certificate is verified against. */
+  ca?: string;
 }
 
 /**
- * The kubelet's client of the API server: plain REST over fetch with a bearer token, as the real
+ * The kubelet's client of the API server: plain REST over HTTPS with a bearer token, as the real
  * kubelet is a plain client of the API server (no shared memory with it).
  */
 export class ApiClient {
-  constructor(private readonly options: ApiClientOptions) {}
+  private readonly url: URL;
+  private readonly agent: Agent | undefined;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.url = new URL(options.server);
+    this.agent = this.url.protocol === 'https:' ? new Agent({ keepAlive: true, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : undefined;
+  }
+
+  private send(method: string, path: string, body: string | undefined, contentType: string, signal?: AbortSignal): Promise<IncomingMessage> {
+    const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path,
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
+          },
+          ...(signal === undefined ? {} : { signal }),
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const res = await fetch(this.options.server + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': contentType }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
+    const res = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType);
+    let text = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res) text += chunk;
     const parsed = text.length > 0 ? safeJson(text) : undefined;
-    if (!res.ok) {
-      const status = parsed as { reason?: string; message?: string } | undefined;
-      throw new ApiError(res.status, status?.reason ?? res.statusText, `${method} ${path}: ${res.status} ${status?.message ?? text}`);
-    }
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw apiError(code, `${method} ${path}`, parsed, text);
     return parsed as T;
   }
 
@@ -54,26 +81,32 @@ export class ApiClient {
 
   /** Streams watch events until the server ends the response or `signal` aborts. */
   async watch<T>(path: string, signal: AbortSignal, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
-    const res = await fetch(this.options.server + path, {
-      headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json' },
-      signal,
-    });
-    if (!res.ok || res.body === null) {
-      const text = await res.text();
-      const status = safeJson(text) as { reason?: string; message?: string } | undefined;
-      throw new ApiError(res.status, status?.reason ?? res.statusText, `WATCH ${path}: ${res.status} ${status?.message ?? text}`);
+    const res = await this.send('GET', path, undefined, '', signal);
+    const code = res.statusCode ?? 0;
+    if (code !== 200) {
+      let text = '';
+      for await (const chunk of res) text += chunk;
+      throw apiError(code, `WATCH ${path}`, safeJson(text), text);
     }
-    const input = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    const lines = createInterface({ input });
+    const lines = createInterface({ input: res });
     try {
       for await (const line of lines) {
         if (line.trim().length > 0) onEvent(JSON.parse(line) as WatchEvent<T>);
       }
     } finally {
       lines.close();
-      input.destroy();
+      res.destroy();
     }
   }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+function apiError(code: number, what: string, parsed: unknown, text: string): ApiError {
+  const status = parsed as { reason?: string; message?: string } | undefined;
+  return new ApiError(code, status?.reason ?? 'Unknown', `${what}: ${code} ${status?.message ?? text}`);
 }
 
 function safeJson(text: string): unknown {

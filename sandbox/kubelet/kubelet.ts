@@ -30,7 +30,7 @@ export interface KubeletOptions {
   /** Multiplies restart back-off durations (10 s … 5 min); default 1, as Kubernetes. */
   backoffScale?: number;
   clusterDomain?: string;
-  /** `ca.crt` placed next to service-account tokens; empty while the API server speaks plain HTTP. */
+  /** PEM CA of the API server's certificate: trusted by the kubelet and mounted as pods' `ca.crt`. */
   caCertificate?: string;
   logger?: Logger;
 }
@@ -40,7 +40,7 @@ export interface Kubelet {
   /** The kubelet's HTTP endpoint (`/containerLogs/...`, `/healthz`). */
   url: string;
   port: number;
-  /** What pods see as the `kubernetes` Service address (KUBERNETES_SERVICE_HOST). */
+  /** Where `kubernetes.default.svc` resolves for pods: a TCP proxy to the API server on port 443. */
   apiServerAddress: string;
   /** Fault injection: SIGKILLs every process of the pod; undefined when the pod is not on this node. */
   killPod(namespace: string, name: string): number | undefined;
@@ -51,8 +51,8 @@ export interface Kubelet {
 const DNS_PRELOAD = fileURLToPath(new URL('../dns/preload.cjs', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HOST_IP = '127.0.0.1';
-/** Port 80: @kubernetes/client-node's `loadFromCluster()` speaks plain HTTP to ports 80/8080/8001. */
-const API_SERVICE_PORT = 80;
+/** The `kubernetes` Service port, so `https://kubernetes.default.svc` reaches the API server. */
+const API_SERVICE_PORT = 443;
 
 /**
  * The sandbox's process kubelet: a client of the API server that registers a Node, runs the pods
@@ -63,13 +63,13 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const nodeName = options.nodeName ?? 'sandbox-node';
   const logger = options.logger ?? pino({ level: 'warn' });
   const clusterDomain = options.clusterDomain ?? 'cluster.local';
-  const api = new ApiClient({ server: options.server, token: options.token });
+  const api = new ApiClient({ server: options.server, token: options.token, ...(options.caCertificate === undefined ? {} : { ca: options.caCertificate }) });
   const podsDir = join(options.dir, 'pods');
   const dnsTablePath = join(options.dir, 'dns-table.json');
   mkdirSync(podsDir, { recursive: true });
 
   const ipPool = PodIpPool.claim();
-  const cleanups: (() => Promise<void> | void)[] = [() => ipPool.close()];
+  const cleanups: (() => Promise<void> | void)[] = [() => ipPool.close(), () => api.close()];
   let stopped: Promise<void> | undefined;
   const cleanup = () =>
     (stopped ??= (async () => {
@@ -84,10 +84,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     });
     cleanups.push(() => http.close());
     const apiUrl = new URL(options.server);
-    const proxy = await startApiServerProxy(ipPool.apiServerAddress, API_SERVICE_PORT, {
-      host: apiUrl.hostname,
-      port: Number(apiUrl.port || (apiUrl.protocol === 'https:' ? 443 : 80)),
-    });
+    const apiEndpoint = { host: apiUrl.hostname, port: Number(apiUrl.port || (apiUrl.protocol === 'https:' ? 443 : 80)) };
+    const proxy = await startApiServerProxy(ipPool.apiServerAddress, API_SERVICE_PORT, apiEndpoint);
     cleanups.push(() => proxy.close());
 
     const heartbeat = await registerNode(api, { nodeName, hostIP: HOST_IP, kubeletPort: port }, logger);
@@ -137,7 +135,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       cwd: options.cwd ?? PROJECT_ROOT,
       podsDir,
       backoff: backoffPolicy(options.backoffScale ?? 1),
-      baseEnv: (pod: Pod) => baseEnvironment(pod, ipPool.apiServerAddress, dnsTablePath, clusterDomain),
+      baseEnv: (pod: Pod) => baseEnvironment(pod, apiEndpoint, dnsTablePath, clusterDomain),
       logger,
       statusWritten: refreshDns,
     };
@@ -145,12 +143,12 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     const onPod = (type: 'add' | 'update' | 'delete', pod: Pod) => {
       const uid = pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;
       const worker = workers.get(uid);
+      refreshDns();
       if (type === 'delete') {
         if (worker !== undefined) {
           workers.delete(uid);
           void worker.removed();
         }
-        refreshDns();
         return;
       }
       if (worker !== undefined) {
@@ -186,16 +184,21 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   }
 }
 
-/** What every container's environment starts from: the "image" PATH, the API server Service, DNS. */
-function baseEnvironment(pod: Pod, apiServerAddress: string, dnsTablePath: string, clusterDomain: string): Record<string, string> {
+/**
+ * What every container's environment starts from: the "image" PATH, the API server, DNS.
+ * KUBERNETES_SERVICE_HOST/PORT name the API server itself (its certificate is valid for
+ * 127.0.0.1, not for a per-sandbox ClusterIP), so in-pod `loadFromCluster()` works unchanged.
+ */
+function baseEnvironment(pod: Pod, apiServer: { host: string; port: number }, dnsTablePath: string, clusterDomain: string): Record<string, string> {
   const ns = pod.metadata.namespace ?? 'default';
   return {
     PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: process.env.HOME ?? '/root',
     HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
-    KUBERNETES_SERVICE_HOST: apiServerAddress,
-    KUBERNETES_SERVICE_PORT: String(API_SERVICE_PORT),
-    KUBERNETES_PORT: `tcp://${apiServerAddress}:${API_SERVICE_PORT}`,
+    KUBERNETES_SERVICE_HOST: apiServer.host,
+    KUBERNETES_SERVICE_PORT: String(apiServer.port),
+    KUBERNETES_SERVICE_PORT_HTTPS: String(apiServer.port),
+    KUBERNETES_PORT: `tcp://${apiServer.host}:${apiServer.port}`,
     NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
     SANDBOX_DNS_TABLE: dnsTablePath,
     SANDBOX_DNS_SEARCH: `${ns}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}`,

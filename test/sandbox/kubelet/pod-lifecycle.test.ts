@@ -1,0 +1,293 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
+import { alive, condition, nodePod, startTestCluster, waitFor, type TestCluster } from './cluster-harness.ts';
+
+// Back-off scaled by 0.05: restarts wait 0, 0.5 s, 1 s, 2 s, ...
+const BACKOFF_SCALE = 0.05;
+
+describe('process kubelet: pod lifecycle', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster({ backoffScale: BACKOFF_SCALE });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const apply = (manifest: unknown) => cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify(manifest));
+  const podWhere = (name: string, what: string, test: (pod: Pod) => boolean, timeoutMs?: number) =>
+    waitFor(`pod ${name} ${what}`, async () => {
+      const pod = await cluster.pod('default', name);
+      return pod !== undefined && test(pod) ? pod : undefined;
+    }, timeoutMs);
+  const main = (pod: Pod) => pod.status!.containerStatuses![0]!;
+
+  it('registers a Ready node with its kubelet endpoint', async () => {
+    const node = JSON.parse(await cluster.kubectlOk(['get', 'node', 'sandbox-node', '-o', 'json']));
+    expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('True');
+    expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(cluster.kubelet.port);
+    expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+  });
+
+  it('runs a pod as a process that reaches Running, then Ready when its readiness probe passes', async () => {
+    const script = `
+      const started = Date.now();
+      require('http').createServer((req, res) => {
+        res.statusCode = req.url === '/ready' && Date.now() - started < 1500 ? 503 : 200;
+        res.end('ok');
+      }).listen(8080, process.env.POD_IP);`;
+    await apply(
+      nodePod('web', script, {
+        container: {
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 },
+        },
+      }),
+    );
+    const runningUnready = await podWhere('web', 'Running but not Ready', (p) => p.status?.phase === 'Running' && condition(p, 'Ready') === 'False');
+    expect(main(runningUnready).ready).toBe(false);
+    const ready = await podWhere('web', 'Ready', (p) => condition(p, 'Ready') === 'True');
+    expect(condition(ready, 'ContainersReady')).toBe('True');
+    expect(condition(ready, 'Initialized')).toBe('True');
+    expect(condition(ready, 'PodScheduled')).toBe('True');
+    expect(ready.status!.podIP).toMatch(/^127\.0\.\d+\.\d+$/);
+    expect(ready.status!.podIPs).toEqual([{ ip: ready.status!.podIP }]);
+    expect(ready.status!.hostIP).toBe('127.0.0.1');
+    expect(new Date(String(ready.status!.startTime)).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(main(ready)).toMatchObject({ name: 'main', ready: true, started: true, restartCount: 0, state: { running: {} } });
+    const res = await fetch(`http://${ready.status!.podIP}:8080/`);
+    expect(await res.text()).toBe('ok');
+    const table = await cluster.kubectlOk(['get', 'pod', 'web', '--no-headers']);
+    expect(table.split(/\s+/).slice(0, 3)).toEqual(['web', '1/1', 'Running']);
+  });
+
+  it('gives the process env, envFrom, downward API values and volume files at their mountPath', async () => {
+    const base = `/etc/sluice-kubelet-test-${process.pid}`;
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { greeting: 'hello', 'app.yaml': 'level: debug\n' } });
+    await apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 's3cret' } });
+    const script = `
+      const fs = require('fs');
+      const r = (p) => fs.readFileSync(p, 'utf8');
+      fs.writeFileSync('/scratch/x', 'w');
+      const e = process.env;
+      console.log(JSON.stringify({
+        env: { GREETING: e.GREETING, CFG_greeting: e.CFG_greeting, PASSWORD: e.PASSWORD, POD_NAME: e.POD_NAME, POD_NAMESPACE: e.POD_NAMESPACE,
+               POD_UID: e.POD_UID, POD_IP: e.POD_IP, NODE_NAME: e.NODE_NAME, SA: e.SA, ADDR: e.ADDR, PLAIN: e.PLAIN },
+        args: process.argv.slice(1),
+        files: { app: r('${base}/config/app.yaml'), item: r('${base}/items/renamed.txt'), password: r('${base}/secret/password'),
+                 labels: r('${base}/podinfo/labels'), name: r('${base}/podinfo/name'), scratch: r('/scratch/x') },
+        serviceAccount: { namespace: r('/var/run/secrets/kubernetes.io/serviceaccount/namespace'), token: r('/var/run/secrets/kubernetes.io/serviceaccount/token').length > 0 },
+        kubernetes: e.KUBERNETES_SERVICE_HOST + ':' + e.KUBERNETES_SERVICE_PORT,
+      }));`;
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'envpod', labels: { app: 'env', tier: 'test' } },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: 'sluice/runtime:test',
+            command: ['node', '-e', script],
+            args: ['addr=$(ADDR)', '$$(ADDR)'],
+            envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'app-config' } }],
+            env: [
+              { name: 'PLAIN', value: 'plain value' },
+              { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'greeting' } } },
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              { name: 'SA', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
+              { name: 'ADDR', value: '$(POD_IP):6123' },
+            ],
+            volumeMounts: [
+              { name: 'config', mountPath: `${base}/config` },
+              { name: 'items', mountPath: `${base}/items` },
+              { name: 'secret', mountPath: `${base}/secret` },
+              { name: 'podinfo', mountPath: `${base}/podinfo` },
+              { name: 'scratch', mountPath: '/scratch' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'config', configMap: { name: 'app-config' } },
+          { name: 'items', configMap: { name: 'app-config', items: [{ key: 'greeting', path: 'renamed.txt' }] } },
+          { name: 'secret', secret: { secretName: 'creds' } },
+          { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+      },
+    });
+    const done = await podWhere('envpod', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const logs = await cluster.kubectlOk(['logs', 'envpod']);
+    expect({ phase: done.status!.phase, logs }).toEqual({ phase: 'Succeeded', logs: expect.stringMatching(/^\{.*\}\n$/) });
+    const printed = JSON.parse(logs);
+    expect(printed).toEqual({
+      env: {
+        GREETING: 'hello',
+        CFG_greeting: 'hello',
+        PASSWORD: 's3cret',
+        POD_NAME: 'envpod',
+        POD_NAMESPACE: 'default',
+        POD_UID: done.metadata.uid,
+        POD_IP: done.status!.podIP,
+        NODE_NAME: 'sandbox-node',
+        SA: 'default',
+        ADDR: `${done.status!.podIP}:6123`,
+        PLAIN: 'plain value',
+      },
+      args: [`addr=${done.status!.podIP}:6123`, '$(ADDR)'],
+      files: { app: 'level: debug\n', item: 'hello', password: 's3cret', labels: 'app="env"\ntier="test"', name: 'envpod', scratch: 'w' },
+      serviceAccount: { namespace: 'default', token: true },
+      kubernetes: new URL(cluster.apiServerUrl).host,
+    });
+    expect(main(done).state).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
+    // mountpoints the kubelet created on the host are gone with the container
+    expect(existsSync(base)).toBe(false);
+  });
+
+  it('lets an in-pod @kubernetes/client-node loadFromCluster() reach the API server, also as https://kubernetes.default.svc', async () => {
+    const script = `
+      (async () => {
+        const fs = require('fs'), https = require('https');
+        const k8s = await import('@kubernetes/client-node');
+        const kc = new k8s.KubeConfig();
+        kc.loadFromCluster();
+        const me = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedPod({ namespace: kc.getContextObject(kc.currentContext).namespace, name: process.env.HOSTNAME });
+        console.log(me.metadata.name + ' ' + me.status.podIP);
+        const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
+        const version = await new Promise((resolve, reject) => https.get('https://kubernetes.default.svc/api/v1/namespaces/default/pods/' + process.env.HOSTNAME,
+          { ca: fs.readFileSync(sa + 'ca.crt'), headers: { authorization: 'Bearer ' + fs.readFileSync(sa + 'token', 'utf8') } },
+          (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(res.statusCode + ' ' + JSON.parse(b).spec.serviceAccountName)); }).on('error', reject));
+        console.log(version);
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    await apply(nodePod('incluster', script, { spec: { restartPolicy: 'Never' } }));
+    const done = await podWhere('incluster', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const logs = await cluster.kubectlOk(['logs', 'incluster']);
+    expect({ phase: done.status!.phase, logs }).toEqual({ phase: 'Succeeded', logs: `incluster ${done.status!.podIP}\n200 default\n` });
+    const requests = cluster.requestLog().filter((r) => r.user === 'system:serviceaccount:default:default');
+    expect(requests.length).toBe(2);
+  });
+
+  it('restarts a failing container with growing back-off, then keeps it running; kubectl logs shows current and previous output', async () => {
+    const script = `
+      const fs = require('fs');
+      fs.appendFileSync('/data/attempts', Date.now() + '\\n');
+      const attempts = fs.readFileSync('/data/attempts', 'utf8').trim().split('\\n').map(Number);
+      console.log('attempt ' + attempts.length);
+      if (attempts.length <= 3) { console.error('failing'); process.exit(3); }
+      console.log(JSON.stringify(attempts));
+      setInterval(() => {}, 1000);`;
+    await apply(
+      nodePod('crasher', script, {
+        spec: { restartPolicy: 'OnFailure', volumes: [{ name: 'data', emptyDir: {} }] },
+        container: { volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      }),
+    );
+    const seen = new Set<string>();
+    const settled = await podWhere('crasher', 'running after 3 restarts', (p) => {
+      const s = p.status?.containerStatuses?.[0];
+      if (s?.state && 'waiting' in s.state) seen.add(s.state.waiting.reason);
+      return s?.restartCount === 3 && s.ready && 'running' in s.state;
+    });
+    expect(seen.has('CrashLoopBackOff')).toBe(true);
+    expect(main(settled).lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(settled.status!.phase).toBe('Running');
+
+    const logs = await waitFor('current log complete', async () => {
+      const text = await cluster.kubectlOk(['logs', 'crasher']);
+      return text.split('\n').length === 3 ? text : undefined;
+    });
+    const [first, attempts] = logs.trim().split('\n');
+    expect(first).toBe('attempt 4');
+    const times = JSON.parse(attempts!) as number[];
+    // each wait is at least the back-off (it also includes the previous run)
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(10_000 * BACKOFF_SCALE);
+    expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(20_000 * BACKOFF_SCALE);
+    expect(await cluster.kubectlOk(['logs', 'crasher', '--previous'])).toBe('attempt 3\nfailing\n');
+    expect(await cluster.kubectlOk(['logs', 'crasher', '--tail=1'])).toBe(`${attempts}\n`);
+  });
+
+  it('restarts a container whose liveness probe (exec, inside the container) fails', async () => {
+    const script = `
+      const fs = require('fs');
+      fs.writeFileSync('/data/healthy', '');
+      console.log('started');
+      setTimeout(() => fs.rmSync('/data/healthy'), 1000);
+      setInterval(() => {}, 1000);`;
+    await apply(
+      nodePod('unhealthy', script, {
+        spec: { terminationGracePeriodSeconds: 1, volumes: [{ name: 'data', emptyDir: {} }] },
+        container: {
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          livenessProbe: { exec: { command: ['test', '-f', '/data/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+        },
+      }),
+    );
+    const restarted = await podWhere('unhealthy', 'restarted by liveness', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    expect(main(restarted).lastState.terminated).toMatchObject({ exitCode: 143, signal: 15, reason: 'Error' });
+    expect(await cluster.kubectlOk(['logs', 'unhealthy', '--previous'])).toBe('started\n');
+  });
+
+  it('kill-pod SIGKILLs the process and the kubelet restarts it', async () => {
+    await apply(nodePod('victim', `console.log('up'); setInterval(() => {}, 1000);`));
+    const running = await podWhere('victim', 'Running', (p) => p.status?.phase === 'Running');
+    const pid = Number(main(running).containerID!.replace('process://', ''));
+    expect(alive(pid)).toBe(true);
+    expect(cluster.kubelet.killPod('default', 'victim')).toBe(1);
+    const restarted = await podWhere('victim', 'restarted', (p) => main(p).restartCount === 1 && 'running' in main(p).state);
+    expect(main(restarted).lastState.terminated).toMatchObject({ exitCode: 137, signal: 9, reason: 'Error' });
+    expect(alive(pid)).toBe(false);
+    expect(cluster.kubelet.killPod('default', 'no-such-pod')).toBeUndefined();
+  });
+
+  it('restartPolicy Never: a failing container leaves the pod Failed with its exit code; OnFailure: success is Succeeded', async () => {
+    await apply(nodePod('fails', `process.exit(7)`, { spec: { restartPolicy: 'Never' } }));
+    await apply(nodePod('succeeds', `console.log('done')`, { spec: { restartPolicy: 'OnFailure' } }));
+    const failed = await podWhere('fails', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(main(failed)).toMatchObject({ restartCount: 0, ready: false, state: { terminated: { exitCode: 7, reason: 'Error' } } });
+    expect(condition(failed, 'Ready')).toBe('False');
+    const succeeded = await podWhere('succeeds', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+    expect(main(succeeded)).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+  });
+
+  it('deleting a pod sends SIGTERM, SIGKILLs the process group after the grace period, and removes the pod object', async () => {
+    const record = mkdtempSync(join(tmpdir(), 'kubelet-record-'));
+    chmodSync(record, 0o777);
+    try {
+      const script = `
+        const fs = require('fs');
+        const child = require('child_process').spawn('sleep', ['1000'], { stdio: 'ignore' });
+        process.on('SIGTERM', () => fs.appendFileSync('/record/signals', 'TERM\\n'));
+        fs.writeFileSync('/record/pids', process.pid + ' ' + child.pid);
+        setInterval(() => {}, 1000);`;
+      await apply(
+        nodePod('doomed', script, {
+          spec: { terminationGracePeriodSeconds: 2, volumes: [{ name: 'record', hostPath: { path: record } }] },
+          container: { volumeMounts: [{ name: 'record', mountPath: '/record' }] },
+        }),
+      );
+      await podWhere('doomed', 'Running', (p) => p.status?.phase === 'Running');
+      const pids = await waitFor('pids recorded', () => (existsSync(join(record, 'pids')) ? readFileSync(join(record, 'pids'), 'utf8').split(' ').map(Number) : undefined));
+      expect(pids.every(alive)).toBe(true);
+      const started = Date.now();
+      await cluster.kubectlOk(['delete', 'pod', 'doomed', '--wait=true']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+      expect(readFileSync(join(record, 'signals'), 'utf8')).toBe('TERM\n');
+      expect(pids.some(alive)).toBe(false);
+      expect(await cluster.pod('default', 'doomed')).toBeUndefined();
+      const get = await cluster.kubectl(['get', 'pod', 'doomed']);
+      expect(get.stderr.trim()).toBe('Error from server (NotFound): pods "doomed" not found');
+    } finally {
+      rmSync(record, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProcessRegistry } from '../../../sandbox/kubelet/process-registry.ts';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { alive, nodePod, run, waitFor } from './cluster-harness.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('npm run sandbox -- up/down', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
+  const sandbox = (...args: string[]) => run('npm', ['run', '--silent', '--prefix', PROJECT_ROOT, 'sandbox', '--', '--dir', dir, ...args]);
+  const state = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { pid: number; apiServerUrl: string; kubeconfigPath: string; s3: { endpoint: string } };
+
+  afterAll(() => {
+    // only reached with something left running when the test failed midway
+    if (existsSync(join(dir, 'state.json')) && alive(state().pid)) process.kill(state().pid, 'SIGKILL');
+    if (existsSync(join(dir, 'kubelet', 'processes'))) new ProcessRegistry(join(dir, 'kubelet', 'processes')).killLeftovers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts in the background, is idempotent, injects faults, and stops leaving nothing running', async () => {
+    const up = await sandbox('up', '--backoff-scale', '0.01');
+    expect(up.code).toBe(0);
+    const { pid, kubeconfigPath, apiServerUrl, s3 } = state();
+    expect(up.stdout).toContain(`export KUBECONFIG=${kubeconfigPath}\n`);
+    expect(alive(pid)).toBe(true);
+
+    const again = await sandbox('up');
+    expect(again.stdout).toContain(`sandbox already running (pid ${pid})`);
+    expect((await sandbox('status')).stdout).toContain(`sandbox running (pid ${pid})`);
+
+    const { kubectl } = await ensureKubeTools();
+    const kc = (...args: string[]) => run(kubectl, ['--kubeconfig', kubeconfigPath, ...args]);
+    const script = `require('child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); setInterval(() => {}, 1000);`;
+    const apply = await run(kubectl, ['--kubeconfig', kubeconfigPath, 'apply', '-f', '-'], JSON.stringify(nodePod('worker', script)));
+    expect(apply.stdout.trim()).toBe('pod/worker created');
+    const podJson = async () => JSON.parse((await kc('get', 'pod', 'worker', '-o', 'json')).stdout);
+    const running = await waitFor('worker Running', async () => ((await podJson()).status?.phase === 'Running' ? await podJson() : undefined));
+    const firstPid = Number(running.status.containerStatuses[0].containerID.replace('process://', ''));
+
+    const kill = await sandbox('kill-pod', 'default/worker');
+    expect(kill.stdout.trim()).toBe('killed 1 process(es) of pod default/worker');
+    const restarted = await waitFor('worker restarted', async () => {
+      const pod = await podJson();
+      return pod.status.containerStatuses[0].restartCount === 1 && pod.status.containerStatuses[0].state.running ? pod : undefined;
+    });
+    expect(restarted.status.containerStatuses[0].lastState.terminated.exitCode).toBe(137);
+    const secondPid = Number(restarted.status.containerStatuses[0].containerID.replace('process://', ''));
+    expect(alive(firstPid)).toBe(false);
+    expect(alive(secondPid)).toBe(true);
+    const missing = await sandbox('kill-pod', 'default/nothing');
+    expect({ code: missing.code, stderr: missing.stderr.trim() }).toEqual({ code: 1, stderr: 'sandbox kill-pod: pod default/nothing is not running on this node' });
+
+    const down = await sandbox('down');
+    expect(down.stdout.trim()).toBe('sandbox stopped');
+    expect(alive(pid)).toBe(false);
+    expect(alive(secondPid)).toBe(false);
+    expect(existsSync(join(dir, 'state.json'))).toBe(false);
+    await expect(fetch(`${apiServerUrl}/version`)).rejects.toThrow();
+    await expect(fetch(s3.endpoint)).rejects.toThrow();
+    const status = await sandbox('status');
+    expect({ code: status.code, out: status.stdout.trim() }).toEqual({ code: 3, out: 'sandbox is not running' });
+  });
+});
