@@ -14,6 +14,9 @@ import type { CheckpointMetadata } from '../../../runtime/checkpoint/metadata.ts
 import { openCheckpointAt, openCheckpointStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
 import { SavepointStore } from '../../../runtime/checkpoint/savepoint-store.ts';
 import type { CheckpointStorageLocation } from '../../../runtime/checkpoint/checkpoint-location.ts';
+import { readSubtaskState } from '../../../runtime/checkpoint/subtask-state-reader.ts';
+import { writeSubtaskState, type SubtaskSnapshot } from '../../../runtime/checkpoint/subtask-state-writer.ts';
+import { keyGroupRangeFor } from '../../../runtime/state/key-group.ts';
 
 const BUCKET = 'checkpoints';
 const scope = { namespace: 'default', jobName: 'wordcount' };
@@ -375,6 +378,62 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
         'state file "source/0" referenced by _metadata does not exist',
     );
     expect((error as CheckpointVerificationError).reasons.map((reason) => reason.kind)).toEqual(['checkpoint-id-mismatch', 'file-missing', 'file-missing', 'file-missing']);
+  });
+
+  it('restores subtask state written at parallelism 3 into parallelism 1 to 4', async () => {
+    const maxParallelism = 8;
+    const text = (bytes: Uint8Array) => Buffer.from(bytes).toString();
+    // Old subtask i holds key groups of its range with state (group 4 has none) and 2 - i source offsets.
+    const snapshots: SubtaskSnapshot[] = [0, 1, 2].map((subtask) => {
+      const range = keyGroupRangeFor(maxParallelism, 3, subtask);
+      const groups = [];
+      for (let group = range.start; group <= range.end; group++) if (group !== 4) groups.push({ keyGroup: group, bytes: bytes(`state of key group ${group}`) });
+      return {
+        keyGroupRange: range,
+        keyGroups: groups,
+        operatorState: [
+          { name: 'offsets', entries: Array.from({ length: 2 - subtask }, (_, i) => bytes(`split ${subtask}.${i}`)) },
+          { name: 'schema', mode: 'union', entries: [bytes(`union ${subtask}`)] },
+        ],
+      };
+    });
+    const store = new CompletedCheckpointStore(storage, scope, jobId);
+    const location = store.location(1);
+    const subtasks = await Promise.all(snapshots.map((snapshot, subtask) => writeSubtaskState(location, 'keyed-sum', subtask, snapshot)));
+    await location.writeMetadata({ version: 1, checkpointId: 1, jobId, kind: 'checkpoint', timestamp: 1, operators: { 'keyed-sum': { parallelism: 3, maxParallelism, subtasks } } });
+
+    const { checkpoint } = await store.findLatest();
+    const snapshot = checkpoint!.metadata.operators['keyed-sum']!;
+    const restoreAt = async (parallelism: number) =>
+      Promise.all(
+        Array.from({ length: parallelism }, async (_, subtask) => {
+          const restored = await readSubtaskState(storage, checkpoint!.directory, snapshot, keyGroupRangeFor(maxParallelism, parallelism, subtask), parallelism, subtask);
+          return {
+            keyGroups: restored.keyGroups.map((group) => `${group.keyGroup}:${text(group.bytes)}`),
+            operatorState: restored.operatorState.map((list) => [list.name, list.entries.map(text)]),
+          };
+        }),
+      );
+    const state = (group: number) => `${group}:state of key group ${group}`;
+    const schema = ['schema', ['union 0', 'union 1', 'union 2']];
+    expect(await restoreAt(3)).toEqual([
+      { keyGroups: [state(0), state(1), state(2)], operatorState: [['offsets', ['split 0.0', 'split 0.1']], schema] },
+      { keyGroups: [state(3), state(5)], operatorState: [['offsets', ['split 1.0']], schema] },
+      { keyGroups: [state(6), state(7)], operatorState: [['offsets', []], schema] },
+    ]);
+    expect(await restoreAt(2)).toEqual([
+      { keyGroups: [state(0), state(1), state(2), state(3)], operatorState: [['offsets', ['split 0.0', 'split 0.1']], schema] },
+      { keyGroups: [state(5), state(6), state(7)], operatorState: [['offsets', ['split 1.0']], schema] },
+    ]);
+    expect(await restoreAt(1)).toEqual([
+      { keyGroups: [0, 1, 2, 3, 5, 6, 7].map(state), operatorState: [['offsets', ['split 0.0', 'split 0.1', 'split 1.0']], schema] },
+    ]);
+    expect(await restoreAt(4)).toEqual([
+      { keyGroups: [state(0), state(1)], operatorState: [['offsets', ['split 0.0']], schema] },
+      { keyGroups: [state(2), state(3)], operatorState: [['offsets', ['split 0.1']], schema] },
+      { keyGroups: [state(5)], operatorState: [['offsets', ['split 1.0']], schema] },
+      { keyGroups: [state(6), state(7)], operatorState: [['offsets', []], schema] },
+    ]);
   });
 
   it('refuses a savepoint URI without _metadata', async () => {
