@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { startS3Server } from '../sandbox/s3/server.ts';
 import type { CheckpointStorage } from '../runtime/checkpoint/checkpoint-storage.ts';
 import { CompletedCheckpointStore } from '../runtime/checkpoint/completed-checkpoint-store.ts';
-import type { CheckpointMetadata, SubtaskState } from '../runtime/checkpoint/metadata.ts';
 import { openCheckpointStorage } from '../runtime/checkpoint/open-checkpoint-storage.ts';
+import { writeSubtaskState } from '../runtime/checkpoint/subtask-state-writer.ts';
 
 /** The shape bench/run.ts collects (bench/bench-result.ts). */
 interface BenchResult {
@@ -30,7 +30,7 @@ const scope = { namespace: 'bench', jobName: 'keyed-state' };
 
 const groupsPerSubtask = MAX_PARALLELISM / PARALLELISM;
 const bytesPerSubtask = TOTAL_BYTES / PARALLELISM;
-const bytesPerGroup = bytesPerSubtask / groupsPerSubtask;
+const bytesPerGroup = TOTAL_BYTES / MAX_PARALLELISM;
 
 function stateBytes(): Buffer {
   const data = Buffer.allocUnsafe(TOTAL_BYTES);
@@ -45,35 +45,29 @@ function stateBytes(): Buffer {
   return data;
 }
 
-/** One subtask's keyed state as the backend produces it: key group after key group. */
-async function* keyGroups(data: Buffer, subtask: number): AsyncIterable<Uint8Array> {
-  const base = subtask * bytesPerSubtask;
-  for (let group = 0; group < groupsPerSubtask; group++) yield data.subarray(base + group * bytesPerGroup, base + (group + 1) * bytesPerGroup);
-}
-
 /** Writes checkpoint `checkpointId` completely (state, then _metadata) and resolves to the seconds it took. */
 async function checkpoint(storage: CheckpointStorage, data: Buffer, checkpointId: number): Promise<number> {
   const store = new CompletedCheckpointStore(storage, scope, 'run-1', { retained: 1 });
   const location = store.location(checkpointId);
   const started = process.hrtime.bigint();
   const subtasks = await Promise.all(
-    Array.from({ length: PARALLELISM }, async (_, subtask): Promise<SubtaskState> => {
-      const file = await location.writeState('keyed-sum', subtask, keyGroups(data, subtask));
-      const start = subtask * groupsPerSubtask;
-      return {
-        keyedState: { ...file, keyGroupRange: { start, end: start + groupsPerSubtask - 1 }, offsets: Array.from({ length: groupsPerSubtask + 1 }, (_, i) => i * bytesPerGroup) },
-      };
+    Array.from({ length: PARALLELISM }, (_, subtask) => {
+      const first = subtask * groupsPerSubtask;
+      return writeSubtaskState(location, 'keyed-sum', subtask, {
+        keyGroupRange: { start: first, end: first + groupsPerSubtask - 1 },
+        keyGroups: Array.from({ length: groupsPerSubtask }, (_, i) => ({ keyGroup: first + i, bytes: data.subarray((first + i) * bytesPerGroup, (first + i + 1) * bytesPerGroup) })),
+        operatorState: [],
+      });
     }),
   );
-  const metadata: CheckpointMetadata = {
+  await location.writeMetadata({
     version: 1,
     checkpointId,
     jobId: 'run-1',
     kind: 'checkpoint',
     timestamp: Date.now(),
     operators: { 'keyed-sum': { parallelism: PARALLELISM, maxParallelism: MAX_PARALLELISM, subtasks } },
-  };
-  await location.writeMetadata(metadata);
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await store.applyRetention();
   return seconds;
