@@ -1,0 +1,191 @@
+import { FormatRegistry, Type } from '@sinclair/typebox';
+import type { Static, StaticDecode, TSchema } from '@sinclair/typebox';
+import { formatDuration, isDuration, parseDuration } from './duration.ts';
+import { formatSize, isSize, parseSize } from './size.ts';
+
+/**
+ * The configuration of a JobManager or TaskManager process: one typebox definition that is both
+ * the TypeScript type and the JSON schema (validated with ajv in load-config.ts). Durations and
+ * sizes are written as strings (`10s`, `32kb`) and decode to milliseconds and bytes. Every key,
+ * its default and its environment variable are listed in README.md.
+ */
+FormatRegistry.Set('duration', isDuration);
+FormatRegistry.Set('size', isSize);
+
+const Duration = (defaultValue: string | undefined, description: string) =>
+  Type.Transform(Type.String({ format: 'duration', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) }))
+    .Decode(parseDuration)
+    .Encode(formatDuration);
+
+const Size = (defaultValue: string, description: string) =>
+  Type.Transform(Type.String({ format: 'size', default: defaultValue, description }))
+    .Decode(parseSize)
+    .Encode(formatSize);
+
+const Port = (defaultValue: number, description: string) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultValue, description });
+const Count = (defaultValue: number, minimum: number, description: string) => Type.Integer({ minimum, default: defaultValue, description });
+const Name = (description: string) => Type.String({ minLength: 1, description });
+
+/** A section object: unknown keys are errors; absent, it is created so its defaults apply. */
+const Section = <T extends Record<string, TSchema>>(properties: T, description: string) =>
+  Type.Object(properties, { additionalProperties: false, default: {}, description });
+
+const Job = Section(
+  {
+    id: Type.Optional(Name('Id of this run of the job; default: the job name')),
+    name: Type.String({ minLength: 1, default: 'job', description: 'Job name (the StreamJob name)' }),
+    namespace: Type.String({ minLength: 1, default: 'default', description: 'Kubernetes namespace of the job' }),
+    entry: Type.Optional(Name('Path of the job module')),
+    args: Type.Array(Type.String(), { default: [], description: 'Arguments passed to the job module' }),
+    parallelism: Count(1, 1, 'Default parallelism of the job'),
+    maxParallelism: Type.Integer({ minimum: 1, maximum: 32768, default: 128, description: 'Number of key groups' }),
+  },
+  'The job this process runs',
+);
+
+const JobManager = Section(
+  {
+    address: Type.String({ minLength: 1, default: 'localhost', description: 'Host TaskManagers and clients use to reach the JobManager' }),
+    rpcPort: Port(6123, 'JobManager RPC port'),
+    restPort: Port(8081, 'JobManager REST port'),
+    bindAddress: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address the JobManager listens on' }),
+  },
+  'Where the JobManager listens and is reached',
+);
+
+const TaskManager = Section(
+  {
+    id: Type.Optional(Name('TaskManager id; default: <hostname>-<pid>')),
+    bindAddress: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address the data plane listens on' }),
+    advertisedAddress: Type.Optional(Name('Host peers dial for data (the pod IP); default: the bind address, or the hostname when binding 0.0.0.0')),
+    dataPort: Port(6121, 'Data-plane port; 0 picks a free one'),
+    slots: Count(1, 1, 'Task slots offered'),
+  },
+  'This TaskManager',
+);
+
+const Network = Section(
+  {
+    bufferSize: Size('32kb', 'A batch is sent once its encoded size reaches this'),
+    bufferRecords: Count(4096, 1, '... or once it holds this many records'),
+    bufferTimeout: Duration('10ms', '... or this long after its first record; 0ms sends every record at once'),
+    creditsPerChannel: Count(4, 1, 'Batches a receiver holds per channel (credits granted to its sender)'),
+    maxQueuedBuffers: Count(4, 1, 'Batches a sender queues per channel before backpressuring its task'),
+    maxFrameSize: Size('64mb', 'Largest frame sent or accepted'),
+    connectTimeout: Duration('10s', 'How long to retry connecting to a peer, and to wait for its handshake'),
+    maxUnregisteredChannels: Count(1024, 0, 'Channels whose data may arrive before their task registers them'),
+  },
+  'The TCP data plane between TaskManagers',
+);
+
+const Heartbeat = Section(
+  {
+    interval: Duration('1s', 'How often TaskManagers heartbeat the JobManager'),
+    timeout: Duration('5s', 'Silence after which a TaskManager counts as lost'),
+  },
+  'TaskManager liveness',
+);
+
+const Strategy = <K extends string, T extends Record<string, TSchema>>(type: K, properties: T) =>
+  Type.Object({ type: Type.Literal(type), ...properties }, { additionalProperties: false });
+
+const RestartStrategy = Type.Union(
+  [
+    Strategy('none', {}),
+    Strategy('fixed-delay', {
+      attempts: Count(3, 0, 'Restarts before the job fails'),
+      delay: Duration('1s', 'Wait before each restart'),
+    }),
+    Strategy('exponential-delay', {
+      initialDelay: Duration('1s', 'Wait before the first restart'),
+      maxDelay: Duration('1m', 'Longest wait'),
+      multiplier: Type.Number({ minimum: 1, default: 2, description: 'Factor applied to the wait after each restart' }),
+      resetAfter: Duration('1h', 'Running this long without failure resets the wait to initialDelay'),
+    }),
+    Strategy('failure-rate', {
+      maxFailures: Count(3, 1, 'Failures within the interval that fail the job'),
+      interval: Duration('1m', 'Window in which failures are counted'),
+      delay: Duration('1s', 'Wait before each restart'),
+    }),
+  ],
+  { default: { type: 'exponential-delay' }, description: 'What happens after a failure' },
+);
+
+const Storage = Type.Union(
+  [
+    Type.Object(
+      { filesystem: Type.Object({ path: Name('Directory of checkpoints') }, { additionalProperties: false }) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        s3: Type.Object(
+          {
+            bucket: Name('Bucket of checkpoints'),
+            prefix: Type.String({ default: '', description: 'Key prefix inside the bucket' }),
+            endpoint: Type.Optional(Type.String({ pattern: '^https?://[^/]+', description: 'S3 endpoint URL, e.g. http://minio.minio:9000; default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS' })),
+            region: Type.Optional(Name('Region; default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1')),
+            forcePathStyle: Type.Optional(Type.Boolean({ description: 'Path-style bucket addressing (MinIO); default: true' })),
+            credentialsDirectory: Type.Optional(
+              Name('Directory of a mounted Secret holding accessKeyId/secretAccessKey (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) files; default: the AWS_* environment variables'),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { default: { filesystem: { path: 'checkpoints' } }, description: 'Where checkpoints and savepoints are stored: exactly one of filesystem, s3' },
+);
+
+const Checkpointing = Section(
+  {
+    interval: Type.Optional(Duration(undefined, 'Time between checkpoints; absent: checkpointing is off')),
+    mode: Type.Union([Type.Literal('exactly-once'), Type.Literal('at-least-once')], { default: 'exactly-once', description: 'Barrier alignment or not' }),
+    timeout: Duration('10m', 'A checkpoint not completed by then is aborted'),
+    minPause: Duration('0ms', 'Least time between the end of one checkpoint and the start of the next'),
+    retained: Count(3, 1, 'Completed checkpoints kept'),
+    storage: Storage,
+  },
+  'Checkpoints and savepoints',
+);
+
+const Logging = Section(
+  {
+    level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
+      default: 'info',
+      description: 'Log level',
+    }),
+  },
+  'Structured logs (pino, JSON on stderr)',
+);
+
+export const SluiceConfigSchema = Type.Object(
+  {
+    job: Job,
+    jobmanager: JobManager,
+    taskmanager: TaskManager,
+    network: Network,
+    heartbeat: Heartbeat,
+    restartStrategy: RestartStrategy,
+    checkpointing: Checkpointing,
+    logging: Logging,
+  },
+  { additionalProperties: false, $id: 'https://sluice.dev/schemas/config.json', title: 'Sluice process configuration' },
+);
+
+/** The configuration as written (durations and sizes as strings), before defaults. */
+export type SluiceConfigInput = Static<typeof SluiceConfigSchema>;
+
+type Decoded = StaticDecode<typeof SluiceConfigSchema>;
+
+/** The loaded configuration: defaults applied, durations in milliseconds, sizes in bytes, ids resolved. */
+export type SluiceConfig = Omit<Decoded, 'job' | 'taskmanager'> & {
+  readonly job: Decoded['job'] & { readonly id: string };
+  readonly taskmanager: Decoded['taskmanager'] & { readonly id: string };
+};
+
+export type RestartStrategyConfig = SluiceConfig['restartStrategy'];
+export type CheckpointStorageConfig = SluiceConfig['checkpointing']['storage'];
+export type NetworkConfig = SluiceConfig['network'];
