@@ -182,11 +182,15 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
       }
       case 'delete': {
         const options = deleteOptions(req, q);
-        const result = api.delete(t, namespace, name!, options, write);
+        const result = api.delete(t, namespace, name!, options, { ...write, dryRun: write.dryRun || !!options.dryRun?.includes('All') });
         return respond((result as KObject).metadata?.deletionTimestamp && result.kind !== 'Status' ? 202 : 200, result);
       }
       case 'deletecollection':
-        return respond(200, api.deleteCollection(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, deleteOptions(req, q), write));
+      {
+        const options = deleteOptions(req, q);
+        const selectors = { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined };
+        return respond(200, api.deleteCollection(t, namespace, selectors, options, { ...write, dryRun: write.dryRun || !!options.dryRun?.includes('All') }));
+      }
     }
   }
 

@@ -55,6 +55,7 @@ export interface DeleteOptions {
   orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
