@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
-import { startSandbox, type SandboxS3 } from './sandbox.ts';
+import type { SandboxS3 } from './sandbox.ts';
 
 /** What `up` leaves in the state directory for `down`, `status` and `kill-pod`. */
 interface SandboxState {
@@ -111,6 +111,8 @@ program
   .option('--backoff-scale <factor>', 'scale container restart back-off', scale)
   .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number }) => {
     const dir = resolve(program.opts<{ dir: string }>().dir);
+    // loaded here so that status/down/kill-pod start fast
+    const { startSandbox } = await import('./sandbox.ts');
     const sandbox = await startSandbox({
       dir,
       kubelet: opts.kubelet,

@@ -216,6 +216,50 @@ describe('process kubelet: pod lifecycle', () => {
     expect(await cluster.kubectlOk(['logs', 'crasher', '--tail=1'])).toBe(`${attempts}\n`);
   });
 
+  it('holds a container whose ConfigMap is missing in CreateContainerConfigError, naming it, and starts it once the ConfigMap exists', async () => {
+    await apply(
+      nodePod('needs-config', `console.log(process.env.MODE)`, {
+        spec: { restartPolicy: 'Never' },
+        container: { env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'late-config', key: 'mode' } } }] },
+      }),
+    );
+    const blocked = await podWhere('needs-config', 'blocked', (p) => main(p)?.state !== undefined && 'waiting' in main(p).state && main(p).state.waiting.reason === 'CreateContainerConfigError');
+    expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: "couldn't find key mode in ConfigMap default/late-config" } });
+    expect(blocked.status!.phase).toBe('Pending');
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-config' }, data: { mode: 'streaming' } });
+    const done = await podWhere('needs-config', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    expect({ phase: done.status!.phase, logs: await cluster.kubectlOk(['logs', 'needs-config']) }).toEqual({ phase: 'Succeeded', logs: 'streaming\n' });
+  });
+
+  it('runs the process as securityContext.runAsUser/runAsGroup and honours a startup probe before readiness', async () => {
+    const script = `
+      console.log(process.getuid() + ':' + process.getgid());
+      setTimeout(() => require('net').createServer(() => {}).listen(9000, process.env.POD_IP), 1500);`;
+    await apply(
+      nodePod('slow-start', script, {
+        spec: { securityContext: { runAsUser: 1000 } },
+        container: {
+          securityContext: { runAsGroup: 3000 },
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+          startupProbe: { tcpSocket: { port: 9000 }, periodSeconds: 1, failureThreshold: 10 },
+        },
+      }),
+    );
+    const starting = await podWhere('slow-start', 'Running, not yet started', (p) => p.status?.phase === 'Running');
+    expect(main(starting)).toMatchObject({ started: false, ready: false });
+    const started = await podWhere('slow-start', 'started', (p) => main(p).started === true);
+    expect(main(started)).toMatchObject({ started: true, ready: true, restartCount: 0 });
+    expect(await cluster.kubectlOk(['logs', 'slow-start'])).toBe('1000:3000\n');
+  });
+
+  it('kubectl logs -f follows a running container until it exits', async () => {
+    const script = `let i = 0; const t = setInterval(() => { console.log('line ' + ++i); if (i === 8) { clearInterval(t); } }, 250);`;
+    await apply(nodePod('talker', script, { spec: { restartPolicy: 'Never' } }));
+    await podWhere('talker', 'Running', (p) => p.status?.phase === 'Running');
+    const followed = await cluster.kubectlOk(['logs', '-f', 'talker']);
+    expect(followed).toBe([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `line ${i}\n`).join(''));
+  });
+
   it('restarts a container whose liveness probe (exec, inside the container) fails', async () => {
     const script = `
       const fs = require('fs');

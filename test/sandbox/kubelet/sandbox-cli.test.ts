@@ -64,4 +64,21 @@ describe('npm run sandbox -- up/down', () => {
     const status = await sandbox('status');
     expect({ code: status.code, out: status.stdout.trim() }).toEqual({ code: 3, out: 'sandbox is not running' });
   });
+
+  it('down also kills the pod processes of a sandbox that died without stopping them', async () => {
+    expect((await sandbox('up')).code).toBe(0);
+    const { pid, kubeconfigPath } = state();
+    const { kubectl } = await ensureKubeTools();
+    await run(kubectl, ['--kubeconfig', kubeconfigPath, 'apply', '-f', '-'], JSON.stringify(nodePod('orphan', `setInterval(() => {}, 1000);`)));
+    const podPid = await waitFor('orphan Running', async () => {
+      const pod = JSON.parse((await run(kubectl, ['--kubeconfig', kubeconfigPath, 'get', 'pod', 'orphan', '-o', 'json'])).stdout);
+      return pod.status?.phase === 'Running' ? Number(pod.status.containerStatuses[0].containerID.replace('process://', '')) : undefined;
+    });
+    process.kill(pid, 'SIGKILL');
+    await waitFor('sandbox process gone', () => (alive(pid) ? undefined : true));
+    expect(alive(podPid)).toBe(true);
+    const down = await sandbox('down');
+    expect(down.stdout.trim()).toBe('sandbox stopped (killed 1 leftover pod processes)');
+    await waitFor('orphan process gone', () => (alive(podPid) ? undefined : true), 5_000);
+  });
 });
