@@ -223,7 +223,10 @@ describe('process kubelet: pod lifecycle', () => {
         container: { env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'late-config', key: 'mode' } } }] },
       }),
     );
-    const blocked = await podWhere('needs-config', 'blocked', (p) => main(p)?.state !== undefined && 'waiting' in main(p).state && main(p).state.waiting.reason === 'CreateContainerConfigError');
+    const blocked = await podWhere('needs-config', 'blocked', (p) => {
+      const state = p.status?.containerStatuses?.[0]?.state;
+      return state !== undefined && 'waiting' in state && state.waiting.reason === 'CreateContainerConfigError';
+    });
     expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: "couldn't find key mode in ConfigMap default/late-config" } });
     expect(blocked.status!.phase).toBe('Pending');
     await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-config' }, data: { mode: 'streaming' } });
