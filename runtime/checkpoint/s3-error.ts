@@ -8,7 +8,10 @@ export interface S3ErrorContext {
   endpoint: string;
   /** What the failed operation addressed. */
   uri: string;
+  /** Only a read can fail because an object is missing. */
+  operation: 'read' | 'write' | 'list' | 'delete';
   attempts: number;
+  connectionTimeoutMs: number;
   requestTimeoutMs: number;
 }
 
@@ -34,18 +37,25 @@ export function toStorageError(error: unknown, context: S3ErrorContext): Checkpo
   if (name === 'NoSuchBucket') {
     return new CheckpointStorageError('no-such-bucket', `${where}: bucket does not exist`, { cause: error });
   }
-  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
+  if (context.operation === 'read' && (name === 'NoSuchKey' || status === 404)) {
     return new CheckpointStorageError('not-found', `Checkpoint file "${context.uri}" does not exist`, { cause: error });
   }
   if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} did not answer within ${context.requestTimeoutMs} ms (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
+    const what = e.message?.includes('establish a connection')
+      ? `did not accept a connection within ${context.connectionTimeoutMs} ms`
+      : `did not answer within ${context.requestTimeoutMs} ms`;
+    return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} ${what} (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
   }
   // The SDK wraps errors from another realm (a vm context, as in jest) into one that keeps only the message.
   const code = e.code ?? /\b(E[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? name;
   if (UNREACHABLE.has(code)) {
     return new CheckpointStorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
   }
-  return new CheckpointStorageError('io', `${where}: ${name || 'error'}${e.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+  // The SDK says UnknownError when the answer carries no S3 error document: likely not an S3 server at all.
+  if (e.message === 'UnknownError') {
+    return new CheckpointStorageError('io', `${where}: ${context.operation} failed with HTTP ${status ?? '?'} and no S3 error document (is it an S3 endpoint?)`, { cause: error });
+  }
+  return new CheckpointStorageError('io', `${where}: ${context.operation} failed: ${name || 'error'}${e.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 
 function attempts(e: SdkError, context: S3ErrorContext): string {

@@ -89,14 +89,14 @@ export class S3CheckpointStorage implements CheckpointStorage {
     try {
       await upload.done();
     } catch (error) {
-      throw source?.failed ? source.failure : toStorageError(error, this.errorContext(path));
+      throw source?.failed ? source.failure : toStorageError(error, this.errorContext(path, 'write'));
     }
     return data instanceof Uint8Array ? data.byteLength : source!.size;
   }
 
   async read(path: string): Promise<Buffer> {
     const key = this.key(path);
-    return this.call(path, async () => {
+    return this.call(path, 'read', async () => {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }));
       return asBuffer(await response.Body!.transformToByteArray());
     });
@@ -105,7 +105,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
   async readRange(path: string, offset: number, length: number): Promise<Buffer> {
     const key = this.key(path);
     if (length === 0) return Buffer.alloc(0);
-    const bytes = await this.call(path, async () => {
+    const bytes = await this.call(path, 'read', async () => {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
       return asBuffer(await response.Body!.transformToByteArray());
     });
@@ -121,7 +121,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
     const entries: StorageEntry[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await this.call(directory, () =>
+      const page = await this.call(directory, 'list', () =>
         this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: continuationToken })),
       );
       for (const object of page.Contents ?? []) {
@@ -134,14 +134,14 @@ export class S3CheckpointStorage implements CheckpointStorage {
 
   async delete(path: string): Promise<void> {
     const key = this.key(path);
-    await this.call(path, () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })));
+    await this.call(path, 'delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })));
   }
 
   async deleteDirectory(directory: string): Promise<void> {
     const keys = (await this.list(directory)).map((entry) => this.key(entry.path));
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const batch = keys.slice(start, start + DELETE_BATCH);
-      const result = await this.call(directory, () =>
+      const result = await this.call(directory, 'delete', () =>
         this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
       );
       const failed = result.Errors ?? [];
@@ -161,16 +161,24 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   /** Runs one S3 operation on `path` (relative to the root), translating its failure. */
-  private async call<T>(path: string, action: () => Promise<T>): Promise<T> {
+  private async call<T>(path: string, operation: S3ErrorContext['operation'], action: () => Promise<T>): Promise<T> {
     try {
       return await action();
     } catch (error) {
-      throw toStorageError(error, this.errorContext(path));
+      throw toStorageError(error, this.errorContext(path, operation));
     }
   }
 
-  private errorContext(path: string): S3ErrorContext {
-    return { bucket: this.config.bucket, endpoint: this.endpointDescription, uri: this.uriOf(path), attempts: this.config.maxAttempts, requestTimeoutMs: this.config.requestTimeoutMs };
+  private errorContext(path: string, operation: S3ErrorContext['operation']): S3ErrorContext {
+    return {
+      bucket: this.config.bucket,
+      endpoint: this.endpointDescription,
+      uri: this.uriOf(path),
+      operation,
+      attempts: this.config.maxAttempts,
+      connectionTimeoutMs: this.config.connectionTimeoutMs,
+      requestTimeoutMs: this.config.requestTimeoutMs,
+    };
   }
 }
 

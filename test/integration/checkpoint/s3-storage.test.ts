@@ -148,6 +148,23 @@ describe('S3 checkpoint storage', () => {
     }
   });
 
+  it('does not mistake a web server that is not S3 for a missing object', async () => {
+    const web = createHttpServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<html><body>Not here</body></html>');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
+      const error = await storageFailure('s3://checkpoints', { endpoint, maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      expect(error.reason).toBe('io');
+      expect(error.message).toBe(`S3 bucket "checkpoints" at ${endpoint}: list failed with HTTP 404 and no S3 error document (is it an S3 endpoint?)`);
+    } finally {
+      web.closeAllConnections();
+      await new Promise((resolve) => web.close(resolve));
+    }
+  });
+
   it('rejects an endpoint that is not an http(s) URL', async () => {
     await expect(openCheckpointStorage('s3://checkpoints', { endpoint: 'minio:9000', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })).rejects.toThrow(
       'Invalid S3 endpoint "minio:9000" for bucket "checkpoints": expected http://host:port or https://host',
