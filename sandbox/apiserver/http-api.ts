@@ -22,6 +22,7 @@ export interface HttpApiDeps {
   serverAddress: () => string;
   /** Default and maximum watch duration when the client gives no timeoutSeconds. */
   watchTimeoutSeconds: number;
+  watchBookmarkIntervalMs: number;
   tls: { cert: string; key: string };
 }
 
@@ -257,6 +258,7 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
         resourceVersion: q.get('resourceVersion') ?? undefined,
         allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
+        bookmarkIntervalMs: deps.watchBookmarkIntervalMs,
       },
       sink,
     );

@@ -24,6 +24,8 @@ export interface ApiServerOptions {
   watchHistorySize?: number;
   /** Upper bound of a watch's duration in seconds (Kubernetes: 30–60 minutes). */
   watchTimeoutSeconds?: number;
+  /** How often watches that allow bookmarks get one (Kubernetes: about a minute). */
+  watchBookmarkIntervalMs?: number;
 }
 
 export interface ApiServer {
@@ -70,6 +72,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     audit,
     serverAddress: () => address,
     watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
+    watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000,
     tls,
   });
   const unsubscribe = store.subscribe((e) => {
