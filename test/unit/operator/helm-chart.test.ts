@@ -1,0 +1,158 @@
+import { describe, it, expect, beforeAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { streamJobCrd } from '../../../operator/crd/stream-job-crd.ts';
+
+const run = promisify(execFile);
+const chart = resolve(import.meta.dirname, '../../../charts/sluice-operator');
+let helm: string;
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [field: string]: any;
+}
+
+async function template(...args: string[]): Promise<Manifest[]> {
+  const { stdout } = await run(helm, ['template', 'sluice', chart, '--namespace', 'sluice-system', ...args], { timeout: 30_000 });
+  return parseAllDocuments(stdout).map((d) => d.toJS() as Manifest).filter((m) => m !== null);
+}
+
+async function templateError(...args: string[]): Promise<string> {
+  const failure = await run(helm, ['template', 'sluice', chart, ...args], { timeout: 30_000 }).then(
+    () => undefined,
+    (error: { stderr: string }) => error.stderr,
+  );
+  if (failure === undefined) throw new Error(`helm template ${args.join(' ')} succeeded; it should have failed`);
+  return failure;
+}
+
+const ids = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`);
+const find = (manifests: Manifest[], kind: string, namespace?: string) =>
+  manifests.filter((m) => m.kind === kind && (namespace === undefined || m.metadata.namespace === namespace));
+
+const OPERATOR_RULES = [
+  { apiGroups: ['sluice.dev'], resources: ['streamjobs'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['sluice.dev'], resources: ['streamjobs/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['sluice.dev'], resources: ['streamjobs/finalizers'], verbs: ['update'] },
+  { apiGroups: [''], resources: ['pods', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+];
+const LEADER_ELECTION_RULES = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['sluice-operator-leader'], verbs: ['get', 'update'] },
+];
+const SUBJECTS = [{ kind: 'ServiceAccount', name: 'sluice-operator', namespace: 'sluice-system' }];
+
+beforeAll(async () => {
+  ({ helm } = await ensureKubeTools());
+});
+
+describe('sluice-operator chart', () => {
+  it('passes helm lint --strict', async () => {
+    const { stdout } = await run(helm, ['lint', '--strict', chart], { timeout: 30_000 });
+    expect(stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('renders cluster-wide RBAC, the leader-election Role and the operator with default values', async () => {
+    const manifests = await template();
+    expect(ids(manifests)).toEqual([
+      'ServiceAccount/sluice-system/sluice-operator',
+      'ClusterRole//sluice-operator',
+      'ClusterRoleBinding//sluice-operator',
+      'Role/sluice-system/sluice-operator-leader-election',
+      'RoleBinding/sluice-system/sluice-operator-leader-election',
+      'Service/sluice-system/sluice-operator-metrics',
+      'Deployment/sluice-system/sluice-operator',
+    ]);
+    expect(find(manifests, 'ClusterRole')[0]!['rules']).toEqual(OPERATOR_RULES);
+    const binding = find(manifests, 'ClusterRoleBinding')[0]!;
+    expect([binding['roleRef'], binding['subjects']]).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'sluice-operator' }, SUBJECTS]);
+    expect(find(manifests, 'Role')[0]!['rules']).toEqual(LEADER_ELECTION_RULES);
+    expect(find(manifests, 'RoleBinding')[0]!['subjects']).toEqual(SUBJECTS);
+  });
+
+  it('runs the operator non-root on a read-only root filesystem, with probes and its settings in env', async () => {
+    const deployment = find(await template(), 'Deployment')[0]!;
+    const pod = deployment['spec']['template']['spec'];
+    const [container] = pod['containers'];
+    expect(deployment['spec']['replicas']).toBe(2);
+    expect(pod['serviceAccountName']).toBe('sluice-operator');
+    expect(pod['securityContext']).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container['securityContext']).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container['image']).toBe('ghcr.io/sluice-dev/sluice-operator:0.1.0');
+    expect(container['command']).toEqual(['node', '--import', 'tsx', 'operator/main.ts']);
+    expect(container['env']).toEqual([
+      { name: 'SLUICE_WATCH_NAMESPACES', value: '' },
+      { name: 'SLUICE_RESYNC_PERIOD', value: '5m' },
+      { name: 'SLUICE_LOG_LEVEL', value: 'info' },
+      { name: 'SLUICE_HTTP_PORT', value: '8080' },
+      { name: 'SLUICE_LEASE_NAME', value: 'sluice-operator-leader' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
+    expect(container['livenessProbe']['httpGet']).toEqual({ path: '/healthz', port: 'http' });
+    expect(container['readinessProbe']['httpGet']).toEqual({ path: '/readyz', port: 'http' });
+    expect(container['ports']).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container['volumeMounts']).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod['volumes']).toEqual([{ name: 'tmp', emptyDir: {} }]);
+  });
+
+  it('grants a Role per watched namespace and nothing cluster-wide when watchNamespaces is set', async () => {
+    const manifests = await template('--set', 'watchNamespaces={jobs,team-b}', '--set', 'logLevel=debug', '--set', 'resyncPeriod=30s');
+    expect(find(manifests, 'ClusterRole')).toEqual([]);
+    expect(find(manifests, 'ClusterRoleBinding')).toEqual([]);
+    for (const namespace of ['jobs', 'team-b']) {
+      const [role] = find(manifests, 'Role', namespace);
+      const [binding] = find(manifests, 'RoleBinding', namespace);
+      expect(role!.metadata.name).toBe('sluice-operator');
+      expect(role!['rules']).toEqual(OPERATOR_RULES);
+      expect([binding!['roleRef'], binding!['subjects']]).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sluice-operator' }, SUBJECTS]);
+    }
+    expect(find(manifests, 'Role', 'sluice-system').map((r) => r['rules'])).toEqual([LEADER_ELECTION_RULES]);
+    const env = find(manifests, 'Deployment')[0]!['spec']['template']['spec']['containers'][0]['env'];
+    expect(env.slice(0, 3)).toEqual([
+      { name: 'SLUICE_WATCH_NAMESPACES', value: 'jobs,team-b' },
+      { name: 'SLUICE_RESYNC_PERIOD', value: '30s' },
+      { name: 'SLUICE_LOG_LEVEL', value: 'debug' },
+    ]);
+  });
+
+  it('names objects after the release and takes an existing service account', async () => {
+    const manifests = await template('--set', 'fullnameOverride=ops', '--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform');
+    expect(ids(manifests)).toEqual([
+      'ClusterRole//ops',
+      'ClusterRoleBinding//ops',
+      'Role/sluice-system/ops-leader-election',
+      'RoleBinding/sluice-system/ops-leader-election',
+      'Service/sluice-system/ops-metrics',
+      'Deployment/sluice-system/ops',
+    ]);
+    expect(find(manifests, 'ClusterRoleBinding')[0]!['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'platform', namespace: 'sluice-system' }]);
+    expect(find(manifests, 'Role')[0]!['rules'][1].resourceNames).toEqual(['ops-leader']);
+  });
+
+  it('ships the generated CRD', async () => {
+    const manifests = await template('--include-crds');
+    expect(find(manifests, 'CustomResourceDefinition')).toEqual([streamJobCrd()]);
+  });
+
+  it('refuses invalid values, naming them', async () => {
+    expect(await templateError('--set', 'logLevel=loud')).toContain("at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'");
+    expect(await templateError('--set', 'resyncPeriod=5min')).toContain("at '/resyncPeriod': '5min' does not match pattern '^[0-9]+(ms|s|m|h)$'");
+    expect(await templateError('--set', 'watchNamespaces={Jobs}')).toContain("at '/watchNamespaces/0': 'Jobs' does not match pattern");
+    expect(await templateError('--set', 'serviceAccount.create=false')).toContain('serviceAccount.name is required when serviceAccount.create is false');
+  });
+});
