@@ -6,7 +6,7 @@ import { CheckpointVerificationError, loadCheckpoint, type VerifiedCheckpoint } 
 import { FilesystemCheckpointStorage } from './filesystem-storage.ts';
 import { resolveS3Credentials, type S3Credentials } from './s3-credentials.ts';
 import { S3CheckpointStorage, S3_STORAGE_DEFAULTS } from './s3-storage.ts';
-import { parseCheckpointDirectoryName } from './storage-layout.ts';
+import { METADATA_FILE, parseCheckpointDirectoryName } from './storage-layout.ts';
 import { parseStorageUri } from './storage-uri.ts';
 
 export interface S3ConnectionOptions {
@@ -56,7 +56,8 @@ export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions
  * it cannot be used.
  */
 export async function openCheckpointAt(uri: string, s3: S3ConnectionOptions = {}): Promise<{ storage: CheckpointStorage; checkpoint: VerifiedCheckpoint }> {
-  const storage = await openCheckpointStorage(uri, s3);
+  // The path of the _metadata file itself names its directory, as in Flink.
+  const storage = await openCheckpointStorage(uri.replace(new RegExp(`/${METADATA_FILE}/*$`), ''), s3);
   try {
     // A chk-<n> directory must hold checkpoint n's metadata.
     const result = await loadCheckpoint(storage, '', { expectedCheckpointId: parseCheckpointDirectoryName(storage.uri.split('/').pop() ?? '') });

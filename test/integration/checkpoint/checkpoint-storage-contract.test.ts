@@ -365,9 +365,11 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
   it('opens a checkpoint of a previous run by URI, refusing one whose _metadata belongs elsewhere', async () => {
     const store = new CompletedCheckpointStore(storage, scope, jobId);
     const metadata = await writeCheckpoint(store.location(4), 4);
-    const opened = await openCheckpointAt(`${rootUri}/${run}/chk-4/`, s3Connection());
-    await opened.storage.close();
-    expect(opened.checkpoint).toEqual({ checkpointId: 4, uri: `${rootUri}/${run}/chk-4`, directory: '', metadata });
+    for (const uri of [`${rootUri}/${run}/chk-4/`, `${rootUri}/${run}/chk-4/_metadata`]) {
+      const opened = await openCheckpointAt(uri, s3Connection());
+      await opened.storage.close();
+      expect(opened.checkpoint).toEqual({ checkpointId: 4, uri: `${rootUri}/${run}/chk-4`, directory: '', metadata });
+    }
 
     await storage.write(`${run}/chk-5/_metadata`, await storage.read(`${run}/chk-4/_metadata`));
     const error = await openCheckpointAt(`${rootUri}/${run}/chk-5`, s3Connection()).catch((e: unknown) => e);

@@ -70,6 +70,16 @@ describe('sandbox S3 server', () => {
     expect(pages).toEqual([['a/1', 'a/2'], ['a/3', 'a/4'], ['a/5']]);
   });
 
+  it('fails to start, with the reason, when its port is taken', async () => {
+    const first = await start();
+    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+    directories.push(directory);
+    await expect(startS3Server({ directory, port: first.port })).rejects.toThrow(
+      `S3 server on 127.0.0.1:${first.port} did not start: process exited (code 1)\n` +
+        `S3 server could not listen on 127.0.0.1:${first.port}: listen EADDRINUSE: address already in use 127.0.0.1:${first.port}`,
+    );
+  });
+
   it('rejects a wrong secret, an unknown key and anonymous requests', async () => {
     const server = await start();
     const list = new ListObjectsV2Command({ Bucket: 'data' });
