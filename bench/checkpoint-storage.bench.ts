@@ -7,19 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startS3Server } from '../sandbox/s3/server.ts';
+import type { BenchResult } from './bench-result.ts';
 import type { CheckpointStorage } from '../runtime/checkpoint/checkpoint-storage.ts';
 import { CompletedCheckpointStore } from '../runtime/checkpoint/completed-checkpoint-store.ts';
 import { openCheckpointStorage } from '../runtime/checkpoint/open-checkpoint-storage.ts';
 import { writeSubtaskState } from '../runtime/checkpoint/subtask-state-writer.ts';
 
-/** The shape bench/run.ts collects (bench/bench-result.ts). */
-interface BenchResult {
-  name: string;
-  unit: string;
-  value: number;
-  baseline: number;
-  ratio: number;
-}
 
 const TOTAL_BYTES = 100 * 1024 * 1024;
 const MAX_PARALLELISM = 128;
