@@ -30,6 +30,8 @@ export interface KubeletOptions {
   /** Multiplies restart back-off durations (10 s … 5 min); default 1, as Kubernetes. */
   backoffScale?: number;
   clusterDomain?: string;
+  /** Period of the running pods' volume sync (ConfigMap/Secret/downward API changes); default 10 s. */
+  volumeSyncSeconds?: number;
   /** PEM CA of the API server's certificate: trusted by the kubelet and mounted as pods' `ca.crt`. */
   caCertificate?: string;
   logger?: Logger;
@@ -135,6 +137,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       cwd: options.cwd ?? PROJECT_ROOT,
       podsDir,
       backoff: backoffPolicy(options.backoffScale ?? 1),
+      volumeSyncMs: (options.volumeSyncSeconds ?? 10) * 1000,
       baseEnv: (pod: Pod) => baseEnvironment(pod, apiEndpoint, dnsTablePath, clusterDomain),
       logger,
       statusWritten: refreshDns,

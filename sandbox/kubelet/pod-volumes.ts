@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { podFieldValue, resourceFieldValue, type ObjectSource } from './container-env.ts';
 import type { BindMount } from './mount-namespace.ts';
@@ -42,7 +42,10 @@ function automountsServiceAccount(pod: Pod): boolean {
 
 /**
  * Writes every volume of the pod as files under `<podDir>/volumes/<name>`, plus the
- * service-account volume Kubernetes' admission would have injected.
+ * service-account volume Kubernetes' admission would have injected. Idempotent: called again
+ * while the pod runs, it brings ConfigMap, Secret, downward API and projected volumes up to date
+ * in place (the directories stay, so the bind mounts in running containers see the new files),
+ * as the kubelet's periodic volume sync does.
  */
 export async function materializeVolumes(ctx: VolumeContext): Promise<void> {
   for (const volume of ctx.pod.spec.volumes ?? []) {
@@ -56,16 +59,12 @@ export async function materializeVolumes(ctx: VolumeContext): Promise<void> {
       chmodSync(dir, 0o777);
       continue;
     }
-    const files = await volumeFiles(ctx, volume);
-    rmSync(dir, { recursive: true, force: true });
-    writeFiles(dir, files);
+    syncFiles(dir, await volumeFiles(ctx, volume));
   }
   if (automountsServiceAccount(ctx.pod)) {
     const ns = ctx.pod.metadata.namespace ?? 'default';
     const token = await tokenFor(ctx, ns);
-    const dir = volumeDir(ctx.podDir, SERVICE_ACCOUNT_VOLUME);
-    rmSync(dir, { recursive: true, force: true });
-    writeFiles(dir, [
+    syncFiles(volumeDir(ctx.podDir, SERVICE_ACCOUNT_VOLUME), [
       { path: 'token', content: token, mode: DEFAULT_MODE },
       { path: 'ca.crt', content: ctx.caCertificate, mode: DEFAULT_MODE },
       { path: 'namespace', content: ns, mode: DEFAULT_MODE },
@@ -108,19 +107,38 @@ interface VolumeFile {
   mode: number;
 }
 
-function writeFiles(dir: string, files: VolumeFile[]): void {
+/** Makes `dir` hold exactly `files`: changed files are replaced by rename, stale ones removed. */
+function syncFiles(dir: string, files: VolumeFile[]): void {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
+  const wanted = new Set<string>();
   for (const file of files) {
     if (file.path.split('/').includes('..') || file.path.startsWith('/')) throw new VolumeSetupError(`volume file path "${file.path}" must be relative without ".."`);
     const target = join(dir, file.path);
-    for (let sub = dirname(target); sub !== dir && !existsSync(sub); sub = dirname(sub)) {
-      mkdirSync(sub, { recursive: true });
-      chmodSync(sub, 0o755);
+    wanted.add(target);
+    for (const sub of ancestorsWithin(dir, target)) {
+      wanted.add(sub);
+      if (!existsSync(sub)) {
+        mkdirSync(sub);
+        chmodSync(sub, 0o755);
+      }
     }
-    writeFileSync(target, file.content);
-    chmodSync(target, file.mode);
+    const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
+    if (existsSync(target) && readFileSync(target).equals(content) && (statSync(target).mode & 0o777) === file.mode) continue;
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    chmodSync(tmp, file.mode);
+    renameSync(tmp, target);
   }
+  const present = (readdirSync(dir, { recursive: true }) as string[]).map((p) => join(dir, p)).sort((a, b) => b.length - a.length);
+  for (const path of present) if (!wanted.has(path)) rmSync(path, { recursive: true, force: true });
+}
+
+/** Directories between `dir` (exclusive) and `target` (exclusive), outermost first. */
+function ancestorsWithin(dir: string, target: string): string[] {
+  const out: string[] = [];
+  for (let sub = dirname(target); sub !== dir && sub.startsWith(dir + '/'); sub = dirname(sub)) out.unshift(sub);
+  return out;
 }
 
 async function volumeFiles(ctx: VolumeContext, volume: Volume): Promise<VolumeFile[]> {

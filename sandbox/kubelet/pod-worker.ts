@@ -27,6 +27,8 @@ export interface PodWorkerDeps {
   cwd: string;
   podsDir: string;
   backoff: BackoffPolicy;
+  /** How often running pods' ConfigMap/Secret/downward API volumes are brought up to date. */
+  volumeSyncMs: number;
   /** Environment every container starts from (PATH, KUBERNETES_SERVICE_*, DNS preload). */
   baseEnv: (pod: Pod) => Record<string, string>;
   logger: Logger;
@@ -167,17 +169,33 @@ export class PodWorker {
     return join(this.podDir, 'logs', c.spec.name, `${instance}.log`);
   }
 
+  private materializeVolumes(): Promise<void> {
+    return materializeVolumes({
+      pod: this.podView(),
+      podDir: this.podDir,
+      objects: this.deps.objects,
+      tokens: this.deps.tokens,
+      nodeCapacity: this.deps.nodeCapacity,
+      caCertificate: this.deps.caCertificate,
+    });
+  }
+
+  /** Periodic volume sync; a failure keeps the last written content, as the kubelet does. */
+  private scheduleVolumeSync(): void {
+    this.setupTimer = setTimeout(() => {
+      if (this.terminating || this.finished) return;
+      this.materializeVolumes()
+        .catch((err: unknown) => this.deps.logger.warn({ err, pod: this.name }, 'volume sync failed'))
+        .finally(() => {
+          if (!this.terminating && !this.finished) this.scheduleVolumeSync();
+        });
+    }, this.deps.volumeSyncMs);
+  }
+
   private async setup(): Promise<void> {
     if (this.terminating) return;
     try {
-      await materializeVolumes({
-        pod: this.podView(),
-        podDir: this.podDir,
-        objects: this.deps.objects,
-        tokens: this.deps.tokens,
-        nodeCapacity: this.deps.nodeCapacity,
-        caCertificate: this.deps.caCertificate,
-      });
+      await this.materializeVolumes();
     } catch (err) {
       if (!(err instanceof VolumeSetupError || err instanceof ContainerConfigError)) this.deps.logger.error({ err, pod: this.name }, 'volume setup failed');
       for (const c of this.all) c.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${(err as Error).message}` };
@@ -185,6 +203,7 @@ export class PodWorker {
       this.setupTimer = setTimeout(() => void this.setup(), RETRY_SETUP_MS);
       return;
     }
+    this.scheduleVolumeSync();
     this.startNextInitOrApps();
   }
 

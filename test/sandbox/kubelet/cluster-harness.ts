@@ -41,6 +41,7 @@ export async function startTestCluster(options: { backoffScale?: number } = {}):
       caCertificate: readFileSync(api.caCertPath, 'utf8'),
       dir: join(dir, 'kubelet'),
       backoffScale: options.backoffScale ?? 1,
+      volumeSyncSeconds: 1,
     });
   } catch (err) {
     await api.stop();

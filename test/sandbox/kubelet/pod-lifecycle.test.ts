@@ -154,6 +154,34 @@ describe('process kubelet: pod lifecycle', () => {
     expect(existsSync(base)).toBe(false);
   });
 
+  it('brings ConfigMap and downward API volume files of a running pod up to date', async () => {
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live-config' }, data: { mode: 'one' } });
+    const script = `
+      const fs = require('fs');
+      let last = '';
+      setInterval(() => {
+        const now = fs.readFileSync('/config/mode', 'utf8') + ' ' + fs.readFileSync('/info/labels', 'utf8');
+        if (now !== last) console.log((last = now));
+      }, 100);`;
+    await apply(
+      nodePod('watcher', script, {
+        labels: { stage: 'a' },
+        spec: {
+          volumes: [
+            { name: 'config', configMap: { name: 'live-config' } },
+            { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+          ],
+        },
+        container: { volumeMounts: [{ name: 'config', mountPath: '/config' }, { name: 'info', mountPath: '/info' }] },
+      }),
+    );
+    await waitFor('first content', async () => ((await cluster.kubectlOk(['logs', 'watcher'])) === 'one stage="a"\n' ? true : undefined));
+    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live-config' }, data: { mode: 'two' } });
+    await waitFor('updated ConfigMap', async () => ((await cluster.kubectlOk(['logs', 'watcher'])).endsWith('two stage="a"\n') ? true : undefined));
+    await cluster.kubectlOk(['label', 'pod', 'watcher', 'stage=b', '--overwrite']);
+    await waitFor('updated labels', async () => ((await cluster.kubectlOk(['logs', 'watcher'])).endsWith('two stage="b"\n') ? true : undefined));
+  });
+
   it('lets an in-pod @kubernetes/client-node loadFromCluster() reach the API server, also as https://kubernetes.default.svc', async () => {
     const script = `
       (async () => {
