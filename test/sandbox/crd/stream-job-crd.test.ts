@@ -1,0 +1,167 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { startSandbox } from '../../../sandbox/sandbox.ts';
+import type { Sandbox } from '../../../sandbox/sandbox.ts';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { validateStreamJob } from '../../../operator/api/stream-job-validation.ts';
+
+// The generated CRD and the example manifests, applied with the real kubectl to the sandbox API server.
+const root = resolve(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'sluice-crd-'));
+let sandbox: Sandbox | undefined;
+let kubectlPath: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(args: string[], stdin?: string): Promise<Result> {
+  return new Promise((done) => {
+    const child = execFile(kubectlPath, ['--kubeconfig', sandbox!.kubeconfigPath, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(stdin ?? '');
+  });
+}
+
+async function ok(args: string[], stdin?: string): Promise<string> {
+  const result = await kubectl(args, stdin);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+async function refused(manifest: string, ...flags: string[]): Promise<string[]> {
+  const result = await kubectl(['apply', '-f', '-', ...flags], manifest);
+  expect(result.code).toBe(1);
+  return result.stderr.trim().split('\n');
+}
+
+/** A `kubectl get` table with the AGE column's changing values replaced. */
+function table(stdout: string): string[] {
+  return stdout.trim().split('\n').map((line) => line.replace(/\s+/g, ' ').replace(/ \d+s( |$)/, ' <age>$1'));
+}
+
+function streamJob(name: string, spec: string): string {
+  return `apiVersion: sluice.dev/v1alpha1\nkind: StreamJob\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+}
+
+const exampleText = readFileSync(join(root, 'examples/wordcount.yaml'), 'utf8');
+
+beforeAll(async () => {
+  ({ kubectl: kubectlPath } = await ensureKubeTools());
+  sandbox = await startSandbox({ dir, kubelet: false, s3: false });
+  expect(await ok(['apply', '--server-side', '-f', join(root, 'crds/streamjobs.sluice.dev.yaml')])).toBe(
+    'customresourcedefinition.apiextensions.k8s.io/streamjobs.sluice.dev serverside-applied\n',
+  );
+  await ok(['wait', '--for=condition=Established', 'crd/streamjobs.sluice.dev', '--timeout=20s']);
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the StreamJob CRD on the sandbox API server', () => {
+  it('takes the example, and returns it with exactly the defaults the schema declares', async () => {
+    expect(await ok(['apply', '-f', '-'], exampleText)).toBe('secret/minio-creds created\nstreamjob.sluice.dev/wordcount created\n');
+    const stored = JSON.parse(await ok(['get', 'sj', 'wordcount', '-o', 'json']));
+    const example = parseAllDocuments(exampleText).map((d) => d.toJS()).find((d) => d.kind === 'StreamJob');
+    const expected = validateStreamJob(example);
+    expect(expected.valid && stored.spec).toEqual(expected.valid && expected.streamJob.spec);
+    expect(stored.spec.job).toMatchObject({ maxParallelism: 128, state: 'running', savepointTriggerNonce: 0, restartNonce: 0 });
+    expect(stored.spec.checkpointing).toMatchObject({ timeout: '1m', mode: 'exactly-once' });
+  });
+
+  it('refuses invalid StreamJobs, and kubectl names every field', async () => {
+    const bad = streamJob('bad', [
+      '  image: x',
+      '  job: { entry: a.ts, parallelism: 0, state: paused }',
+      '  taskManager: { replicas: -1, slots: 0 }',
+      '  checkpointing: { interval: 10 seconds, retained: 0, storage: {} }',
+      '  restartStrategy: { type: fixed }',
+    ].join('\n'));
+    expect(await refused(bad)).toEqual([
+      'The StreamJob "bad" is invalid: ',
+      `* spec.checkpointing.interval: Invalid value: "10 seconds": spec.checkpointing.interval in body should match '^[0-9]+(ms|s|m|h)$'`,
+      '* spec.checkpointing.retained: Invalid value: 0: spec.checkpointing.retained in body should be greater than or equal to 1',
+      '* spec.checkpointing.storage.s3: Required value',
+      '* spec.checkpointing.storage.filesystem: Required value',
+      '* spec.checkpointing.storage: Invalid value: {}: spec.checkpointing.storage in body must match exactly one schema in oneOf',
+      '* spec.job.parallelism: Invalid value: 0: spec.job.parallelism in body should be greater than or equal to 1',
+      '* spec.job.state: Unsupported value: "paused": supported values: "running", "suspended"',
+      '* spec.restartStrategy.type: Unsupported value: "fixed": supported values: "none", "fixed-delay", "exponential-delay", "failure-rate"',
+      '* spec.taskManager.replicas: Invalid value: -1: spec.taskManager.replicas in body should be greater than or equal to 0',
+      '* spec.taskManager.slots: Invalid value: 0: spec.taskManager.slots in body should be greater than or equal to 1',
+    ]);
+    const noImage = streamJob('noimage', '  job: { entry: a.ts, maxParallelism: 40000 }\n  jobManager: { resources: { cpu: lots } }\n  checkpointing: { storage: { s3: { bucket: abc } } }');
+    expect(await refused(noImage)).toEqual([
+      'The StreamJob "noimage" is invalid: ',
+      '* spec.image: Required value',
+      `* spec.job.maxParallelism: Invalid value: 40000: spec.job.maxParallelism in body should be less than or equal to 32768`,
+      `* spec.jobManager.resources.cpu: Invalid value: "lots": spec.jobManager.resources.cpu in body should match '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'`,
+    ]);
+    expect(await ok(['get', 'sj', '-o', 'name'])).toBe('streamjob.sluice.dev/wordcount\n');
+  });
+
+  it("refuses unknown fields under kubectl's strict validation and prunes them without it", async () => {
+    const unknown = streamJob('pruned', [
+      '  image: x',
+      '  surprise: 1',
+      '  job: { entry: a.ts, paralelism: 4 }',
+      '  taskManager: { podTemplate: { spec: { containers: [ { name: side, image: busybox } ] } } }',
+      '  checkpointing: { storage: { filesystem: { path: /data } } }',
+    ].join('\n'));
+    expect(await refused(unknown)).toEqual([
+      'Error from server (BadRequest): error when creating "STDIN": StreamJob in version "v1alpha1" cannot be handled as a StreamJob: strict decoding error: unknown field "spec.job.paralelism", unknown field "spec.surprise"',
+    ]);
+    expect(await ok(['apply', '-f', '-', '--validate=false'], unknown)).toBe('streamjob.sluice.dev/pruned created\n');
+    const spec = JSON.parse(await ok(['get', 'sj', 'pruned', '-o', 'jsonpath={.spec}']));
+    expect(spec).not.toHaveProperty('surprise');
+    expect(spec.job).toEqual({
+      entry: 'a.ts', parallelism: 1, maxParallelism: 128, state: 'running', upgradeMode: 'last-state',
+      allowNonRestoredState: false, savepointTriggerNonce: 0, restartNonce: 0,
+    });
+    expect(spec.taskManager).toEqual({ replicas: 1, slots: 1, podTemplate: { spec: { containers: [{ name: 'side', image: 'busybox' }] } } });
+    await ok(['delete', 'sj', 'pruned']);
+  });
+
+  it('shows phase, parallelism, last checkpoint and restarts in kubectl get, and job id and TaskManagers with -o wide', async () => {
+    expect(table(await ok(['get', 'sj']))).toEqual(['NAME PHASE PARALLELISM LAST CHECKPOINT RESTARTS AGE', 'wordcount 2 <age>']);
+    const status = {
+      phase: 'Running',
+      jobId: '4f8e-1',
+      restarts: 2,
+      lastCheckpoint: { id: 7, path: 's3://checkpoints/sluice/default/wordcount/4f8e-1/checkpoints/chk-7', time: '2026-11-25T14:00:00Z' },
+      taskManagers: { desired: 2, ready: 2, selector: 'sluice.dev/job=wordcount,sluice.dev/component=taskmanager' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'JobRunning', message: 'The job runs and every pod is ready.', lastTransitionTime: '2026-11-25T14:00:00Z' }],
+    };
+    expect(await ok(['patch', 'sj', 'wordcount', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })])).toBe(
+      'streamjob.sluice.dev/wordcount patched\n',
+    );
+    expect(table(await ok(['get', 'sj']))).toEqual(['NAME PHASE PARALLELISM LAST CHECKPOINT RESTARTS AGE', 'wordcount Running 2 7 2 <age>']);
+    expect(table(await ok(['get', 'sj', '-o', 'wide']))).toEqual([
+      'NAME PHASE PARALLELISM LAST CHECKPOINT RESTARTS AGE JOB ID TASKMANAGERS',
+      'wordcount Running 2 7 2 <age> 4f8e-1 2',
+    ]);
+    expect(await ok(['wait', '--for=condition=Ready', 'sj/wordcount', '--timeout=5s'])).toBe('streamjob.sluice.dev/wordcount condition met\n');
+    expect(await ok(['get', 'all', '-o', 'name'])).toContain('streamjob.sluice.dev/wordcount\n');
+  });
+
+  it('scales the TaskManagers through the scale subresource', async () => {
+    expect(await ok(['scale', 'sj', 'wordcount', '--replicas=3'])).toBe('streamjob.sluice.dev/wordcount scaled\n');
+    expect(await ok(['get', 'sj', 'wordcount', '-o', 'jsonpath={.spec.taskManager.replicas}'])).toBe('3');
+    const scale = JSON.parse(await ok(['get', '--raw', '/apis/sluice.dev/v1alpha1/namespaces/default/streamjobs/wordcount/scale']));
+    expect([scale.spec, scale.status]).toEqual([{ replicas: 3 }, { replicas: 2, selector: 'sluice.dev/job=wordcount,sluice.dev/component=taskmanager' }]);
+  });
+
+  it('explains its fields from the schema', async () => {
+    const explained = await ok(['explain', 'sj.spec.job.upgradeMode']);
+    expect(explained).toContain('FIELD: upgradeMode <string>\nENUM:\n    stateless\n    last-state\n    savepoint\n');
+  });
+});
