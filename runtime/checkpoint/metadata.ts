@@ -117,6 +117,13 @@ export function referencedFiles(metadata: CheckpointMetadata): Map<string, numbe
   return files;
 }
 
+/** Bytes of state a checkpoint holds: the sum of its state files (for history, REST and metrics). */
+export function stateSize(metadata: CheckpointMetadata): number {
+  let total = 0;
+  for (const size of referencedFiles(metadata).values()) total += size;
+  return total;
+}
+
 /** Schema violations first; only a well-formed document is checked for consistency. */
 function metadataProblems(value: unknown): string[] {
   if (!validate(value)) return (validate.errors ?? []).map(describeSchemaError);

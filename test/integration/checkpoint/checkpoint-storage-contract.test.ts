@@ -229,6 +229,11 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
       { path: `${run}/chk-7/window/0`, size: 6 },
       { path: `${run}/chk-7/window/1`, size: 8 },
     ]);
+    // Operator ids from .uid() may hold any character; their path segment is URI-encoded.
+    const odd = await location.writeState('my source/v2 (%)', 0, bytes('odd'));
+    expect(odd).toEqual({ path: 'my%20source%2Fv2%20(%25)/0', size: 3 });
+    expect((await storage.read(`${run}/chk-7/${odd.path}`)).toString()).toBe('odd');
+    expect((await storage.list(`${run}/chk-7/my%20source%2Fv2%20(%25)`)).map((entry) => entry.path)).toEqual([`${run}/chk-7/my%20source%2Fv2%20(%25)/0`]);
   });
 
   it('refuses to complete a checkpoint whose state files are not all stored', async () => {

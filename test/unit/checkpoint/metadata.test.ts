@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseMetadata, referencedFiles, serializeMetadata, type CheckpointMetadata } from '../../../runtime/checkpoint/metadata.ts';
+import { parseMetadata, referencedFiles, serializeMetadata, stateSize, type CheckpointMetadata } from '../../../runtime/checkpoint/metadata.ts';
 
 function metadata(): CheckpointMetadata {
   return {
@@ -46,6 +46,10 @@ describe('checkpoint metadata', () => {
       ['keyed-sum/0', 30],
       ['keyed-sum/1', 5],
     ]);
+  });
+
+  it('sums the state files into the checkpoint size', () => {
+    expect(stateSize(metadata())).toBe(35);
   });
 
   it('rejects what is not JSON or of another version', () => {
