@@ -248,10 +248,12 @@ export class PodWorker {
     try {
       const containerEnv = await containerEnvironment(pod, c.spec, this.deps.objects, this.deps.nodeCapacity);
       if (this.terminating) return;
-      argv = [...(c.spec.command ?? []), ...(c.spec.args ?? [])].map((a) => expandVariables(a, containerEnv));
-      if (c.spec.command === undefined && c.spec.args === undefined) {
-        throw new ContainerConfigError(`container "${c.spec.name}" has no command: the sandbox ignores images, so command (or args) is required`);
+      if (c.spec.command === undefined || c.spec.command.length === 0) {
+        throw new ContainerConfigError(
+          `container "${c.spec.name}" has no command: the sandbox kubelet does not pull images, so it cannot know the ENTRYPOINT of "${c.spec.image ?? ''}"; set command (and args)`,
+        );
       }
+      argv = [...c.spec.command, ...(c.spec.args ?? [])].map((a) => expandVariables(a, containerEnv));
       c.mounts = containerMounts(pod, this.podDir, c.spec);
       env = mergeEnv(this.deps.baseEnv(pod), containerEnv);
     } catch (err) {

@@ -24,6 +24,10 @@ describe('process kubelet: pod lifecycle', () => {
       return pod !== undefined && test(pod) ? pod : undefined;
     }, timeoutMs);
   const main = (pod: Pod) => pod.status!.containerStatuses![0]!;
+  const configError = (pod: Pod) => {
+    const state = pod.status?.containerStatuses?.[0]?.state;
+    return state !== undefined && 'waiting' in state && state.waiting.reason === 'CreateContainerConfigError';
+  };
 
   it('registers a Ready node with its kubelet endpoint', async () => {
     const node = JSON.parse(await cluster.kubectlOk(['get', 'node', 'sandbox-node', '-o', 'json']));
@@ -251,13 +255,18 @@ describe('process kubelet: pod lifecycle', () => {
         container: { env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'late-config', key: 'mode' } } }] },
       }),
     );
-    const blocked = await podWhere('needs-config', 'blocked', (p) => {
-      const state = p.status?.containerStatuses?.[0]?.state;
-      return state !== undefined && 'waiting' in state && state.waiting.reason === 'CreateContainerConfigError';
-    });
+    const blocked = await podWhere('needs-config', 'blocked', configError);
     expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: "couldn't find key mode in ConfigMap default/late-config" } });
     expect(blocked.status!.phase).toBe('Pending');
     await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-config' }, data: { mode: 'streaming' } });
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'args-only' }, spec: { containers: [{ name: 'main', image: 'registry.example.com/jobs:1', args: ['taskmanager'] }] } });
+    const noCommand = await podWhere('args-only', 'blocked', configError);
+    expect(main(noCommand).state).toEqual({
+      waiting: {
+        reason: 'CreateContainerConfigError',
+        message: 'container "main" has no command: the sandbox kubelet does not pull images, so it cannot know the ENTRYPOINT of "registry.example.com/jobs:1"; set command (and args)',
+      },
+    });
     const done = await podWhere('needs-config', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
     expect({ phase: done.status!.phase, logs: await cluster.kubectlOk(['logs', 'needs-config']) }).toEqual({ phase: 'Succeeded', logs: 'streaming\n' });
   });
