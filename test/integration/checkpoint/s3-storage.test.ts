@@ -148,6 +148,31 @@ describe('S3 checkpoint storage', () => {
     }
   });
 
+  it('fails while the S3 server is down and works again, with the same storage, once it is back', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+    temporary.push(directory);
+    let outage = await startS3Server({ directory, buckets: ['checkpoints'] });
+    const storage = await openCheckpointStorage('s3://checkpoints/outage', {
+      endpoint: outage.endpoint,
+      maxAttempts: 2,
+      credentials: { accessKeyId: outage.accessKeyId, secretAccessKey: outage.secretAccessKey },
+    });
+    try {
+      await storage.write('chk-1/_metadata', Buffer.from('one'));
+      await outage.stop();
+      const down = await storage.write('chk-2/_metadata', Buffer.from('two')).catch((error: unknown) => error as CheckpointStorageError);
+      expect(down).toBeInstanceOf(CheckpointStorageError);
+      expect((down as CheckpointStorageError).message).toBe(`S3 endpoint ${outage.endpoint} is unreachable (bucket "checkpoints", ECONNREFUSED, 2 attempts)`);
+
+      outage = await startS3Server({ directory, buckets: ['checkpoints'], port: outage.port });
+      await storage.write('chk-3/_metadata', Buffer.from('three'));
+      expect((await storage.list('')).map((entry) => entry.path)).toEqual(['chk-1/_metadata', 'chk-3/_metadata']);
+    } finally {
+      await storage.close();
+      await outage.stop();
+    }
+  });
+
   it('does not mistake a web server that is not S3 for a missing object', async () => {
     const web = createHttpServer((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' });
