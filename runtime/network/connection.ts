@@ -64,6 +64,11 @@ export class Connection implements SendLink, CreditLink {
     return this.peerHello === null ? this.remote : `${this.peerHello.processId} (${this.remote})`;
   }
 
+  /** Where the peer accepts data connections: as dialled, or as its handshake says. */
+  get peerDataAddress(): string {
+    return this.peerHello?.dataAddress || this.remote;
+  }
+
   /** The peer's handshake, null until it arrived. */
   get peerHandshake(): Handshake | null {
     return this.peerHello;

@@ -133,19 +133,26 @@ export class DataPlane implements ConnectionOwner {
     return writer;
   }
 
-  /** The receiving end of channel `channelId`, with whatever already arrived for it. */
-  registerInput(channelId: number, serializer: TypeSerializer = this.defaultSerializer): RemoteInputChannel {
+  /**
+   * The receiving end of channel `channelId`, with whatever already arrived for it. Given the
+   * producer's data address, the channel also fails when that producer's connection closes before
+   * any data came on it; without, only data that arrived ties it to a connection.
+   */
+  registerInput(channelId: number, serializer: TypeSerializer = this.defaultSerializer, producerAddress?: string): RemoteInputChannel {
     if (this.closed) throw new Error('data plane is closed');
     const existing = this.inputs.get(channelId);
+    let channel: RemoteInputChannel;
     if (existing !== undefined && !existing.registered) {
       this.unregisteredInputs--;
-      existing.register(serializer);
-      return existing;
+      channel = existing;
+    } else if (existing !== undefined && !existing.done) {
+      throw new Error(`input channel ${channelId} is already registered`);
+    } else {
+      channel = new RemoteInputChannel(channelId, this.options.network.creditsPerChannel);
+      this.inputs.set(channelId, channel);
     }
-    if (existing !== undefined && !existing.done) throw new Error(`input channel ${channelId} is already registered`);
-    const channel = new RemoteInputChannel(channelId, this.options.network.creditsPerChannel);
+    channel.producer = producerAddress ?? null;
     channel.register(serializer);
-    this.inputs.set(channelId, channel);
     return channel;
   }
 
@@ -210,6 +217,14 @@ export class DataPlane implements ConnectionOwner {
   connectionClosed(connection: Connection, error: Error | null): void {
     this.connections.delete(connection);
     for (const [address, pooled] of this.pool) if (pooled === connection) this.pool.delete(address);
+    const producer = connection.peerDataAddress;
+    if (![...this.connections].some((other) => other.peerDataAddress === producer)) {
+      for (const input of this.inputs.values()) {
+        if (input.producer === producer && !input.bound && !input.done) {
+          input.fail(error ?? new Error(`producer ${connection.peer} closed its data-plane connection before sending on channel ${input.channelId}`));
+        }
+      }
+    }
     if (error !== null) this.report(error);
   }
 

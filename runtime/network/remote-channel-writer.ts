@@ -104,6 +104,8 @@ export class RemoteChannelWriter implements ChannelWriter {
       this.values.length = 0;
       this.timestamps.length = 0;
       this.gate.clear();
+      // Records emitted after cancellation would be dropped: make that an error instead.
+      this.failure = new Error(`channel ${this.channelId} to ${this.link.peer} is closed`);
     }
     if (this.gate.queuedFrames === 0) this.link.release(this);
   }

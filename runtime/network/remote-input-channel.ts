@@ -30,10 +30,18 @@ export class RemoteInputChannel implements InputChannel {
   /** Credits earned by polling, not yet sent back. */
   pendingCredits = 0;
 
+  /** Data address of the producer's process, if the task knows it: its connection closing fails this channel even before any data came. */
+  producer: string | null = null;
+
   constructor(
     readonly channelId: number,
     private readonly capacity: number,
   ) {}
+
+  /** True once data arrived, tying the channel to one connection. */
+  get bound(): boolean {
+    return this.link !== null;
+  }
 
   get registered(): boolean {
     return this.serializer !== null;

@@ -1,20 +1,17 @@
 import type { ChannelElement, ChannelWriter, InputChannel } from '../../../runtime/network/channel.ts';
+import { resolveConfig } from '../../../runtime/config/load-config.ts';
 import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import type { NetworkOptions } from '../../../runtime/network/network-options.ts';
 
-/** Shared by the data-plane tests: small buffers so that tests cross many batches quickly. */
+/**
+ * Shared by the data-plane tests: the `network` section of a process configuration, with small
+ * buffers so that tests cross many batches quickly.
+ */
 export function networkOptions(overrides: Partial<NetworkOptions> = {}): NetworkOptions {
-  return {
-    bufferSize: 4096,
-    bufferRecords: 512,
-    bufferTimeout: 5,
-    creditsPerChannel: 4,
-    maxQueuedBuffers: 4,
-    maxFrameSize: 1 << 20,
-    connectTimeout: 5000,
-    maxUnregisteredChannels: 64,
-    ...overrides,
-  };
+  const network: NetworkOptions = resolveConfig({
+    network: { bufferSize: '4kb', bufferRecords: 512, bufferTimeout: '5ms', maxFrameSize: '1mb', connectTimeout: '5s', maxUnregisteredChannels: 64 },
+  }).network;
+  return { ...network, ...overrides };
 }
 
 /** A data plane listening on a free loopback port; its errors are collected, not logged. */

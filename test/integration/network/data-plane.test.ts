@@ -41,6 +41,16 @@ function withoutPorts(errors: string[]): string[] {
   return errors.map((e) => e.replace(/:\d+/g, ':PORT')).sort();
 }
 
+/** The message `action` throws. */
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('no error thrown');
+}
+
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(planes.splice(0).map((p) => p.close()));
@@ -243,6 +253,52 @@ describe('DataPlane over loopback TCP', () => {
     await expect(writer.availability()).rejects.toThrow(`cannot connect to data-plane peer 127.0.0.1:${port} within 150 ms: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(() => writer.emit(0, 0)).toThrow(`cannot connect to data-plane peer 127.0.0.1:${port}`);
     expect(sender.errors).toEqual([`cannot connect to data-plane peer 127.0.0.1:${port} within 150 ms: connect ECONNREFUSED 127.0.0.1:${port}`]);
+  });
+
+  it('closes the connections of an old attempt when the fencing token advances', async () => {
+    const a = await plane('tm-a');
+    const b = await plane('tm-b');
+    const oldInput = b.plane.registerInput(1);
+    const oldWriter = a.plane.createWriter(b.address, 1);
+    oldWriter.emit('attempt 1', 1);
+    oldWriter.flush();
+    await waitFor(() => oldInput.bufferedFrames === 1, 'the first attempt\'s batch');
+    await Promise.all([a.plane.setFencingToken(2), b.plane.setFencingToken(2)]);
+    expect(withoutPorts([errorOf(() => oldWriter.emit('late', 2))])).toEqual(['data-plane connection to tm-b (127.0.0.1:PORT) closed: fencing token advanced to 2']);
+    expect(oldInput.poll()).toEqual({ values: ['attempt 1'], timestamps: [1] });
+    expect(withoutPorts([errorOf(() => oldInput.poll())])).toEqual(['data-plane connection to tm-a (127.0.0.1:PORT) closed: fencing token advanced to 2']);
+    const input = collect(b.plane.registerInput(1));
+    const writer = a.plane.createWriter(b.address, 1);
+    writer.emit('attempt 2', 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    expect(flatten(await input)).toEqual(['"attempt 2"@1', 'end-of-partition']);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('fails an input channel whose known producer closes its connection before sending on it', async () => {
+    const consumer = await plane('tm-consumer');
+    const producer = await plane('tm-producer');
+    const silent = consumer.plane.registerInput(2, undefined, producer.address);
+    const result = collect(silent).then(
+      () => 'completed',
+      (error: Error) => error.message,
+    );
+    const busy = collect(consumer.plane.registerInput(1));
+    const writer = producer.plane.createWriter(consumer.address, 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    writer.close();
+    expect(flatten(await busy)).toEqual(['end-of-partition']);
+    await producer.plane.close(1000);
+    expect(withoutPorts([await result])).toEqual(['producer tm-producer (127.0.0.1:PORT) closed its data-plane connection before sending on channel 2']);
+  });
+
+  it('refuses records on a writer closed without end-of-partition (cancelled)', async () => {
+    const sender = await plane('tm-1');
+    const receiver = await plane('tm-2');
+    const writer = sender.plane.createWriter(receiver.address, 1);
+    writer.emit('dropped with the cancellation', 1);
+    writer.close();
+    expect(() => writer.emit('after', 2)).toThrow(/^channel 1 to 127\.0\.0\.1:\d+ is closed$/);
   });
 
   it('rejects a malformed peer address and a second receiver for one channel', async () => {
