@@ -50,6 +50,15 @@ export class CompletedCheckpointStore {
     return groupCheckpoints(await this.storage.list(this.directory), this.directory);
   }
 
+  /**
+   * The id for the run's next checkpoint: above every chk-<n> present, completed or not, so that a
+   * restarted JobManager never writes into the directory of a skipped or aborted checkpoint.
+   */
+  async nextCheckpointId(): Promise<number> {
+    const all = await this.checkpoints();
+    return (all[all.length - 1]?.checkpointId ?? 0) + 1;
+  }
+
   async findLatest(): Promise<LatestCheckpoint> {
     const entries = await this.storage.list(this.directory);
     const completed = groupCheckpoints(entries, this.directory).filter((checkpoint) => checkpoint.completed);

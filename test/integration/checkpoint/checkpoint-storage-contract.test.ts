@@ -259,6 +259,7 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     await writeCheckpoint(store.location(1), 1);
     const second = await writeCheckpoint(store.location(2), 2);
     await store.location(3).writeState('window', 0, bytes('in progress'));
+    expect(await store.nextCheckpointId()).toBe(4);
     const latest = await store.findLatest();
     expect(latest).toEqual({ checkpoint: { checkpointId: 2, uri: `${rootUri}/${run}/chk-2`, directory: `${run}/chk-2`, metadata: second }, skipped: [] });
     expect(await store.checkpoints()).toEqual([
@@ -268,8 +269,10 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     ]);
   });
 
-  it('finds nothing in an empty run', async () => {
-    expect(await new CompletedCheckpointStore(storage, scope, jobId).findLatest()).toEqual({ skipped: [] });
+  it('finds nothing in an empty run, whose first checkpoint is 1', async () => {
+    const store = new CompletedCheckpointStore(storage, scope, jobId);
+    expect(await store.findLatest()).toEqual({ skipped: [] });
+    expect(await store.nextCheckpointId()).toBe(1);
   });
 
   it('walks back past corrupted and partial checkpoints, with the reasons', async () => {
@@ -283,6 +286,7 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     const latest = await store.findLatest();
     expect(latest.checkpoint?.checkpointId).toBe(1);
     expect(latest.checkpoint?.metadata).toEqual(first);
+    expect(await store.nextCheckpointId()).toBe(6);
     expect(latest.skipped).toEqual([
       {
         checkpointId: 5,
