@@ -29,3 +29,44 @@ export const ConditionSchema = Type.Object({
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 export type Condition = Static<typeof ConditionSchema>;
+
+/** The condition of `type`, if present. */
+export function findCondition(conditions: readonly Condition[] | undefined, type: ConditionType): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+/**
+ * `conditions` with `update` applied, as Kubernetes' meta.SetStatusCondition does: a new type is
+ * appended; an existing one takes the new reason, message and observedGeneration, and its
+ * lastTransitionTime changes only when its status does. Returns the same array when nothing changed,
+ * so a caller can skip a status write.
+ */
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  update: Omit<Condition, 'lastTransitionTime'>,
+  now: Date,
+): readonly Condition[] {
+  const list = conditions ?? [];
+  const index = list.findIndex((c) => c.type === update.type);
+  if (index === -1) return [...list, { ...update, lastTransitionTime: rfc3339(now) }];
+  const current = list[index]!;
+  const next: Condition = {
+    ...update,
+    lastTransitionTime: current.status === update.status ? current.lastTransitionTime : rfc3339(now),
+  };
+  if (
+    next.status === current.status &&
+    next.reason === current.reason &&
+    next.message === current.message &&
+    next.observedGeneration === current.observedGeneration &&
+    next.lastTransitionTime === current.lastTransitionTime
+  ) {
+    return list;
+  }
+  return list.map((c, i) => (i === index ? next : c));
+}
+
+/** Kubernetes' metav1.Time form: seconds precision, UTC. */
+function rfc3339(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
