@@ -22,6 +22,18 @@ export class SavepointStore {
     this.directory = savepointsDirectory(scope);
   }
 
+  /**
+   * A fresh location for a savepoint triggered at `timestamp`; should one of that millisecond exist
+   * already, the next free millisecond is taken, so a savepoint never lands in another's directory.
+   */
+  async newLocation(timestamp: number = Date.now()): Promise<CheckpointStorageLocation> {
+    const taken = new Set((await this.savepoints()).map((savepoint) => savepoint.timestamp));
+    let free = timestamp;
+    while (taken.has(free)) free++;
+    return this.location(free);
+  }
+
+  /** The location of the savepoint triggered at `timestamp`. */
   location(timestamp: number): CheckpointStorageLocation {
     return new CheckpointStorageLocation(this.storage, savepointDirectory(this.scope, timestamp), 'savepoint');
   }

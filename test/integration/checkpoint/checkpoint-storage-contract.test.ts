@@ -367,6 +367,9 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
       await opened.storage.close();
     }
 
+    expect((await savepoints.newLocation(1_732_540_000_123)).uri).toBe(`${rootUri}/default/wordcount/savepoints/sp-1732540000124`);
+    expect((await savepoints.newLocation(1_732_540_000_200)).uri).toBe(`${rootUri}/default/wordcount/savepoints/sp-1732540000200`);
+
     await savepoints.discard(1_732_540_000_123);
     expect((await savepoints.savepoints()).map((savepoint) => savepoint.timestamp)).toEqual([1_732_540_000_456]);
   });
