@@ -61,7 +61,8 @@ export function containerStatus(c: ContainerView): ContainerStatus {
   };
 }
 
-const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'];
+/** Conditions the kubelet owns; others (PodScheduled from the scheduler, DisruptionTarget, ...) are kept as found. */
+export const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'];
 
 /** Keeps `lastTransitionTime` of a condition whose status did not change. */
 function condition(previous: PodCondition[] | undefined, type: string, status: boolean, now: string, reason?: string, message?: string): PodCondition {

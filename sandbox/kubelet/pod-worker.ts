@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { isApiError, type ApiClient } from './api-client.ts';
 import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from './container-env.ts';
 import { startContainerProcess, type ContainerExit, type ContainerProcess } from './container-process.ts';
-import type { Container, ContainerStateTerminated, Pod, Probe } from './kube-types.ts';
+import type { Container, ContainerStateTerminated, Pod, PodStatus, Probe } from './kube-types.ts';
 import { containerCommand, execInContainerCommand, type BindMount, type MountpointRegistry, type RunAs } from './mount-namespace.ts';
 import type { PodIpPool } from './pod-ip-pool.ts';
-import { podPhase, podStatus, type ContainerView } from './pod-status.ts';
+import { KUBELET_CONDITIONS, podPhase, podStatus, type ContainerView } from './pod-status.ts';
 import { containerMounts, materializeVolumes, VolumeSetupError, type TokenSource } from './pod-volumes.ts';
 import { ProbeWorker, runProbe, type ProbeKind } from './probe.ts';
 import type { ProcessRegistry } from './process-registry.ts';
@@ -86,6 +86,7 @@ export class PodWorker {
   private writing = false;
   private dirty = false;
   private lastWritten = '';
+  private lastStatus: PodStatus | undefined;
   private setupTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -462,6 +463,17 @@ export class PodWorker {
     }));
   }
 
+  /**
+   * The status to carry transition times from: this kubelet's own conditions as it last wrote them
+   * (a watch event may deliver an older pod), other writers' conditions as the API has them.
+   */
+  private previousStatus(): PodStatus | undefined {
+    if (this.lastStatus === undefined) return this.pod.status;
+    const foreign = (this.pod.status?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type));
+    const own = (this.lastStatus.conditions ?? []).filter((c) => KUBELET_CONDITIONS.includes(c.type));
+    return { ...this.pod.status, conditions: [...foreign, ...own] };
+  }
+
   /** Coalesces status changes into one `pods/status` merge patch at a time, skipping no-ops. */
   requestStatus(): void {
     this.dirty = true;
@@ -473,7 +485,7 @@ export class PodWorker {
     this.writing = true;
     this.dirty = false;
     const status = podStatus({
-      previous: this.pod.status,
+      previous: this.previousStatus(),
       hostIP: this.deps.hostIP,
       podIP: this.podIP,
       startTime: this.startTime,
@@ -486,6 +498,7 @@ export class PodWorker {
       if (body !== this.lastWritten) {
         this.pod = await this.deps.api.request<Pod>('PATCH', `/api/v1/namespaces/${this.namespace}/pods/${this.name}/status`, { status }, 'application/merge-patch+json');
         this.lastWritten = body;
+        this.lastStatus = status;
         this.deps.statusWritten();
       }
     } catch (err) {
