@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './json-equal.ts';
 import type { StatusCause } from './api-error.ts';
 import type { ClusterIpAllocator } from './cluster-ip-allocator.ts';
 import { labelSelectorFromObject, matchesLabels } from './label-selector.ts';
@@ -83,7 +83,7 @@ function podUpdateForbidden(old: J, next: J): StatusCause[] {
     activeDeadlineSeconds: undefined,
     tolerations: undefined,
   });
-  if (isDeepStrictEqual(JSON.parse(JSON.stringify(mutable(old.spec))), JSON.parse(JSON.stringify(mutable(next.spec))))) return [];
+  if (jsonEqual(JSON.parse(JSON.stringify(mutable(old.spec))), JSON.parse(JSON.stringify(mutable(next.spec))))) return [];
   return [
     {
       reason: 'FieldValueForbidden',
@@ -118,7 +118,7 @@ function admitWorkload(kind: string, o: J, old: J | undefined): StatusCause[] {
       field: 'spec.template.metadata.labels',
       message: `Invalid value: ${JSON.stringify(template.metadata?.labels ?? {})}: \`selector\` does not match template \`labels\``,
     });
-  if (old && !isDeepStrictEqual(old.spec?.selector, spec.selector))
+  if (old && !jsonEqual(old.spec?.selector, spec.selector))
     causes.push({ field: 'spec.selector', message: `Invalid value: ${JSON.stringify(spec.selector)}: field is immutable` });
   if (typeof spec.replicas !== 'number' || spec.replicas < 0)
     causes.push({ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0` });

@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './json-equal.ts';
 import type { ListSemanticsResolver } from './list-semantics.ts';
 
 /**
@@ -60,10 +60,10 @@ function step(cur: unknown, element: string): unknown {
   if (!Array.isArray(cur)) return undefined;
   if (element.startsWith('k:')) {
     const key = JSON.parse(body) as J;
-    return cur.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => isDeepStrictEqual(item[k], v)));
+    return cur.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => jsonEqual(item[k], v)));
   }
   const wanted = JSON.parse(body) as unknown;
-  return cur.find((v) => isDeepStrictEqual(v, wanted));
+  return cur.find((v) => jsonEqual(v, wanted));
 }
 
 /** Removes the field (or list item) at a path from obj in place. */

@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './json-equal.ts';
 import fastJsonPatch from 'fast-json-patch';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound, type StatusCause } from './api-error.ts';
@@ -285,7 +285,7 @@ export class ResourceApi {
     if (existing.metadata.deletionTimestamp) {
       if (grace === 0 && !finalizers.length && !specFinalizers.length) return this.removed(t, this.store.remove(storageKeyOf(t), existing));
       const deadline = Date.now() + grace * 1000;
-      if (grace < (existing.metadata.deletionGracePeriodSeconds ?? 0) || !isDeepStrictEqual(finalizers, existing.metadata.finalizers ?? [])) {
+      if (grace < (existing.metadata.deletionGracePeriodSeconds ?? 0) || !jsonEqual(finalizers, existing.metadata.finalizers ?? [])) {
         next.metadata.deletionTimestamp = timestamp(Math.min(deadline, Date.parse(existing.metadata.deletionTimestamp)));
         next.metadata.deletionGracePeriodSeconds = Math.min(grace, existing.metadata.deletionGracePeriodSeconds ?? grace);
         return present(t, this.store.put(storageKeyOf(t), next as KObject));
@@ -417,7 +417,7 @@ export class ResourceApi {
     meta.managedFields = managedFields ?? recordUpdate(existing, next as KObject, this.manager(t, opts, user, subresource), this.listsOf(t), scope);
     if (!meta.managedFields?.length) delete meta.managedFields;
     meta.resourceVersion = old.resourceVersion;
-    if (isDeepStrictEqual(withoutTimes(next), withoutTimes(existing))) return existing;
+    if (jsonEqual(withoutTimes(next), withoutTimes(existing))) return existing;
     if (opts.dryRun) return next as KObject;
     const specFinalizers = t.kind === 'Namespace' && t.group === '' ? next.spec?.finalizers ?? [] : [];
     if (old.deletionTimestamp && !meta.finalizers?.length && !specFinalizers.length && !(old.deletionGracePeriodSeconds ?? 0) && !this.graceful(t))
@@ -471,12 +471,12 @@ export class ResourceApi {
   }
 
   private specChanged(t: ResourceType, before: KObject, after: KObject): boolean {
-    if (t.generation === 'spec') return !isDeepStrictEqual((before as J).spec, (after as J).spec);
+    if (t.generation === 'spec') return !jsonEqual((before as J).spec, (after as J).spec);
     const rest = (o: KObject): J => {
       const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...others } = o as J;
       return others;
     };
-    return !isDeepStrictEqual(rest(before), rest(after));
+    return !jsonEqual(rest(before), rest(after));
   }
 
   private checkServiceAccount(pod: J): void {
@@ -508,7 +508,7 @@ export class ResourceApi {
       const spec = (e.object as J).spec;
       this.registry.removeCrd(e.object.metadata.name!);
       this.store.dropCollection(`${spec.group}/${spec.names.plural}`);
-    } else if (e.type === 'MODIFIED' && !isDeepStrictEqual((e.previous as J)?.spec, (e.object as J).spec)) this.registerCrd(e.object);
+    } else if (e.type === 'MODIFIED' && !jsonEqual((e.previous as J)?.spec, (e.object as J).spec)) this.registerCrd(e.object);
   }
 
   private decode(t: ResourceType, body: unknown): KObject {

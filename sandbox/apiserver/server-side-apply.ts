@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './json-equal.ts';
 import { ApiError } from './api-error.ts';
 import { describePath, fieldsOf, fromFieldsV1, removeAt, toFieldsV1, valueAt, type FieldSet } from './field-set.ts';
 import type { ListSemanticsResolver, ListSemantics } from './list-semantics.ts';
@@ -55,7 +55,7 @@ export function serverSideApply(
   for (const o of owners) {
     if (sameManager(o.entry, id, 'Apply')) continue;
     for (const path of appliedFields)
-      if (o.fields.has(path) && !isDeepStrictEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: o.entry, path });
+      if (o.fields.has(path) && !jsonEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: o.entry, path });
   }
   if (conflicts.length && !force) throw applyConflict(conflicts);
   for (const c of conflicts) owners.find((o) => o.entry === c.manager)!.fields.delete(c.path);
@@ -95,7 +95,7 @@ export function recordUpdate(
 ): ManagedFieldsEntry[] | undefined {
   const previous = before ? fieldsOf(before, lists, scope) : new Set<string>();
   const current = fieldsOf(after, lists, scope);
-  const changed = [...current].filter((p) => !previous.has(p) || !isDeepStrictEqual(valueAt(before, p), valueAt(after, p)));
+  const changed = [...current].filter((p) => !previous.has(p) || !jsonEqual(valueAt(before, p), valueAt(after, p)));
   const owners = ownerships(before);
   for (const o of owners) for (const p of [...o.fields]) if (!current.has(p) && scope(topLevelOf(p))) o.fields.delete(p);
   let mine = owners.find((o) => sameManager(o.entry, id, 'Update'));
@@ -127,11 +127,11 @@ function mergeApplied(live: unknown, applied: unknown, lists: ListSemanticsResol
   if (Array.isArray(applied) && names.length > 0) {
     const semantics: ListSemantics = lists(names);
     const base = Array.isArray(live) ? live : [];
-    if (semantics.kind === 'set') return [...base, ...applied.filter((v) => !base.some((b) => isDeepStrictEqual(b, v)))];
+    if (semantics.kind === 'set') return [...base, ...applied.filter((v) => !base.some((b) => jsonEqual(b, v)))];
     if (semantics.kind === 'map') {
       const result = [...base];
       for (const item of applied) {
-        const i = result.findIndex((b) => isObject(b) && isObject(item) && semantics.keys.every((k) => isDeepStrictEqual(b[k], item[k])));
+        const i = result.findIndex((b) => isObject(b) && isObject(item) && semantics.keys.every((k) => jsonEqual(b[k], item[k])));
         if (i >= 0) result[i] = mergeApplied(result[i], item, lists, names);
         else result.push(structuredClone(item));
       }

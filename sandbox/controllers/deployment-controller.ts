@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from '../apiserver/json-equal.ts';
 import type { KObject } from '../apiserver/resource-type.ts';
 import { timestamp } from '../apiserver/object-meta.ts';
 import { controllerOf, controllerRef, splitKey, type Controller, type ControllerContext } from './controller-context.ts';
@@ -98,7 +98,7 @@ export function startDeploymentController(ctx: ControllerContext): Controller {
       ],
     };
     if (status.replicas === 0) delete status.replicas;
-    if (!isDeepStrictEqual(stripTimes(d.status), stripTimes(status))) ctx.api.update(deployments, ns, name, { ...d, status }, 'status', ctx.user);
+    if (!jsonEqual(stripTimes(d.status), stripTimes(status))) ctx.api.update(deployments, ns, name, { ...d, status }, 'status', ctx.user);
   });
   ctx.onEvent((e) => {
     if (e.storageKey === 'apps/deployments' && e.type !== 'DELETED') queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);

@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from '../apiserver/json-equal.ts';
 import type { KObject } from '../apiserver/resource-type.ts';
 import { isPodReady, splitKey, type Controller, type ControllerContext } from './controller-context.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -28,7 +28,7 @@ export function startEndpointsController(ctx: ControllerContext): Controller {
       subsets,
     };
     if (!existing) ctx.api.create(endpoints, ns, desired, ctx.user);
-    else if (!isDeepStrictEqual(existing.subsets ?? [], subsets) || !isDeepStrictEqual(existing.metadata.labels ?? {}, desired.metadata.labels))
+    else if (!jsonEqual(existing.subsets ?? [], subsets) || !jsonEqual(existing.metadata.labels ?? {}, desired.metadata.labels))
       ctx.api.update(endpoints, ns, name, { ...existing, metadata: { ...existing.metadata, labels: desired.metadata.labels }, subsets }, '', ctx.user);
   });
   ctx.onEvent((e) => {

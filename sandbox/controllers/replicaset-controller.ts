@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from '../apiserver/json-equal.ts';
 import { labelSelectorFromObject, matchesLabels } from '../apiserver/label-selector.ts';
 import type { KObject } from '../apiserver/resource-type.ts';
 import { controllerOf, controllerRef, isPodReady, splitKey, type Controller, type ControllerContext } from './controller-context.ts';
@@ -52,7 +52,7 @@ export function startReplicaSetController(ctx: ControllerContext): Controller {
       availableReplicas: ready,
       observedGeneration: rs.metadata.generation,
     };
-    if (!isDeepStrictEqual(rs.status, status)) ctx.api.update(replicaSets, ns, name, { ...rs, status }, 'status', ctx.user);
+    if (!jsonEqual(rs.status, status)) ctx.api.update(replicaSets, ns, name, { ...rs, status }, 'status', ctx.user);
   });
   ctx.onEvent((e) => {
     if (e.storageKey === 'apps/replicasets' && e.type !== 'DELETED') queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
