@@ -2,7 +2,8 @@
 //  (a) raw: msgpackr encode of 1,000-record batches -> length-prefixed frames on loopback TCP ->
 //      decode in a second process; no engine.
 //  (b) the data plane moving the same records (DataPlane writer -> credits, framing -> DataPlane
-//      input channel, decoded when polled), over 1 channel and over 4 channels on one connection.
+//      input channel, decoded when polled), over 1 channel and over 4 channels on one connection,
+//      and over 1 channel with event timestamps (which the raw baseline does not carry).
 //  (c) latency of one record at a fixed moderate rate, relying on the buffer timeout and with a
 //      flush after each burst (as a task flushes at the end of an input batch), against the same
 //      rate sent raw.
@@ -23,6 +24,7 @@ const BATCH = 1000;
 const WORDS = Array.from({ length: 1000 }, (_, i) => `word-${i}`);
 const LATENCY_RATE_PER_MS = 10;
 const LATENCY_DURATION_MS = 2000;
+const EPOCH_MS = 1_764_000_000_000;
 const network = resolveConfig({}).network;
 
 interface Record {
@@ -195,8 +197,11 @@ async function rawThroughput(n: number): Promise<number> {
   }
 }
 
-/** (b) records/s through the data plane, spread over `channels` channels of one connection. */
-async function planeThroughput(n: number, channels: number): Promise<number> {
+/**
+ * (b) records/s through the data plane, spread over `channels` channels of one connection; with
+ * `eventTime`, each record carries a millisecond timestamp (delta-encoded on the wire).
+ */
+async function planeThroughput(n: number, channels: number, eventTime = false): Promise<number> {
   const sink = await startSink('plane-sink', String(channels));
   const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'source', network });
   try {
@@ -205,7 +210,7 @@ async function planeThroughput(n: number, channels: number): Promise<number> {
     for (let i = 0; i < n; i++) {
       const writer = writers[i % channels]!;
       if (!writer.isAvailable()) await writer.availability();
-      writer.emit(record(i), NO_TIMESTAMP);
+      writer.emit(record(i), eventTime ? EPOCH_MS + i : NO_TIMESTAMP);
     }
     for (const writer of writers) {
       writer.emitEvent({ kind: 'end-of-partition' });
@@ -278,10 +283,12 @@ export async function run(): Promise<BenchResult[]> {
   let raw = 0;
   let one = 0;
   let four = 0;
+  let timed = 0;
   for (let round = 0; round < 3; round++) {
     raw = Math.max(raw, await rawThroughput(RECORDS));
     one = Math.max(one, await planeThroughput(RECORDS, 1));
     four = Math.max(four, await planeThroughput(RECORDS, 4));
+    timed = Math.max(timed, await planeThroughput(RECORDS, 1, true));
   }
   const rawLat = await rawLatency();
   const timeoutLat = await planeLatency(false);
@@ -290,6 +297,7 @@ export async function run(): Promise<BenchResult[]> {
   return [
     { name: 'network: data plane, 1 channel, vs raw msgpackr+TCP (records/s)', unit: 'records/s', value: one, baseline: raw, ratio: one / raw },
     { name: 'network: data plane, 4 channels, vs raw msgpackr+TCP (records/s)', unit: 'records/s', value: four, baseline: raw, ratio: four / raw },
+    { name: 'network: data plane, 1 channel, event timestamps, vs raw msgpackr+TCP (records/s)', unit: 'records/s', value: timed, baseline: raw, ratio: timed / raw },
     latency(`network: latency p50 at ${LATENCY_RATE_PER_MS}k rec/s, ${network.bufferTimeout}ms buffer timeout, vs raw (lower is better)`, timeoutLat.p50!, rawLat.p50!),
     latency(`network: latency p99 at ${LATENCY_RATE_PER_MS}k rec/s, ${network.bufferTimeout}ms buffer timeout, vs raw (lower is better)`, timeoutLat.p99!, rawLat.p99!),
     latency(`network: latency p50 at ${LATENCY_RATE_PER_MS}k rec/s, flush per burst, vs raw (lower is better)`, flushedLat.p50!, rawLat.p50!),
