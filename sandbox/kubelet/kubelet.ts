@@ -87,8 +87,13 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     cleanups.push(() => http.close());
     const apiUrl = new URL(options.server);
     const apiEndpoint = { host: apiUrl.hostname, port: Number(apiUrl.port || (apiUrl.protocol === 'https:' ? 443 : 80)) };
-    const proxy = await startApiServerProxy(ipPool.apiServerAddress, API_SERVICE_PORT, apiEndpoint);
-    cleanups.push(() => proxy.close());
+    try {
+      const proxy = await startApiServerProxy(ipPool.apiServerAddress, API_SERVICE_PORT, apiEndpoint);
+      cleanups.push(() => proxy.close());
+    } catch (err) {
+      // pods still reach the API server through KUBERNETES_SERVICE_HOST/PORT
+      logger.warn({ err }, `cannot listen on ${ipPool.apiServerAddress}:${API_SERVICE_PORT}; https://kubernetes.default.svc will not answer in pods`);
+    }
 
     const heartbeat = await registerNode(api, { nodeName, hostIP: HOST_IP, kubeletPort: port }, logger);
     cleanups.push(() => heartbeat.stop());

@@ -101,7 +101,7 @@ export function run(file: string, args: string[], stdin?: string, env?: Record<s
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails naming `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -8,6 +8,8 @@ import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import { alive, nodePod, run, waitFor } from './cluster-harness.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// Each test starts whole sandboxes through npm and tsx, which takes a while on a loaded machine.
+const SANDBOX_TEST_TIMEOUT_MS = 180_000;
 
 describe('npm run sandbox -- up/down', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
@@ -63,7 +65,7 @@ describe('npm run sandbox -- up/down', () => {
     await expect(fetch(s3.endpoint)).rejects.toThrow();
     const status = await sandbox('status');
     expect({ code: status.code, out: status.stdout.trim() }).toEqual({ code: 3, out: 'sandbox is not running' });
-  });
+  }, SANDBOX_TEST_TIMEOUT_MS);
 
   it('down also kills the pod processes of a sandbox that died without stopping them', async () => {
     expect((await sandbox('up')).code).toBe(0);
@@ -80,5 +82,5 @@ describe('npm run sandbox -- up/down', () => {
     const down = await sandbox('down');
     expect(down.stdout.trim()).toBe('sandbox stopped (killed 1 leftover pod processes)');
     await waitFor('orphan process gone', () => (alive(podPid) ? undefined : true), 5_000);
-  });
+  }, SANDBOX_TEST_TIMEOUT_MS);
 });
