@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import { StateBytesSource } from './state-bytes-source.ts';
-import { checkRelativePath, joinPath } from './storage-path.ts';
+import { checkRelativePath } from './storage-path.ts';
 
 const TEMP_MARKER = '.sluice-tmp-';
 
@@ -19,7 +19,7 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
   }
 
   uriOf(path: string): string {
-    return joinPath(this.uri, checkRelativePath(path));
+    return pathToFileURL(this.file(path)).href;
   }
 
   async write(path: string, data: StateBytes): Promise<number> {

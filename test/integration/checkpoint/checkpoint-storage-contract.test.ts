@@ -234,6 +234,8 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     expect(odd).toEqual({ path: 'my%20source%2Fv2%20(%25)/0', size: 3 });
     expect((await storage.read(`${run}/chk-7/${odd.path}`)).toString()).toBe('odd');
     expect((await storage.list(`${run}/chk-7/my%20source%2Fv2%20(%25)`)).map((entry) => entry.path)).toEqual([`${run}/chk-7/my%20source%2Fv2%20(%25)/0`]);
+    // As a URI, the path is encoded once more where the scheme decodes it (file:), so it names the same file.
+    expect(storage.uriOf(`${run}/chk-7/${odd.path}`)).toBe(rootUri.startsWith('file:') ? `${rootUri}/${run}/chk-7/my%2520source%252Fv2%2520(%2525)/0` : `${rootUri}/${run}/chk-7/${odd.path}`);
   });
 
   it('refuses to complete a checkpoint whose state files are not all stored', async () => {
