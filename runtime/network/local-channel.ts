@@ -16,8 +16,10 @@ export const DEFAULT_LOCAL_CHANNEL_OPTIONS: LocalChannelOptions = { batchSize: 1
  * `capacity` unconsumed batches, so backpressure works in-process as it does over TCP.
  */
 export class LocalChannel implements ChannelWriter, InputChannel {
-  private values: unknown[] = [];
-  private timestamps: number[] = [];
+  private values: unknown[];
+  private timestamps: number[];
+  /** Records in the batch being filled (the arrays are preallocated to the batch size). */
+  private count = 0;
   private readonly queue: ChannelElement[] = [];
   private queuedBatches = 0;
   private listener: (() => void) | undefined;
@@ -29,12 +31,16 @@ export class LocalChannel implements ChannelWriter, InputChannel {
   constructor(
     readonly id: number,
     private readonly options: LocalChannelOptions = DEFAULT_LOCAL_CHANNEL_OPTIONS,
-  ) {}
+  ) {
+    this.values = new Array<unknown>(options.batchSize);
+    this.timestamps = new Array<number>(options.batchSize);
+  }
 
   emit(value: unknown, timestamp: number): void {
-    this.values.push(value);
-    this.timestamps.push(timestamp);
-    if (this.values.length >= this.options.batchSize) this.flush();
+    const i = this.count++;
+    this.values[i] = value;
+    this.timestamps[i] = timestamp;
+    if (this.count === this.options.batchSize) this.flush();
   }
 
   emitEvent(event: ControlEvent): void {
@@ -43,10 +49,16 @@ export class LocalChannel implements ChannelWriter, InputChannel {
   }
 
   flush(): void {
-    if (this.values.length === 0) return;
+    const n = this.count;
+    if (n === 0) return;
+    if (n < this.options.batchSize) {
+      this.values.length = n;
+      this.timestamps.length = n;
+    }
     const batch: RecordBatch = { values: this.values, timestamps: this.timestamps };
-    this.values = [];
-    this.timestamps = [];
+    this.values = new Array<unknown>(this.options.batchSize);
+    this.timestamps = new Array<number>(this.options.batchSize);
+    this.count = 0;
     this.queuedBatches++;
     this.enqueue(batch);
   }

@@ -41,6 +41,6 @@ export interface StreamOperator {
   /** State at checkpoint `checkpointId`, taken between two records. */
   snapshotState(checkpointId: number): OperatorSnapshot;
   notifyCheckpointComplete(checkpointId: number): void;
-  /** Records received and emitted, for the job result and metrics. */
+  /** Records received from the task's input (counted by the task when the operator heads a chain). */
   recordsIn: number;
 }

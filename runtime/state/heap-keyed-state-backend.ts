@@ -16,26 +16,48 @@ export class HeapKeyedStateBackend {
   private currentKey: Key = '';
   /** Index of the current key's group inside `range`. */
   private currentIndex = 0;
+  private readonly start: number;
+  /** Index of the last owned group. */
+  private readonly last: number;
 
   constructor(
     readonly range: KeyGroupRange,
     readonly maxParallelism: number,
-  ) {}
+  ) {
+    this.start = range.start;
+    this.last = range.end - range.start;
+  }
 
-  setCurrentKey(key: Key): void {
+  /** Makes `key` current; returns the index of its key group within this backend's range. */
+  setCurrentKey(key: Key): number {
     const group = keyGroupFor(key, this.maxParallelism);
-    if (group < this.range.start || group > this.range.end) {
+    const index = group - this.start;
+    if (index < 0 || index > this.last) {
       throw new Error(
         `key ${String(key)} is in key group ${group}, outside this subtask's range ` +
           `${this.range.start}-${this.range.end}; was the stream keyed the same way?`,
       );
     }
     this.currentKey = key;
-    this.currentIndex = group - this.range.start;
+    this.currentIndex = index;
+    return index;
   }
 
   getCurrentKey(): Key {
     return this.currentKey;
+  }
+
+  /** Index of the current key's group within this backend's range (for direct table access). */
+  get currentGroupIndex(): number {
+    return this.currentIndex;
+  }
+
+  /**
+   * The raw table of a value state, one Map per key group: for runtime operators whose per-record
+   * path reads and writes state directly (`table[currentGroupIndex]`).
+   */
+  valueTable(name: string): Map<Key, unknown>[] {
+    return this.table(name, 'value');
   }
 
   getCurrentKeyGroup(): number {

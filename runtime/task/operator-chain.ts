@@ -2,7 +2,7 @@ import type { JobVertex } from '../graph/job-graph.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import { OperatorError } from '../operators/operator-error.ts';
-import { OperatorOutput, type RecordTarget } from '../operators/output.ts';
+import { OperatorOutput, type BlamedTarget, type RecordTarget } from '../operators/output.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
@@ -12,51 +12,16 @@ export function operatorFailure(error: unknown, node: StreamNode, subtaskIndex: 
   return error instanceof OperatorError ? error : new OperatorError(node.name, node.uid, node.operatorId, subtaskIndex, error);
 }
 
-/** The next operator of the chain, called directly. */
-class ChainedTarget implements RecordTarget {
-  constructor(
-    private readonly operator: StreamOperator,
-    private readonly node: StreamNode,
-    private readonly subtaskIndex: number,
-  ) {}
-  push(value: unknown, timestamp: number): void {
-    this.operator.recordsIn++;
-    try {
-      this.operator.processElement(value, timestamp);
-    } catch (e) {
-      throw operatorFailure(e, this.node, this.subtaskIndex);
-    }
-  }
-  watermark(timestamp: number): void {
-    try {
-      this.operator.processWatermark(timestamp);
-    } catch (e) {
-      throw operatorFailure(e, this.node, this.subtaskIndex);
-    }
-  }
-  idle(idle: boolean): void {
-    this.operator.processIdle(idle);
-  }
-}
-
-/** An outgoing edge of the task. Partitioning runs the consumer's key selector, so failures name the consumer. */
+/** An outgoing edge of the task, as a target of the last operator(s) of the chain. */
 class WriterTarget implements RecordTarget {
-  constructor(
-    private readonly writer: RecordWriter,
-    private readonly consumer: StreamNode,
-    private readonly subtaskIndex: number,
-  ) {}
-  push(value: unknown, timestamp: number): void {
-    try {
-      this.writer.emit(value, timestamp);
-    } catch (e) {
-      throw operatorFailure(e, this.consumer, this.subtaskIndex);
-    }
+  constructor(private readonly writer: RecordWriter) {}
+  processElement(value: unknown, timestamp: number): void {
+    this.writer.emit(value, timestamp);
   }
-  watermark(timestamp: number): void {
+  processWatermark(timestamp: number): void {
     this.writer.broadcastEvent({ kind: 'watermark', timestamp });
   }
-  idle(idle: boolean): void {
+  processIdle(idle: boolean): void {
     this.writer.broadcastEvent({ kind: 'idle', idle });
   }
 }
@@ -84,12 +49,14 @@ export class OperatorChain {
     const built = new Map<StreamNode, ChainedOperator>();
     const chained = new Set(vertex.chainedEdges);
     for (const node of [...vertex.operators].reverse()) {
-      const main: RecordTarget[] = [];
-      const sides = new Map<string, RecordTarget[]>();
+      const main: BlamedTarget[] = [];
+      const sides = new Map<string, BlamedTarget[]>();
       for (const e of node.outEdges) {
-        const target = chained.has(e)
-          ? new ChainedTarget(built.get(e.target)!.operator, e.target, tdd.subtaskIndex)
-          : new WriterTarget(writers.get(e.id)!, e.target, tdd.subtaskIndex);
+        // Partitioning runs the consumer's key selector, so failures of a writer name the consumer too.
+        const target: BlamedTarget = {
+          target: chained.has(e) ? built.get(e.target)!.operator : new WriterTarget(writers.get(e.id)!),
+          blame: (error) => operatorFailure(error, e.target, tdd.subtaskIndex),
+        };
         if (e.sideOutputTag === undefined) main.push(target);
         else sides.set(e.sideOutputTag.id, [...(sides.get(e.sideOutputTag.id) ?? []), target]);
       }
@@ -116,6 +83,18 @@ export class OperatorChain {
 
   get head(): ChainedOperator {
     return this.operators[0]!;
+  }
+
+  /** Records that reached operator `c`: counted by the task for the head, by the producing output inside the chain. */
+  recordsIn(c: ChainedOperator): number {
+    if (c === this.head) return c.operator.recordsIn;
+    let n = 0;
+    for (const e of c.node.inEdges) {
+      const producer = this.operators.find((p) => p.node === e.source);
+      if (!producer) continue;
+      n += e.sideOutputTag === undefined ? producer.output.mainRecords : producer.output.sideCount(e.sideOutputTag.id);
+    }
+    return n;
   }
 
   /** Runs `action` on each operator in order, naming the operator if it fails. */

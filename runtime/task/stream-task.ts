@@ -132,7 +132,7 @@ export class StreamTask {
       name: c.node.name,
       uid: c.node.uid,
       subtaskIndex: this.descriptor.subtaskIndex,
-      recordsIn: c.operator.recordsIn,
+      recordsIn: this.chain.recordsIn(c),
       recordsOut: c.output.recordsOut,
     }));
   }

@@ -19,7 +19,7 @@ export function harness(
   opts: { keySelector?: KeySelector<unknown, Key>; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore },
 ): Harness {
   const output: unknown[] = [];
-  const target: RecordTarget = { push: (v) => void output.push(v), watermark: () => {}, idle: () => {} };
+  const target: RecordTarget = { processElement: (v) => void output.push(v), processWatermark: () => {}, processIdle: () => {} };
   const parallelism = opts.parallelism ?? 1;
   const subtaskIndex = opts.subtaskIndex ?? 0;
   const maxParallelism = opts.maxParallelism ?? 128;
@@ -34,7 +34,7 @@ export function harness(
     attemptNumber: 0,
     keyGroupRange: keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex),
     keySelector: opts.keySelector,
-    output: new OperatorOutput([target], new Map()),
+    output: new OperatorOutput([{ target, blame: (e) => e as Error }], new Map()),
     time: manualTime,
   });
   operator.initializeState(opts.restore ?? EMPTY_RESTORE);
