@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { pino } from 'pino';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { logger as runtimeLogger } from '../cluster/logger.ts';
 import { connectWithRetry } from './connect-with-retry.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionOwner } from './connection.ts';
@@ -55,7 +56,7 @@ export class DataPlane implements ConnectionOwner {
 
   constructor(options: DataPlaneOptions) {
     this.options = options;
-    this.logger = options.logger ?? pino({ name: 'data-plane' }, pino.destination(2));
+    this.logger = options.logger ?? runtimeLogger.child({ component: 'data-plane', processId: options.processId });
     this.hello = {
       protocolVersion: PROTOCOL_VERSION,
       jobId: options.jobId,
@@ -102,9 +103,10 @@ export class DataPlane implements ConnectionOwner {
 
   /**
    * Accepts peers on `host:port` (port 0 picks a free one). `advertisedHost` is what peers should
-   * dial, e.g. the pod IP when binding 0.0.0.0. Resolves to the advertised `host:port`.
+   * dial, e.g. the pod IP; by default the bind host, or this machine's hostname when binding all
+   * interfaces. Resolves to the advertised `host:port`.
    */
-  listen(host: string, port: number, advertisedHost: string = host): Promise<string> {
+  listen(host: string, port: number, advertisedHost: string = host === '0.0.0.0' || host === '::' ? hostname() : host): Promise<string> {
     if (this.server !== null) return Promise.reject(new Error(`data plane already listens on ${this.address}`));
     const server = createServer(this.accept);
     this.server = server;
