@@ -79,3 +79,14 @@ describe('sluice run examples/wordcount.ts', () => {
     );
   });
 });
+
+describe("the README's first job", () => {
+  it('prints the clicks per user and window', async () => {
+    const { code, stdout } = await sluice(['run', 'examples/clicks-per-user.ts', '--parallelism', '2']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect([...lines].sort()).toEqual(['1> ["ada",1]', '1> ["ada",2]', '2> ["bob",1]']);
+    // One subtask's windows fire in time order.
+    expect(lines.filter((l) => l.includes('ada'))).toEqual(['1> ["ada",2]', '1> ["ada",1]']);
+  });
+});
