@@ -8,6 +8,7 @@ import { FrameType, HEADER_BYTES, writeFrameHeader } from '../../../runtime/netw
 import { PROTOCOL_VERSION, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
 import { parsePeerAddress } from '../../../runtime/network/peer-address.ts';
 import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
+import type { TypeSerializer } from '../../../runtime/network/type-serializer.ts';
 import { collect, flatten, networkOptions, produce, startPlane, waitFor } from './data-plane-fixture.ts';
 
 const planes: DataPlane[] = [];
@@ -115,6 +116,26 @@ describe('DataPlane over loopback TCP', () => {
     let batch = null;
     await waitFor(() => (batch = input.poll()) !== null, 'the timed-out batch');
     expect(batch).toEqual({ values: [{ n: 1 }, { n: 2 }], timestamps: [10, 11] });
+  });
+
+  it('carries a stream with its own serializer, and sends each record at once with a zero buffer timeout', async () => {
+    const sender = await plane('tm-1', { bufferTimeout: 0 });
+    const receiver = await plane('tm-2');
+    const int32: TypeSerializer<number> = {
+      encodeBatch: (values) => Buffer.from(Int32Array.from(values).buffer),
+      // A copy: the received bytes are a view at any offset into a socket chunk.
+      decodeBatch: (bytes) => Array.from(new Int32Array(new Uint8Array(bytes).buffer)),
+    };
+    const input = receiver.plane.registerInput(4, int32 as TypeSerializer);
+    const writer = sender.plane.createWriter(receiver.address, 4, int32 as TypeSerializer);
+    writer.emit(-7, 1);
+    let first = null;
+    await waitFor(() => (first = input.poll()) !== null, 'the single record');
+    expect(first).toEqual({ values: [-7], timestamps: [1] });
+    const rest = collect(input);
+    for (const value of [2147483647, 0, -2147483648]) writer.emit(value, NO_TIMESTAMP);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    expect(flatten(await rest)).toEqual(['2147483647@-Infinity', '0@-Infinity', '-2147483648@-Infinity', 'end-of-partition']);
   });
 
   it('holds data that arrives before its receiver is registered', async () => {
