@@ -67,18 +67,20 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       child.kill('SIGKILL');
       reject(new Error(`S3 server on ${config.host}:${config.port} did not start: ${reason}${stderr ? `\n${stderr.trim()}` : ''}`));
     };
-    const timer = setTimeout(() => fail(`not listening after ${options.startTimeoutMs ?? 20_000} ms`), options.startTimeoutMs ?? 20_000);
+    const timeoutMs = options.startTimeoutMs ?? 20_000;
+    const timer = setTimeout(() => fail(`not listening after ${timeoutMs} ms`), timeoutMs);
     child.once('message', (message: S3ServerProcessMessage) => {
       started = true;
       clearTimeout(timer);
       resolve(message.port);
     });
-    child.once('exit', (code, signal) => fail(`process exited (${signal ?? `code ${code}`})`));
+    // 'close' comes after stderr is drained, so the failure carries the process's last words.
+    child.once('close', (code, signal) => fail(`process exited (${signal ?? `code ${code}`})`));
     child.once('error', (error) => fail(error.message));
   });
 
   return {
-    endpoint: `http://${config.host}:${port}`,
+    endpoint: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     host: config.host,
     port,
     pid: child.pid!,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,6 +11,19 @@ import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 
 const running: S3Server[] = [];
 const directories: string[] = [];
+/** One server for the tests that only talk to it; the others start their own. */
+let shared: S3Server;
+let sharedDirectory: string;
+
+beforeAll(async () => {
+  sharedDirectory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+  shared = await startS3Server({ directory: sharedDirectory, buckets: ['data'], accessKeyId: 'test-key', secretAccessKey: 'test-secret' });
+});
+
+afterAll(async () => {
+  await shared?.stop();
+  await rm(sharedDirectory, { recursive: true, force: true });
+});
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.stop()));
@@ -49,14 +62,14 @@ async function failure(promise: Promise<unknown>): Promise<{ name: string; statu
 
 describe('sandbox S3 server', () => {
   it('listens on an ephemeral loopback port with the given credentials', async () => {
-    const server = await start();
+    const server = shared;
     expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.port).toBeGreaterThan(0);
     expect([server.accessKeyId, server.secretAccessKey]).toEqual(['test-key', 'test-secret']);
   });
 
   it('pages ListObjectsV2 with continuation tokens', async () => {
-    const server = await start();
+    const server = shared;
     const s3 = client(server);
     const keys = ['a/1', 'a/2', 'a/3', 'a/4', 'a/5', 'b/1'];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: key }));
@@ -81,7 +94,7 @@ describe('sandbox S3 server', () => {
   });
 
   it('rejects a wrong secret, an unknown key and anonymous requests', async () => {
-    const server = await start();
+    const server = shared;
     const list = new ListObjectsV2Command({ Bucket: 'data' });
     expect(await failure(client(server, 'test-key', 'wrong').send(list))).toEqual({ name: 'SignatureDoesNotMatch', status: 403 });
     expect(await failure(client(server, 'other-key', 'test-secret').send(list))).toEqual({ name: 'InvalidAccessKeyId', status: 403 });
@@ -91,7 +104,7 @@ describe('sandbox S3 server', () => {
   });
 
   it('answers malformed requests with an error and keeps serving', async () => {
-    const server = await start();
+    const server = shared;
     const answers = await Promise.all([
       fetch(`${server.endpoint}/data?list-type=2&prefix=%E0%A4%A`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test-key/20261125/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) } }),
       fetch(`${server.endpoint}/data`, { headers: { authorization: 'AWS test-key:signature' } }),
