@@ -6,12 +6,15 @@ import {
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
   TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   ValueStateDescriptor,
   WatermarkStrategy,
   type AggregateFunction,
   type Collector,
   type KeyedProcessFunction,
   type ProcessWindowFunction,
+  type Source,
+  type SourceReader,
   type TimeWindow,
   type ValueState,
   type WindowContext,
@@ -123,6 +126,75 @@ describe('event-time windows', () => {
       }
     }
     expect([...out.values].sort()).toEqual(expected.sort());
+  });
+});
+
+/** Emits `events`, then nothing for `quietMs`, then ends: a stream that goes quiet for a while. */
+class QuietSource implements Source<Event> {
+  readonly boundedness = 'bounded';
+  endedAt = 0;
+  constructor(
+    private readonly events: Event[],
+    private readonly quietMs: number,
+  ) {}
+  createReader(): SourceReader<Event> {
+    let next = 0;
+    let quietUntil = 0;
+    let timer: NodeJS.Timeout | undefined;
+    return {
+      pollNext: (out, max) => {
+        for (let n = 0; n < max && next < this.events.length; n++) out.collect(this.events[next++]!);
+        if (next < this.events.length) return 'more-available';
+        if (quietUntil === 0) quietUntil = Date.now() + this.quietMs;
+        if (Date.now() < quietUntil) return 'nothing-available';
+        this.endedAt = Date.now();
+        return 'end-of-input';
+      },
+      available: () => new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, quietUntil - Date.now())))),
+      snapshotState: () => [next],
+      close: () => clearTimeout(timer),
+    };
+  }
+}
+
+describe('idleness and processing time', () => {
+  it('lets the watermark advance past an idle input, so windows fire before it ends', async () => {
+    const env = new StreamExecutionEnvironment().setAutoWatermarkInterval(10);
+    const strategy = WatermarkStrategy.forMonotonousTimestamps<Event>()
+      .withTimestampAssigner((e) => e.ts)
+      .withIdleness(30);
+    const active = new QuietSource([ev('a', 1), ev('a', 2), ev('a', 25)], 800);
+    const idle = new QuietSource([], 800);
+    const firedAt: number[] = [];
+    const out = new CollectSink<string>();
+    env
+      .fromSource(active, strategy, 'Active')
+      .union(env.fromSource(idle, strategy, 'Idle'))
+      .keyBy((e) => e.key)
+      .window(TumblingEventTimeWindows.of(10))
+      .aggregate(sumOfTimestamps, label)
+      .map((s) => {
+        firedAt.push(Date.now());
+        return s;
+      })
+      .sinkTo(out);
+    await env.execute('idleness');
+    expect(out.values).toEqual(['a[0,10)=3', 'a[20,30)=25']);
+    // The first window fired on the active input's watermark while both sources were still running.
+    expect(firedAt[0]!).toBeLessThan(Math.min(active.endedAt, idle.endedAt));
+  });
+
+  it('evaluates processing-time windows of a bounded input when the input ends', async () => {
+    const env = new StreamExecutionEnvironment();
+    const out = new CollectSink<number>();
+    env
+      .fromElements(ev('a', 1), ev('b', 2), ev('a', 3))
+      .keyBy((e) => e.key)
+      .window(TumblingProcessingTimeWindows.of(60_000))
+      .aggregate(sumOfTimestamps)
+      .sinkTo(out);
+    await env.execute('processing-time-windows');
+    expect([...out.values].sort()).toEqual([2, 4]);
   });
 });
 
