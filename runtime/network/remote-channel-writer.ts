@@ -110,6 +110,9 @@ export class RemoteChannelWriter implements ChannelWriter {
     if (this.gate.queuedFrames === 0) this.link.release(this);
   }
 
+  /** Bytes of frames handed to the socket so far (the channel's "bytes out"). */
+  sentBytes = 0;
+
   /** Bytes encoded but not yet handed to the socket. */
   get queuedBytes(): number {
     return this.gate.queuedBytes;
@@ -122,7 +125,9 @@ export class RemoteChannelWriter implements ChannelWriter {
 
   /** The connection's next frame of this channel, if the receiver has granted room. */
   nextFrame(): OutgoingFrame | null {
-    return this.gate.take();
+    const frame = this.gate.take();
+    if (frame !== null) this.sentBytes += frame.bytes;
+    return frame;
   }
 
   fail(error: Error): void {

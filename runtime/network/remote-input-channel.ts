@@ -1,6 +1,6 @@
 import { decodeBatchPayload } from './batch-frame.ts';
 import type { ChannelElement, InputChannel } from './channel.ts';
-import { FrameType } from './frame.ts';
+import { FrameType, HEADER_BYTES } from './frame.ts';
 import { decodeEvent, isEndOfPartition } from './frame-codec.ts';
 import { ProtocolError } from './protocol-error.ts';
 import type { TypeSerializer } from './type-serializer.ts';
@@ -27,6 +27,8 @@ export class RemoteInputChannel implements InputChannel {
   private failure: Error | null = null;
   private finished = false;
   private closed = false;
+  /** Bytes of the frames received so far, headers included (the channel's "bytes in"). */
+  receivedBytes = 0;
   /** Credits earned by polling, not yet sent back. */
   pendingCredits = 0;
 
@@ -72,6 +74,7 @@ export class RemoteInputChannel implements InputChannel {
     if (this.frames.length >= this.capacity) {
       throw new ProtocolError('protocol violation', `more than ${this.capacity} frames on channel ${this.channelId} without credit`);
     }
+    this.receivedBytes += HEADER_BYTES + payload.length;
     this.frames.push(payload);
     this.types.push(type);
     if (type === FrameType.EVENT && isEndOfPartition(payload)) this.finished = true;

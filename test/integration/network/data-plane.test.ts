@@ -64,7 +64,8 @@ describe('DataPlane over loopback TCP', () => {
     const receiver = await plane('tm-2');
     const channels = 40;
     const perChannel = 3000;
-    const received = Array.from({ length: channels }, (_, c) => collect(receiver.plane.registerInput(c)));
+    const inputs = Array.from({ length: channels }, (_, c) => receiver.plane.registerInput(c));
+    const received = inputs.map(collect);
     const writers = Array.from({ length: channels }, (_, c) => sender.plane.createWriter(receiver.address, c));
     await Promise.all(
       writers.map(async (writer, c) => {
@@ -80,6 +81,10 @@ describe('DataPlane over loopback TCP', () => {
     for (let c = 0; c < channels; c++) {
       const half = (from: number) => Array.from({ length: perChannel / 2 }, (_, i) => `{"c":${c},"i":${from + i}}@${i}`);
       expect(flatten(results[c]!)).toEqual([...half(0), `watermark:${1000 + c}`, 'barrier', ...half(perChannel / 2), 'end-of-partition']);
+    }
+    for (let c = 0; c < channels; c++) {
+      expect(writers[c]!.sentBytes).toBeGreaterThan(perChannel * 4);
+      expect(inputs[c]!.receivedBytes).toBe(writers[c]!.sentBytes);
     }
     expect(results[3]!.find((e) => 'kind' in e && e.kind === 'barrier')).toEqual({ kind: 'barrier', checkpointId: 7, timestamp: 99, savepoint: false });
     expect(sender.plane.connectionCount).toBe(1);
