@@ -55,7 +55,7 @@ export function serverSideApply(
   for (const o of owners) {
     if (sameManager(o.entry, id, 'Apply')) continue;
     for (const path of appliedFields)
-      if (o.fields.has(path) && !jsonEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: o.entry, path });
+      if (o.fields.has(path) && !isItemNode(path) && !jsonEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: o.entry, path });
   }
   if (conflicts.length && !force) throw applyConflict(conflicts);
   for (const c of conflicts) owners.find((o) => o.entry === c.manager)!.fields.delete(c.path);
@@ -95,7 +95,8 @@ export function recordUpdate(
 ): ManagedFieldsEntry[] | undefined {
   const previous = before ? fieldsOf(before, lists, scope) : new Set<string>();
   const current = fieldsOf(after, lists, scope);
-  const changed = [...current].filter((p) => !previous.has(p) || !jsonEqual(valueAt(before, p), valueAt(after, p)));
+  // A list item's own node ('.') changes hands only when the item is new; its fields carry the rest.
+  const changed = [...current].filter((p) => !previous.has(p) || (!isItemNode(p) && !jsonEqual(valueAt(before, p), valueAt(after, p))));
   const owners = ownerships(before);
   for (const o of owners) for (const p of [...o.fields]) if (!current.has(p) && scope(topLevelOf(p))) o.fields.delete(p);
   let mine = owners.find((o) => sameManager(o.entry, id, 'Update'));
@@ -113,10 +114,9 @@ export function recordUpdate(
   return encode(owners);
 }
 
-const topLevelOf = (path: string): string => {
-  const first = path.split('\n')[0]!.slice(2);
-  return first;
-};
+const topLevelOf = (path: string): string => path.split('\n')[0]!.slice(2);
+
+const isItemNode = (path: string): boolean => path.endsWith('\n.');
 
 function mergeApplied(live: unknown, applied: unknown, lists: ListSemanticsResolver, names: string[]): unknown {
   if (isObject(applied)) {

@@ -74,7 +74,8 @@ export function applyDefaults(value: unknown, schema: JsonSchema): void {
     for (const key of Object.keys(value)) if (!schema.properties?.[key]) applyDefaults(value[key], schema.additionalProperties);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+// unicodeRegExp off: CRD patterns are RE2 syntax, which JS unicode mode rejects in places (e.g. `\-` in classes).
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, unicodeRegExp: false });
 addFormats.default(ajv);
 for (const format of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'quantity', 'duration'])
   ajv.addFormat(format, true);

@@ -158,6 +158,31 @@ describe('server-side apply', () => {
     expect(w.spec.size).toBe('small');
   });
 
+  it('merges built-in lists by key and reports a conflict with a field another manager changed', async () => {
+    const manifest = (image: string, env: { name: string; value: string }[]) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa-deploy', namespace: 'crd' },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'ssa' } },
+          template: { metadata: { labels: { app: 'ssa' } }, spec: { containers: [{ name: 'a', image, env }, { name: 'b', image: 'b:1' }] } },
+        },
+      });
+    await f.kubectlOk(['apply', '--server-side', '-f', '-'], manifest('a:1', [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }]));
+    await f.kubectlOk(['apply', '--server-side', '-f', '-'], manifest('a:2', [{ name: 'X', value: '1' }]));
+    const d = JSON.parse(await f.kubectlOk(['-n', 'crd', 'get', 'deployment', 'ssa-deploy', '-o', 'json']));
+    expect(d.spec.template.spec.containers.map((c: { image: string; env?: unknown }) => [c.image, c.env])).toEqual([
+      ['a:2', [{ name: 'X', value: '1' }]],
+      ['b:1', undefined],
+    ]);
+    await f.kubectlOk(['-n', 'crd', 'set', 'image', 'deployment/ssa-deploy', 'b=b:9']);
+    const conflict = await f.kubectl(['apply', '--server-side', '-f', '-'], manifest('a:2', [{ name: 'X', value: '1' }]));
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/^error: Apply failed with 1 conflict: conflict with "kubectl-set" using apps\/v1 at \S+: \.spec\.template\.spec\.containers\[name="b"\]\.image\n/);
+  });
+
   it('creates through apply and refuses apply without a field manager', async () => {
     const res = await rawRequest(f.kc, 'PATCH', '/api/v1/namespaces/crd/configmaps/applied?fieldManager=tester', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: v\n', 'application/apply-patch+yaml');
     expect(res.status).toBe(201);
