@@ -34,6 +34,19 @@ export function validateLabels(labels: Record<string, unknown> | undefined): Sta
   return causes;
 }
 
+export function validateOwnerReferences(refs: unknown): StatusCause[] {
+  if (refs === undefined) return [];
+  if (!Array.isArray(refs)) return [{ field: 'metadata.ownerReferences', message: 'Invalid value: must be a list' }];
+  const causes: StatusCause[] = [];
+  refs.forEach((r: Record<string, unknown>, i) => {
+    for (const key of ['apiVersion', 'kind', 'name', 'uid'])
+      if (!r?.[key]) causes.push({ field: `metadata.ownerReferences[${i}].${key}`, message: `Invalid value: "": ${key} must not be empty` });
+  });
+  if (refs.filter((r: Record<string, unknown>) => r?.controller === true).length > 1)
+    causes.push({ field: 'metadata.ownerReferences', message: 'Invalid value: only one reference can have Controller set to true' });
+  return causes;
+}
+
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** `generateName` + 5 random characters from the alphabet apiserver uses (no vowels, no look-alikes). */

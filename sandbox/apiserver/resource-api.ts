@@ -9,7 +9,7 @@ import { matchesFields, parseFieldSelector } from './field-selector.ts';
 import { matchesLabels, parseLabelSelector } from './label-selector.ts';
 import { builtinListSemantics, schemaListSemantics, type ListSemanticsResolver } from './list-semantics.ts';
 import { applyMergePatch } from './merge-patch.ts';
-import { generatedName, newUid, timestamp, validateLabels, validateName } from './object-meta.ts';
+import { generatedName, newUid, timestamp, validateLabels, validateName, validateOwnerReferences } from './object-meta.ts';
 import { objectKey, type ObjectStore, type StoreEvent } from './object-store.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import { apiVersionOf, storageKeyOf, type KObject, type ManagedFieldsEntry, type ResourceType } from './resource-type.ts';
@@ -201,8 +201,9 @@ export class ResourceApi {
       if (!meta.generateName) throw invalid(t.kind, t.group, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
       meta.name = generatedName(meta.generateName);
     }
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (this.store.get(storageKeyOf(t), meta.namespace, meta.name)) throw alreadyExists(t.group, t.plural, meta.name);
-    for (const k of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[k];
+    for (const k of ['uid', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[k];
     meta.uid = newUid();
     meta.creationTimestamp = timestamp();
     if (t.generation !== 'none') meta.generation = 1;
@@ -384,6 +385,8 @@ export class ResourceApi {
       throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     if (t.namespaced && incoming.metadata.namespace && incoming.metadata.namespace !== existing.metadata.namespace)
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (incoming.metadata.uid && incoming.metadata.uid !== existing.metadata.uid)
+      throw conflict(t.group, t.plural, name, `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${existing.metadata.uid}`);
     const rv = incoming.metadata.resourceVersion;
     if (rv && rv !== existing.metadata.resourceVersion)
       throw conflict(t.group, t.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -450,7 +453,7 @@ export class ResourceApi {
   }
 
   private admit(t: ResourceType, obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
-    const causes: StatusCause[] = [...validateName(t.kind, obj.metadata.name!), ...validateLabels(obj.metadata.labels)];
+    const causes: StatusCause[] = [...validateName(t.kind, obj.metadata.name!), ...validateLabels(obj.metadata.labels), ...validateOwnerReferences(obj.metadata.ownerReferences)];
     if (t.schema) {
       this.pruneForValidation(t, obj as J, opts);
       applyDefaults(obj, t.schema);

@@ -111,6 +111,15 @@ describe('client-node', () => {
     await expect(core.readNamespacedConfigMap({ name, namespace: 'crud' })).rejects.toMatchObject({ code: 404 });
   });
 
+  it('validates metadata: owner references need a uid, and a resourceVersion cannot be set on create', async () => {
+    const noUid = await rawRequest(f.kc, 'POST', '/api/v1/namespaces/crud/configmaps', { metadata: { name: 'owned', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }] } });
+    expect(noUid.status).toBe(422);
+    expect(noUid.body.message).toBe('ConfigMap "owned" is invalid: metadata.ownerReferences[0].uid: Invalid value: "": uid must not be empty');
+    const withRv = await rawRequest(f.kc, 'POST', '/api/v1/namespaces/crud/configmaps', { metadata: { name: 'versioned', resourceVersion: '5' } });
+    expect(withRv.status).toBe(400);
+    expect(withRv.body.message).toBe('resourceVersion should not be set on objects to be created');
+  });
+
   it('merges Secret stringData into base64 data', async () => {
     await core.createNamespacedSecret({ namespace: 'crud', body: { metadata: { name: 'creds' }, stringData: { user: 'ada' }, data: { pass: Buffer.from('pw').toString('base64') } } });
     const s = await core.readNamespacedSecret({ name: 'creds', namespace: 'crud' });
