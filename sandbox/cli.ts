@@ -51,7 +51,10 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 function printState(state: SandboxState): void {
   const lines = [`API server:  ${state.apiServerUrl}`, `kubeconfig:  ${state.kubeconfigPath}`];
   if (state.kubeletUrl) lines.push(`kubelet:     ${state.kubeletUrl}`);
-  if (state.s3) lines.push(`S3:          ${state.s3.endpoint} (access key ${state.s3.accessKeyId}, secret ${state.s3.secretAccessKey}, buckets ${state.s3.buckets.join(',')})`);
+  if (state.s3) {
+    lines.push(`S3:          ${state.s3.endpoint} (access key ${state.s3.accessKeyId}, secret ${state.s3.secretAccessKey}, buckets ${state.s3.buckets.join(',')})`);
+    if (state.s3.clusterEndpoint) lines.push(`S3 in pods:  ${state.s3.clusterEndpoint}`);
+  }
   lines.push('', `export KUBECONFIG=${state.kubeconfigPath}`);
   console.log(lines.join('\n'));
 }

@@ -44,6 +44,11 @@ export interface Kubelet {
   port: number;
   /** Where `kubernetes.default.svc` resolves for pods: a TCP proxy to the API server on port 443. */
   apiServerAddress: string;
+  /**
+   * A loopback address from this node's pod range for a node-level server that pods should reach
+   * by a Service name (e.g. the sandbox's S3 server); pods never get it.
+   */
+  allocateAddress(): string;
   /** Fault injection: SIGKILLs every process of the pod; undefined when the pod is not on this node. */
   killPod(namespace: string, name: string): number | undefined;
   /** Kills every process the kubelet started and stops watching; pods stay in the API. */
@@ -183,6 +188,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       url: `http://${HOST_IP}:${port}`,
       port,
       apiServerAddress: ipPool.apiServerAddress,
+      allocateAddress: () => ipPool.allocate(),
       killPod: (ns, name) => findWorker(ns, name)?.killProcesses(),
       stop: cleanup,
     };
