@@ -3,6 +3,7 @@ import { jsonEqual } from '../apiserver/json-equal.ts';
 import type { KObject } from '../apiserver/resource-type.ts';
 import { timestamp } from '../apiserver/object-meta.ts';
 import { controllerOf, controllerRef, splitKey, type Controller, type ControllerContext } from './controller-context.ts';
+import { recordEvent } from './event-recorder.ts';
 import { WorkQueue } from './work-queue.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- deployment/replicaset JSON
@@ -52,10 +53,16 @@ export function startDeploymentController(ctx: ControllerContext): Controller {
         },
         ctx.user,
       ) as J;
+      if (newRs.spec.replicas > 0)
+        recordEvent(ctx, 'deployment-controller', d as KObject, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRs.metadata.name} from 0 to ${newRs.spec.replicas}`);
     }
     const newReady: number = newRs.status?.readyReplicas ?? 0;
     const scale = (rs: J, replicas: number): void => {
-      if (rs.spec.replicas !== replicas) ctx.api.patch(replicaSets, ns, rs.metadata.name, 'merge', JSON.stringify({ spec: { replicas } }), '', ctx.user);
+      const from = rs.spec.replicas ?? 0;
+      if (from === replicas) return;
+      ctx.api.patch(replicaSets, ns, rs.metadata.name, 'merge', JSON.stringify({ spec: { replicas } }), '', ctx.user);
+      const direction = replicas > from ? 'up' : 'down';
+      recordEvent(ctx, 'deployment-controller', d as KObject, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
     };
     if (recreate) {
       for (const rs of old) scale(rs, 0);

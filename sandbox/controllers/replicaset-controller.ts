@@ -2,6 +2,7 @@ import { jsonEqual } from '../apiserver/json-equal.ts';
 import { labelSelectorFromObject, matchesLabels } from '../apiserver/label-selector.ts';
 import type { KObject } from '../apiserver/resource-type.ts';
 import { controllerOf, controllerRef, isPodReady, splitKey, type Controller, type ControllerContext } from './controller-context.ts';
+import { recordEvent } from './event-recorder.ts';
 import { WorkQueue } from './work-queue.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- replicaset/pod JSON
@@ -22,8 +23,8 @@ export function startReplicaSetController(ctx: ControllerContext): Controller {
     const desired: number = rs.spec.replicas ?? 1;
     if (active.length < desired) {
       const template = rs.spec.template ?? {};
-      for (let i = active.length; i < desired; i++)
-        ctx.api.create(
+      for (let i = active.length; i < desired; i++) {
+        const created = ctx.api.create(
           pods,
           ns,
           {
@@ -37,10 +38,15 @@ export function startReplicaSetController(ctx: ControllerContext): Controller {
           },
           ctx.user,
         );
+        recordEvent(ctx, 'replicaset-controller', rs as KObject, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+      }
     } else if (active.length > desired) {
       const rank = (p: J): number => (!p.spec?.nodeName ? 0 : p.status?.phase === 'Pending' ? 1 : !isPodReady(p as KObject) ? 2 : 3);
       const victims = [...active].sort((a, b) => rank(a as J) - rank(b as J) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
-      for (const p of victims.slice(0, active.length - desired)) ctx.api.delete(pods, ns, p.metadata.name!, {});
+      for (const p of victims.slice(0, active.length - desired)) {
+        ctx.api.delete(pods, ns, p.metadata.name!, {});
+        recordEvent(ctx, 'replicaset-controller', rs as KObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+      }
     }
     const current = ctx.api.list(pods, ns).items.filter((p) => controllerOf(p) === rs.metadata.uid && !p.metadata.deletionTimestamp);
     const ready = current.filter(isPodReady).length;

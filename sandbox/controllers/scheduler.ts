@@ -1,4 +1,5 @@
 import type { KObject } from '../apiserver/resource-type.ts';
+import { recordEvent } from './event-recorder.ts';
 import { WorkQueue } from './work-queue.ts';
 import type { Controller, ControllerContext } from './controller-context.ts';
 
@@ -18,6 +19,7 @@ export function startScheduler(ctx: ControllerContext): Controller {
     const node = ctx.api.list(nodes, undefined).items.find((n) => schedulable(n as J));
     if (!node) return;
     ctx.api.bind(ns, name, { target: { apiVersion: 'v1', kind: 'Node', name: node.metadata.name } }, ctx.user);
+    recordEvent(ctx, 'default-scheduler', pod as KObject, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node.metadata.name}`);
   });
   const requeueAll = (): void => {
     for (const p of ctx.api.list(pods, undefined).items) if (needsScheduling(p)) queue.add(`${p.metadata.namespace}/${p.metadata.name}`);

@@ -65,6 +65,10 @@ describe('Deployment controller', () => {
     expect(status).toMatchObject({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
     expect(await f.kubectlOk(['-n', 'dep', 'rollout', 'status', 'deployment/web', '--timeout=5s'])).toBe('deployment "web" successfully rolled out\n');
     expect(await f.kubectlOk(['-n', 'dep', 'get', 'deployment', 'web', '--no-headers'])).toMatch(/^web\s+2\/2\s+2\s+2\s+\d+s\n$/);
+    const events = (await core.listNamespacedEvent({ namespace: 'dep' })).items.map((e) => `${e.involvedObject.kind} ${e.reason}: ${e.message}`);
+    expect(events.sort()).toEqual(
+      [`Deployment ScalingReplicaSet: Scaled up replica set ${rs.metadata!.name} from 0 to 2`, ...ps.map((p) => `ReplicaSet SuccessfulCreate: Created pod: ${p.metadata!.name}`)].sort(),
+    );
   });
 
   it('keeps an Endpoints object with the ready pods of a selecting Service', async () => {
