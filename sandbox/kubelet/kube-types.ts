@@ -66,6 +66,14 @@ export interface Probe {
   terminationGracePeriodSeconds?: number;
 }
 
+/** A lifecycle hook's action (`postStart`, `preStop`). */
+export interface LifecycleHandler {
+  exec?: { command: string[] };
+  httpGet?: Probe['httpGet'];
+  tcpSocket?: Probe['tcpSocket'];
+  sleep?: { seconds: number };
+}
+
 export interface VolumeMount {
   name: string;
   mountPath: string;
@@ -92,6 +100,7 @@ export interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   securityContext?: SecurityContext;
 }

@@ -9,7 +9,7 @@ import { containerCommand, execInContainerCommand, type BindMount, type Mountpoi
 import type { PodIpPool } from './pod-ip-pool.ts';
 import { KUBELET_CONDITIONS, podPhase, podStatus, type ContainerView } from './pod-status.ts';
 import { containerMounts, materializeVolumes, VolumeSetupError, type TokenSource } from './pod-volumes.ts';
-import { ProbeWorker, runProbe, type ProbeKind } from './probe.ts';
+import { ProbeWorker, runLifecycleHandler, runProbe, type ProbeKind, type ProbeTarget } from './probe.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 import { nextBackoff, remainingBackoff, type BackoffEntry, type BackoffPolicy } from './restart-backoff.ts';
 
@@ -52,6 +52,8 @@ interface ContainerRecord {
   mounts: BindMount[];
   timer?: NodeJS.Timeout;
   killTimer?: NodeJS.Timeout;
+  /** Set once the current instance is being stopped, so its preStop hook runs once. */
+  stopping?: boolean;
   env?: Record<string, string>;
 }
 
@@ -276,6 +278,8 @@ export class PodWorker {
     c.terminated = undefined;
     c.started = c.spec.startupProbe === undefined;
     c.ready = false;
+    c.stopping = false;
+    this.runPostStart(c, process);
     if (!c.init) this.startProbes(c);
     void process.exited.then((exit) => this.onExit(c, process, exit));
     this.requestStatus();
@@ -296,13 +300,7 @@ export class PodWorker {
 
   private probeWorker(c: ContainerRecord, kind: ProbeKind, probe: Probe): ProbeWorker {
     const process = c.process!;
-    const target = {
-      podIP: this.podIP ?? this.deps.hostIP,
-      container: c.spec,
-      env: c.env ?? {},
-      cwd: c.spec.workingDir ?? this.deps.cwd,
-      execCommand: (argv: string[]) => execInContainerCommand(process.pid, this.runAs(c.spec), argv),
-    };
+    const target = this.probeTarget(c, process);
     const worker = new ProbeWorker(probe, kind === 'liveness', () => runProbe(probe, target), (success) => {
       if (c.process !== process || this.terminating) return;
       if (kind === 'readiness') {
@@ -323,11 +321,36 @@ export class PodWorker {
     return worker;
   }
 
+  private probeTarget(c: ContainerRecord, process: ContainerProcess): ProbeTarget {
+    return {
+      podIP: this.podIP ?? this.deps.hostIP,
+      container: c.spec,
+      env: c.env ?? {},
+      cwd: c.spec.workingDir ?? this.deps.cwd,
+      execCommand: (argv: string[]) => execInContainerCommand(process.pid, this.runAs(c.spec), argv),
+    };
+  }
+
+  /** postStart runs right after the process starts; if it fails the container is killed, as in Kubernetes. */
+  private runPostStart(c: ContainerRecord, process: ContainerProcess): void {
+    const hook = c.spec.lifecycle?.postStart;
+    if (hook === undefined) return;
+    const grace = this.graceSeconds(this.pod.spec.terminationGracePeriodSeconds);
+    void runLifecycleHandler(hook, this.probeTarget(c, process), grace * 1000).then((ok) => {
+      if (ok || c.process !== process || this.terminating) return;
+      this.deps.logger.info({ pod: this.name, container: c.spec.name }, 'postStart hook failed, killing the container');
+      this.killContainer(c, grace);
+    });
+  }
+
   private graceSeconds(value: number | undefined): number {
     return value ?? 30;
   }
 
-  /** SIGTERM the container's process group, SIGKILL it after the grace period. */
+  /**
+   * Stops the container: runs its preStop hook (once), then SIGTERMs the process group; SIGKILL
+   * follows when the grace period, counted from the start of the stop, runs out.
+   */
   private killContainer(c: ContainerRecord, graceSeconds: number): void {
     const process = c.process;
     if (process === undefined) return;
@@ -336,8 +359,17 @@ export class PodWorker {
       process.signal('SIGKILL');
       return;
     }
-    process.signal('SIGTERM');
     c.killTimer = setTimeout(() => process.signal('SIGKILL'), graceSeconds * 1000);
+    const preStop = c.spec.lifecycle?.preStop;
+    const firstStop = !c.stopping;
+    c.stopping = true;
+    if (preStop === undefined || !firstStop) {
+      process.signal('SIGTERM');
+      return;
+    }
+    void runLifecycleHandler(preStop, this.probeTarget(c, process), graceSeconds * 1000).then(() => {
+      if (c.process === process) process.signal('SIGTERM');
+    });
   }
 
   private onExit(c: ContainerRecord, process: ContainerProcess, exit: ContainerExit): void {

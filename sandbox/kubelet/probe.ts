@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import type { Container, Probe } from './kube-types.ts';
+import type { Container, LifecycleHandler, Probe } from './kube-types.ts';
 import type { ProcessCommand } from './mount-namespace.ts';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
@@ -36,6 +36,15 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<boolean> {
     return Promise.resolve(false);
   }
   return Promise.resolve(false);
+}
+
+/**
+ * Runs a lifecycle hook to completion or until `timeoutMs`; resolves whether it succeeded.
+ * `sleep` simply waits (the Kubernetes `sleep` action).
+ */
+export function runLifecycleHandler(handler: LifecycleHandler, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+  if (handler.sleep) return new Promise((resolve) => setTimeout(() => resolve(true), Math.min(handler.sleep!.seconds * 1000, timeoutMs)));
+  return runProbe({ ...handler, timeoutSeconds: timeoutMs / 1000 }, target);
 }
 
 function httpProbe(get: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<boolean> {

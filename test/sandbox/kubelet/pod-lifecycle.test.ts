@@ -343,7 +343,7 @@ describe('process kubelet: pod lifecycle', () => {
     expect(main(succeeded)).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
   });
 
-  it('deleting a pod sends SIGTERM, SIGKILLs the process group after the grace period, and removes the pod object', async () => {
+  it('runs postStart, and on deletion the preStop hook, SIGTERM, SIGKILL of the process group after the grace period, then removes the pod object', async () => {
     const record = mkdtempSync(join(tmpdir(), 'kubelet-record-'));
     chmodSync(record, 0o777);
     try {
@@ -356,16 +356,23 @@ describe('process kubelet: pod lifecycle', () => {
       await apply(
         nodePod('doomed', script, {
           spec: { terminationGracePeriodSeconds: 2, volumes: [{ name: 'record', hostPath: { path: record } }] },
-          container: { volumeMounts: [{ name: 'record', mountPath: '/record' }] },
+          container: {
+            volumeMounts: [{ name: 'record', mountPath: '/record' }],
+            lifecycle: {
+              postStart: { exec: { command: ['sh', '-c', 'echo postStart >> /record/signals'] } },
+              preStop: { exec: { command: ['sh', '-c', 'echo preStop >> /record/signals'] } },
+            },
+          },
         }),
       );
       await podWhere('doomed', 'Running', (p) => p.status?.phase === 'Running');
+      await waitFor('postStart ran', () => (existsSync(join(record, 'signals')) ? true : undefined));
       const pids = await waitFor('pids recorded', () => (existsSync(join(record, 'pids')) ? readFileSync(join(record, 'pids'), 'utf8').split(' ').map(Number) : undefined));
       expect(pids.every(alive)).toBe(true);
       const started = Date.now();
       await cluster.kubectlOk(['delete', 'pod', 'doomed', '--wait=true']);
       expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
-      expect(readFileSync(join(record, 'signals'), 'utf8')).toBe('TERM\n');
+      expect(readFileSync(join(record, 'signals'), 'utf8')).toBe('postStart\npreStop\nTERM\n');
       expect(pids.some(alive)).toBe(false);
       expect(await cluster.pod('default', 'doomed')).toBeUndefined();
       const get = await cluster.kubectl(['get', 'pod', 'doomed']);
