@@ -1,5 +1,6 @@
 // Opens the storage a URI names: a directory, or an S3 bucket reached with the given connection
 // settings, falling back to the standard AWS environment variables.
+import type { CheckpointStorageConfig } from '../config/config-schema.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import { CheckpointVerificationError, loadCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
@@ -7,7 +8,7 @@ import { FilesystemCheckpointStorage } from './filesystem-storage.ts';
 import { resolveS3Credentials, type S3Credentials } from './s3-credentials.ts';
 import { S3CheckpointStorage, S3_STORAGE_DEFAULTS } from './s3-storage.ts';
 import { METADATA_FILE, parseCheckpointDirectoryName } from './storage-layout.ts';
-import { parseStorageUri } from './storage-uri.ts';
+import { configuredStorageUri, parseStorageUri } from './storage-uri.ts';
 
 export interface S3ConnectionOptions {
   /** Default: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, else AWS S3 itself. */
@@ -24,6 +25,14 @@ export interface S3ConnectionOptions {
   partSize?: number;
   queueSize?: number;
   env?: NodeJS.ProcessEnv;
+}
+
+/** Opens the storage of a process configuration (`checkpointing.storage`). */
+export async function openConfiguredStorage(storage: CheckpointStorageConfig, cwd: string = process.cwd()): Promise<CheckpointStorage> {
+  const uri = configuredStorageUri(storage, cwd);
+  if (!('s3' in storage)) return openCheckpointStorage(uri);
+  const { endpoint, region, forcePathStyle, credentialsDirectory } = storage.s3;
+  return openCheckpointStorage(uri, { endpoint, region, forcePathStyle, credentialsDirectory });
 }
 
 export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions = {}): Promise<CheckpointStorage> {

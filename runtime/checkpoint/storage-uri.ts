@@ -1,7 +1,9 @@
 // Checkpoint storage URIs: `s3://bucket/prefix`, `file:///absolute/path`, or a plain filesystem path.
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CheckpointStorageConfig } from '../config/config-schema.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { joinPath } from './storage-path.ts';
 
 export type StorageUri = { scheme: 's3'; bucket: string; prefix: string } | { scheme: 'file'; directory: string };
 
@@ -34,6 +36,11 @@ export function parseStorageUri(uri: string, cwd: string = process.cwd()): Stora
     return { scheme: 's3', bucket, prefix };
   }
   throw invalid(uri, `unsupported scheme "${scheme}"`);
+}
+
+/** The storage URI a process configuration names: `s3://bucket/prefix` or the directory's file URL. */
+export function configuredStorageUri(storage: CheckpointStorageConfig, cwd: string = process.cwd()): string {
+  return 's3' in storage ? `s3://${joinPath(storage.s3.bucket, storage.s3.prefix.replace(/^\/+|\/+$/g, ''))}` : pathToFileURL(resolve(cwd, storage.filesystem.path)).href;
 }
 
 function invalid(uri: string, why: string): CheckpointStorageError {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 import { CheckpointStorageError } from '../../../runtime/checkpoint/checkpoint-storage-error.ts';
-import { openCheckpointStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { openCheckpointStorage, openConfiguredStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
 
 let server: S3Server;
 const temporary: string[] = [];
@@ -63,6 +63,18 @@ describe('S3 checkpoint storage', () => {
   it('accepts the AWS variable names as Secret keys and finds the directory through SLUICE_S3_CREDENTIALS_DIR', async () => {
     const directory = await secretDirectory({ AWS_ACCESS_KEY_ID: 'minio-user', AWS_SECRET_ACCESS_KEY: 'minio-password' });
     expect(await roundTrip('s3://checkpoints/secret-env', { env: { SLUICE_S3_CREDENTIALS_DIR: directory, AWS_ENDPOINT_URL_S3: server.endpoint } })).toBe('ok');
+  });
+
+  it('opens the storage a process configuration names', async () => {
+    const credentialsDirectory = await secretDirectory({ AWS_ACCESS_KEY_ID: 'minio-user', AWS_SECRET_ACCESS_KEY: 'minio-password' });
+    const storage = await openConfiguredStorage({ s3: { bucket: 'checkpoints', prefix: '/from-config/', endpoint: server.endpoint, credentialsDirectory } });
+    try {
+      expect(storage.uri).toBe('s3://checkpoints/from-config');
+      await storage.write('probe', Buffer.from('configured'));
+      expect((await storage.read('probe')).toString()).toBe('configured');
+    } finally {
+      await storage.close();
+    }
   });
 
   it('takes credentials, endpoint and region from the standard AWS environment variables', async () => {

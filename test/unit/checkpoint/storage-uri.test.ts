@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseStorageUri } from '../../../runtime/checkpoint/storage-uri.ts';
+import { configuredStorageUri, parseStorageUri } from '../../../runtime/checkpoint/storage-uri.ts';
 
 describe('parseStorageUri', () => {
   it('parses S3 URIs into bucket and prefix', () => {
@@ -23,5 +23,12 @@ describe('parseStorageUri', () => {
     expect(() => parseStorageUri('s3://bucket/a//b')).toThrow(`Invalid checkpoint storage URI "s3://bucket/a//b": the prefix "a//b" has an empty, "." or ".." segment${expected}`);
     expect(() => parseStorageUri('s3://bucket/a/../b')).toThrow(`Invalid checkpoint storage URI "s3://bucket/a/../b": the prefix "a/../b" has an empty, "." or ".." segment${expected}`);
     expect(() => parseStorageUri(' ')).toThrow(`Invalid checkpoint storage URI " ": it is empty${expected}`);
+  });
+
+  it('names the storage of a process configuration', () => {
+    expect(configuredStorageUri({ filesystem: { path: 'checkpoints' } }, '/home/me/job')).toBe('file:///home/me/job/checkpoints');
+    expect(configuredStorageUri({ filesystem: { path: '/var/cp' } }, '/home/me/job')).toBe('file:///var/cp');
+    expect(configuredStorageUri({ s3: { bucket: 'checkpoints', prefix: '' } })).toBe('s3://checkpoints');
+    expect(configuredStorageUri({ s3: { bucket: 'checkpoints', prefix: '/sluice/prod/' } })).toBe('s3://checkpoints/sluice/prod');
   });
 });
