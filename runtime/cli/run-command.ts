@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
 import { loadJobModule } from '../cluster/job-module.ts';
+import { LocalExecutor } from '../cluster/local-executor.ts';
 import { logger } from '../cluster/logger.ts';
 
 function positiveInt(value: string): number {
@@ -21,10 +22,17 @@ export function runCommand(): Command {
     .option('-n, --name <name>', 'job name (default: the module file name)')
     .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string }) => {
       const build = await loadJobModule(job);
-      const env = new StreamExecutionEnvironment();
+      // Every process builds the same pipeline from the module, so the module only builds it; running is ours.
+      const env = new StreamExecutionEnvironment({
+        executor: {
+          execute: () =>
+            Promise.reject(new Error(`job module "${job}" must not call env.execute(): it only builds the pipeline, and sluice runs it`)),
+        },
+      });
       if (opts.parallelism !== undefined) env.setParallelism(opts.parallelism);
       if (opts.maxParallelism !== undefined) env.setMaxParallelism(opts.maxParallelism);
       await build(env, args);
+      env.setExecutor(new LocalExecutor());
       const name = opts.name ?? basename(job, extname(job));
       const result = await env.execute(name);
       logger.info(

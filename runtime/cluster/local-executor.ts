@@ -51,7 +51,10 @@ export class LocalExecutor implements JobExecutor {
       createChannelWriter: (t) => channel(t.channelId),
     };
     const restore = this.options.restore;
-    const acks = new Map<number, { expected: number; received: TaskCheckpointAck[]; resolve: (a: TaskCheckpointAck[]) => void }>();
+    const acks = new Map<
+      number,
+      { expected: number; received: TaskCheckpointAck[]; resolve: (a: TaskCheckpointAck[]) => void; reject: (e: Error) => void }
+    >();
     const onCheckpoint = (ack: TaskCheckpointAck) => {
       const pending = acks.get(ack.checkpointId);
       if (!pending) return;
@@ -98,13 +101,23 @@ export class LocalExecutor implements JobExecutor {
         );
       }
     });
+    const abandon = () => {
+      for (const [id, p] of acks) p.reject(new Error(`job ${jobId} ended before checkpoint ${id} completed`));
+      acks.clear();
+    };
+    result.then(abandon, abandon);
     return {
       jobId,
       tasks,
       result,
       triggerCheckpoint(id: number) {
-        return new Promise<TaskCheckpointAck[]>((resolve) => {
-          acks.set(id, { expected: tasks.length, received: [], resolve });
+        return new Promise<TaskCheckpointAck[]>((resolve, reject) => {
+          const finished = tasks.filter((t) => !t.isRunning).map((t) => t.name);
+          if (finished.length > 0) {
+            reject(new Error(`cannot take checkpoint ${id} of job ${jobId}: subtasks no longer running: ${finished.join(', ')}`));
+            return;
+          }
+          acks.set(id, { expected: tasks.length, received: [], resolve, reject });
           for (const t of tasks) if (t.vertex.isSource) t.triggerCheckpoint(id, Date.now());
         });
       },

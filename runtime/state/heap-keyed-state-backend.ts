@@ -12,7 +12,8 @@ export type StateEntries = Array<[Key, unknown]>;
  * current key, set once per record by the keyed operator.
  */
 export class HeapKeyedStateBackend {
-  private readonly tables = new Map<string, { kind: StateDescriptor['kind']; groups: Map<Key, unknown>[] }>();
+  /** Per state name: its kind (unknown until first accessed when it came from a restore) and one Map per key group. */
+  private readonly tables = new Map<string, { kind: StateDescriptor['kind'] | undefined; groups: Map<Key, unknown>[] }>();
   private currentKey: Key = '';
   /** Index of the current key's group inside `range`. */
   private currentIndex = 0;
@@ -126,7 +127,10 @@ export class HeapKeyedStateBackend {
 
   private createTable(name: string, kind: StateDescriptor['kind'] | undefined) {
     const size = this.range.end - this.range.start + 1;
-    const t = { kind: kind as StateDescriptor['kind'], groups: Array.from({ length: size }, () => new Map<Key, unknown>()) };
+    const t: { kind: StateDescriptor['kind'] | undefined; groups: Map<Key, unknown>[] } = {
+      kind,
+      groups: Array.from({ length: size }, () => new Map<Key, unknown>()),
+    };
     this.tables.set(name, t);
     return t;
   }

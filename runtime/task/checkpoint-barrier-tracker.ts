@@ -12,7 +12,7 @@ export interface CheckpointBarrierHandler {
 }
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
-  private readonly pending = new Map<number, Set<number>>();
+  private readonly pending = new Map<number, { channels: Set<number>; timestamp: number; savepoint: boolean }>();
   private readonly ended = new Set<number>();
   private latestCompleted = -1;
 
@@ -23,17 +23,25 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
 
   onBarrier(channel: number, checkpointId: number, timestamp: number, savepoint: boolean): void {
     if (checkpointId <= this.latestCompleted) return;
-    const seen = this.pending.get(checkpointId) ?? new Set<number>();
-    seen.add(channel);
-    this.pending.set(checkpointId, seen);
-    if (seen.size + this.endedOutside(seen) < this.channels) return;
-    this.latestCompleted = checkpointId;
-    for (const id of this.pending.keys()) if (id <= checkpointId) this.pending.delete(id);
-    this.onComplete(checkpointId, timestamp, savepoint);
+    const p = this.pending.get(checkpointId) ?? { channels: new Set<number>(), timestamp, savepoint };
+    p.channels.add(channel);
+    this.pending.set(checkpointId, p);
+    this.completeReady();
   }
 
+  /** A finished channel sends no more barriers: checkpoints waiting only for it are complete. */
   onEndOfPartition(channel: number): void {
     this.ended.add(channel);
+    this.completeReady();
+  }
+
+  private completeReady(): void {
+    for (const [id, p] of [...this.pending].sort((a, b) => a[0] - b[0])) {
+      if (p.channels.size + this.endedOutside(p.channels) < this.channels) continue;
+      this.latestCompleted = id;
+      for (const older of this.pending.keys()) if (older <= id) this.pending.delete(older);
+      this.onComplete(id, p.timestamp, p.savepoint);
+    }
   }
 
   private endedOutside(seen: Set<number>): number {

@@ -2,7 +2,7 @@ import type { JobVertex } from '../graph/job-graph.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import { OperatorError } from '../operators/operator-error.ts';
-import { OperatorOutput, type BlamedTarget, type RecordTarget } from '../operators/output.ts';
+import { OperatorOutput, type BlamedTarget } from '../operators/output.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
@@ -10,20 +10,6 @@ import type { ProcessingTimeService } from './processing-time-service.ts';
 /** Names the operator in a failure; a failure already named by a later operator passes unchanged. */
 export function operatorFailure(error: unknown, node: StreamNode, subtaskIndex: number): OperatorError {
   return error instanceof OperatorError ? error : new OperatorError(node.name, node.uid, node.operatorId, subtaskIndex, error);
-}
-
-/** An outgoing edge of the task, as a target of the last operator(s) of the chain. */
-class WriterTarget implements RecordTarget {
-  constructor(private readonly writer: RecordWriter) {}
-  processElement(value: unknown, timestamp: number): void {
-    this.writer.emit(value, timestamp);
-  }
-  processWatermark(timestamp: number): void {
-    this.writer.broadcastEvent({ kind: 'watermark', timestamp });
-  }
-  processIdle(idle: boolean): void {
-    this.writer.broadcastEvent({ kind: 'idle', idle });
-  }
 }
 
 export interface ChainedOperator {
@@ -54,7 +40,7 @@ export class OperatorChain {
       for (const e of node.outEdges) {
         // Partitioning runs the consumer's key selector, so failures of a writer name the consumer too.
         const target: BlamedTarget = {
-          target: chained.has(e) ? built.get(e.target)!.operator : new WriterTarget(writers.get(e.id)!),
+          target: chained.has(e) ? built.get(e.target)!.operator : writers.get(e.id)!,
           blame: (error) => operatorFailure(error, e.target, tdd.subtaskIndex),
         };
         if (e.sideOutputTag === undefined) main.push(target);

@@ -90,6 +90,10 @@ export class StreamTask {
     this.batchesPerCycle = options.batchesPerCycle ?? 16;
   }
 
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
   get name(): string {
     return `${this.vertex.name} (${this.descriptor.subtaskIndex + 1}/${this.descriptor.parallelism})`;
   }
@@ -291,10 +295,13 @@ export class StreamTask {
   private waitForOutput(): void {
     if (this.waitingForOutput) return;
     this.waitingForOutput = true;
-    Promise.all(this.writers.map((w) => w.availability())).then(() => {
-      this.waitingForOutput = false;
-      this.wake();
-    });
+    Promise.all(this.writers.map((w) => w.availability())).then(
+      () => {
+        this.waitingForOutput = false;
+        this.wake();
+      },
+      (e: unknown) => this.fail(e),
+    );
   }
 
   private flush(): void {

@@ -69,3 +69,15 @@ describe('checkpoint and restore through the local executor', () => {
     expect(atCheckpoint).toBe(split!.next);
   });
 });
+
+describe('checkpoint triggers that cannot complete', () => {
+  it('are rejected with a reason instead of hanging', async () => {
+    const env = new StreamExecutionEnvironment();
+    env.fromElements(1, 2, 3).sinkTo(new CollectSink<number>());
+    const job = new LocalExecutor({ jobId: 'short' }).start(env.getJobGraph('short'));
+    await job.result;
+    await expect(job.triggerCheckpoint(1)).rejects.toThrow(
+      'cannot take checkpoint 1 of job short: subtasks no longer running: Source: Collection -> Sink (1/1)',
+    );
+  });
+});

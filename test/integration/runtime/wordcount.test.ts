@@ -72,6 +72,12 @@ describe('sluice run examples/wordcount.ts', () => {
     const missing = await sluice(['run', 'examples/missing-job.ts']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('sluice: cannot load job module "examples/missing-job.ts"');
+    const selfExecuting = await sluice(['run', 'test/integration/runtime/job-module-errors.fixture.ts']);
+    expect(selfExecuting.code).toBe(1);
+    expect(selfExecuting.stdout).toBe('');
+    expect(selfExecuting.stderr).toContain(
+      'sluice: job module "test/integration/runtime/job-module-errors.fixture.ts" must not call env.execute(): it only builds the pipeline, and sluice runs it',
+    );
     const notAJob = await sluice(['run', 'runtime/cluster/logger.ts']);
     expect(notAJob.code).toBe(1);
     expect(notAJob.stderr).toContain(
