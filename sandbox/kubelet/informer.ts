@@ -34,6 +34,14 @@ export function startInformer<T extends KubeObject>(options: InformerOptions<T>)
   const abort = new AbortController();
   let markSynced: () => void = () => {};
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
+  // a failing handler must not tear down the watch (that would relist in a loop)
+  const emit = (type: InformerEvent, obj: T) => {
+    try {
+      options.onEvent(type, obj);
+    } catch (err) {
+      options.onError?.(err);
+    }
+  };
   const selector = options.fieldSelector === undefined ? '' : `fieldSelector=${encodeURIComponent(options.fieldSelector)}`;
   const query = (extra: string): string => [selector, extra].filter((s) => s.length > 0).join('&');
 
@@ -45,13 +53,13 @@ export function startInformer<T extends KubeObject>(options: InformerOptions<T>)
       seen.add(key);
       const old = cache.get(key);
       cache.set(key, item);
-      if (old === undefined) options.onEvent('add', item);
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) options.onEvent('update', item);
+      if (old === undefined) emit('add', item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) emit('update', item);
     }
     for (const [key, old] of cache) {
       if (!seen.has(key)) {
         cache.delete(key);
-        options.onEvent('delete', old);
+        emit('delete', old);
       }
     }
     markSynced();
@@ -69,11 +77,11 @@ export function startInformer<T extends KubeObject>(options: InformerOptions<T>)
     const key = objectKey(obj);
     if (event.type === 'DELETED') {
       cache.delete(key);
-      options.onEvent('delete', obj);
+      emit('delete', obj);
     } else {
       const existed = cache.has(key);
       cache.set(key, obj);
-      options.onEvent(existed ? 'update' : 'add', obj);
+      emit(existed ? 'update' : 'add', obj);
     }
     return obj.metadata.resourceVersion;
   }

@@ -126,7 +126,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     };
     refreshDns();
     cleanups.push(() => clearTimeout(dnsTimer));
-    const onError = (err: unknown) => logger.warn({ err }, 'watch failed, relisting');
+    const onError = (err: unknown) => logger.warn({ err }, 'informer error (watches are retried)');
     services = startInformer<Service>({ client: api, path: '/api/v1/services', onEvent: refreshDns, onError });
     endpoints = startInformer<Endpoints>({ client: api, path: '/api/v1/endpoints', onEvent: refreshDns, onError });
     cleanups.push(() => services.stop(), () => endpoints.stop());

@@ -57,7 +57,7 @@ interface ContainerRecord {
   env?: Record<string, string>;
 }
 
-/** The pod's processes, volumes and address on this node, and its status in the API. */
+/** One container instance's log file, as the kubelet's log endpoint serves it. */
 export interface LogFile {
   path: string;
   /** True while the process writing the file may still write more. */
