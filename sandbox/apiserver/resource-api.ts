@@ -3,6 +3,7 @@ import fastJsonPatch from 'fast-json-patch';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound, type StatusCause } from './api-error.ts';
 import { admitBuiltin } from './builtin-admission.ts';
+import { pruneUnknownBuiltinFields } from './builtin-field-schema.ts';
 import { ClusterIpAllocator } from './cluster-ip-allocator.ts';
 import { applyCrdDefaults, establishedStatus, typesOfCrd, validateCrd } from './custom-resources.ts';
 import { matchesFields, parseFieldSelector } from './field-selector.ts';
@@ -361,7 +362,8 @@ export class ResourceApi {
       applied.metadata.namespace = namespace;
     }
     if (subresource && !existing) throw notFound(t.group, t.plural, name);
-    if (t.schema) this.pruneForValidation(t, applied, opts);
+    if (t.schema) this.reportPruned(t, pruneUnknownFields(applied, t.schema), opts);
+    else this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, applied), opts);
     const id = { manager: opts.fieldManager, apiVersion: apiVersionOf(t), ...(subresource ? { subresource } : {}) };
     const merged = serverSideApply(existing && present(t, existing), applied as KObject, id, opts.force ?? false, this.listsOf(t), this.scopeOf(t, subresource));
     if (!existing) return this.create(t, namespace, merged, user, opts, merged.metadata.managedFields ?? []);
@@ -455,18 +457,22 @@ export class ResourceApi {
   private admit(t: ResourceType, obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
     const causes: StatusCause[] = [...validateName(t.kind, obj.metadata.name!), ...validateLabels(obj.metadata.labels), ...validateOwnerReferences(obj.metadata.ownerReferences)];
     if (t.schema) {
-      this.pruneForValidation(t, obj as J, opts);
+      this.reportPruned(t, pruneUnknownFields(obj, t.schema), opts);
       applyDefaults(obj, t.schema);
       causes.push(...validateAgainstSchema(obj, t.schema));
     } else if (t.kind === 'CustomResourceDefinition' && t.group === 'apiextensions.k8s.io') {
+      this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, obj), opts);
       applyCrdDefaults(obj);
       causes.push(...validateCrd(obj));
-    } else causes.push(...admitBuiltin(t.kind, obj, old, this.ips));
+    } else {
+      this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, obj), opts);
+      causes.push(...admitBuiltin(t.kind, obj, old, this.ips));
+    }
     if (causes.length) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
   }
 
-  private pruneForValidation(t: ResourceType, obj: J, opts: WriteOptions): void {
-    const pruned = pruneUnknownFields(obj, t.schema!);
+  /** Unknown fields are dropped; `fieldValidation` decides whether that is an error, a warning or silent. */
+  private reportPruned(t: ResourceType, pruned: string[], opts: WriteOptions): void {
     if (!pruned.length || opts.fieldValidation === 'Ignore') return;
     if (opts.fieldValidation === 'Strict')
       throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);

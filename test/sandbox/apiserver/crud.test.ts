@@ -249,3 +249,31 @@ describe('request log', () => {
     expect(issued.body.status.token).toBe(token);
   });
 });
+
+describe('field validation of built-in kinds', () => {
+  it('knows the fields of every built-in kind it serves', async () => {
+    const { builtinResources } = await import('../../../sandbox/apiserver/builtin-resources.ts');
+    const { hasBuiltinModel } = await import('../../../sandbox/apiserver/builtin-field-schema.ts');
+    expect(builtinResources().filter((t) => !hasBuiltinModel(t.kind)).map((t) => t.kind)).toEqual([]);
+  });
+
+  it('rejects unknown fields under kubectl strict validation and drops them otherwise, as decoding into Go structs does', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'typo', namespace: 'crud' },
+      spec: { replica: 2, selector: { matchLabels: { app: 't' } }, template: { metadata: { labels: { app: 't' } }, spec: { containers: [{ name: 'c', image: 'x', imagePolicy: 'Always' }] } } },
+    };
+    const strict = await f.kubectl(['apply', '-f', '-'], JSON.stringify(deployment));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePolicy"\n',
+    );
+    const lenient = await f.kubectl(['apply', '--validate=false', '-f', '-'], JSON.stringify(deployment));
+    expect(lenient.code).toBe(0);
+    const stored = JSON.parse(await f.kubectlOk(['-n', 'crud', 'get', 'deployment', 'typo', '-o', 'json']));
+    expect(stored.spec.replica).toBeUndefined();
+    expect(stored.spec.replicas).toBe(1);
+    expect(Object.keys(stored.spec.template.spec.containers[0])).not.toContain('imagePolicy');
+  });
+});
