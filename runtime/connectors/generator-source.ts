@@ -40,6 +40,7 @@ class GeneratorReader<T> implements SourceReader<T> {
   private readonly startedAt = Date.now();
   private emitted = 0;
   private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<void> | undefined;
 
   constructor(
     private readonly options: GeneratorSourceOptions<T>,
@@ -69,12 +70,18 @@ class GeneratorReader<T> implements SourceReader<T> {
     return this.hasMore() ? 'more-available' : 'end-of-input';
   }
 
+  /** With a rate limit: resolves when the next record is due (one timer, however often asked). */
   available(): Promise<void> {
     if (this.rate === undefined) return Promise.resolve();
+    if (this.pending) return this.pending;
     const due = this.startedAt + ((this.emitted + 1) * 1000) / this.rate;
-    return new Promise((resolve) => {
-      this.timer = setTimeout(resolve, Math.max(0, due - Date.now()));
+    this.pending = new Promise((resolve) => {
+      this.timer = setTimeout(() => {
+        this.pending = undefined;
+        resolve();
+      }, Math.max(0, due - Date.now()));
     });
+    return this.pending;
   }
 
   snapshotState(): unknown[] {

@@ -58,13 +58,12 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   /** Emits up to `maxRecords` records; at the end of a bounded input, the final watermark. */
   emitNext(maxRecords: number): InputStatus {
     if (this.ended) return 'end-of-input';
-    const before = this.output;
     const status = this.reader.pollNext(this.readerOutput, maxRecords);
     if (status === 'end-of-input') {
       this.ended = true;
       this.emitter?.flush();
       this.emitter?.stop();
-      before.emitWatermark(MAX_WATERMARK);
+      this.output.emitWatermark(MAX_WATERMARK);
     }
     return status;
   }

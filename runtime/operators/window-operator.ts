@@ -83,7 +83,7 @@ export class WindowOperator extends AbstractUdfStreamOperator {
     if (this.assigner.isEventTime && timestamp === NO_TIMESTAMP) {
       throw new Error('record has no timestamp: an event-time window needs assignTimestampsAndWatermarks() or a source with a WatermarkStrategy');
     }
-    let windows = this.assigner.assignWindows(value, timestamp, this.ctx.time.now());
+    let windows = this.assigner.assignWindows(value, timestamp, this.assigner.isEventTime ? 0 : this.ctx.time.now());
     if (this.assigner.isMerging) windows = windows.map((w) => this.mergeInto(w));
     let skipped = true;
     for (const w of windows) {
