@@ -24,6 +24,7 @@ export interface S3ConnectionOptions {
   requestTimeoutMs?: number;
   partSize?: number;
   queueSize?: number;
+  listPageSize?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -55,6 +56,7 @@ export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions
     requestTimeoutMs: s3.requestTimeoutMs ?? S3_STORAGE_DEFAULTS.requestTimeoutMs,
     partSize: s3.partSize ?? S3_STORAGE_DEFAULTS.partSize,
     queueSize: s3.queueSize ?? S3_STORAGE_DEFAULTS.queueSize,
+    listPageSize: s3.listPageSize ?? S3_STORAGE_DEFAULTS.listPageSize,
   });
 }
 

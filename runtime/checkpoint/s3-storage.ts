@@ -1,7 +1,7 @@
 // Checkpoint storage in an S3 bucket (AWS, MinIO or any S3-compatible server): path-style addressing
 // for custom endpoints, multipart upload of large state through @aws-sdk/lib-storage, bounded
 // retries and timeouts so that an unreachable endpoint fails a checkpoint instead of hanging it.
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
@@ -29,6 +29,8 @@ export interface S3StorageConfig {
   partSize: number;
   /** Parts uploaded concurrently. */
   queueSize: number;
+  /** Keys per listing request (and so per DeleteObjects request); S3 allows at most 1000. */
+  listPageSize: number;
 }
 
 export const S3_STORAGE_DEFAULTS = {
@@ -39,10 +41,10 @@ export const S3_STORAGE_DEFAULTS = {
   requestTimeoutMs: 60_000,
   partSize: 8 * 1024 * 1024,
   queueSize: 4,
+  listPageSize: 1000,
 } as const;
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-const DELETE_BATCH = 1000;
 
 export class S3CheckpointStorage implements CheckpointStorage {
   readonly uri: string;
@@ -50,6 +52,9 @@ export class S3CheckpointStorage implements CheckpointStorage {
   private readonly endpointDescription: string;
 
   constructor(private readonly config: S3StorageConfig) {
+    if (!Number.isSafeInteger(config.listPageSize) || config.listPageSize < 1 || config.listPageSize > 1000) {
+      throw new CheckpointStorageError('invalid-config', `S3 listing page size ${config.listPageSize} is not between 1 and 1000`);
+    }
     if (config.partSize < MIN_PART_SIZE) {
       throw new CheckpointStorageError('invalid-config', `S3 multipart part size ${config.partSize} is below the S3 minimum of ${MIN_PART_SIZE} bytes`);
     }
@@ -116,19 +121,11 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   async list(directory: string): Promise<StorageEntry[]> {
-    const prefix = directoryPrefix(this.key(directory));
     const rootPrefix = directoryPrefix(this.config.prefix);
     const entries: StorageEntry[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.call(directory, 'list', () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: continuationToken })),
-      );
-      for (const object of page.Contents ?? []) {
-        entries.push({ path: object.Key!.slice(rootPrefix.length), size: object.Size ?? 0 });
-      }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
+    for await (const page of this.pages(directory)) {
+      for (const object of page) entries.push({ path: object.Key!.slice(rootPrefix.length), size: object.Size ?? 0 });
+    }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -137,12 +134,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
     await this.call(path, 'delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })));
   }
 
+  /** Deletes page by page as the listing goes: one DeleteObjects request per listing page. */
   async deleteDirectory(directory: string): Promise<void> {
-    const keys = (await this.list(directory)).map((entry) => this.key(entry.path));
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
+    for await (const page of this.pages(directory)) {
+      if (page.length === 0) continue;
       const result = await this.call(directory, 'delete', () =>
-        this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+        this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: page.map(({ Key }) => ({ Key })), Quiet: true } })),
       );
       const failed = result.Errors ?? [];
       if (failed.length > 0) {
@@ -150,6 +147,19 @@ export class S3CheckpointStorage implements CheckpointStorage {
         throw new CheckpointStorageError('io', `S3 bucket "${this.config.bucket}" at ${this.endpointDescription}: could not delete ${failed.length} objects below "${directory}", first "${first.Key}": ${first.Code} ${first.Message ?? ''}`.trim());
       }
     }
+  }
+
+  /** The objects below a directory, one listing page at a time. */
+  private async *pages(directory: string): AsyncGenerator<_Object[]> {
+    const prefix = directoryPrefix(this.key(directory));
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.call(directory, 'list', () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, MaxKeys: this.config.listPageSize, ContinuationToken: continuationToken })),
+      );
+      yield page.Contents ?? [];
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
   }
 
   async close(): Promise<void> {

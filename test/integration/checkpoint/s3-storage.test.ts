@@ -122,6 +122,35 @@ describe('S3 checkpoint storage', () => {
     ]);
   });
 
+  it('lists and deletes directories page by page', async () => {
+    const proxy = await recordingProxy(server.port);
+    const storage = await openCheckpointStorage('s3://checkpoints/pages', {
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
+      listPageSize: 2,
+    });
+    try {
+      const paths = ['chk-1/a', 'chk-1/b', 'chk-1/c', 'chk-1/d/e'];
+      for (const path of [...paths, 'chk-2/_metadata']) await storage.write(path, Buffer.from('x'));
+      proxy.requests.length = 0;
+      expect((await storage.list('chk-1')).map((entry) => entry.path)).toEqual(paths);
+      await storage.deleteDirectory('chk-1');
+      expect(await storage.list('')).toEqual([{ path: 'chk-2/_metadata', size: 1 }]);
+    } finally {
+      await storage.close();
+      await proxy.close();
+    }
+    expect(proxy.requests.map((line) => line.replace(/continuation-token=[^&]+/, 'continuation-token=T'))).toEqual([
+      'GET /checkpoints/?list-type=2&max-keys=2&prefix=pages%2Fchk-1%2F',
+      'GET /checkpoints/?continuation-token=T&list-type=2&max-keys=2&prefix=pages%2Fchk-1%2F',
+      'GET /checkpoints/?list-type=2&max-keys=2&prefix=pages%2Fchk-1%2F',
+      'POST /checkpoints/?delete=',
+      'GET /checkpoints/?continuation-token=T&list-type=2&max-keys=2&prefix=pages%2Fchk-1%2F',
+      'POST /checkpoints/?delete=',
+      'GET /checkpoints/?list-type=2&max-keys=2&prefix=pages%2F',
+    ]);
+  });
+
   it('reports a wrong secret as access denied, naming bucket and endpoint', async () => {
     const error = await storageFailure('s3://checkpoints', { endpoint: server.endpoint, credentials: { accessKeyId: 'minio-user', secretAccessKey: 'wrong' } });
     expect(error.reason).toBe('access-denied');
