@@ -5,7 +5,7 @@ import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import { BatchFrameEncoder } from '../../../runtime/network/batch-frame.ts';
 import { MsgpackSerializer } from '../../../runtime/network/msgpack-serializer.ts';
 import { FrameType, HEADER_BYTES, writeFrameHeader } from '../../../runtime/network/frame.ts';
-import { PROTOCOL_VERSION, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
+import { PROTOCOL_VERSION, encodeEvent, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
 import { parsePeerAddress } from '../../../runtime/network/peer-address.ts';
 import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
 import type { TypeSerializer } from '../../../runtime/network/type-serializer.ts';
@@ -233,6 +233,36 @@ describe('DataPlane over loopback TCP', () => {
     rude.write(Buffer.concat([header, Buffer.alloc(100)]));
     await waitFor(() => receiver.errors.length === 2, 'the handshake error');
     expect(receiver.errors[1]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: expected a HANDSHAKE frame first, got DATA$/);
+  });
+
+  it('closes a peer that sends beyond its credit, or after end-of-partition', async () => {
+    const receiver = await plane('tm-2', { creditsPerChannel: 4 });
+    const batch = new BatchFrameEncoder(1, new MsgpackSerializer()).encode(['x'], [1]);
+    const dataFrame = Buffer.concat([batch.head, batch.body!]);
+    const greedy = await rawPeer(receiver.address);
+    greedy.write(Buffer.concat(Array.from({ length: 5 }, () => dataFrame)));
+    await waitFor(() => receiver.errors.length === 1, 'the credit violation');
+    const late = await rawPeer(receiver.address);
+    late.write(Buffer.concat([encodeEvent(2, { kind: 'end-of-partition' }), encodeEvent(2, { kind: 'watermark', timestamp: 5 })]));
+    await waitFor(() => receiver.errors.length === 2, 'the late frame');
+    expect(withoutPorts(receiver.errors)).toEqual([
+      'protocol violation from peer raw (127.0.0.1:PORT): frame on channel 2 after its end-of-partition',
+      'protocol violation from peer raw (127.0.0.1:PORT): more than 4 frames on channel 1 without credit',
+    ]);
+  });
+
+  it('fails the writers of a peer that shuts down while they still have data to send', async () => {
+    const sender = await plane('tm-1');
+    const receiver = await plane('tm-2');
+    receiver.plane.registerInput(1);
+    const writer = sender.plane.createWriter(receiver.address, 1);
+    // The receiver never polls: 4 batches go out against the credit, the rest waits.
+    for (let i = 0; i < 10 * 512; i++) writer.emit(i, i);
+    expect(writer.isAvailable()).toBe(false);
+    await waitFor(() => receiver.plane.connectionCount === 1 && writer.gate.availableCredits === 0, 'the credit to be spent');
+    await receiver.plane.close();
+    await expect(writer.availability()).rejects.toThrow(/^peer tm-2 \(127\.0\.0\.1:\d+\) closed the connection: data plane shut down$/);
+    expect(withoutPorts(sender.errors)).toEqual(['peer tm-2 (127.0.0.1:PORT) closed the connection: data plane shut down']);
   });
 
   it('fails a silent peer after the handshake timeout', async () => {
