@@ -48,9 +48,9 @@ const implementations: Array<[string, () => Promise<{ storage: CheckpointStorage
   [
     's3',
     async () => {
-      // Each test gets its own prefix in the shared bucket.
+      // Each test gets its own prefix in the shared bucket; tiny listing pages make every listing paginate.
       const rootUri = `s3://${BUCKET}/sluice/t${++testNumber}`;
-      const storage = await openCheckpointStorage(rootUri, { ...s3Connection(), partSize: 5 * 1024 * 1024 });
+      const storage = await openCheckpointStorage(rootUri, { ...s3Connection(), partSize: 5 * 1024 * 1024, listPageSize: 2 });
       return { storage, rootUri };
     },
   ],
