@@ -47,24 +47,24 @@ export class WindowedStream<T, K extends Key> {
   reduce(fn: ReduceFunction<T>): DataStream<T>;
   reduce<R>(fn: ReduceFunction<T>, windowFunction: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R>;
   reduce<R>(fn: ReduceFunction<T>, windowFunction?: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<T | R> {
-    return this.build('Window(Reduce)', reducingWindowFunction(fn as ReduceFunction<unknown>, windowFunction as Pwf | undefined), windowFunction ?? fn);
+    return this.build('Window(Reduce)', reducingWindowFunction(fn as ReduceFunction<unknown>, windowFunction as Pwf | undefined), [fn, windowFunction]);
   }
 
   aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
   aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R>;
   aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction?: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R> {
     const agg = fn as unknown as AggregateFunction<unknown, unknown, unknown>;
-    return this.build('Window(Aggregate)', aggregatingWindowFunction(agg, windowFunction as Pwf | undefined), windowFunction ?? fn);
+    return this.build('Window(Aggregate)', aggregatingWindowFunction(agg, windowFunction as Pwf | undefined), [fn, windowFunction]);
   }
 
   process<R>(fn: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R> {
-    return this.build('Window(Process)', processingWindowFunction(fn as Pwf), fn);
+    return this.build('Window(Process)', processingWindowFunction(fn as Pwf), [fn]);
   }
 
-  private build<R>(name: string, fn: InternalWindowFunction, userFunction: unknown): DataStream<R> {
+  private build<R>(name: string, fn: InternalWindowFunction, userFunctions: readonly unknown[]): DataStream<R> {
     const { assigner, customTrigger, lateness, lateTag } = this;
     return this.input
       .stream()
-      .then<R>(name, () => new WindowOperator(assigner, customTrigger, fn, lateness, lateTag, userFunction), this.input.anyKeySelector());
+      .then<R>(name, () => new WindowOperator(assigner, customTrigger, fn, lateness, lateTag, userFunctions), this.input.anyKeySelector());
   }
 }

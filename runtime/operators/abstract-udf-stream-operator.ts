@@ -4,21 +4,23 @@ import type { TimerService } from '../state/timer-service.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { StreamingRuntimeContext } from './streaming-runtime-context.ts';
 
-/** An operator around a user function: opens and closes it with a runtime context. */
+/** An operator around user functions: opens and closes the rich ones with a runtime context. */
 export abstract class AbstractUdfStreamOperator extends AbstractStreamOperator {
-  private readonly rich: RichFunction | undefined;
+  private readonly rich: RichFunction[];
 
-  constructor(userFunction: unknown) {
+  constructor(...userFunctions: unknown[]) {
     super();
-    this.rich = richOf(userFunction);
+    this.rich = userFunctions.map(richOf).filter((f): f is RichFunction => f !== undefined);
   }
 
   override open(): void {
-    this.rich?.open?.(new StreamingRuntimeContext(this.ctx, this.keyed, this.operatorState));
+    if (this.rich.length === 0) return;
+    const context = new StreamingRuntimeContext(this.ctx, this.keyed, this.operatorState);
+    for (const f of this.rich) f.open?.(context);
   }
 
   override close(): void {
-    this.rich?.close?.();
+    for (const f of this.rich) f.close?.();
   }
 
   /** Timers for user functions, scoped to the current key; only keyed operators may register. */

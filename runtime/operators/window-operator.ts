@@ -50,9 +50,9 @@ export class WindowOperator extends AbstractUdfStreamOperator {
     private readonly fn: InternalWindowFunction,
     private readonly allowedLateness: number,
     private readonly lateDataTag: OutputTag<unknown> | undefined,
-    userFunction: unknown,
+    userFunctions: readonly unknown[],
   ) {
-    super(userFunction);
+    super(...userFunctions);
     this.trigger = trigger ?? assigner.defaultTrigger();
   }
 
