@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ConditionSchema } from './condition.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
+import { UPGRADE_MODES } from './stream-job-spec.ts';
 
 export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished'] as const;
 /** Why a savepoint was taken: a changed savepointTriggerNonce, an upgrade in savepoint mode, or a suspension. */
@@ -56,6 +57,7 @@ const RunStatusSchema = Type.Object(
     number: Type.Integer({ format: 'int64', minimum: 1, description: 'Counts deploys; part of the job id.' }),
     specHash: Type.String({ description: 'Hash of the spec this run was deployed from (savepointTriggerNonce excluded).' }),
     restorePath: Type.Optional(Type.String({ description: 'Savepoint or checkpoint the run started from; absent when it started empty.' })),
+    restartNonce: Type.Optional(Type.Integer({ format: 'int64', description: 'spec.job.restartNonce this run was deployed for.' })),
     startTime: Timestamp('When the run was deployed.'),
   },
   { description: 'The current run: one deploy of the job, named by jobId.' },
@@ -64,6 +66,11 @@ const RunStatusSchema = Type.Object(
 const UpgradeStatusSchema = Type.Object(
   {
     step: StringEnum(UPGRADE_STEPS),
+    mode: Type.Optional(
+      StringEnum(UPGRADE_MODES, {
+        description: 'How the old run is stopped: the upgradeMode, last-state for a restartNonce, savepoint for a suspension.',
+      }),
+    ),
     targetSpecHash: Type.String({ description: 'Hash of the spec being rolled out.' }),
     savepointTriggerId: Type.Optional(Type.String({ description: 'The stop-with-savepoint request, in savepoint mode.' })),
     restorePath: Type.Optional(Type.String({ description: 'Where the new run will start from, once known.' })),

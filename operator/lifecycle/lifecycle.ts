@@ -1,0 +1,466 @@
+// The StreamJob lifecycle as a pure function: from what the reconciler observed (the StreamJob with
+// its status, the pods, the JobManager's answers) to the next status and the one step to take. Every
+// step of an upgrade or suspension is recorded in `status.upgrade` before it is acted on, so a new
+// leader resumes a half-done upgrade from the status alone.
+import type { JobObservation, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
+import { setCondition } from '../api/condition.ts';
+import type { ConditionStatus, ConditionType } from '../api/condition.ts';
+import type { UpgradeMode } from '../api/stream-job-spec.ts';
+import { SAVEPOINT_HISTORY_LIMIT } from '../api/stream-job-status.ts';
+import type { Phase, Savepoint, SavepointTrigger, StreamJobStatus } from '../api/stream-job-status.ts';
+import type { StreamJob } from '../api/stream-job.ts';
+import { taskManagerSelector } from '../resources/labels.ts';
+import { jobId, jobManagerAddress, REST_PORT } from '../resources/runtime-config.ts';
+import type { SpecProblem } from './semantic-checks.ts';
+
+export interface PodObservation {
+  name: string;
+  ready: boolean;
+  /** Run number from the pod's annotation. */
+  run: number;
+  terminating: boolean;
+}
+
+export interface Observed {
+  job: StreamJob;
+  now: Date;
+  specHash: string;
+  problems: readonly SpecProblem[];
+  jobManagerPod?: PodObservation;
+  taskManagerPods: readonly PodObservation[];
+  /** The current run's JobManager, when its pod has an address to ask. */
+  jobManager?: JobObservation;
+  /** The savepoint request named in `status.savepoints.pending` or `status.upgrade.savepointTriggerId`. */
+  savepointTrigger?: SavepointTriggerObservation;
+}
+
+/** One step for the reconciler; `deploy` converges the objects of `status.run`. */
+export type Action =
+  | { kind: 'deploy' }
+  | { kind: 'teardown' }
+  | { kind: 'triggerSavepoint'; nonce: number }
+  | { kind: 'stopWithSavepoint' }
+  | { kind: 'cancel' };
+
+export interface EventSpec {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Decision {
+  status: StreamJobStatus;
+  actions: Action[];
+  events: EventSpec[];
+  requeueAfterMs: number;
+}
+
+/** How often a running job's JobManager is polled, and how soon a transition is looked at again. */
+export const POLL_INTERVAL_MS = 5000;
+export const TRANSITION_INTERVAL_MS = 1000;
+
+const TERMINAL_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED']);
+
+class Builder {
+  status: StreamJobStatus;
+  readonly actions: Action[] = [];
+  readonly events: EventSpec[] = [];
+  requeueAfterMs = POLL_INTERVAL_MS;
+
+  constructor(
+    readonly o: Observed,
+    status: StreamJobStatus,
+  ) {
+    this.status = status;
+  }
+
+  condition(type: ConditionType, status: ConditionStatus, reason: string, message: string): void {
+    const conditions = setCondition(
+      this.status.conditions,
+      { type, status, reason, message, observedGeneration: this.o.job.metadata.generation ?? 0 },
+      this.o.now,
+    );
+    if (conditions !== this.status.conditions) this.status = { ...this.status, conditions: [...conditions] };
+  }
+
+  phase(phase: Phase, message: string): void {
+    this.status = { ...this.status, phase, message };
+  }
+
+  event(type: EventSpec['type'], reason: string, message: string): void {
+    this.events.push({ type, reason, message });
+  }
+
+  decision(): Decision {
+    const before = this.o.job.status?.phase;
+    const after = this.status.phase;
+    if (after !== undefined && after !== before && !this.events.some((e) => e.reason === after)) {
+      this.events.unshift({ type: after === 'Failed' ? 'Warning' : 'Normal', reason: after, message: this.status.message ?? after });
+    }
+    return { status: this.status, actions: this.actions, events: this.events, requeueAfterMs: this.requeueAfterMs };
+  }
+}
+
+export function decide(o: Observed): Decision {
+  const { job } = o;
+  const b = new Builder(o, observedBasics(o));
+  if (o.problems.length > 0) {
+    const message = o.problems.map((p) => p.message).join('; ');
+    b.condition('Degraded', 'True', o.problems[0]!.reason, message);
+    if (b.status.run === undefined) {
+      b.phase('Pending', `Not deployed: ${message}`);
+      b.condition('Ready', 'False', 'InvalidSpec', message);
+      b.condition('Progressing', 'False', 'InvalidSpec', message);
+    }
+    // A run that exists keeps running untouched: an invalid change is not rolled out.
+    b.requeueAfterMs = POLL_INTERVAL_MS;
+    if (b.status.run !== undefined && b.status.phase !== 'Suspended') observeRun(b);
+    return b.decision();
+  }
+  b.condition('Degraded', 'False', 'SpecValid', 'The spec can be carried out.');
+
+  if (b.status.upgrade !== undefined) {
+    continueUpgrade(b);
+    return b.decision();
+  }
+  const run = b.status.run;
+  if (job.spec.job.state === 'suspended') {
+    if (run === undefined || b.status.phase === 'Suspended') {
+      suspended(b);
+    } else {
+      startUpgrade(b, job.spec.job.upgradeMode === 'stateless' ? 'stateless' : 'savepoint', 'Suspending the job');
+    }
+    return b.decision();
+  }
+  if (run === undefined) {
+    deployRun(b, 1, job.spec.job.initialSavepointPath, 'Deploying the first run');
+    b.status = { ...b.status, savepoints: { ...b.status.savepoints, observedTriggerNonce: job.spec.job.savepointTriggerNonce } };
+    return b.decision();
+  }
+  if (b.status.phase === 'Suspended') {
+    const from = resumePoint(b.status, job.spec.job.upgradeMode);
+    deployRun(b, run.number + 1, from, from ? `Resuming from ${from}` : 'Resuming with empty state');
+    b.event('Normal', 'Resumed', b.status.message!);
+    return b.decision();
+  }
+  if (o.specHash !== run.specHash) {
+    startUpgrade(b, job.spec.job.upgradeMode, `Upgrading to spec ${o.specHash} (upgradeMode ${job.spec.job.upgradeMode})`);
+    return b.decision();
+  }
+  if (job.spec.job.restartNonce !== (run.restartNonce ?? 0)) {
+    startUpgrade(b, 'last-state', `Restarting for restartNonce ${job.spec.job.restartNonce}`);
+    return b.decision();
+  }
+  if (b.status.phase === 'Failed' || b.status.phase === 'Finished') {
+    // Only a spec change or a restartNonce redeploys a job that failed or finished.
+    b.requeueAfterMs = POLL_INTERVAL_MS;
+    return b.decision();
+  }
+  b.actions.push({ kind: 'deploy' });
+  observeRun(b);
+  manualSavepoint(b);
+  return b.decision();
+}
+
+/** What is true whatever the step: job id, readiness counts, the JobManager's URL, observedGeneration. */
+function observedBasics(o: Observed): StreamJobStatus {
+  const status = structuredClone(o.job.status ?? {});
+  const name = o.job.metadata.name!;
+  const suspended = o.job.spec.job.state === 'suspended';
+  const run = status.run?.number;
+  const current = (pod: PodObservation) => pod.run === run && !pod.terminating;
+  return {
+    ...status,
+    observedGeneration: o.job.metadata.generation ?? 0,
+    ...(status.run ? { jobId: jobId(o.job, status.run.number) } : {}),
+    jobManager: {
+      ready: o.jobManagerPod !== undefined && current(o.jobManagerPod) && o.jobManagerPod.ready,
+      restUrl: `http://${jobManagerAddress(o.job)}:${REST_PORT}`,
+    },
+    taskManagers: {
+      desired: suspended ? 0 : o.job.spec.taskManager.replicas,
+      ready: o.taskManagerPods.filter((p) => current(p) && p.ready).length,
+      selector: taskManagerSelector(name),
+    },
+  };
+}
+
+function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string): void {
+  const { job, specHash, now } = b.o;
+  const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, ...rest } = b.status;
+  b.status = {
+    ...rest,
+    jobId: jobId(job, number),
+    run: {
+      number,
+      specHash,
+      ...(restorePath === undefined ? {} : { restorePath }),
+      restartNonce: job.spec.job.restartNonce,
+      startTime: rfc3339(now),
+    },
+  };
+  b.phase('Deploying', message);
+  b.condition('Progressing', 'True', 'Deploying', message);
+  b.condition('Ready', 'False', 'Deploying', message);
+  b.actions.push({ kind: 'deploy' });
+  b.requeueAfterMs = TRANSITION_INTERVAL_MS;
+}
+
+function startUpgrade(b: Builder, mode: UpgradeMode, message: string): void {
+  b.status = {
+    ...b.status,
+    upgrade: { step: 'Stopping', mode, targetSpecHash: b.o.specHash, startTime: rfc3339(b.o.now) },
+  };
+  b.event('Normal', b.o.job.spec.job.state === 'suspended' ? 'Suspending' : 'Upgrading', message);
+  continueUpgrade(b);
+}
+
+function continueUpgrade(b: Builder): void {
+  const upgrade = b.status.upgrade!;
+  const suspending = b.o.job.spec.job.state === 'suspended';
+  b.phase('Upgrading', suspending ? 'Suspending: stopping the job' : `Upgrading (${upgrade.mode ?? 'last-state'}): ${upgrade.step}`);
+  b.condition('Progressing', 'True', suspending ? 'Suspending' : 'Upgrading', b.status.message!);
+  b.condition('Ready', 'False', suspending ? 'Suspending' : 'Upgrading', b.status.message!);
+  b.requeueAfterMs = TRANSITION_INTERVAL_MS;
+  if (upgrade.step === 'Stopping') stopping(b);
+  if (b.status.upgrade?.step === 'TearingDown') tearingDown(b);
+  else if (b.status.upgrade?.step === 'Deploying') deploying(b);
+}
+
+function stopping(b: Builder): void {
+  const upgrade = b.status.upgrade!;
+  const jm = b.o.jobManager;
+  const running = jm?.reachable === true && jm.state === 'RUNNING';
+  switch (upgrade.mode ?? 'last-state') {
+    case 'stateless':
+      toTearDown(b, undefined);
+      return;
+    case 'last-state': {
+      if (jm?.reachable === true && !TERMINAL_STATES.has(jm.state)) {
+        // Cancelled first, so no checkpoint completes after the one the next run starts from.
+        b.actions.push({ kind: 'cancel' });
+        return;
+      }
+      toTearDown(b, (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path);
+      return;
+    }
+    case 'savepoint': {
+      if (upgrade.savepointTriggerId === undefined) {
+        if (running) b.actions.push({ kind: 'stopWithSavepoint' });
+        else fallBackToCheckpoint(b, jm?.reachable === true ? `the job is ${jm.state}` : 'the JobManager is unreachable');
+        return;
+      }
+      const trigger = b.o.savepointTrigger;
+      if (trigger === undefined || trigger.status === 'IN_PROGRESS') return;
+      if (trigger.status === 'COMPLETED') {
+        recordSavepoint(b, { path: trigger.location, time: rfc3339(b.o.now), trigger: suspendingOrUpgrade(b) });
+        toTearDown(b, trigger.location);
+        return;
+      }
+      fallBackToCheckpoint(b, trigger.status === 'FAILED' ? `the savepoint failed: ${trigger.cause}` : `the JobManager is unreachable: ${trigger.error}`);
+      return;
+    }
+  }
+}
+
+function suspendingOrUpgrade(b: Builder): SavepointTrigger {
+  return b.o.job.spec.job.state === 'suspended' ? 'suspend' : 'upgrade';
+}
+
+/** Savepoint mode on an unhealthy job: the newest completed checkpoint instead, said in an event and a condition. */
+function fallBackToCheckpoint(b: Builder, why: string): void {
+  const path = b.status.lastCheckpoint?.path;
+  const message = `No savepoint because ${why}; ${path ? `starting from the newest completed checkpoint ${path}` : 'no completed checkpoint is known, starting with empty state'}`;
+  b.event('Warning', 'SavepointFallback', message);
+  b.condition('Progressing', 'True', 'SavepointFallback', message);
+  toTearDown(b, path);
+}
+
+function toTearDown(b: Builder, restorePath: string | undefined): void {
+  const { savepointTriggerId: _trigger, restorePath: _old, ...upgrade } = b.status.upgrade!;
+  b.status = { ...b.status, upgrade: { ...upgrade, step: 'TearingDown', ...(restorePath === undefined ? {} : { restorePath }) } };
+}
+
+function tearingDown(b: Builder): void {
+  const podsLeft = b.o.jobManagerPod !== undefined || b.o.taskManagerPods.length > 0;
+  if (podsLeft) {
+    b.actions.push({ kind: 'teardown' });
+    return;
+  }
+  if (b.o.job.spec.job.state === 'suspended') {
+    const { upgrade: _done, ...rest } = b.status;
+    b.status = rest;
+    suspended(b);
+    return;
+  }
+  const upgrade = b.status.upgrade!;
+  const number = (b.status.run?.number ?? 0) + 1;
+  deployRun(b, number, upgrade.restorePath, upgrade.restorePath ? `Deploying run ${number} from ${upgrade.restorePath}` : `Deploying run ${number} with empty state`);
+  b.status = { ...b.status, upgrade: { ...upgrade, step: 'Deploying' } };
+  b.phase('Upgrading', b.status.message!);
+}
+
+/** The new run's objects exist once its JobManager pod does: the upgrade is over. */
+function deploying(b: Builder): void {
+  b.actions.push({ kind: 'deploy' });
+  if (b.o.jobManagerPod?.run === b.status.run?.number) {
+    const { upgrade: _done, ...rest } = b.status;
+    b.status = rest;
+    b.phase('Deploying', `Run ${b.status.run!.number} deployed`);
+    b.event('Normal', 'Upgraded', `Run ${b.status.run!.number} deployed${b.status.run!.restorePath ? ` from ${b.status.run!.restorePath}` : ''}`);
+  }
+}
+
+function suspended(b: Builder): void {
+  b.actions.push({ kind: 'teardown' });
+  b.phase('Suspended', 'The job is suspended; set spec.job.state to running to resume it');
+  b.condition('Ready', 'False', 'Suspended', b.status.message!);
+  b.condition('Progressing', 'False', 'Suspended', b.status.message!);
+  const { jobState: _gone, ...rest } = b.status;
+  b.status = { ...rest, jobManager: { ...rest.jobManager!, ready: false } };
+  b.requeueAfterMs = POLL_INTERVAL_MS * 12;
+}
+
+/** Resuming: the newer of the suspension's savepoint and the last checkpoint; nothing in stateless mode. */
+export function resumePoint(status: StreamJobStatus, mode: UpgradeMode): string | undefined {
+  if (mode === 'stateless') return undefined;
+  const savepoint = status.savepoints?.last;
+  const checkpoint = status.lastCheckpoint;
+  if (savepoint && (!checkpoint || savepoint.time >= checkpoint.time)) return savepoint.path;
+  return checkpoint?.path;
+}
+
+/** Reads the JobManager's answers into the status of a run that should be running. */
+function observeRun(b: Builder): void {
+  const jm = b.o.jobManager;
+  const tms = b.status.taskManagers!;
+  b.requeueAfterMs = POLL_INTERVAL_MS;
+  if (jm === undefined || !jm.reachable) {
+    const why = jm === undefined ? 'the JobManager pod has no address yet' : `the JobManager is not answering: ${jm.error}`;
+    b.phase('Deploying', `Waiting: ${why}`);
+    b.condition('Ready', 'False', 'JobManagerNotReady', b.status.message!);
+    b.condition('Progressing', 'True', 'Deploying', b.status.message!);
+    b.requeueAfterMs = TRANSITION_INTERVAL_MS * 2;
+    return;
+  }
+  b.status = { ...b.status, jobState: jm.state, restarts: jm.restarts };
+  if (jm.latestCompleted) {
+    b.status.lastCheckpoint = { id: jm.latestCompleted.id, path: jm.latestCompleted.path, time: rfc3339(jm.latestCompleted.time) };
+  }
+  if (jm.rootException) {
+    b.status.lastFailure = { time: rfc3339(jm.rootException.time), reason: jm.rootException.name, message: jm.rootException.message };
+  }
+  checkpointHealth(b);
+  switch (jm.state) {
+    case 'FAILED': {
+      const cause = jm.rootException ? `${jm.rootException.name}: ${jm.rootException.message}` : 'no exception reported';
+      b.phase('Failed', `The job failed and its restart strategy is exhausted: ${cause}`);
+      b.condition('Ready', 'False', 'JobFailed', b.status.message!);
+      b.condition('Progressing', 'False', 'JobFailed', b.status.message!);
+      return;
+    }
+    case 'FINISHED':
+      b.phase('Finished', 'The job finished');
+      b.condition('Ready', 'False', 'JobFinished', b.status.message!);
+      b.condition('Progressing', 'False', 'JobFinished', b.status.message!);
+      return;
+    case 'RUNNING':
+      if (tms.ready === tms.desired) {
+        b.phase('Running', `Running with ${tms.ready} TaskManager${tms.ready === 1 ? '' : 's'}`);
+        b.condition('Ready', 'True', 'JobRunning', b.status.message!);
+        b.condition('Progressing', 'False', 'Deployed', b.status.message!);
+      } else {
+        b.phase('Running', `Running; TaskManagers ready: ${tms.ready}/${tms.desired}`);
+        b.condition('Ready', 'False', 'TaskManagersNotReady', b.status.message!);
+        b.condition('Progressing', 'True', 'ScalingTaskManagers', b.status.message!);
+      }
+      return;
+    default:
+      b.phase(jm.state === 'RESTARTING' || jm.state === 'FAILING' ? 'Running' : 'Deploying', `The job is ${jm.state}`);
+      b.condition('Ready', 'False', jm.state === 'RESTARTING' ? 'JobRestarting' : 'JobNotRunning', b.status.message!);
+  }
+}
+
+/** Healthy while a checkpoint completed within two intervals plus the timeout (or the run is younger than that). */
+function checkpointHealth(b: Builder): void {
+  const { interval, timeout } = b.o.job.spec.checkpointing;
+  const allowed = 2 * durationMs(interval) + durationMs(timeout);
+  const last = b.status.lastCheckpoint;
+  const since = last ? Date.parse(last.time) : Date.parse(b.status.run!.startTime);
+  const late = b.o.now.getTime() - since > allowed;
+  if (!late) {
+    b.condition('CheckpointHealthy', last ? 'True' : 'Unknown', last ? 'CheckpointsCompleting' : 'NoCheckpointYet', last ? `Checkpoint ${last.id} completed at ${last.time}` : 'No checkpoint has completed yet');
+  } else {
+    b.condition('CheckpointHealthy', 'False', 'CheckpointsLate', `No checkpoint completed in the last ${Math.round(allowed / 1000)}s`);
+  }
+}
+
+/** A changed savepointTriggerNonce: trigger once, then follow the request until it completes. */
+function manualSavepoint(b: Builder): void {
+  const savepoints = b.status.savepoints ?? {};
+  const pending = savepoints.pending;
+  const nonce = b.o.job.spec.job.savepointTriggerNonce;
+  if (pending !== undefined) {
+    const trigger = b.o.savepointTrigger;
+    if (trigger === undefined || trigger.status === 'IN_PROGRESS') {
+      b.requeueAfterMs = TRANSITION_INTERVAL_MS;
+      return;
+    }
+    const { pending: _done, ...rest } = savepoints;
+    b.status = { ...b.status, savepoints: { ...rest, observedTriggerNonce: pending.triggerNonce ?? nonce } };
+    if (trigger.status === 'COMPLETED') {
+      recordSavepoint(b, { path: trigger.location, time: rfc3339(b.o.now), trigger: 'manual', ...(pending.triggerNonce === undefined ? {} : { triggerNonce: pending.triggerNonce }) });
+    } else {
+      b.event('Warning', 'SavepointFailed', trigger.status === 'FAILED' ? `Savepoint failed: ${trigger.cause}` : `Savepoint status unknown: ${trigger.error}`);
+    }
+    return;
+  }
+  if (nonce !== (savepoints.observedTriggerNonce ?? 0) && b.status.jobState === 'RUNNING') {
+    b.actions.push({ kind: 'triggerSavepoint', nonce });
+    b.requeueAfterMs = TRANSITION_INTERVAL_MS;
+  }
+}
+
+function recordSavepoint(b: Builder, savepoint: Savepoint): void {
+  const history = [savepoint, ...(b.status.savepoints?.history ?? [])].slice(0, SAVEPOINT_HISTORY_LIMIT);
+  b.status = { ...b.status, savepoints: { ...b.status.savepoints, last: savepoint, history } };
+  b.event('Normal', 'SavepointCompleted', `Savepoint (${savepoint.trigger}) completed at ${savepoint.path}`);
+}
+
+/** The outcome of an action that talks to the JobManager, folded into the status the decision wrote. */
+export type ActionResult = { ok: true; triggerId?: string } | { ok: false; error: string };
+
+export function applyActionResult(status: StreamJobStatus, action: Action, result: ActionResult, now: Date): { status: StreamJobStatus; events: EventSpec[] } {
+  switch (action.kind) {
+    case 'triggerSavepoint':
+      if (result.ok) {
+        const pending = { triggerId: result.triggerId!, trigger: 'manual' as const, triggerNonce: action.nonce, startTime: rfc3339(now) };
+        return { status: { ...status, savepoints: { ...status.savepoints, pending } }, events: [{ type: 'Normal', reason: 'SavepointTriggered', message: `Savepoint requested for savepointTriggerNonce ${action.nonce}` }] };
+      }
+      return {
+        status: { ...status, savepoints: { ...status.savepoints, observedTriggerNonce: action.nonce } },
+        events: [{ type: 'Warning', reason: 'SavepointFailed', message: `Could not request a savepoint: ${result.error}` }],
+      };
+    case 'stopWithSavepoint':
+      if (result.ok) return { status: { ...status, upgrade: { ...status.upgrade!, savepointTriggerId: result.triggerId! } }, events: [] };
+      {
+        const path = status.lastCheckpoint?.path;
+        const message = `No savepoint because stop-with-savepoint was refused: ${result.error}; ${path ? `starting from the newest completed checkpoint ${path}` : 'starting with empty state'}`;
+        const upgrade = { ...status.upgrade!, step: 'TearingDown' as const, ...(path === undefined ? {} : { restorePath: path }) };
+        return { status: { ...status, upgrade }, events: [{ type: 'Warning', reason: 'SavepointFallback', message }] };
+      }
+    default:
+      return { status, events: result.ok ? [] : [{ type: 'Warning', reason: 'ActionFailed', message: `${action.kind} failed: ${result.error}` }] };
+  }
+}
+
+export function durationMs(duration: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(duration);
+  if (!match) throw new Error(`invalid duration "${duration}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+export function rfc3339(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

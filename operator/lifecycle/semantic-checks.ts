@@ -1,0 +1,45 @@
+// What the CRD schema cannot check about a StreamJob: relations between fields and the Secret it names.
+// Any problem found here keeps the operator from creating pods (no churn) and is reported as Degraded.
+import { S3_CREDENTIAL_KEYS } from '../api/stream-job-spec.ts';
+import type { StreamJobSpec } from '../api/stream-job-spec.ts';
+
+/** The keys of the credentials Secret, or `missing`; undefined when the spec names none. */
+export type CredentialsSecretState = { name: string; keys: readonly string[] } | { name: string; missing: true } | undefined;
+
+export interface SpecProblem {
+  reason: 'InsufficientSlots' | 'ParallelismAboveMaxParallelism' | 'CredentialsSecretNotFound' | 'CredentialsSecretIncomplete';
+  message: string;
+}
+
+export function specProblems(spec: StreamJobSpec, secret: CredentialsSecretState): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const { parallelism, maxParallelism } = spec.job;
+  const { replicas, slots } = spec.taskManager;
+  if (spec.job.state === 'running' && parallelism > replicas * slots) {
+    problems.push({
+      reason: 'InsufficientSlots',
+      message: `job.parallelism ${parallelism} needs ${parallelism} slots, but taskManager.replicas ${replicas} × taskManager.slots ${slots} offer ${replicas * slots}`,
+    });
+  }
+  if (parallelism > maxParallelism) {
+    problems.push({
+      reason: 'ParallelismAboveMaxParallelism',
+      message: `job.parallelism ${parallelism} is above job.maxParallelism ${maxParallelism}`,
+    });
+  }
+  if (secret !== undefined && 'missing' in secret) {
+    problems.push({
+      reason: 'CredentialsSecretNotFound',
+      message: `Secret "${secret.name}" named by checkpointing.storage.s3.credentialsSecret does not exist`,
+    });
+  } else if (secret !== undefined) {
+    const absent = S3_CREDENTIAL_KEYS.filter((key) => !secret.keys.includes(key));
+    if (absent.length > 0) {
+      problems.push({
+        reason: 'CredentialsSecretIncomplete',
+        message: `Secret "${secret.name}" named by checkpointing.storage.s3.credentialsSecret lacks the key${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`,
+      });
+    }
+  }
+  return problems;
+}

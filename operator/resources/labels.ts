@@ -1,0 +1,38 @@
+// The labels and annotations on everything the operator creates for a StreamJob (DESIGN.md, Operator).
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'sluice-operator';
+export const JOB_LABEL = 'sluice.dev/job';
+export const COMPONENT_LABEL = 'sluice.dev/component';
+/** Hash of the StreamJob spec the object was built from (see spec-hash.ts). */
+export const SPEC_HASH_ANNOTATION = 'sluice.dev/spec-hash';
+/** Hash of the whole desired manifest: an existing object with another value is replaced. */
+export const OBJECT_HASH_ANNOTATION = 'sluice.dev/object-hash';
+export const RUN_ANNOTATION = 'sluice.dev/run';
+export const FINALIZER = 'sluice.dev/finalizer';
+
+export type Component = 'jobmanager' | 'taskmanager';
+
+/** Label selector of every object the operator manages, for its informers. */
+export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+export function jobLabels(jobName: string, component?: Component): Record<string, string> {
+  return {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [JOB_LABEL]: jobName,
+    ...(component === undefined ? {} : { [COMPONENT_LABEL]: component }),
+  };
+}
+
+/** The selector of a job's TaskManager pods, reported for the scale subresource. */
+export function taskManagerSelector(jobName: string): string {
+  return Object.entries(jobLabels(jobName, 'taskmanager'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+export const names = {
+  configMap: (job: string) => `${job}-config`,
+  jobManagerService: (job: string) => `${job}-jobmanager`,
+  jobManagerPod: (job: string) => `${job}-jobmanager`,
+  taskManagerPod: (job: string, index: number) => `${job}-taskmanager-${index}`,
+};

@@ -1,0 +1,107 @@
+// The runtime process configuration (runtime/config/README.md) the operator renders into the job's
+// ConfigMap: the same file for the JobManager and every TaskManager of one run.
+import type { RestartStrategySpec, StreamJobSpec } from '../api/stream-job-spec.ts';
+import type { StreamJob } from '../api/stream-job.ts';
+import { names } from './labels.ts';
+
+export const RPC_PORT = 6123;
+export const REST_PORT = 8081;
+export const DATA_PORT = 6121;
+
+/** What one deploy of a StreamJob starts from. */
+export interface RunTarget {
+  /** Counts deploys; part of the job id. */
+  number: number;
+  /** Savepoint or checkpoint the run starts from; absent: empty state. */
+  restorePath?: string;
+}
+
+/** `<metadata.uid>-<run number>`: a new job id, so a new checkpoint folder, at every deploy. */
+export function jobId(job: StreamJob, runNumber: number): string {
+  return `${job.metadata.uid}-${runNumber}`;
+}
+
+/** The Service DNS name TaskManagers and the operator's status report use for the JobManager. */
+export function jobManagerAddress(job: StreamJob): string {
+  return `${names.jobManagerService(job.metadata.name!)}.${job.metadata.namespace}.svc`;
+}
+
+export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, unknown> {
+  const { spec } = job;
+  return {
+    job: {
+      id: jobId(job, run.number),
+      name: job.metadata.name,
+      namespace: job.metadata.namespace,
+      entry: spec.job.entry,
+      args: spec.job.args ?? [],
+      parallelism: spec.job.parallelism,
+      maxParallelism: spec.job.maxParallelism,
+      ...(run.restorePath === undefined ? {} : { restoreFrom: run.restorePath }),
+    },
+    jobmanager: { address: jobManagerAddress(job), rpcPort: RPC_PORT, restPort: REST_PORT },
+    taskmanager: { slots: spec.taskManager.slots, dataPort: DATA_PORT },
+    restartStrategy: restartStrategyConfig(spec.restartStrategy),
+    checkpointing: checkpointingConfig(spec),
+  };
+}
+
+function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {
+  const { interval, mode, timeout, retained, storage } = spec.checkpointing;
+  const s3 = storage.s3;
+  const rendered = s3
+    ? {
+        s3: {
+          bucket: s3.bucket,
+          ...(s3.prefix === undefined ? {} : { prefix: s3.prefix }),
+          ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+          region: s3.region,
+          forcePathStyle: s3.forcePathStyle,
+        },
+      }
+    : { filesystem: { path: storage.filesystem!.path } };
+  return { interval, mode, timeout, retained, storage: rendered };
+}
+
+/** The spec follows Flink's names; the runtime's per-type keys differ in places. */
+function restartStrategyConfig(strategy: RestartStrategySpec): Record<string, unknown> {
+  const defined = (entries: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+  switch (strategy.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'fixed-delay':
+      return defined({ type: 'fixed-delay', attempts: strategy.attempts, delay: strategy.delay });
+    case 'exponential-delay':
+      return defined({
+        type: 'exponential-delay',
+        initialDelay: strategy.initialDelay,
+        maxDelay: strategy.maxDelay,
+        multiplier: strategy.backoffMultiplier,
+      });
+    case 'failure-rate':
+      return defined({
+        type: 'failure-rate',
+        maxFailures: strategy.maxFailuresPerInterval,
+        interval: strategy.failureInterval,
+        delay: strategy.delay,
+      });
+  }
+}
+
+/**
+ * `spec.configuration` ("further runtime configuration, passed as written") as the runtime's
+ * `SLUICE_*` variables: `network.bufferTimeout` → `SLUICE_NETWORK__BUFFER_TIMEOUT`. Variables, not
+ * the file, because the runtime parses numbers and booleans from them and the spec holds strings.
+ */
+export function configurationEnv(configuration: Record<string, string> | undefined): { name: string; value: string }[] {
+  return Object.entries(configuration ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => ({
+      name: `SLUICE_${key
+        .split('.')
+        .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+        .join('__')}`,
+      value,
+    }));
+}
