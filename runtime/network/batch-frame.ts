@@ -1,7 +1,7 @@
 import { FrameType, HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { ProtocolError } from './protocol-error.ts';
 import type { RecordBatch } from './stream-element.ts';
-import { decodeTimestamps, encodeTimestamps, maxEncodedTimestampsLength } from './timestamp-codec.ts';
+import { decodeTimestamps, encodeTimestamps, maxEncodedTimestampsLength, timestampsEnd } from './timestamp-codec.ts';
 import type { TypeSerializer } from './type-serializer.ts';
 
 /**
@@ -40,26 +40,29 @@ export class BatchFrameEncoder {
   }
 }
 
-/** Decodes a DATA payload; a broken payload is a ProtocolError saying what is wrong. */
+/**
+ * Decodes a DATA payload; a broken payload is a ProtocolError saying what is wrong. The claimed
+ * record count is trusted only once the values decoded to that many records.
+ */
 export function decodeBatchPayload(payload: Buffer, serializer: TypeSerializer): RecordBatch {
   if (payload.length < COUNT_BYTES + 1) {
     throw new ProtocolError('malformed frame', `DATA payload is ${payload.length} bytes, shorter than its ${COUNT_BYTES + 1}-byte minimum`);
   }
   const count = payload.readUInt32BE(0);
-  let decoded;
+  let valuesStart: number;
   try {
-    decoded = decodeTimestamps(payload, COUNT_BYTES, count);
+    valuesStart = timestampsEnd(payload, COUNT_BYTES, count);
   } catch (error) {
     throw new ProtocolError('malformed frame', `DATA payload of ${count} records: ${(error as Error).message}`);
   }
   let values: unknown[];
   try {
-    values = serializer.decodeBatch(payload.subarray(decoded.end));
+    values = serializer.decodeBatch(payload.subarray(valuesStart));
   } catch (error) {
     throw new ProtocolError('malformed frame', `DATA payload of ${count} records does not decode: ${(error as Error).message}`);
   }
   if (values.length !== count) {
     throw new ProtocolError('malformed frame', `DATA payload declares ${count} records but its values decode to ${values.length}`);
   }
-  return { values, timestamps: decoded.timestamps };
+  return { values, timestamps: decodeTimestamps(payload, COUNT_BYTES, count) };
 }

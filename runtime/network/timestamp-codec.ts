@@ -59,28 +59,39 @@ export function encodeTimestamps(timestamps: readonly number[], count: number, t
   return offset;
 }
 
-/** Decoded timestamps and the offset just past them. */
-export interface DecodedTimestamps {
-  readonly timestamps: number[];
-  readonly end: number;
-}
-
-/** Reads `count` timestamps written by `encodeTimestamps`; throws naming what is wrong. */
-export function decodeTimestamps(source: Buffer, offset: number, count: number): DecodedTimestamps {
+/**
+ * The offset just past the `count` timestamps at `offset`, checking that they are all there,
+ * without materializing them: so that a frame can be validated before anything is allocated for
+ * the record count it claims.
+ */
+export function timestampsEnd(source: Buffer, offset: number, count: number): number {
   if (offset >= source.length) throw new Error('batch ends before its timestamp flag');
   const flag = source[offset++]!;
-  const timestamps = new Array<number>(count);
-  if (flag === TIMESTAMPS_NONE) {
-    timestamps.fill(NO_TIMESTAMP);
-    return { timestamps, end: offset };
-  }
+  if (flag === TIMESTAMPS_NONE) return offset;
   if (flag === TIMESTAMPS_FLOAT64) {
     if (offset + 8 * count > source.length) throw new Error(`batch ends inside its ${count} float64 timestamps`);
-    for (let i = 0; i < count; i++, offset += 8) timestamps[i] = source.readDoubleLE(offset);
-    return { timestamps, end: offset };
+    return offset + 8 * count;
   }
   if (flag !== TIMESTAMPS_DELTA) throw new Error(`unknown timestamp encoding ${flag}`);
   if (offset + 8 > source.length) throw new Error('batch ends inside its first timestamp');
+  offset += 8;
+  for (let i = 1; i < count; i++) {
+    while (offset < source.length && source[offset]! & 0x80) offset++;
+    if (offset >= source.length) throw new Error(`batch ends inside timestamp ${i} of ${count}`);
+    offset++;
+  }
+  return offset;
+}
+
+/** Reads `count` timestamps written by `encodeTimestamps`, already checked by `timestampsEnd`. */
+export function decodeTimestamps(source: Buffer, offset: number, count: number): number[] {
+  const flag = source[offset++]!;
+  const timestamps = new Array<number>(count);
+  if (flag === TIMESTAMPS_NONE || count === 0) return timestamps.fill(NO_TIMESTAMP);
+  if (flag === TIMESTAMPS_FLOAT64) {
+    for (let i = 0; i < count; i++, offset += 8) timestamps[i] = source.readDoubleLE(offset);
+    return timestamps;
+  }
   let previous = source.readDoubleLE(offset);
   offset += 8;
   timestamps[0] = previous;
@@ -89,7 +100,6 @@ export function decodeTimestamps(source: Buffer, offset: number, count: number):
     let scale = 1;
     let byte: number;
     do {
-      if (offset >= source.length) throw new Error(`batch ends inside timestamp ${i} of ${count}`);
       byte = source[offset++]!;
       zigzag += (byte & 0x7f) * scale;
       scale *= 0x80;
@@ -97,5 +107,5 @@ export function decodeTimestamps(source: Buffer, offset: number, count: number):
     previous += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
     timestamps[i] = previous;
   }
-  return { timestamps, end: offset };
+  return timestamps;
 }

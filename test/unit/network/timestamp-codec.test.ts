@@ -7,14 +7,14 @@ import {
   decodeTimestamps,
   encodeTimestamps,
   maxEncodedTimestampsLength,
+  timestampsEnd,
 } from '../../../runtime/network/timestamp-codec.ts';
 
 function roundTrip(timestamps: number[]): { flag: number; bytes: number; decoded: number[] } {
   const target = Buffer.alloc(3 + maxEncodedTimestampsLength(timestamps.length));
   const end = encodeTimestamps(timestamps, timestamps.length, target, 3);
-  const decoded = decodeTimestamps(target.subarray(0, end), 3, timestamps.length);
-  expect(decoded.end).toBe(end);
-  return { flag: target[3]!, bytes: end - 3, decoded: decoded.timestamps };
+  expect(timestampsEnd(target.subarray(0, end), 3, timestamps.length)).toBe(end);
+  return { flag: target[3]!, bytes: end - 3, decoded: decodeTimestamps(target.subarray(0, end), 3, timestamps.length) };
 }
 
 describe('timestamp codec', () => {
@@ -48,13 +48,13 @@ describe('timestamp codec', () => {
   });
 
   it('names where truncated timestamps end', () => {
-    expect(() => decodeTimestamps(Buffer.alloc(0), 0, 1)).toThrow('batch ends before its timestamp flag');
-    expect(() => decodeTimestamps(Buffer.from([TIMESTAMPS_FLOAT64, 0, 0]), 0, 1)).toThrow('batch ends inside its 1 float64 timestamps');
-    expect(() => decodeTimestamps(Buffer.from([TIMESTAMPS_DELTA, 0]), 0, 2)).toThrow('batch ends inside its first timestamp');
+    expect(() => timestampsEnd(Buffer.alloc(0), 0, 1)).toThrow('batch ends before its timestamp flag');
+    expect(() => timestampsEnd(Buffer.from([TIMESTAMPS_FLOAT64, 0, 0]), 0, 1)).toThrow('batch ends inside its 1 float64 timestamps');
+    expect(() => timestampsEnd(Buffer.from([TIMESTAMPS_DELTA, 0]), 0, 2)).toThrow('batch ends inside its first timestamp');
     const delta = Buffer.alloc(10);
     delta[0] = TIMESTAMPS_DELTA;
     delta[9] = 0x80;
-    expect(() => decodeTimestamps(delta, 0, 2)).toThrow('batch ends inside timestamp 1 of 2');
-    expect(() => decodeTimestamps(Buffer.from([9]), 0, 1)).toThrow('unknown timestamp encoding 9');
+    expect(() => timestampsEnd(delta, 0, 2)).toThrow('batch ends inside timestamp 1 of 2');
+    expect(() => timestampsEnd(Buffer.from([9]), 0, 1)).toThrow('unknown timestamp encoding 9');
   });
 });
