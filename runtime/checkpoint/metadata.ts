@@ -41,14 +41,14 @@ export const OperatorStateHandleSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SubtaskStateSchema = Type.Object(
+export const OperatorSubtaskStateSchema = Type.Object(
   { keyedState: Type.Optional(KeyedStateHandleSchema), operatorState: Type.Optional(OperatorStateHandleSchema) },
   { additionalProperties: false },
 );
 
-/** `subtasks[i]` is subtask i's state; there are exactly `parallelism` entries. */
-export const OperatorSnapshotSchema = Type.Object(
-  { parallelism: Type.Integer({ minimum: 1 }), maxParallelism: Type.Integer({ minimum: 1 }), subtasks: Type.Array(SubtaskStateSchema) },
+/** One operator's state in a checkpoint (Flink's OperatorState): `subtasks[i]` is subtask i's, exactly `parallelism` entries. */
+export const OperatorStateSchema = Type.Object(
+  { parallelism: Type.Integer({ minimum: 1 }), maxParallelism: Type.Integer({ minimum: 1 }), subtasks: Type.Array(OperatorSubtaskStateSchema) },
   { additionalProperties: false },
 );
 
@@ -61,7 +61,7 @@ export const CheckpointMetadataSchema = Type.Object(
     /** When the checkpoint was triggered, epoch milliseconds. */
     timestamp: Type.Integer({ minimum: 0 }),
     /** By operator id. */
-    operators: Type.Record(Type.String({ minLength: 1 }), OperatorSnapshotSchema),
+    operators: Type.Record(Type.String({ minLength: 1 }), OperatorStateSchema),
   },
   { additionalProperties: false },
 );
@@ -71,8 +71,8 @@ export type KeyedStateHandle = Static<typeof KeyedStateHandleSchema>;
 export type DistributionMode = Static<typeof DistributionModeSchema>;
 export type ListStateOffsets = Static<typeof ListStateOffsetsSchema>;
 export type OperatorStateHandle = Static<typeof OperatorStateHandleSchema>;
-export type SubtaskState = Static<typeof SubtaskStateSchema>;
-export type OperatorSnapshot = Static<typeof OperatorSnapshotSchema>;
+export type OperatorSubtaskState = Static<typeof OperatorSubtaskStateSchema>;
+export type OperatorState = Static<typeof OperatorStateSchema>;
 export type CheckpointMetadata = Static<typeof CheckpointMetadataSchema>;
 export type CheckpointKind = CheckpointMetadata['kind'];
 

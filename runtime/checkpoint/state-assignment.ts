@@ -1,7 +1,7 @@
-// Which bytes of a snapshot a subtask reads on restore, also at a parallelism other than the
-// snapshot's (rescaling). Keyed state moves by whole key groups; operator list state is
+// Which bytes of a checkpoint a subtask reads on restore, also at a parallelism other than the
+// checkpoint's (rescaling). Keyed state moves by whole key groups; operator list state is
 // redistributed by its distribution mode. Pure: the restore code fetches the ranges.
-import type { DistributionMode, KeyGroupRange, OperatorSnapshot } from './metadata.ts';
+import type { DistributionMode, KeyGroupRange, OperatorState } from './metadata.ts';
 
 /** A byte range of one state file holding consecutive key groups. */
 export interface KeyGroupsRange {
@@ -25,15 +25,15 @@ export interface ListEntryRange {
 }
 
 /**
- * The ranges of `snapshot`'s keyed state that hold the key groups of `range`, ordered by key group.
+ * The ranges of the operator's keyed state that hold the key groups of `range`, ordered by key group.
  * Key groups held by no subtask had no keyed state and need no reading.
  */
-export function keyedStateReadPlan(snapshot: OperatorSnapshot, range: KeyGroupRange): KeyGroupsRange[] {
-  if (range.start > range.end || range.start < 0 || range.end >= snapshot.maxParallelism) {
-    throw new RangeError(`key-group range ${range.start}-${range.end} is not within 0-${snapshot.maxParallelism - 1} (the snapshot's maxParallelism is ${snapshot.maxParallelism})`);
+export function keyedStateReadPlan(state: OperatorState, range: KeyGroupRange): KeyGroupsRange[] {
+  if (range.start > range.end || range.start < 0 || range.end >= state.maxParallelism) {
+    throw new RangeError(`key-group range ${range.start}-${range.end} is not within 0-${state.maxParallelism - 1} (the checkpoint's maxParallelism is ${state.maxParallelism})`);
   }
   const plan: KeyGroupsRange[] = [];
-  for (const { keyedState } of snapshot.subtasks) {
+  for (const { keyedState } of state.subtasks) {
     if (!keyedState) continue;
     const first = Math.max(range.start, keyedState.keyGroupRange.start);
     const last = Math.min(range.end, keyedState.keyGroupRange.end);
@@ -57,29 +57,29 @@ export function keyedStateReadPlan(snapshot: OperatorSnapshot, range: KeyGroupRa
  * parallelism every subtask keeps its own `split` entries; otherwise they are dealt out in
  * contiguous, near-equal slices in old-subtask order (Flink's round-robin repartitioning).
  */
-export function operatorStateReadPlan(snapshot: OperatorSnapshot, parallelism: number, subtask: number): Map<string, ListEntryRange[]> {
+export function operatorStateReadPlan(state: OperatorState, parallelism: number, subtask: number): Map<string, ListEntryRange[]> {
   if (!Number.isSafeInteger(parallelism) || parallelism < 1 || !Number.isSafeInteger(subtask) || subtask < 0 || subtask >= parallelism) {
     throw new RangeError(`subtask ${subtask} of parallelism ${parallelism} does not exist`);
   }
   const entries = new Map<string, { mode: DistributionMode; bySubtask: ListEntryRange[][] }>();
-  snapshot.subtasks.forEach(({ operatorState }, index) => {
+  state.subtasks.forEach(({ operatorState }, index) => {
     if (!operatorState) return;
     for (const [name, list] of Object.entries(operatorState.states)) {
-      const state = entries.get(name) ?? { mode: list.mode, bySubtask: snapshot.subtasks.map(() => []) };
-      if (state.mode !== list.mode) {
-        throw new RangeError(`operator state "${name}" is recorded with distribution modes ${state.mode} and ${list.mode}`);
+      const found = entries.get(name) ?? { mode: list.mode, bySubtask: state.subtasks.map(() => []) };
+      if (found.mode !== list.mode) {
+        throw new RangeError(`operator state "${name}" is recorded with distribution modes ${found.mode} and ${list.mode}`);
       }
       for (let i = 0; i + 1 < list.offsets.length; i++) {
-        state.bySubtask[index]!.push({ path: operatorState.path, offset: list.offsets[i]!, length: list.offsets[i + 1]! - list.offsets[i]! });
+        found.bySubtask[index]!.push({ path: operatorState.path, offset: list.offsets[i]!, length: list.offsets[i + 1]! - list.offsets[i]! });
       }
-      entries.set(name, state);
+      entries.set(name, found);
     }
   });
   const plan = new Map<string, ListEntryRange[]>();
   for (const [name, { mode, bySubtask }] of entries) {
     if (mode === 'broadcast') plan.set(name, bySubtask[0] ?? []);
     else if (mode === 'union') plan.set(name, bySubtask.flat());
-    else if (parallelism === snapshot.parallelism) plan.set(name, bySubtask[subtask] ?? []);
+    else if (parallelism === state.parallelism) plan.set(name, bySubtask[subtask] ?? []);
     else plan.set(name, evenSlice(bySubtask.flat(), parallelism, subtask));
   }
   return plan;

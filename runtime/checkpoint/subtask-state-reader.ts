@@ -1,7 +1,7 @@
 // Reads what one subtask restores from a checkpoint, at the checkpoint's parallelism or another:
 // its key groups and its share of the operator list states, fetched as byte ranges.
 import type { CheckpointStorage } from './checkpoint-storage.ts';
-import type { KeyGroupRange, OperatorSnapshot } from './metadata.ts';
+import type { KeyGroupRange, OperatorState } from './metadata.ts';
 import { keyedStateReadPlan, operatorStateReadPlan, type ListEntryRange } from './state-assignment.ts';
 import type { KeyGroupBytes } from './subtask-state-writer.ts';
 import { joinPath } from './storage-path.ts';
@@ -20,15 +20,15 @@ export interface SubtaskRestore {
 export async function readSubtaskState(
   storage: CheckpointStorage,
   directory: string,
-  snapshot: OperatorSnapshot,
+  state: OperatorState,
   keyGroupRange: KeyGroupRange | null,
   parallelism: number,
   subtask: number,
 ): Promise<SubtaskRestore> {
-  const keyedReads = keyGroupRange ? keyedStateReadPlan(snapshot, keyGroupRange) : [];
+  const keyedReads = keyGroupRange ? keyedStateReadPlan(state, keyGroupRange) : [];
   const [keyed, lists] = await Promise.all([
     Promise.all(keyedReads.map((range) => storage.readRange(joinPath(directory, range.path), range.offset, range.length))),
-    readListEntries(storage, directory, operatorStateReadPlan(snapshot, parallelism, subtask)),
+    readListEntries(storage, directory, operatorStateReadPlan(state, parallelism, subtask)),
   ]);
   const keyGroups: KeyGroupBytes[] = [];
   keyedReads.forEach((range, i) => {

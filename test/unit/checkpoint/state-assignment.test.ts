@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { OperatorSnapshot } from '../../../runtime/checkpoint/metadata.ts';
+import type { OperatorState } from '../../../runtime/checkpoint/metadata.ts';
 import { keyedStateReadPlan, operatorStateReadPlan } from '../../../runtime/checkpoint/state-assignment.ts';
 
 const MAX_PARALLELISM = 8;
@@ -11,7 +11,7 @@ function groupBytes(group: number): string {
 }
 
 /** A keyed snapshot at parallelism 3 (groups 0-2, 3-5, 6-7); each file starts with a 16-byte header. */
-function keyedSnapshot(): { snapshot: OperatorSnapshot; files: Map<string, string> } {
+function keyedSnapshot(): { snapshot: OperatorState; files: Map<string, string> } {
   const files = new Map<string, string>();
   const ranges = [
     { start: 0, end: 2 },
@@ -73,13 +73,13 @@ describe('keyedStateReadPlan', () => {
 
   it('rejects a range outside the snapshot key groups', () => {
     const { snapshot } = keyedSnapshot();
-    expect(() => keyedStateReadPlan(snapshot, { start: 4, end: 8 })).toThrow("key-group range 4-8 is not within 0-7 (the snapshot's maxParallelism is 8)");
+    expect(() => keyedStateReadPlan(snapshot, { start: 4, end: 8 })).toThrow("key-group range 4-8 is not within 0-7 (the checkpoint's maxParallelism is 8)");
   });
 });
 
 describe('operatorStateReadPlan', () => {
   // Subtask 0 holds split entries a, b, c; subtask 1 holds d. Each entry is one byte at its own offset.
-  const snapshot: OperatorSnapshot = {
+  const snapshot: OperatorState = {
     parallelism: 2,
     maxParallelism: 8,
     subtasks: [
