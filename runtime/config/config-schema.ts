@@ -37,6 +37,9 @@ const Job = Section(
     namespace: Type.String({ minLength: 1, default: 'default', description: 'Kubernetes namespace of the job' }),
     entry: Type.Optional(Name('Path of the job module')),
     args: Type.Array(Type.String(), { default: [], description: 'Arguments passed to the job module' }),
+    restoreFrom: Type.Optional(
+      Name('Savepoint or checkpoint this run starts from (a path or s3:// URI); a completed checkpoint of the run itself takes precedence'),
+    ),
     parallelism: Count(1, 1, 'Default parallelism of the job'),
     maxParallelism: Type.Integer({ minimum: 1, maximum: 32768, default: 128, description: 'Number of key groups' }),
   },

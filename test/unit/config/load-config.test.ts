@@ -76,6 +76,7 @@ describe('loadConfig', () => {
         SLUICE_JOB__ARGS: '["--window","1m"]',
         SLUICE_CHECKPOINTING__STORAGE__S3__FORCE_PATH_STYLE: 'true',
         SLUICE_JOB__MAX_PARALLELISM: '256',
+        SLUICE_JOB__RESTORE_FROM: 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1',
         SLUICE_LOG_LEVEL: 'debug',
         PATH: '/usr/bin',
       },
@@ -86,6 +87,7 @@ describe('loadConfig', () => {
       namespace: 'streaming',
       entry: 'jobs/wordcount.js',
       args: ['--window', '1m'],
+      restoreFrom: 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1',
       parallelism: 4,
       maxParallelism: 256,
     });
