@@ -52,6 +52,8 @@ interface ContainerRecord {
   mounts: BindMount[];
   timer?: NodeJS.Timeout;
   killTimer?: NodeJS.Timeout;
+  /** Aborted when the current instance exits: ends its probes' and hooks' processes. */
+  instance?: AbortController;
   /** Set once the current instance is being stopped, so its preStop hook runs once. */
   stopping?: boolean;
   env?: Record<string, string>;
@@ -279,6 +281,7 @@ export class PodWorker {
     c.started = c.spec.startupProbe === undefined;
     c.ready = false;
     c.stopping = false;
+    c.instance = new AbortController();
     this.runPostStart(c, process);
     if (!c.init) this.startProbes(c);
     void process.exited.then((exit) => this.onExit(c, process, exit));
@@ -328,6 +331,7 @@ export class PodWorker {
       env: c.env ?? {},
       cwd: c.spec.workingDir ?? this.deps.cwd,
       execCommand: (argv: string[]) => execInContainerCommand(process.pid, this.runAs(c.spec), argv),
+      signal: c.instance!.signal,
     };
   }
 
@@ -374,6 +378,7 @@ export class PodWorker {
 
   private onExit(c: ContainerRecord, process: ContainerProcess, exit: ContainerExit): void {
     if (c.process !== process) return;
+    c.instance?.abort();
     for (const p of c.probes) p.stop();
     c.probes = [];
     if (c.killTimer !== undefined) clearTimeout(c.killTimer);

@@ -15,6 +15,8 @@ export interface ProbeTarget {
   cwd: string;
   /** Builds the command that runs an exec probe inside the container. */
   execCommand: (argv: string[]) => ProcessCommand;
+  /** Aborted when the container instance ends: exec processes still running are killed. */
+  signal: AbortSignal;
 }
 
 function resolvePort(port: number | string, container: Container): number {
@@ -90,18 +92,20 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<boolea
 }
 
 function execProbe(command: ProcessCommand, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+  if (target.signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const child = spawn(command.file, command.args, { cwd: target.cwd, env: target.env, stdio: 'ignore', detached: true });
-    const timer = setTimeout(() => killGroup(child.pid), timeoutMs);
-    child.once('error', () => {
+    const kill = () => killGroup(child.pid);
+    const timer = setTimeout(kill, timeoutMs);
+    target.signal.addEventListener('abort', kill, { once: true });
+    const done = (ok: boolean) => {
       clearTimeout(timer);
-      resolve(false);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      killGroup(child.pid);
-      resolve(code === 0);
-    });
+      target.signal.removeEventListener('abort', kill);
+      kill();
+      resolve(ok);
+    };
+    child.once('error', () => done(false));
+    child.once('exit', (code) => done(code === 0));
   });
 }
 
