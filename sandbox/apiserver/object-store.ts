@@ -14,16 +14,24 @@ export interface StoreEvent {
 
 export type StoreListener = (event: StoreEvent) => void;
 
+/** The changes of one collection that watches can replay, bounded like the watch cache. */
+interface History {
+  events: StoreEvent[];
+  start: number;
+  /** resourceVersion of the newest change dropped from this history (0: nothing dropped). */
+  evictedThrough: number;
+}
+
 /**
- * The in-memory equivalent of etcd: objects per group-resource, one global resourceVersion counter,
- * and a bounded history of changes that watches replay from. Stored objects are never mutated in
- * place, so events and readers may share them.
+ * The in-memory equivalent of etcd plus the apiserver's watch cache: objects per group-resource,
+ * one global resourceVersion counter, and per collection a bounded history of changes that
+ * watches replay from (so churn in one resource never expires another's resourceVersions).
+ * Stored objects are never mutated in place, so events and readers may share them.
  */
 export class ObjectStore {
   private revision = 1;
   private readonly collections = new Map<string, Map<string, KObject>>();
-  private readonly history: StoreEvent[] = [];
-  private historyStart = 0;
+  private readonly histories = new Map<string, History>();
   private readonly listeners = new Set<StoreListener>();
 
   constructor(private readonly historySize: number) {}
@@ -32,10 +40,9 @@ export class ObjectStore {
     return this.revision;
   }
 
-  /** The oldest resourceVersion a watch can still start from (every later change is in history). */
-  oldestWatchableRevision(): number {
-    const first = this.history[this.historyStart];
-    return first ? first.resourceVersion - 1 : this.revision;
+  /** The oldest resourceVersion a watch on this collection can still start from. */
+  oldestWatchableRevision(storageKey: string): number {
+    return this.histories.get(storageKey)?.evictedThrough ?? 0;
   }
 
   get(storageKey: string, namespace: string | undefined, name: string): KObject | undefined {
@@ -74,13 +81,10 @@ export class ObjectStore {
 
   /** Changes after `revision` for one collection, or undefined when history no longer reaches back that far. */
   eventsSince(storageKey: string, revision: number): StoreEvent[] | undefined {
-    if (revision < this.oldestWatchableRevision()) return undefined;
-    const out: StoreEvent[] = [];
-    for (let i = this.historyStart; i < this.history.length; i++) {
-      const e = this.history[i]!;
-      if (e.resourceVersion > revision && e.storageKey === storageKey) out.push(e);
-    }
-    return out;
+    const history = this.histories.get(storageKey);
+    if (!history) return [];
+    if (revision < history.evictedThrough) return undefined;
+    return history.events.slice(history.start).filter((e) => e.resourceVersion > revision);
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -91,6 +95,8 @@ export class ObjectStore {
   /** Removes a whole collection without events (a CRD's storage after the CRD is gone). */
   dropCollection(storageKey: string): void {
     this.collections.delete(storageKey);
+    const history = this.histories.get(storageKey);
+    if (history) this.histories.set(storageKey, { events: [], start: 0, evictedThrough: this.revision });
   }
 
   private stamp(object: KObject): KObject {
@@ -99,11 +105,13 @@ export class ObjectStore {
   }
 
   private emit(event: StoreEvent): void {
-    this.history.push(event);
-    if (this.history.length - this.historyStart > this.historySize) this.historyStart++;
-    if (this.historyStart > 4096 && this.historyStart * 2 > this.history.length) {
-      this.history.splice(0, this.historyStart);
-      this.historyStart = 0;
+    let history = this.histories.get(event.storageKey);
+    if (!history) this.histories.set(event.storageKey, (history = { events: [], start: 0, evictedThrough: 0 }));
+    history.events.push(event);
+    if (history.events.length - history.start > this.historySize) history.evictedThrough = history.events[history.start++]!.resourceVersion;
+    if (history.start > 1024 && history.start * 2 > history.events.length) {
+      history.events.splice(0, history.start);
+      history.start = 0;
     }
     for (const l of this.listeners) l(event);
   }

@@ -112,12 +112,13 @@ export class ResourceApi {
       } catch {
         throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
       }
-      if (token.rv < this.store.oldestWatchableRevision())
+      if (token.rv < this.store.oldestWatchableRevision(storageKeyOf(t)))
         throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
       start = token.start;
     }
-    if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion && Number(opts.resourceVersion) < this.store.oldestWatchableRevision())
-      throw gone(`too old resource version: ${opts.resourceVersion} (${this.store.oldestWatchableRevision()})`);
+    const oldest = this.store.oldestWatchableRevision(storageKeyOf(t));
+    if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion && Number(opts.resourceVersion) < oldest)
+      throw gone(`too old resource version: ${opts.resourceVersion} (${oldest})`);
     const all = this.store
       .list(storageKeyOf(t), t.namespaced ? namespace : undefined)
       .filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, t.fieldSelectors, o))
@@ -166,7 +167,7 @@ export class ResourceApi {
     } else {
       const events = this.store.eventsSince(key, Number(rv));
       if (!events) {
-        sink('ERROR', new ApiError(410, 'Expired', `too old resource version: ${rv} (${this.store.oldestWatchableRevision()})`).toStatus());
+        sink('ERROR', new ApiError(410, 'Expired', `too old resource version: ${rv} (${this.store.oldestWatchableRevision(key)})`).toStatus());
         return () => undefined;
       }
       for (const e of events) deliver(e);

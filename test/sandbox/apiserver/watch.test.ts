@@ -85,6 +85,16 @@ describe('watch', () => {
     expect(expired.body).toMatchObject({ kind: 'Status', reason: 'Expired', code: 410 });
   });
 
+  it('keeps a resourceVersion watchable however much other resources change', async () => {
+    const rv = (await core.createNamespacedConfigMap({ namespace: 'w', body: configMap('quiet', {}) })).metadata!.resourceVersion!;
+    for (let i = 0; i < HISTORY + 5; i++) await core.createNamespacedSecret({ namespace: 'w', body: { metadata: { name: `noise-${i}` } } });
+    const w = await collect('/api/v1/namespaces/w/configmaps', { resourceVersion: rv });
+    await core.deleteNamespacedConfigMap({ name: 'quiet', namespace: 'w' });
+    await eventually('the deletion', () => (w.events.length >= 1 ? true : undefined));
+    w.stop();
+    expect(w.events.map((e) => [e.type, e.name])).toEqual([['DELETED', 'quiet']]);
+  });
+
   it('sends bookmarks when allowed, and ends the stream after timeoutSeconds', async () => {
     const w = await collect('/api/v1/namespaces/w/configmaps', { allowWatchBookmarks: true, resourceVersion: String(await currentRv()), timeoutSeconds: 1 });
     await w.done;
