@@ -1,6 +1,6 @@
 // One contract, two implementations: everything below runs against a directory and against a real
 // S3-compatible server on loopback, and must give the same results.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,10 +128,11 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sluice-checkpoints-'));
     ({ storage, rootUri } = await open());
-    return async () => {
-      await storage.close();
-      await rm(directory, { recursive: true, force: true });
-    };
+  });
+
+  afterEach(async () => {
+    await storage.close();
+    await rm(directory, { recursive: true, force: true });
   });
 
   it('writes, reads, overwrites and reads byte ranges', async () => {
