@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { applyDefaults } from './apply-defaults.ts';
 import { ConfigError } from './config-error.ts';
+import { constraintProblems } from './config-constraints.ts';
 import { describeProblems } from './config-problems.ts';
 import { SluiceConfigSchema } from './config-schema.ts';
 import type { SluiceConfig } from './config-schema.ts';
@@ -58,6 +59,8 @@ export function resolveConfig(input: unknown, context: ResolveContext = {}): Slu
     throw new ConfigError(describeProblems(validate.errors ?? [], SluiceConfigSchema as JsonSchema, withDefaults, context.envSources ?? new Map()));
   }
   const decoded = Value.Decode(SluiceConfigSchema, withDefaults);
+  const broken = constraintProblems(decoded);
+  if (broken.length > 0) throw new ConfigError(broken);
   return {
     ...decoded,
     job: { ...decoded.job, id: decoded.job.id ?? decoded.job.name },

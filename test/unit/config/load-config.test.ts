@@ -170,6 +170,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('checks the rules between keys', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig({
+          job: { parallelism: 200, maxParallelism: 128 },
+          heartbeat: { interval: '5s', timeout: '5s' },
+          network: { bufferSize: '1mb', maxFrameSize: '512kb' },
+          restartStrategy: { type: 'exponential-delay', initialDelay: '1m', maxDelay: '30s' },
+        }),
+      ),
+    ).toEqual([
+      'config key "job.parallelism": must not exceed job.maxParallelism (128), got 200',
+      'config key "heartbeat.timeout": must be longer than heartbeat.interval (5s), got 5s',
+      'config key "network.maxFrameSize": must be at least network.bufferSize (1mb), got 512kb',
+      'config key "restartStrategy.maxDelay": must be at least restartStrategy.initialDelay (1m), got 30s',
+    ]);
+  });
+
   it('rejects environment variables that name no key or a whole section, and bad JSON lists', () => {
     expect(
       problemsOf(() =>
