@@ -333,6 +333,45 @@ describe('process kubelet: pod lifecycle', () => {
     expect(cluster.kubelet.killPod('default', 'no-such-pod')).toBeUndefined();
   });
 
+  it('runs init containers in order before the app containers, and serves each container\'s logs', async () => {
+    const container = (name: string, script: string) => ({ name, image: 'sluice/runtime:test', command: ['node', '-e', script], volumeMounts: [{ name: 'work', mountPath: '/work-dir' }] });
+    const append = (text: string) => `require('fs').appendFileSync('/work-dir/order', '${text}\\n'); console.log('${text}');`;
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'staged' },
+      spec: {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [container('init-1', append('init-1')), container('init-2', append('init-2'))],
+        containers: [
+          container('app-a', `${append('app-a')} console.log(require('fs').readFileSync('/work-dir/order', 'utf8').split('\\n').slice(0, 2).join(','));`),
+          container('app-b', append('app-b')),
+        ],
+      },
+    });
+    const done = await podWhere('staged', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    expect(done.status!.phase).toBe('Succeeded');
+    expect(done.status!.initContainerStatuses!.map((c) => [c.name, c.ready, 'terminated' in c.state && c.state.terminated.exitCode])).toEqual([
+      ['init-1', true, 0],
+      ['init-2', true, 0],
+    ]);
+    expect(await cluster.kubectlOk(['logs', 'staged', '-c', 'init-2'])).toBe('init-2\n');
+    expect(await cluster.kubectlOk(['logs', 'staged', '-c', 'app-a'])).toBe('app-a\ninit-1,init-2\n');
+    expect(await cluster.kubectlOk(['logs', 'staged', '-c', 'app-b'])).toBe('app-b\n');
+
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'init-fails' },
+      spec: { restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'x', command: ['node', '-e', 'process.exit(4)'] }], containers: [{ name: 'app', image: 'x', command: ['node', '-e', ''] }] },
+    });
+    const failed = await podWhere('init-fails', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(failed.status!.initContainerStatuses![0]!.state).toMatchObject({ terminated: { exitCode: 4, reason: 'Error' } });
+    expect(main(failed).state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(failed.status!.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
+  });
+
   it('restartPolicy Never: a failing container leaves the pod Failed with its exit code; OnFailure: success is Succeeded', async () => {
     await apply(nodePod('fails', `process.exit(7)`, { spec: { restartPolicy: 'Never' } }));
     await apply(nodePod('succeeds', `console.log('done')`, { spec: { restartPolicy: 'OnFailure' } }));
