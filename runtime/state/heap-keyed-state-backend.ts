@@ -31,17 +31,19 @@ export class HeapKeyedStateBackend {
 
   /** Makes `key` current; returns the index of its key group within this backend's range. */
   setCurrentKey(key: Key): number {
-    const group = keyGroupFor(key, this.maxParallelism);
-    const index = group - this.start;
-    if (index < 0 || index > this.last) {
-      throw new Error(
-        `key ${String(key)} is in key group ${group}, outside this subtask's range ` +
-          `${this.range.start}-${this.range.end}; was the stream keyed the same way?`,
-      );
-    }
+    const index = keyGroupFor(key, this.maxParallelism) - this.start;
+    if (index < 0 || index > this.last) this.outOfRange(key);
     this.currentKey = key;
     this.currentIndex = index;
     return index;
+  }
+
+  /** Kept out of setCurrentKey so that the per-record path stays small enough to inline. */
+  private outOfRange(key: Key): never {
+    throw new Error(
+      `key ${String(key)} is in key group ${keyGroupFor(key, this.maxParallelism)}, outside this subtask's range ` +
+        `${this.range.start}-${this.range.end}; was the stream keyed the same way?`,
+    );
   }
 
   getCurrentKey(): Key {

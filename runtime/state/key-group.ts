@@ -14,14 +14,17 @@ export interface KeyGroupRange {
 
 export const DEFAULT_MAX_PARALLELISM = 128;
 
-/** murmur3's finalizer: spreads the bits of a 32-bit value. */
+/**
+ * murmur3's finalizer: spreads the bits of a 32-bit value. The result is kept to 31 bits so it
+ * stays a small integer for V8 and `% maxParallelism` is an integer division, not a float one.
+ */
 function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h & 0x7fffffff;
 }
 
 function hashString(s: string): number {
@@ -30,7 +33,7 @@ function hashString(s: string): number {
   return mix(h);
 }
 
-/** A stable 32-bit hash of a key, equal in every process. */
+/** A stable, non-negative 31-bit hash of a key, equal in every process. */
 export function hashKey(key: Key): number {
   switch (typeof key) {
     case 'string':
