@@ -134,7 +134,7 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
 
     switch (verb) {
       case 'get':
-        if (subresource === 'log') return servePodLog(req, reply, t, namespace!, name!, q);
+        if (subresource === 'log') return servePodLog(reply, t, namespace!, name!, q);
         checkSubresource(t, subresource, ['status', 'scale']);
         {
           const obj = api.get(t, namespace, name!, subresource || undefined);
@@ -207,21 +207,19 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
     };
   }
 
-  function servePodLog(req: FastifyRequest, reply: FastifyReply, t: ResourceType, namespace: string, name: string, q: URLSearchParams): FastifyReply {
+  function servePodLog(reply: FastifyReply, t: ResourceType, namespace: string, name: string, q: URLSearchParams): FastifyReply {
     const pod = api.get(t, namespace, name);
     const nodeName = (pod as Record<string, any>).spec?.nodeName as string | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
     const node = nodeName ? api.find(registry.find('', 'v1', 'nodes')!, undefined, nodeName) : undefined;
     const query = Object.fromEntries(q.entries());
     reply.hijack();
-    const done = (): void => undefined;
     try {
-      proxyPodLog(pod, node, query, reply.raw, done);
+      proxyPodLog(pod, node, query, reply.raw);
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', String(err));
       reply.raw.writeHead(e.code, { 'Content-Type': 'application/json' });
       reply.raw.end(JSON.stringify(e.toStatus()));
     }
-    void req;
     return reply;
   }
 

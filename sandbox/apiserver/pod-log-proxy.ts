@@ -11,7 +11,7 @@ const FORWARDED = ['follow', 'tailLines', 'previous', 'timestamps', 'sinceSecond
  * `GET pods/<name>/log`: proxies to the kubelet of the pod's node, like the real apiserver:
  * `http://<node InternalIP>:<daemonEndpoints.kubeletEndpoint.Port>/containerLogs/<ns>/<pod>/<container>`.
  */
-export function proxyPodLog(pod: KObject, node: KObject | undefined, query: Record<string, string>, res: ServerResponse, onDone: () => void): void {
+export function proxyPodLog(pod: KObject, node: KObject | undefined, query: Record<string, string>, res: ServerResponse): void {
   const p = pod as J;
   const containers: string[] = (p.spec?.containers ?? []).map((c: J) => c.name);
   const initContainers: string[] = (p.spec?.initContainers ?? []).map((c: J) => c.name);
@@ -34,7 +34,6 @@ export function proxyPodLog(pod: KObject, node: KObject | undefined, query: Reco
   const upstream = request({ host: address, port, path, method: 'GET' }, (up) => {
     res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain' });
     up.pipe(res);
-    up.on('end', onDone);
   });
   upstream.on('error', (err) => {
     if (!res.headersSent) {
@@ -42,7 +41,6 @@ export function proxyPodLog(pod: KObject, node: KObject | undefined, query: Reco
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(status));
     } else res.destroy(err);
-    onDone();
   });
   res.on('close', () => upstream.destroy());
   upstream.end();

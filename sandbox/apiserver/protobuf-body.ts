@@ -7,7 +7,8 @@ import { ApiError } from './api-error.ts';
  * kinds below are understood, and a field this table does not know is refused rather than lost.
  * Field numbers are those of the Kubernetes API's protobuf wire format (k8s.io/api generated.proto).
  */
-type Scalar = 'string' | 'int' | 'bool' | 'bytes' | 'time';
+/** `ignored`: read and dropped (managedFields: writes recompute them, as for JSON bodies). */
+type Scalar = 'string' | 'int' | 'bool' | 'bytes' | 'time' | 'ignored';
 type FieldType = Scalar | MessageSpec | { map: Scalar } | { repeated: Scalar | MessageSpec };
 interface MessageSpec {
   name: string;
@@ -36,7 +37,7 @@ const objectMeta: MessageSpec = {
     12: ['annotations', { map: 'string' }],
     13: ['ownerReferences', { repeated: ownerReference }],
     14: ['finalizers', { repeated: 'string' }],
-    17: ['managedFields', { repeated: { name: 'ManagedFieldsEntry', fields: {} } }],
+    17: ['managedFields', 'ignored'],
   },
 };
 const objectReference: MessageSpec = {
@@ -122,6 +123,8 @@ function decodeMessage(buf: Buffer, spec: MessageSpec): Record<string, unknown> 
 
 function scalar(value: Buffer | bigint, type: Scalar): unknown {
   switch (type) {
+    case 'ignored':
+      return undefined;
     case 'string':
       return (value as Buffer).toString('utf8');
     case 'bytes':
