@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, SluiceConfigSchema, envName, loadConfig, resolveConfig } from '../../../runtime/config/index.ts';
@@ -236,5 +237,8 @@ describe('loadConfig', () => {
     expect(problems.filter((problem) => problem.startsWith('environment variable'))).toEqual([
       'environment variable SLUICE_JOB__ARGS: expected a JSON array, e.g. ["--window","10s"], got "@"',
     ]);
+    // ... and the README documents every one of them.
+    const readme = readFileSync(fileURLToPath(new URL('../../../runtime/config/README.md', import.meta.url)), 'utf8');
+    expect(leaves.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
