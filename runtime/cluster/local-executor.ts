@@ -13,6 +13,8 @@ export interface LocalExecutorOptions {
   /** Snapshots of a previous run per operator id (any parallelism), to start from. */
   readonly restore?: ReadonlyMap<string, readonly OperatorSnapshot[]>;
   readonly sourceBurst?: number;
+  /** Barrier alignment of tasks with several input channels; default exactly-once. */
+  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
 }
 
 /** A job running in this process. */
@@ -22,7 +24,7 @@ export interface LocalJobClient {
   /** Settles when every task finished, or with the first failure. */
   readonly result: Promise<JobExecutionResult>;
   /** Takes checkpoint `id` (barriers from the sources) and resolves with every subtask's snapshots. */
-  triggerCheckpoint(id: number): Promise<TaskCheckpointAck[]>;
+  triggerCheckpoint(id: number, savepoint?: boolean): Promise<TaskCheckpointAck[]>;
   cancel(): void;
 }
 
@@ -70,6 +72,7 @@ export class LocalExecutor implements JobExecutor {
           channels: provider,
           onCheckpoint,
           sourceBurst: this.options.sourceBurst,
+          checkpointingMode: this.options.checkpointingMode,
           restore: restore
             ? (operatorId) => {
                 const snapshots = restore.get(operatorId);
@@ -110,7 +113,7 @@ export class LocalExecutor implements JobExecutor {
       jobId,
       tasks,
       result,
-      triggerCheckpoint(id: number) {
+      triggerCheckpoint(id: number, savepoint = false) {
         return new Promise<TaskCheckpointAck[]>((resolve, reject) => {
           const finished = tasks.filter((t) => !t.isRunning).map((t) => t.name);
           if (finished.length > 0) {
@@ -118,7 +121,7 @@ export class LocalExecutor implements JobExecutor {
             return;
           }
           acks.set(id, { expected: tasks.length, received: [], resolve, reject });
-          for (const t of tasks) if (t.vertex.isSource) t.triggerCheckpoint(id, Date.now());
+          for (const t of tasks) if (t.vertex.isSource) t.triggerCheckpoint(id, Date.now(), savepoint);
         });
       },
       cancel() {

@@ -6,6 +6,8 @@ import { RecordWriter } from '../network/record-writer.ts';
 import type { ControlEvent, RecordBatch } from '../network/stream-element.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import { EMPTY_RESTORE, type OperatorSnapshot, type OperatorStateRestore } from '../state/state-snapshot.ts';
+import { BlockableInputChannel } from './blockable-input-channel.ts';
+import { CheckpointBarrierAligner } from './checkpoint-barrier-aligner.ts';
 import { CheckpointBarrierTracker, type CheckpointBarrierHandler } from './checkpoint-barrier-tracker.ts';
 import { OperatorChain, operatorFailure } from './operator-chain.ts';
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
@@ -24,6 +26,8 @@ export interface TaskCheckpointAck {
   readonly subtaskIndex: number;
   readonly checkpointId: number;
   readonly snapshots: readonly OperatorSnapshot[];
+  /** Time the task's inputs were held back for barrier alignment (0 without alignment). */
+  readonly alignmentDurationMs: number;
 }
 
 export interface StreamTaskOptions {
@@ -31,6 +35,8 @@ export interface StreamTaskOptions {
   /** State to start from, per operator id (already assigned to this subtask). */
   readonly restore?: (operatorId: string) => OperatorStateRestore | undefined;
   readonly onCheckpoint?: (ack: TaskCheckpointAck) => void;
+  /** `exactly-once` (default) aligns barriers of several input channels; `at-least-once` does not. */
+  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
   /** Records a source emits before yielding to the event loop. */
   readonly sourceBurst?: number;
   /** Input batches processed before yielding to the event loop. */
@@ -153,13 +159,18 @@ export class StreamTask {
       writersByEdge.set(o.edgeId, writer);
       this.writers.push(writer);
     }
-    this.gate = new InputGate(d.inputs.map((i) => this.options.channels.createInputChannel(i, edges.get(i.edgeId)!)));
+    const inputs = d.inputs.map((i) => this.options.channels.createInputChannel(i, edges.get(i.edgeId)!));
+    const aligned = (this.options.checkpointingMode ?? 'exactly-once') === 'exactly-once' && inputs.length > 1;
+    const blockable = aligned ? inputs.map((c) => new BlockableInputChannel(c)) : undefined;
+    this.gate = new InputGate(blockable ?? inputs);
     this.valve = new StatusWatermarkValve(
       this.gate.size,
       (ts) => this.callHead(() => this.chain.head.operator.processWatermark(ts)),
       (idle) => this.callHead(() => this.chain.head.operator.processIdle(idle)),
     );
-    this.barriers = new CheckpointBarrierTracker(this.gate.size, (id, ts, sp) => this.performCheckpoint(id, ts, sp));
+    this.barriers = blockable
+      ? new CheckpointBarrierAligner(blockable, (id, ts, sp, alignment) => this.performCheckpoint(id, ts, sp, alignment))
+      : new CheckpointBarrierTracker(this.gate.size, (id, ts, sp) => this.performCheckpoint(id, ts, sp));
     this.chain = new OperatorChain(this.vertex, d, writersByEdge, this.time);
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);
@@ -270,12 +281,12 @@ export class StreamTask {
     }
   }
 
-  private performCheckpoint(checkpointId: number, timestamp: number, savepoint: boolean): void {
+  private performCheckpoint(checkpointId: number, timestamp: number, savepoint: boolean, alignmentDurationMs = 0): void {
     if (this.state !== 'running') return;
     const snapshots: OperatorSnapshot[] = [];
     this.chain.forEach((c) => snapshots.push(c.operator.snapshotState(checkpointId)), this.descriptor.subtaskIndex);
     for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp, savepoint });
-    this.options.onCheckpoint?.({ vertexId: this.vertex.id, subtaskIndex: this.descriptor.subtaskIndex, checkpointId, snapshots });
+    this.options.onCheckpoint?.({ vertexId: this.vertex.id, subtaskIndex: this.descriptor.subtaskIndex, checkpointId, snapshots, alignmentDurationMs });
   }
 
   /** All input consumed: finish the chain head first, then tell consumers this partition ended. */
