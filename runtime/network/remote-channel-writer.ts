@@ -34,7 +34,9 @@ export class RemoteChannelWriter implements ChannelWriter {
   private timerArmed = false;
   private ended = false;
   private closing = false;
-  private failure: Error | null = null;
+  private failed = false;
+  /** Why records are refused: the channel failed, was cancelled, or ended. */
+  private refusal: Error | null = null;
 
   constructor(
     readonly channelId: number,
@@ -48,7 +50,7 @@ export class RemoteChannelWriter implements ChannelWriter {
   }
 
   emit(value: unknown, timestamp: number): void {
-    if (this.failure !== null) throw this.failure;
+    if (this.refusal !== null) throw this.refusal;
     const count = this.values.push(value);
     this.timestamps.push(timestamp);
     if (count >= this.recordLimit) this.flush();
@@ -56,19 +58,21 @@ export class RemoteChannelWriter implements ChannelWriter {
   }
 
   emitEvent(event: ControlEvent): void {
-    if (this.failure !== null) throw this.failure;
-    if (this.ended) throw new Error(`channel ${this.channelId} to ${this.link.peer}: event ${event.kind} after end-of-partition`);
+    if (this.refusal !== null) throw this.refusal;
     this.flush();
     const frame = encodeEvent(this.channelId, event);
     this.gate.enqueue({ head: frame, body: null, bytes: frame.length });
-    if (event.kind === 'end-of-partition') this.ended = true;
+    if (event.kind === 'end-of-partition') {
+      this.ended = true;
+      this.refusal = new Error(`channel ${this.channelId} to ${this.link.peer} is past its end-of-partition`);
+    }
     this.link.send(this);
   }
 
   flush(): void {
     const count = this.values.length;
     if (count === 0) return;
-    if (this.failure !== null) throw this.failure;
+    if (this.refusal !== null) throw this.refusal;
     const frame = this.encoder.encode(this.values, this.timestamps);
     this.values.length = 0;
     this.timestamps.length = 0;
@@ -105,7 +109,7 @@ export class RemoteChannelWriter implements ChannelWriter {
       this.timestamps.length = 0;
       this.gate.clear();
       // Records emitted after cancellation would be dropped: make that an error instead.
-      this.failure = new Error(`channel ${this.channelId} to ${this.link.peer} is closed`);
+      this.refusal = new Error(`channel ${this.channelId} to ${this.link.peer} is closed`);
     }
     if (this.gate.queuedFrames === 0) this.link.release(this);
   }
@@ -131,8 +135,9 @@ export class RemoteChannelWriter implements ChannelWriter {
   }
 
   fail(error: Error): void {
-    if (this.failure !== null) return;
-    this.failure = error;
+    if (this.failed) return;
+    this.failed = true;
+    this.refusal = error;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerArmed = false;
     this.values.length = 0;
@@ -142,7 +147,7 @@ export class RemoteChannelWriter implements ChannelWriter {
 
   private readonly onTimeout = (): void => {
     this.timerArmed = false;
-    if (this.failure === null && !this.closing) this.flush();
+    if (!this.failed && !this.closing) this.flush();
   };
 
   private armTimer(): void {

@@ -348,13 +348,17 @@ describe('DataPlane over loopback TCP', () => {
     expect(withoutPorts([await result])).toEqual(['producer tm-producer (127.0.0.1:PORT) closed its data-plane connection before sending on channel 2']);
   });
 
-  it('refuses records on a writer closed without end-of-partition (cancelled)', async () => {
+  it('refuses records on a writer closed without end-of-partition (cancelled), and after end-of-partition', async () => {
     const sender = await plane('tm-1');
     const receiver = await plane('tm-2');
     const writer = sender.plane.createWriter(receiver.address, 1);
     writer.emit('dropped with the cancellation', 1);
     writer.close();
     expect(() => writer.emit('after', 2)).toThrow(/^channel 1 to 127\.0\.0\.1:\d+ is closed$/);
+    const ended = sender.plane.createWriter(receiver.address, 2);
+    ended.emitEvent({ kind: 'end-of-partition' });
+    expect(() => ended.emit('late', 3)).toThrow(/^channel 2 to 127\.0\.0\.1:\d+ is past its end-of-partition$/);
+    expect(() => ended.emitEvent({ kind: 'watermark', timestamp: 3 })).toThrow(/^channel 2 to 127\.0\.0\.1:\d+ is past its end-of-partition$/);
   });
 
   it('rejects a malformed peer address and a second receiver for one channel', async () => {
