@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One volume mount: `source` (in the pod directory or a hostPath) bind-mounted at `target`. */
@@ -47,6 +46,8 @@ export function containerCommand(mounts: BindMount[], runAs: RunAs, argv: string
   const ordered = [...mounts].sort((a, b) => depth(a.target) - depth(b.target));
   const lines = ['set -e'];
   for (const m of ordered) {
+    // the kubelet created missing mountpoints; recreate one that vanished meanwhile rather than fail
+    lines.push(`[ -e ${quote(m.target)} ] || { mkdir -p ${quote(dirname(m.target))}; if [ -d ${quote(m.source)} ]; then mkdir ${quote(m.target)}; else : > ${quote(m.target)}; fi; }`);
     lines.push(`mount --bind ${quote(m.source)} ${quote(m.target)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${quote(m.target)}`);
   }
@@ -69,64 +70,4 @@ function dropPrivileges(runAs: RunAs): string[] {
 
 function depth(path: string): number {
   return path.split('/').filter(Boolean).length;
-}
-
-/**
- * Mountpoints the kubelet had to create on the host (a bind mount needs an existing target), counted
- * per user; what was created is removed, deepest first, once no live mountpoint lies in it.
- */
-export class MountpointRegistry {
-  private readonly refs = new Map<string, number>();
-  /** Paths this registry created, with whether each is a file. */
-  private readonly created = new Map<string, boolean>();
-
-  acquire(target: string, isFile: boolean): void {
-    this.refs.set(target, (this.refs.get(target) ?? 0) + 1);
-    const missing: string[] = [];
-    for (let p = dirname(target); !existsSync(p); p = dirname(p)) missing.unshift(p);
-    // Explicit modes: the kubelet's umask must not make mountpoints untraversable for a pod's runAsUser.
-    for (const dir of missing) {
-      mkdirSync(dir);
-      chmodSync(dir, 0o755);
-      this.created.set(dir, false);
-    }
-    if (!existsSync(target)) {
-      if (isFile) writeFileSync(target, '', { mode: 0o644 });
-      else mkdirSync(target);
-      chmodSync(target, isFile ? 0o644 : 0o755);
-      this.created.set(target, isFile);
-    }
-  }
-
-  release(target: string): void {
-    const count = this.refs.get(target);
-    if (count === undefined) return;
-    if (count > 1) this.refs.set(target, count - 1);
-    else this.refs.delete(target);
-    this.removeUnused();
-  }
-
-  releaseAll(): void {
-    this.refs.clear();
-    this.removeUnused();
-  }
-
-  private removeUnused(): void {
-    const deepestFirst = [...this.created.keys()].sort((a, b) => b.length - a.length);
-    for (const path of deepestFirst) {
-      if (this.inUse(path)) continue;
-      try {
-        if (this.created.get(path)) unlinkSync(path);
-        else rmdirSync(path);
-      } catch {
-        // not empty or gone: someone else put something there, leave it
-      }
-      this.created.delete(path);
-    }
-  }
-
-  private inUse(path: string): boolean {
-    for (const target of this.refs.keys()) if (target === path || target.startsWith(path + '/')) return true;
-    return false;
-  }
 }

@@ -1,14 +1,16 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkMountNamespaceSupport, containerCommand, MountpointRegistry } from '../../../sandbox/kubelet/mount-namespace.ts';
+import { checkMountNamespaceSupport, containerCommand } from '../../../sandbox/kubelet/mount-namespace.ts';
+import { MountpointRegistry } from '../../../sandbox/kubelet/mountpoint-registry.ts';
 
 describe('private mount namespace per container', () => {
   const base = mkdtempSync(join(tmpdir(), 'mountns-'));
   // The mountpoints must be reachable for the unprivileged user, as /etc or /var are; the pod dir need not be.
   chmodSync(base, 0o755);
+  const shared = join(base, 'registry');
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('bind-mounts volumes at their mountPath for the process only, as the given user, and removes created mountpoints', () => {
@@ -22,7 +24,7 @@ describe('private mount namespace per container', () => {
     const mountPath = join(base, 'etc', 'app', 'config');
     const filePath = join(base, 'etc', 'app', 'single.txt');
 
-    const registry = new MountpointRegistry();
+    const registry = new MountpointRegistry(shared);
     registry.acquire(mountPath, false);
     registry.acquire(filePath, true);
     const command = containerCommand(
@@ -47,7 +49,7 @@ describe('private mount namespace per container', () => {
   });
 
   it('keeps a shared mountpoint until its last user releases it', () => {
-    const registry = new MountpointRegistry();
+    const registry = new MountpointRegistry(shared);
     const target = join(base, 'shared', 'data');
     registry.acquire(target, false);
     registry.acquire(target, false);
@@ -55,5 +57,35 @@ describe('private mount namespace per container', () => {
     expect(existsSync(target)).toBe(true);
     registry.release(target);
     expect(existsSync(join(base, 'shared'))).toBe(false);
+  });
+
+  it('keeps a mountpoint another kubelet holds, and ignores holders whose process is gone', () => {
+    const a = new MountpointRegistry(shared);
+    const b = new MountpointRegistry(shared);
+    const target = join(base, 'run', 'secrets', 'sa');
+    a.acquire(target, false);
+    b.acquire(target, false);
+    a.release(target);
+    expect(existsSync(target)).toBe(true);
+    b.release(target);
+    expect(existsSync(join(base, 'run'))).toBe(false);
+
+    a.acquire(target, false);
+    // a kubelet that died without releasing: its holder file names a pid that no longer exists
+    const dead = spawnSync('true').pid!;
+    const holders = join(shared, 'targets', readdirSync(join(shared, 'targets'))[0]!, 'holders');
+    writeFileSync(join(holders, `${dead}-deadbeef`), '');
+    a.release(target);
+    expect(existsSync(join(base, 'run'))).toBe(false);
+  });
+
+  it('recreates a mountpoint that vanished before the container started', () => {
+    const volume = join(base, 'vol');
+    mkdirSync(volume);
+    writeFileSync(join(volume, 'f'), 'x');
+    const target = join(base, 'gone', 'mnt');
+    const command = containerCommand([{ source: volume, target, readOnly: false }], {}, ['cat', join(target, 'f')]);
+    const run = spawnSync(command.file, command.args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect({ out: run.stdout, err: run.stderr }).toEqual({ out: 'x', err: '' });
   });
 });
