@@ -1,0 +1,120 @@
+// The operator's writes to the API server, in the verbs the chart's RBAC grants
+// (charts/sluice-operator/templates/_helpers.tpl): create/update/delete for what it owns, update of a
+// StreamJob's finalizers, status only through the status subresource, get of Secrets.
+import { ApiException, CustomObjectsApi, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { STREAM_JOB_GROUP, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
+import type { StreamJob } from '../api/stream-job.ts';
+import type { StreamJobStatus } from '../api/stream-job-status.ts';
+
+export const FIELD_MANAGER = 'sluice-operator';
+
+export function isStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+export class KubeObjects {
+  private readonly objects: KubernetesObjectApi;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Creates `object`; one that exists already (a cache behind the server) is left to the next reconcile. */
+  async create(object: KubernetesObject): Promise<void> {
+    try {
+      await this.objects.create(object, undefined, undefined, FIELD_MANAGER);
+    } catch (err) {
+      if (!isStatus(err, 409)) throw err;
+    }
+  }
+
+  /** Replaces `existing` by `desired`, guarded by the existing resourceVersion. */
+  async replace(desired: KubernetesObject, existing: KubernetesObject): Promise<void> {
+    const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata!.resourceVersion } };
+    await this.objects.replace(body, undefined, undefined, FIELD_MANAGER);
+  }
+
+  /** Deletes `object` if it is still the one seen (uid precondition); gone already is fine. */
+  async delete(object: KubernetesObject): Promise<void> {
+    try {
+      await this.objects.delete(
+        { apiVersion: object.apiVersion ?? 'v1', kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata!.namespace! } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+        { preconditions: { uid: object.metadata!.uid! } },
+      );
+    } catch (err) {
+      if (!isStatus(err, 404) && !isStatus(err, 409)) throw err;
+    }
+  }
+
+  async getStreamJob(namespace: string, name: string): Promise<StreamJob | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({ group: STREAM_JOB_GROUP, version: STREAM_JOB_VERSION, namespace, plural: STREAM_JOB_PLURAL, name })) as StreamJob;
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes the finalizer list with optimistic concurrency (409 when the StreamJob changed meanwhile). */
+  async setFinalizers(job: StreamJob, finalizers: string[]): Promise<StreamJob> {
+    return (await this.objects.patch(
+      {
+        apiVersion: job.apiVersion,
+        kind: job.kind,
+        metadata: { name: job.metadata.name!, namespace: job.metadata.namespace!, resourceVersion: job.metadata.resourceVersion!, finalizers },
+      },
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      undefined,
+      PatchStrategy.MergePatch,
+    )) as StreamJob;
+  }
+
+  /** PUT of the status subresource with the StreamJob's resourceVersion: 409 when someone wrote in between. */
+  async replaceStatus(job: StreamJob, status: StreamJobStatus): Promise<StreamJob> {
+    return (await this.custom.replaceNamespacedCustomObjectStatus({
+      group: STREAM_JOB_GROUP,
+      version: STREAM_JOB_VERSION,
+      namespace: job.metadata.namespace!,
+      plural: STREAM_JOB_PLURAL,
+      name: job.metadata.name!,
+      body: { apiVersion: job.apiVersion, kind: job.kind, metadata: { name: job.metadata.name, namespace: job.metadata.namespace, resourceVersion: job.metadata.resourceVersion }, status },
+      fieldManager: FIELD_MANAGER,
+    })) as StreamJob;
+  }
+
+  /** The key names of a Secret, never its values; undefined when it does not exist. */
+  async secretKeys(namespace: string, name: string): Promise<string[] | undefined> {
+    try {
+      const secret = (await this.objects.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } })) as V1Secret;
+      return Object.keys({ ...secret.data, ...secret.stringData });
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async createEvent(event: KubernetesObject): Promise<void> {
+    await this.objects.create(event, undefined, undefined, FIELD_MANAGER);
+  }
+
+  async patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    await this.objects.patch(
+      { apiVersion: 'v1', kind: 'Event', metadata: { name, namespace }, ...patch },
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+// Converges the objects of a StreamJob's run with what exists: creates what is missing, replaces what
+// was built from something else (its object-hash annotation differs), deletes pods that failed or no
+// longer belong. One call does what it can without waiting; the informers' events bring the next call.
+import type { KubernetesObject, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { DesiredObjects } from '../resources/desired-objects.ts';
+import { OBJECT_HASH_ANNOTATION } from '../resources/labels.ts';
+import type { KubeObjects } from './kube-objects.ts';
+
+/** The objects a StreamJob owns, as the informers' caches hold them. */
+export interface OwnedObjects {
+  configMaps: readonly V1ConfigMap[];
+  services: readonly V1Service[];
+  pods: readonly V1Pod[];
+}
+
+const hashOf = (object: KubernetesObject) => object.metadata?.annotations?.[OBJECT_HASH_ANNOTATION];
+const terminating = (object: KubernetesObject) => object.metadata?.deletionTimestamp !== undefined;
+
+export async function syncObjects(kube: KubeObjects, desired: DesiredObjects, owned: OwnedObjects): Promise<void> {
+  await syncOne(kube, { apiVersion: 'v1', kind: 'ConfigMap', ...desired.configMap }, owned.configMaps);
+  await syncOne(kube, { apiVersion: 'v1', kind: 'Service', ...desired.service }, owned.services);
+  // Pods only once the configuration they mount is current.
+  const configCurrent = owned.configMaps.some((c) => c.metadata?.name === desired.configMap.metadata?.name && hashOf(c) === hashOf(desired.configMap));
+  const wanted = [desired.jobManager, ...desired.taskManagers];
+  const wantedNames = new Set(wanted.map((p) => p.metadata!.name));
+  for (const pod of owned.pods) {
+    if (!wantedNames.has(pod.metadata!.name) && !terminating(pod)) await kube.delete({ apiVersion: 'v1', kind: 'Pod', ...pod });
+  }
+  for (const pod of wanted) {
+    const existing = owned.pods.find((p) => p.metadata!.name === pod.metadata!.name);
+    if (existing === undefined) {
+      if (configCurrent) await kube.create({ apiVersion: 'v1', kind: 'Pod', ...pod });
+    } else if (!terminating(existing) && (hashOf(existing) !== hashOf(pod) || existing.status?.phase === 'Failed' || existing.status?.phase === 'Succeeded')) {
+      // Pods are immutable: a stale or dead one is deleted, and re-created once it is gone.
+      await kube.delete({ apiVersion: 'v1', kind: 'Pod', ...existing });
+    }
+  }
+}
+
+async function syncOne(kube: KubeObjects, desired: KubernetesObject, existing: readonly KubernetesObject[]): Promise<void> {
+  const current = existing.find((o) => o.metadata?.name === desired.metadata?.name);
+  if (current === undefined) await kube.create(desired);
+  else if (!terminating(current) && hashOf(current) !== hashOf(desired)) await kube.replace(desired, current);
+}
+
+/** Deletes the run's pods (a suspension or the step between two runs). */
+export async function deletePods(kube: KubeObjects, owned: OwnedObjects): Promise<void> {
+  for (const pod of owned.pods) if (!terminating(pod)) await kube.delete({ apiVersion: 'v1', kind: 'Pod', ...pod });
+}
+
+/** Deletes everything the operator created for a StreamJob; true once nothing is left. */
+export async function deleteAll(kube: KubeObjects, owned: OwnedObjects): Promise<boolean> {
+  await deletePods(kube, owned);
+  for (const o of owned.services) if (!terminating(o)) await kube.delete({ apiVersion: 'v1', kind: 'Service', ...o });
+  for (const o of owned.configMaps) if (!terminating(o)) await kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', ...o });
+  return owned.pods.length + owned.services.length + owned.configMaps.length === 0;
+}

@@ -1,0 +1,196 @@
+// Reconciles one StreamJob: observe (caches, Secret, JobManager), decide (lifecycle.ts, pure), persist
+// the decision in status, then act. Level-triggered: every call starts from what exists now.
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { StreamJob } from '../api/stream-job.ts';
+import type { StreamJobStatus } from '../api/stream-job-status.ts';
+import type { HandleResult } from '../controller/work-queue.ts';
+import type { JobManagerApi, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
+import { applyActionResult, decide, TRANSITION_INTERVAL_MS } from '../lifecycle/lifecycle.ts';
+import type { Action, ActionResult, EventSpec, PodObservation } from '../lifecycle/lifecycle.ts';
+import { specProblems } from '../lifecycle/semantic-checks.ts';
+import type { CredentialsSecretState } from '../lifecycle/semantic-checks.ts';
+import { desiredObjects } from '../resources/desired-objects.ts';
+import { COMPONENT_LABEL, FINALIZER, JOB_LABEL, RUN_ANNOTATION } from '../resources/labels.ts';
+import { REST_PORT } from '../resources/runtime-config.ts';
+import { canonicalJson, specHash } from '../resources/spec-hash.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import { isStatus } from './kube-objects.ts';
+import type { KubeObjects } from './kube-objects.ts';
+import { deleteAll, deletePods, syncObjects } from './object-sync.ts';
+import type { OwnedObjects } from './object-sync.ts';
+
+/** Read access to the informers' caches. */
+export interface Caches {
+  streamJob(namespace: string, name: string): StreamJob | undefined;
+  owned(namespace: string, job: StreamJob): OwnedObjects;
+}
+
+export interface ReconcilerOptions {
+  kube: KubeObjects;
+  jobManager: JobManagerApi;
+  caches: Caches;
+  events: EventRecorder;
+  logger: Logger;
+  now?: () => Date;
+  /** Called with every decision, for the jobs-per-phase metric. */
+  onPhase?: (key: string, phase: string | undefined) => void;
+}
+
+const CONFLICT_RETRIES = 3;
+
+export class Reconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(key: string): Promise<HandleResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    let job = this.options.caches.streamJob(namespace, name);
+    if (job === undefined) {
+      this.options.onPhase?.(key, undefined);
+      return {};
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.reconcileJob(key, job);
+      } catch (err) {
+        // Someone wrote the StreamJob after the cache saw it: start over from a fresh read.
+        if (!isStatus(err, 409) || attempt >= CONFLICT_RETRIES) throw err;
+        const fresh = await this.options.kube.getStreamJob(namespace, name);
+        if (fresh === undefined) return {};
+        job = fresh;
+      }
+    }
+  }
+
+  private async reconcileJob(key: string, job: StreamJob): Promise<HandleResult> {
+    const { kube, caches } = this.options;
+    const owned = caches.owned(job.metadata.namespace!, job);
+    const finalizers = job.metadata.finalizers ?? [];
+    if (job.metadata.deletionTimestamp !== undefined) {
+      if (!finalizers.includes(FINALIZER)) return {};
+      if (!(await deleteAll(kube, owned))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
+      await kube.setFinalizers(job, finalizers.filter((f) => f !== FINALIZER));
+      this.options.onPhase?.(key, undefined);
+      return {};
+    }
+    if (!finalizers.includes(FINALIZER)) job = await kube.setFinalizers(job, [...finalizers, FINALIZER]);
+
+    const decision = decide(await this.observe(job, owned));
+    this.options.onPhase?.(key, decision.status.phase);
+    // The decision is persisted before it is acted on, so a new leader picks up where this one stopped.
+    let status = decision.status;
+    let written = await this.writeStatus(job, status);
+    const events: EventSpec[] = [...decision.events];
+    for (const action of decision.actions) {
+      const result = await this.act(written, status, action, owned);
+      if (result === undefined) continue;
+      const applied = applyActionResult(status, action, result, this.now());
+      status = applied.status;
+      events.push(...applied.events);
+    }
+    if (status !== decision.status) written = await this.writeStatus(written, status);
+    for (const event of events) await this.options.events.record(written, event);
+    return { requeueAfterMs: decision.requeueAfterMs };
+  }
+
+  private async observe(job: StreamJob, owned: OwnedObjects): Promise<Parameters<typeof decide>[0]> {
+    const now = this.now();
+    const pods = owned.pods.map((pod) => ({ pod, observation: podObservation(pod) }));
+    const jobManager = pods.find((p) => p.pod.metadata?.labels?.[COMPONENT_LABEL] === 'jobmanager');
+    const taskManagers = pods.filter((p) => p.pod.metadata?.labels?.[COMPONENT_LABEL] === 'taskmanager').map((p) => p.observation);
+    const run = job.status?.run;
+    const baseUrl = restBaseUrl(jobManager?.pod, run?.number);
+    const jobId = run ? `${job.metadata.uid}-${run.number}` : undefined;
+    const jm = baseUrl && jobId ? await this.options.jobManager.observe(baseUrl, jobId) : undefined;
+    const triggerId = job.status?.upgrade?.savepointTriggerId ?? job.status?.savepoints?.pending?.triggerId;
+    let savepointTrigger: SavepointTriggerObservation | undefined;
+    if (triggerId !== undefined && jobId !== undefined) {
+      savepointTrigger = baseUrl
+        ? await this.options.jobManager.savepointStatus(baseUrl, jobId, triggerId)
+        : { status: 'UNREACHABLE', error: 'the JobManager pod is gone' };
+    }
+    return {
+      job,
+      now,
+      specHash: specHash(job.spec),
+      problems: specProblems(job.spec, await this.credentialsSecret(job)),
+      ...(jobManager ? { jobManagerPod: jobManager.observation } : {}),
+      taskManagerPods: taskManagers,
+      ...(jm ? { jobManager: jm } : {}),
+      ...(savepointTrigger ? { savepointTrigger } : {}),
+    };
+  }
+
+  private async credentialsSecret(job: StreamJob): Promise<CredentialsSecretState> {
+    const name = job.spec.checkpointing.storage.s3?.credentialsSecret;
+    if (name === undefined) return undefined;
+    const keys = await this.options.kube.secretKeys(job.metadata.namespace!, name);
+    return keys === undefined ? { name, missing: true } : { name, keys };
+  }
+
+  private async writeStatus(job: StreamJob, status: StreamJobStatus): Promise<StreamJob> {
+    if (canonicalJson(job.status ?? {}) === canonicalJson(status)) return job;
+    return this.options.kube.replaceStatus(job, status);
+  }
+
+  /** Carries out one action; REST actions return their outcome for the status. */
+  private async act(job: StreamJob, status: StreamJobStatus, action: Action, owned: OwnedObjects): Promise<ActionResult | undefined> {
+    const { kube, jobManager } = this.options;
+    switch (action.kind) {
+      case 'deploy': {
+        const run = status.run!;
+        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }) }), owned);
+        return undefined;
+      }
+      case 'teardown':
+        await deletePods(kube, owned);
+        return undefined;
+      default: {
+        const pod = owned.pods.find((p) => p.metadata?.labels?.[COMPONENT_LABEL] === 'jobmanager');
+        const baseUrl = restBaseUrl(pod, status.run?.number);
+        const id = `${job.metadata.uid}-${status.run!.number}`;
+        if (baseUrl === undefined) return { ok: false, error: 'the JobManager pod has no address' };
+        try {
+          if (action.kind === 'triggerSavepoint') return { ok: true, triggerId: await jobManager.triggerSavepoint(baseUrl, id) };
+          if (action.kind === 'stopWithSavepoint') return { ok: true, triggerId: await jobManager.stopWithSavepoint(baseUrl, id) };
+          await jobManager.cancel(baseUrl, id);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, error: (err as Error).message };
+        }
+      }
+    }
+  }
+}
+
+function podObservation(pod: V1Pod): PodObservation {
+  return {
+    name: pod.metadata!.name!,
+    ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    run: Number(pod.metadata?.annotations?.[RUN_ANNOTATION] ?? 0),
+    terminating: pod.metadata?.deletionTimestamp !== undefined,
+  };
+}
+
+/**
+ * The JobManager's REST base URL by pod IP, which works from anywhere that reaches pods — also from an
+ * operator outside the cluster (the sandbox's Service names resolve only inside pods). Status reports
+ * the Service URL for people.
+ */
+function restBaseUrl(pod: V1Pod | undefined, run: number | undefined): string | undefined {
+  if (pod === undefined || pod.metadata?.deletionTimestamp !== undefined || pod.status?.podIP === undefined) return undefined;
+  if (Number(pod.metadata?.annotations?.[RUN_ANNOTATION]) !== run) return undefined;
+  const ip = pod.status.podIP;
+  return `http://${ip.includes(':') ? `[${ip}]` : ip}:${REST_PORT}`;
+}
+
+/** Objects of `kind` in a cache that a StreamJob owns as their controller. */
+export function ownedBy<T extends KubernetesObject>(objects: readonly T[], job: StreamJob): T[] {
+  return objects.filter(
+    (o) => o.metadata?.labels?.[JOB_LABEL] === job.metadata.name && o.metadata?.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid),
+  );
+}

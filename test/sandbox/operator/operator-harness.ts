@@ -1,0 +1,164 @@
+// A kubelet-less sandbox API server with the StreamJob CRD, real kubectl, and operator processes
+// started as the chart starts them (node --import tsx operator/main.ts), each killed on stop.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startApiServer } from '../../../sandbox/apiserver/server.ts';
+import type { ApiServer } from '../../../sandbox/apiserver/server.ts';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+
+export const root = resolve(import.meta.dirname, '../../..');
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface OperatorProcess {
+  identity: string;
+  port: number;
+  child: ChildProcess;
+  logFile: string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface OperatorSandbox {
+  api: ApiServer;
+  dir: string;
+  kc: KubeConfig;
+  kubectl(args: string[], stdin?: string): Promise<CommandResult>;
+  kubectlOk(args: string[], stdin?: string): Promise<string>;
+  startOperator(identity: string, env?: Record<string, string>): Promise<OperatorProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startOperatorSandbox(name: string): Promise<OperatorSandbox> {
+  const tools = await ensureKubeTools();
+  // Outside /tmp: the sandbox cannot mount volumes at /tmp when its own directory is under it.
+  const dir = join(root, '.sandbox', `${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const api = await startApiServer({ dataDir: join(dir, 'apiserver') });
+  const operators: OperatorProcess[] = [];
+  const kc = new KubeConfig();
+  kc.loadFromFile(api.kubeconfigPath);
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    KUBECONFIG: api.kubeconfigPath,
+    KUBECACHEDIR: join(dir, 'kube-cache'),
+  };
+  const kubectl = (args: string[], stdin?: string) => run(tools.kubectl, args, env, stdin);
+  const kubectlOk = async (args: string[], stdin?: string) => {
+    const r = await kubectl(args, stdin);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const sandbox: OperatorSandbox = {
+    api,
+    dir,
+    kc,
+    kubectl,
+    kubectlOk,
+    async startOperator(identity, extraEnv = {}) {
+      const port = await freePort();
+      const logFile = join(dir, `${identity}.log`);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
+        cwd: root,
+        env: {
+          ...env,
+          POD_NAME: identity,
+          POD_NAMESPACE: 'default',
+          POD_IP: '127.0.0.1',
+          SLUICE_HTTP_PORT: String(port),
+          SLUICE_LOG_LEVEL: 'debug',
+          SLUICE_LEASE_DURATION: '4s',
+          SLUICE_RENEW_DEADLINE: '3s',
+          SLUICE_RETRY_PERIOD: '500ms',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const log = createWriteStream(logFile);
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      const op: OperatorProcess = {
+        identity,
+        port,
+        child,
+        logFile,
+        exited,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill(signal);
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        },
+      };
+      operators.push(op);
+      return op;
+    },
+    async stop() {
+      await Promise.all(operators.map((o) => o.stop()));
+      await api.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await kubectlOk(['apply', '--server-side', '-f', join(root, 'crds/streamjobs.sluice.dev.yaml')]);
+  await kubectlOk(['wait', '--for=condition=Established', 'crd/streamjobs.sluice.dev', '--timeout=20s']);
+  return sandbox;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+function run(command: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CommandResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      fail(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
+export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
