@@ -1,6 +1,6 @@
 // The directory one checkpoint or savepoint is written into: subtasks' state files first, then
 // `_metadata`, whose presence makes it complete. Flink's CheckpointStorageLocation.
-import type { CheckpointStorage, StateBytes } from './checkpoint-storage.ts';
+import type { CheckpointStorage, StateBytes, WriteOptions } from './checkpoint-storage.ts';
 import { filesBelow, verifyCheckpoint } from './checkpoint-verification.ts';
 import { MetadataError, serializeMetadata, type CheckpointKind, type CheckpointMetadata } from './metadata.ts';
 import { METADATA_FILE, subtaskStateFile } from './storage-layout.ts';
@@ -26,9 +26,9 @@ export class CheckpointStorageLocation {
     return this.storage.uriOf(this.directory);
   }
 
-  async writeState(operatorId: string, subtask: number, data: StateBytes): Promise<StateFile> {
+  async writeState(operatorId: string, subtask: number, data: StateBytes, options?: WriteOptions): Promise<StateFile> {
     const path = subtaskStateFile(operatorId, subtask);
-    const size = await this.storage.write(joinPath(this.directory, path), data);
+    const size = await this.storage.write(joinPath(this.directory, path), data, options);
     return { path, size };
   }
 

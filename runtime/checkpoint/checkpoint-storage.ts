@@ -10,12 +10,19 @@ export interface StorageEntry {
 /** Bytes to store: one buffer, or chunks produced while the upload runs. */
 export type StateBytes = Uint8Array | AsyncIterable<Uint8Array>;
 
+export interface WriteOptions {
+  signal?: AbortSignal;
+}
+
 export interface CheckpointStorage {
   /** The root as a URI (`s3://bucket/prefix`, `file:///dir`), for messages and recorded paths. */
   readonly uri: string;
   uriOf(path: string): string;
-  /** Stores a file whole or not at all, replacing an existing one; resolves to its size. */
-  write(path: string, data: StateBytes): Promise<number>;
+  /**
+   * Stores a file whole or not at all, replacing an existing one; resolves to its size. Aborting
+   * `signal` (a checkpoint timed out or was cancelled) stops the upload and rejects with its reason.
+   */
+  write(path: string, data: StateBytes, options?: WriteOptions): Promise<number>;
   read(path: string): Promise<Buffer>;
   readRange(path: string, offset: number, length: number): Promise<Buffer>;
   /** Every file below a directory ('' for the root), recursively, sorted by path. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
+import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import { StateBytesSource } from './state-bytes-source.ts';
 import { checkRelativePath } from './storage-path.ts';
@@ -22,7 +22,9 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
     return pathToFileURL(this.file(path)).href;
   }
 
-  async write(path: string, data: StateBytes): Promise<number> {
+  async write(path: string, data: StateBytes, options: WriteOptions = {}): Promise<number> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const target = this.file(path);
     const temp = `${target}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
     const source = data instanceof Uint8Array ? undefined : new StateBytesSource(data);
@@ -33,16 +35,21 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
         if (data instanceof Uint8Array) {
           await handle.writeFile(data);
         } else {
-          for await (const chunk of source!.chunks()) await handle.write(chunk);
+          for await (const chunk of source!.chunks()) {
+            signal?.throwIfAborted();
+            await handle.write(chunk);
+          }
         }
         // A checkpoint that is reported complete must survive a machine crash, not only a process crash.
         await handle.sync();
       } finally {
         await handle.close();
       }
+      signal?.throwIfAborted();
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
+      if (signal?.aborted) throw signal.reason;
       throw source?.failed ? source.failure : this.failure(path, error);
     }
     return data instanceof Uint8Array ? data.byteLength : source!.size;

@@ -4,7 +4,7 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
-import type { CheckpointStorage, StateBytes, StorageEntry } from './checkpoint-storage.ts';
+import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import type { S3Credentials } from './s3-credentials.ts';
 import { toStorageError, type S3ErrorContext } from './s3-error.ts';
@@ -82,7 +82,9 @@ export class S3CheckpointStorage implements CheckpointStorage {
     return joinPath(this.uri, checkRelativePath(path));
   }
 
-  async write(path: string, data: StateBytes): Promise<number> {
+  async write(path: string, data: StateBytes, options: WriteOptions = {}): Promise<number> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const source = data instanceof Uint8Array ? undefined : new StateBytesSource(data);
     const upload = new Upload({
       client: this.client,
@@ -91,10 +93,15 @@ export class S3CheckpointStorage implements CheckpointStorage {
       queueSize: this.config.queueSize,
       leavePartsOnError: false,
     });
+    const abort = () => void upload.abort();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
       await upload.done();
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       throw source?.failed ? source.failure : toStorageError(error, this.errorContext(path, 'write'));
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
     return data instanceof Uint8Array ? data.byteLength : source!.size;
   }

@@ -2,6 +2,7 @@
 // then the entries of its operator list states; the returned handles locate each piece by offset,
 // so a restore at any parallelism reads exactly the bytes it needs.
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
+import type { WriteOptions } from './checkpoint-storage.ts';
 import type { DistributionMode, KeyGroupRange, ListStateOffsets, OperatorSubtaskState } from './metadata.ts';
 
 /** The bytes of one key group (its keyed state and timers), as the state backend encodes them. */
@@ -27,7 +28,13 @@ export interface SubtaskSnapshot {
   readonly operatorState: ReadonlyArray<ListStateBytes>;
 }
 
-export async function writeSubtaskState(location: CheckpointStorageLocation, operatorId: string, subtask: number, snapshot: SubtaskSnapshot): Promise<OperatorSubtaskState> {
+export async function writeSubtaskState(
+  location: CheckpointStorageLocation,
+  operatorId: string,
+  subtask: number,
+  snapshot: SubtaskSnapshot,
+  options?: WriteOptions,
+): Promise<OperatorSubtaskState> {
   const where = `operator "${operatorId}" subtask ${subtask}`;
   const chunks: Uint8Array[] = [];
   let position = 0;
@@ -69,7 +76,7 @@ export async function writeSubtaskState(location: CheckpointStorageLocation, ope
   }
 
   if (!keyGroupOffsets && snapshot.operatorState.length === 0) return {};
-  const file = await location.writeState(operatorId, subtask, fromArray(chunks));
+  const file = await location.writeState(operatorId, subtask, fromArray(chunks), options);
   const state: OperatorSubtaskState = {};
   if (range && keyGroupOffsets) state.keyedState = { ...file, keyGroupRange: { start: range.start, end: range.end }, offsets: keyGroupOffsets };
   if (snapshot.operatorState.length > 0) state.operatorState = { ...file, states };

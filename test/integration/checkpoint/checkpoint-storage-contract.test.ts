@@ -171,6 +171,20 @@ describe.each(implementations)('%s checkpoint storage', (_name, open) => {
     expect(await storage.list('')).toEqual([{ path: 'partial/other', size: 4 }]);
   });
 
+  it('stops a write when its signal aborts, rejecting with the reason and leaving nothing', async () => {
+    const controller = new AbortController();
+    const expired = new Error('checkpoint 7 expired');
+    async function* abortedMidway(): AsyncIterable<Uint8Array> {
+      // More than one part: S3 has a multipart upload under way when the abort comes.
+      yield Buffer.alloc(6 * 1024 * 1024, 1);
+      controller.abort(expired);
+      yield Buffer.alloc(1024, 2);
+    }
+    await expect(storage.write('aborted/state', abortedMidway(), { signal: controller.signal })).rejects.toBe(expired);
+    await expect(storage.write('aborted/late', bytes('too late'), { signal: controller.signal })).rejects.toBe(expired);
+    expect(await storage.list('')).toEqual([]);
+  });
+
   it('reports a missing file by its URI', async () => {
     const error = await failure(storage.read('no/such/file'));
     expect(error.reason).toBe('not-found');

@@ -122,6 +122,44 @@ describe('S3 checkpoint storage', () => {
     ]);
   });
 
+  it('aborts the multipart upload on the server when a write is aborted', async () => {
+    const proxy = await recordingProxy(server.port);
+    const storage = await openCheckpointStorage('s3://checkpoints/abort', {
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
+      partSize: 5 * 1024 * 1024,
+    });
+    const controller = new AbortController();
+    const until = async (condition: () => boolean, what: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; requests: ${proxy.requests.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    async function* abortedMidway(): AsyncIterable<Uint8Array> {
+      yield Buffer.alloc(6 * 1024 * 1024, 1);
+      yield Buffer.alloc(6 * 1024 * 1024, 1);
+      // Abort once the multipart upload exists on the server.
+      await until(() => proxy.requests.some((line) => line.startsWith('PUT')), 'a part upload');
+      controller.abort(new Error('expired'));
+      yield Buffer.alloc(1024, 2);
+    }
+    try {
+      await expect(storage.write('state', abortedMidway(), { signal: controller.signal })).rejects.toThrow('expired');
+      await until(() => proxy.requests.some((line) => line.startsWith('DELETE')), 'AbortMultipartUpload');
+      expect(await storage.list('')).toEqual([]);
+    } finally {
+      await storage.close();
+      await proxy.close();
+    }
+    expect(proxy.requests.filter((line) => !line.startsWith('PUT')).map((line) => line.replace(/uploadId=[^&]+/, 'uploadId=ID'))).toEqual([
+      'POST /checkpoints/abort/state?uploads=',
+      'DELETE /checkpoints/abort/state?uploadId=ID&x-id=AbortMultipartUpload',
+      'GET /checkpoints/?list-type=2&max-keys=1000&prefix=abort%2F',
+    ]);
+  });
+
   it('lists and deletes directories page by page', async () => {
     const proxy = await recordingProxy(server.port);
     const storage = await openCheckpointStorage('s3://checkpoints/pages', {

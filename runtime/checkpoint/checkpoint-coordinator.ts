@@ -1,0 +1,243 @@
+// The JobManager's checkpoint coordinator (Flink's CheckpointCoordinator): triggers checkpoints
+// periodically (interval, timeout, minimum pause, at most one in flight) and savepoints on request,
+// collects the subtasks' acknowledgements with their state handles, writes `_metadata` last, then
+// tells the tasks so that transactional sinks commit, and applies retention. A checkpoint that
+// times out, is declined or cannot be completed is aborted and its files discarded; the job goes
+// on and the next one is tried.
+import type { Logger } from 'pino';
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { CheckpointStorageLocation } from './checkpoint-location.ts';
+import type { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
+import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
+import { stateSize } from './metadata.ts';
+import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } from './pending-checkpoint.ts';
+import type { SavepointStore } from './savepoint-store.ts';
+
+/** What the coordinator drives: the running job's tasks, in this process or through RPC. */
+export interface CheckpointTarget {
+  /** Injects barrier `checkpointId` at every source subtask; state goes below `location`. Throws when it cannot. */
+  triggerCheckpoint(checkpointId: number, timestamp: number, location: CheckpointStorageLocation, savepoint: boolean): void;
+  notifyCheckpointComplete(checkpointId: number): void;
+}
+
+export interface CheckpointCoordinatorOptions {
+  readonly jobId: string;
+  /** Every operator of the job with its parallelism: the metadata records all of them. */
+  readonly operators: readonly CheckpointedOperator[];
+  /** Subtasks that must acknowledge. */
+  readonly subtasks: number;
+  readonly checkpoints: CompletedCheckpointStore;
+  readonly savepoints: SavepointStore;
+  readonly target: CheckpointTarget;
+  readonly stats: CheckpointStatsTracker;
+  readonly logger: Logger;
+  /** Milliseconds between checkpoints; absent: only savepoints. */
+  readonly interval?: number;
+  readonly timeout: number;
+  readonly minPause: number;
+  /** The id of the first checkpoint; default: above every chk-<n> in storage. */
+  readonly firstCheckpointId?: number;
+}
+
+/** What a completed checkpoint or savepoint is known by. */
+export interface CompletedCheckpointInfo {
+  readonly checkpointId: number;
+  readonly savepoint: boolean;
+  /** Storage URI of its directory. */
+  readonly path: string;
+  readonly stateSize: number;
+}
+
+export class CheckpointAbortedError extends Error {
+  override readonly name = 'CheckpointAbortedError';
+}
+
+/** The operators and subtask count of a job graph, as the coordinator needs them. */
+export function checkpointedTopology(graph: JobGraph): { operators: CheckpointedOperator[]; subtasks: number } {
+  return {
+    operators: graph.vertices.flatMap((v) => v.operators.map((n) => ({ operatorId: n.operatorId, parallelism: v.parallelism, maxParallelism: v.maxParallelism }))),
+    subtasks: graph.vertices.reduce((sum, v) => sum + v.parallelism, 0),
+  };
+}
+
+interface InFlight {
+  readonly pending: PendingCheckpoint;
+  readonly timer: NodeJS.Timeout;
+  readonly resolve: (info: CompletedCheckpointInfo) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class CheckpointCoordinator {
+  private nextId = 0;
+  private inFlight: InFlight | undefined;
+  /** Savepoint requests wait for the checkpoint in flight. */
+  private readonly queued: Array<{ savepoint: boolean; targetLocation?: CheckpointStorageLocation; resolve: (i: CompletedCheckpointInfo) => void; reject: (e: Error) => void }> = [];
+  private periodicTimer: NodeJS.Timeout | undefined;
+  private lastTrigger = 0;
+  private lastEnd = 0;
+  private running = false;
+  /** A checkpoint is being triggered or is in flight: at most one at a time. */
+  private busy = false;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly options: CheckpointCoordinatorOptions) {}
+
+  /** Finds the next free checkpoint id in storage, then starts periodic checkpoints if an interval is set. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      this.nextId = this.options.firstCheckpointId ?? (await this.options.checkpoints.nextCheckpointId());
+      this.running = true;
+      this.scheduleNext();
+    })();
+    return this.starting;
+  }
+
+  /** Stops triggering and aborts what is in flight (the job ended, failed or is being restarted). */
+  stop(reason = 'the checkpoint coordinator stopped'): void {
+    this.running = false;
+    clearTimeout(this.periodicTimer);
+    this.periodicTimer = undefined;
+    if (this.inFlight) this.abort(this.inFlight, reason);
+    for (const q of this.queued.splice(0)) q.reject(new CheckpointAbortedError(reason));
+  }
+
+  /** Takes a checkpoint now (after the one in flight, if any). */
+  triggerCheckpoint(): Promise<CompletedCheckpointInfo> {
+    return this.enqueue(false);
+  }
+
+  /** Takes a savepoint under the job's savepoints directory, or at `targetLocation`. */
+  triggerSavepoint(targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
+    return this.enqueue(true, targetLocation);
+  }
+
+  /** A subtask's acknowledgement; late ones of an aborted checkpoint are ignored. */
+  acknowledge(ack: SubtaskStateAck): void {
+    const f = this.inFlight;
+    if (!f || f.pending.checkpointId !== ack.checkpointId) {
+      this.options.logger.debug({ checkpointId: ack.checkpointId, vertexId: ack.vertexId, subtask: ack.subtaskIndex }, 'late acknowledgement ignored');
+      return;
+    }
+    if (!f.pending.acknowledge(ack) || !f.pending.isFullyAcknowledged) return;
+    this.complete(f).catch((error: unknown) => this.abort(f, `completing failed: ${(error as Error).message}`));
+  }
+
+  /** A subtask could not take or upload its snapshot. */
+  decline(checkpointId: number, reason: string): void {
+    const f = this.inFlight;
+    if (f && f.pending.checkpointId === checkpointId) this.abort(f, reason);
+  }
+
+  get pendingCheckpointId(): number | undefined {
+    return this.inFlight?.pending.checkpointId;
+  }
+
+  private enqueue(savepoint: boolean, targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
+    return new Promise((resolve, reject) => {
+      if (!this.running) {
+        reject(new CheckpointAbortedError(`cannot take a ${savepoint ? 'savepoint' : 'checkpoint'} of job ${this.options.jobId}: the checkpoint coordinator is not running`));
+        return;
+      }
+      this.queued.push({ savepoint, targetLocation, resolve, reject });
+      if (!this.busy) this.triggerQueued();
+    });
+  }
+
+  private scheduleNext(): void {
+    clearTimeout(this.periodicTimer);
+    this.periodicTimer = undefined;
+    const interval = this.options.interval;
+    if (!this.running || interval === undefined || this.busy) return;
+    const now = Date.now();
+    const at = Math.max(this.lastTrigger + interval, this.lastEnd + this.options.minPause);
+    this.periodicTimer = setTimeout(() => {
+      this.periodicTimer = undefined;
+      if (this.running && !this.busy) this.triggerPeriodic();
+    }, Math.max(0, at - now));
+  }
+
+  private triggerPeriodic(): void {
+    this.trigger(false, undefined).catch(() => {
+      // Failed periodic checkpoints are logged and counted by abort(); the next one is scheduled.
+    });
+  }
+
+  private triggerQueued(): void {
+    const next = this.queued.shift();
+    if (next) this.trigger(next.savepoint, next.targetLocation).then(next.resolve, next.reject);
+  }
+
+  private async trigger(savepoint: boolean, targetLocation: CheckpointStorageLocation | undefined): Promise<CompletedCheckpointInfo> {
+    const { options } = this;
+    this.busy = true;
+    const checkpointId = this.nextId++;
+    const timestamp = Date.now();
+    this.lastTrigger = timestamp;
+    options.stats.reportPending(checkpointId, savepoint, timestamp);
+    let location: CheckpointStorageLocation;
+    try {
+      location = targetLocation ?? (savepoint ? await options.savepoints.newLocation(timestamp) : options.checkpoints.location(checkpointId));
+    } catch (error) {
+      options.stats.reportFailed(checkpointId, (error as Error).message);
+      this.ended();
+      throw error;
+    }
+    return new Promise<CompletedCheckpointInfo>((resolve, reject) => {
+      const pending = new PendingCheckpoint(checkpointId, timestamp, savepoint, location, options.subtasks);
+      const timer = setTimeout(() => this.abort(this.inFlight!, `not completed within ${options.timeout} ms`), options.timeout);
+      const f: InFlight = { pending, timer, resolve, reject };
+      this.inFlight = f;
+      options.logger.debug({ checkpointId, savepoint, location: location.uri }, 'triggering checkpoint');
+      try {
+        options.target.triggerCheckpoint(checkpointId, timestamp, location, savepoint);
+      } catch (error) {
+        this.abort(f, (error as Error).message);
+      }
+    });
+  }
+
+  private async complete(f: InFlight): Promise<void> {
+    const { pending } = f;
+    const { options } = this;
+    const metadata = pending.metadata(options.jobId, options.operators);
+    const path = await pending.location.writeMetadata(metadata);
+    if (this.inFlight !== f) return;
+    clearTimeout(f.timer);
+    this.inFlight = undefined;
+    const info: CompletedCheckpointInfo = { checkpointId: pending.checkpointId, savepoint: pending.savepoint, path, stateSize: stateSize(metadata) };
+    options.stats.reportCompleted(pending.checkpointId, {
+      stateSize: info.stateSize,
+      alignmentDuration: pending.alignmentDurationMs,
+      externalPath: path,
+      latestAckTimestamp: pending.latestAckTimestamp,
+    });
+    options.logger.info({ checkpointId: info.checkpointId, savepoint: info.savepoint, path, stateSize: info.stateSize, durationMs: Date.now() - pending.timestamp }, 'checkpoint completed');
+    options.target.notifyCheckpointComplete(pending.checkpointId);
+    f.resolve(info);
+    this.ended();
+    if (!pending.savepoint) {
+      options.checkpoints.applyRetention().catch((error: unknown) => options.logger.warn({ err: error }, 'deleting old checkpoints failed'));
+    }
+  }
+
+  private abort(f: InFlight, reason: string): void {
+    if (this.inFlight !== f) return;
+    clearTimeout(f.timer);
+    this.inFlight = undefined;
+    const { pending } = f;
+    const message = `${pending.savepoint ? 'savepoint' : 'checkpoint'} ${pending.checkpointId} of job ${this.options.jobId} aborted: ${reason}`;
+    this.options.stats.reportFailed(pending.checkpointId, reason);
+    this.options.logger.warn({ checkpointId: pending.checkpointId, reason }, 'checkpoint aborted');
+    pending.location.discard().catch((error: unknown) => this.options.logger.warn({ err: error, location: pending.location.uri }, 'discarding an aborted checkpoint failed'));
+    f.reject(new CheckpointAbortedError(message));
+    this.ended();
+  }
+
+  private ended(): void {
+    this.lastEnd = Date.now();
+    this.busy = false;
+    if (!this.running) return;
+    if (this.queued.length > 0) this.triggerQueued();
+    else this.scheduleNext();
+  }
+}
