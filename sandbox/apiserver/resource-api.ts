@@ -3,7 +3,7 @@ import fastJsonPatch from 'fast-json-patch';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound, type StatusCause } from './api-error.ts';
 import { admitBuiltin } from './builtin-admission.ts';
-import { pruneUnknownBuiltinFields } from './builtin-field-schema.ts';
+import { checkBuiltinFields } from './builtin-field-schema.ts';
 import { ClusterIpAllocator } from './cluster-ip-allocator.ts';
 import { applyCrdDefaults, establishedStatus, typesOfCrd, validateCrd } from './custom-resources.ts';
 import { matchesFields, parseFieldSelector } from './field-selector.ts';
@@ -364,7 +364,7 @@ export class ResourceApi {
     }
     if (subresource && !existing) throw notFound(t.group, t.plural, name);
     if (t.schema) this.reportPruned(t, pruneUnknownFields(applied, t.schema), opts);
-    else this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, applied), opts);
+    else this.checkDecoding(t, applied, opts);
     const id = { manager: opts.fieldManager, apiVersion: apiVersionOf(t), ...(subresource ? { subresource } : {}) };
     const merged = serverSideApply(existing && present(t, existing), applied as KObject, id, opts.force ?? false, this.listsOf(t), this.scopeOf(t, subresource));
     if (!existing) return this.create(t, namespace, merged, user, opts, merged.metadata.managedFields ?? []);
@@ -462,14 +462,21 @@ export class ResourceApi {
       applyDefaults(obj, t.schema);
       causes.push(...validateAgainstSchema(obj, t.schema));
     } else if (t.kind === 'CustomResourceDefinition' && t.group === 'apiextensions.k8s.io') {
-      this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, obj), opts);
+      this.checkDecoding(t, obj, opts);
       applyCrdDefaults(obj);
       causes.push(...validateCrd(obj));
     } else {
-      this.reportPruned(t, pruneUnknownBuiltinFields(t.kind, obj), opts);
+      this.checkDecoding(t, obj, opts);
       causes.push(...admitBuiltin(t.kind, obj, old, this.ips));
     }
     if (causes.length) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
+  }
+
+  /** Built-in kinds decode into Go structs in Kubernetes: wrong value types fail, unknown fields drop. */
+  private checkDecoding(t: ResourceType, obj: J, opts: WriteOptions): void {
+    const { unknown, mistyped } = checkBuiltinFields(t.kind, obj);
+    if (mistyped.length) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${mistyped[0]}`);
+    this.reportPruned(t, unknown, opts);
   }
 
   /** Unknown fields are dropped; `fieldValidation` decides whether that is an error, a warning or silent. */

@@ -276,4 +276,22 @@ describe('field validation of built-in kinds', () => {
     expect(stored.spec.replicas).toBe(1);
     expect(Object.keys(stored.spec.template.spec.containers[0])).not.toContain('imagePolicy');
   });
+
+  it('refuses values of the wrong type, as decoding into Go structs does', async () => {
+    const deployment = (replicas: unknown, args: unknown[]) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'typed', namespace: 'crud' },
+        spec: { replicas, selector: { matchLabels: { app: 't' } }, template: { metadata: { labels: { app: 't' } }, spec: { containers: [{ name: 'c', image: 'x', args }] } } },
+      });
+    const replicas = await f.kubectl(['apply', '-f', '-'], deployment('2', []));
+    expect(replicas.stderr).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n',
+    );
+    const args = await f.kubectl(['apply', '-f', '-'], deployment(2, ['--port', 8080]));
+    expect(args.stderr).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.args of type string\n',
+    );
+  });
 });
