@@ -2,13 +2,14 @@
 // started as the chart starts them (node --import tsx operator/main.ts), each killed on stop.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer } from '../../../sandbox/apiserver/server.ts';
 import type { ApiServer } from '../../../sandbox/apiserver/server.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { writeKubeconfig } from '../../../sandbox/tools/kubeconfig.ts';
 
 export const root = resolve(import.meta.dirname, '../../..');
 
@@ -28,6 +29,9 @@ export interface OperatorProcess {
   exited: Promise<number | null>;
 }
 
+/** The ServiceAccount the operator processes authenticate as, so the request log tells their requests apart. */
+export const OPERATOR_USER = 'system:serviceaccount:default:sluice-operator';
+
 export interface OperatorSandbox {
   api: ApiServer;
   dir: string;
@@ -45,6 +49,7 @@ export async function startOperatorSandbox(name: string): Promise<OperatorSandbo
   mkdirSync(dir, { recursive: true });
   const api = await startApiServer({ dataDir: join(dir, 'apiserver') });
   const operators: OperatorProcess[] = [];
+  const operatorKubeconfig = join(dir, 'operator-kubeconfig');
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfigPath);
   const env = {
@@ -72,6 +77,7 @@ export async function startOperatorSandbox(name: string): Promise<OperatorSandbo
         cwd: root,
         env: {
           ...env,
+          KUBECONFIG: operatorKubeconfig,
           POD_NAME: identity,
           POD_NAMESPACE: 'default',
           POD_IP: '127.0.0.1',
@@ -111,8 +117,15 @@ export async function startOperatorSandbox(name: string): Promise<OperatorSandbo
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await kubectlOk(['apply', '--server-side', '-f', join(root, 'crds/streamjobs.sluice.dev.yaml')]);
-  await kubectlOk(['wait', '--for=condition=Established', 'crd/streamjobs.sluice.dev', '--timeout=20s']);
+  try {
+    await kubectlOk(['apply', '--server-side', '-f', join(root, 'crds/streamjobs.sluice.dev.yaml')]);
+    await kubectlOk(['wait', '--for=condition=Established', 'crd/streamjobs.sluice.dev', '--timeout=20s']);
+    await kubectlOk(['create', 'serviceaccount', 'sluice-operator']);
+    await writeKubeconfig(operatorKubeconfig, { server: api.url, token: api.tokenFor('default', 'sluice-operator'), caCert: readFileSync(api.caCertPath, 'utf8') });
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
   return sandbox;
 }
 

@@ -1,0 +1,218 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { OPERATOR_USER, eventually, root, startOperatorSandbox } from './operator-harness.ts';
+import type { OperatorProcess, OperatorSandbox } from './operator-harness.ts';
+
+// The operator as a process against the sandbox API server without a kubelet: pods are created and
+// stay Pending, which is all the reconciler's object handling needs. Driven with the real kubectl.
+let sandbox: OperatorSandbox;
+let leader: OperatorProcess;
+
+const example = parseAllDocuments(readFileSync(join(root, 'examples/wordcount.yaml'), 'utf8')).map((d) => d.toJS());
+const secret = example.find((d) => d.kind === 'Secret');
+const streamJob = example.find((d) => d.kind === 'StreamJob');
+
+function jobManifest(name: string, change: (spec: any) => void = () => {}): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const manifest = structuredClone(streamJob);
+  manifest.metadata = { name };
+  change(manifest.spec);
+  return stringify(manifest);
+}
+
+async function json(args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return JSON.parse(await sandbox.kubectlOk([...args, '-o', 'json']));
+}
+
+async function podNames(job: string): Promise<string[]> {
+  const list = await json(['get', 'pods', '-l', `sluice.dev/job=${job}`]);
+  return list.items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.name).sort(); // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function status(job: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await json(['get', 'sj', job])).status ?? {};
+}
+
+const condition = (s: any, type: string) => s.conditions?.find((c: any) => c.type === type); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+beforeAll(async () => {
+  sandbox = await startOperatorSandbox('operator');
+  leader = await sandbox.startOperator('operator-a');
+  await sandbox.kubectlOk(['apply', '-f', '-'], stringify(secret));
+}, 120_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+}, 60_000);
+
+describe('the operator on the sandbox API server', () => {
+  it('creates the ConfigMap, Service and pods of a StreamJob with owner references, labels and a status', async () => {
+    await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('wordcount'));
+    const pods = await eventually('three pods', async () => {
+      const names = await podNames('wordcount');
+      return names.length === 3 ? names : undefined;
+    }, 60_000);
+    expect(pods).toEqual(['wordcount-jobmanager', 'wordcount-taskmanager-0', 'wordcount-taskmanager-1']);
+    const sj = await json(['get', 'sj', 'wordcount']);
+    expect(sj.metadata.finalizers).toEqual(['sluice.dev/finalizer']);
+    const owner = { apiVersion: 'sluice.dev/v1alpha1', kind: 'StreamJob', name: 'wordcount', uid: sj.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const objects = await json(['get', 'pods,services,configmaps', '-l', 'app.kubernetes.io/managed-by=sluice-operator']);
+    expect(objects.items.map((o: any) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([ // eslint-disable-line @typescript-eslint/no-explicit-any
+      'ConfigMap/wordcount-config',
+      'Pod/wordcount-jobmanager',
+      'Pod/wordcount-taskmanager-0',
+      'Pod/wordcount-taskmanager-1',
+      'Service/wordcount-jobmanager',
+    ]);
+    for (const object of objects.items) {
+      expect(object.metadata.ownerReferences).toEqual([owner]);
+      expect(object.metadata.labels['sluice.dev/job']).toBe('wordcount');
+    }
+    const jm = objects.items.find((o: any) => o.metadata.name === 'wordcount-jobmanager' && o.kind === 'Pod'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(jm.metadata.labels['sluice.dev/component']).toBe('jobmanager');
+    expect(jm.spec.containers[0].command).toEqual(['node', 'runtime/cli/bin.js', 'jobmanager', '--config', '/etc/sluice/config/sluice.yaml']);
+    const s = await eventually('status', async () => {
+      const current = await status('wordcount');
+      return current.jobId ? current : undefined;
+    });
+    expect(s).toMatchObject({
+      phase: 'Deploying',
+      observedGeneration: 1,
+      jobId: `${sj.metadata.uid}-1`,
+      run: { number: 1, restartNonce: 0 },
+      taskManagers: { desired: 2, ready: 0, selector: 'app.kubernetes.io/managed-by=sluice-operator,sluice.dev/job=wordcount,sluice.dev/component=taskmanager' },
+      jobManager: { ready: false, restUrl: 'http://wordcount-jobmanager.default.svc:8081' },
+    });
+    expect(condition(s, 'Degraded')).toMatchObject({ status: 'False', reason: 'SpecValid' });
+    expect(condition(s, 'Ready')).toMatchObject({ status: 'False', reason: 'JobManagerNotReady' });
+    // Status went through the status subresource only; the spec was never written by the operator.
+    const writes = sandbox.api.requestLog().filter((r) => r.user === OPERATOR_USER && r.resource === 'streamjobs' && ['update', 'patch'].includes(r.verb));
+    expect(writes.some((r) => r.subresource === 'status')).toBe(true);
+    expect(sj.metadata.generation).toBe(1);
+    const events = await json(['get', 'events', '--field-selector', 'involvedObject.name=wordcount']);
+    expect(events.items.map((e: any) => e.reason)).toContain('Deploying'); // eslint-disable-line @typescript-eslint/no-explicit-any
+  }, 90_000);
+
+  it('follows kubectl scale with TaskManager pods', async () => {
+    await sandbox.kubectlOk(['scale', 'sj', 'wordcount', '--replicas=3']);
+    await eventually('a third TaskManager', async () => ((await podNames('wordcount')).includes('wordcount-taskmanager-2') ? true : undefined), 30_000);
+    expect((await status('wordcount')).taskManagers.desired).toBe(3);
+    await sandbox.kubectlOk(['scale', 'sj', 'wordcount', '--replicas=2']);
+    expect(
+      await eventually('two TaskManagers again', async () => {
+        const names = await podNames('wordcount');
+        return names.length === 3 ? names : undefined;
+      }, 30_000),
+    ).toEqual(['wordcount-jobmanager', 'wordcount-taskmanager-0', 'wordcount-taskmanager-1']);
+  }, 60_000);
+
+  it('re-creates a deleted pod', async () => {
+    const before = (await json(['get', 'pod', 'wordcount-taskmanager-0'])).metadata.uid;
+    await sandbox.kubectlOk(['delete', 'pod', 'wordcount-taskmanager-0', '--wait=false']);
+    const after = await eventually('a new wordcount-taskmanager-0', async () => {
+      const result = await sandbox.kubectl(['get', 'pod', 'wordcount-taskmanager-0', '-o', 'jsonpath={.metadata.uid}']);
+      return result.code === 0 && result.stdout !== '' && result.stdout !== before ? result.stdout : undefined;
+    }, 30_000);
+    expect(after).not.toBe(before);
+  }, 60_000);
+
+  it('reports a missing Secret and too few slots as Degraded and creates no pods', async () => {
+    await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent')));
+    await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => (spec.job.parallelism = 4)));
+    const missing = await eventually('Degraded for the Secret', async () => condition(await status('no-secret'), 'Degraded'));
+    expect(missing).toMatchObject({
+      status: 'True',
+      reason: 'CredentialsSecretNotFound',
+      message: 'Secret "absent" named by checkpointing.storage.s3.credentialsSecret does not exist',
+    });
+    const slots = await eventually('Degraded for the slots', async () => condition(await status('no-slots'), 'Degraded'));
+    expect(slots).toMatchObject({
+      status: 'True',
+      reason: 'InsufficientSlots',
+      message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2',
+    });
+    expect((await status('no-slots')).phase).toBe('Pending');
+    expect(await podNames('no-secret')).toEqual([]);
+    expect(await podNames('no-slots')).toEqual([]);
+    // Fixed by scaling up: deployed.
+    await sandbox.kubectlOk(['scale', 'sj', 'no-slots', '--replicas=4']);
+    await eventually('pods of no-slots', async () => ((await podNames('no-slots')).length === 5 ? true : undefined), 30_000);
+  }, 60_000);
+
+  it('suspends (savepoint mode falls back when the JobManager cannot answer) and resumes as a new run', async () => {
+    await sandbox.kubectlOk(['patch', 'sj', 'no-slots', '--type=merge', '-p', '{"spec":{"job":{"state":"suspended"}}}']);
+    const suspended = await eventually('Suspended', async () => {
+      const s = await status('no-slots');
+      return s.phase === 'Suspended' ? s : undefined;
+    }, 30_000);
+    expect(suspended.upgrade).toBeUndefined();
+    expect(await eventually('no pods', async () => ((await podNames('no-slots')).length === 0 ? true : undefined))).toBe(true);
+    const events = await json(['get', 'events', '--field-selector', 'involvedObject.name=no-slots']);
+    const fallback = events.items.find((e: any) => e.reason === 'SavepointFallback'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(fallback.message).toBe('No savepoint because the JobManager is unreachable; no completed checkpoint is known, starting with empty state');
+    await sandbox.kubectlOk(['patch', 'sj', 'no-slots', '--type=merge', '-p', '{"spec":{"job":{"state":"running"}}}']);
+    const resumed = await eventually('run 2', async () => {
+      const s = await status('no-slots');
+      return s.run?.number === 2 ? s : undefined;
+    }, 30_000);
+    expect(resumed.phase).toBe('Deploying');
+    await eventually('pods of run 2', async () => ((await podNames('no-slots')).length === 5 ? true : undefined), 30_000);
+    const pod = await json(['get', 'pod', 'no-slots-jobmanager']);
+    expect(pod.metadata.annotations['sluice.dev/run']).toBe('2');
+  }, 90_000);
+
+  it('deletes everything it created, then its finalizer, when a StreamJob is deleted', async () => {
+    await sandbox.kubectlOk(['delete', 'sj', 'no-slots', '--timeout=60s']);
+    const left = await json(['get', 'pods,services,configmaps', '-l', 'sluice.dev/job=no-slots']);
+    expect(left.items).toEqual([]);
+    expect((await sandbox.kubectl(['get', 'sj', 'no-slots'])).stderr).toContain('not found');
+  }, 90_000);
+
+  it('elects one leader through the Lease; a standby takes over after the leader is SIGKILLed', async () => {
+    const standby = await sandbox.startOperator('operator-b');
+    await eventually('the standby ready', async () => {
+      const response = await fetch(`http://127.0.0.1:${standby.port}/readyz`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    }, 60_000);
+    const lease = await json(['get', 'lease', 'sluice-operator-leader']);
+    expect(lease.spec.holderIdentity).toBe('operator-a');
+    const metrics = await (await fetch(`http://127.0.0.1:${standby.port}/metrics`)).text();
+    expect(metrics).toContain('sluice_operator_leader 0');
+    await leader.stop('SIGKILL');
+    await eventually('operator-b holds the Lease', async () => ((await json(['get', 'lease', 'sluice-operator-leader'])).spec.holderIdentity === 'operator-b' ? true : undefined), 30_000);
+    await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('after-failover', (spec) => (spec.job.state = 'suspended')));
+    expect(await eventually('after-failover Suspended', async () => ((await status('after-failover')).phase === 'Suspended' ? 'Suspended' : undefined), 30_000)).toBe('Suspended');
+    const leaderMetrics = await (await fetch(`http://127.0.0.1:${standby.port}/metrics`)).text();
+    expect(leaderMetrics).toContain('sluice_operator_leader 1');
+    expect(leaderMetrics).toMatch(/sluice_operator_streamjobs\{phase="Suspended"\} [1-9]/);
+    expect(leaderMetrics).toMatch(/sluice_operator_reconcile_total\{result="success"\} [1-9]/);
+  }, 120_000);
+
+  it('made only requests the chart\'s RBAC rules allow', async () => {
+    const tools = await ensureKubeTools();
+    const { execFileSync } = await import('node:child_process');
+    const rendered = execFileSync(tools.helm, ['template', 'sluice', join(root, 'charts/sluice-operator'), '--namespace', 'default', '--set', 'leaderElection.leaseName=sluice-operator-leader'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: sandbox.dir } });
+    const docs = parseAllDocuments(rendered).map((d) => d.toJS()).filter((d) => d && (d.kind === 'ClusterRole' || d.kind === 'Role'));
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    const rules: Rule[] = docs.flatMap((d) => d.rules);
+    const requests = sandbox.api.requestLog().filter((r) => r.user === OPERATOR_USER);
+    expect(requests.length).toBeGreaterThan(0);
+    const denied = requests.filter((r) => {
+      const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+      return !rules.some(
+        (rule) =>
+          rule.apiGroups.includes(r.apiGroup) &&
+          rule.resources.includes(resource) &&
+          rule.verbs.includes(r.verb) &&
+          (rule.resourceNames === undefined || (r.name !== undefined && rule.resourceNames.includes(r.name))),
+      );
+    });
+    expect(denied).toEqual([]);
+    const used = new Set(requests.map((r) => `${r.apiGroup}/${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}:${r.verb}`));
+    expect([...used].sort()).toEqual(
+      expect.arrayContaining(['/configmaps:create', '/events:create', '/pods:create', '/pods:delete', '/secrets:get', 'coordination.k8s.io/leases:get', 'sluice.dev/streamjobs/status:update', 'sluice.dev/streamjobs:list', 'sluice.dev/streamjobs:watch', 'sluice.dev/streamjobs:patch']),
+    );
+  }, 60_000);
+});
