@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import { MountpointRegistry } from './kubelet/mountpoint-registry.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
 import type { SandboxS3 } from './sandbox.ts';
 
@@ -160,6 +161,8 @@ program
     }
     const processes = join(dir, 'kubelet', 'processes');
     const leftovers = existsSync(processes) ? new ProcessRegistry(processes).killLeftovers() : 0;
+    // a kubelet that died left its mountpoints registered; with its holders gone they are removed
+    new MountpointRegistry().releaseAll();
     rmSync(statePath(dir), { force: true });
     console.log(state === undefined ? 'sandbox was not running' : `sandbox stopped${leftovers > 0 ? ` (killed ${leftovers} leftover pod processes)` : ''}`);
   });

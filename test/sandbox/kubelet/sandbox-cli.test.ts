@@ -71,7 +71,12 @@ describe('npm run sandbox -- up/down', () => {
     expect((await sandbox('up')).code).toBe(0);
     const { pid, kubeconfigPath } = state();
     const { kubectl } = await ensureKubeTools();
-    await run(kubectl, ['--kubeconfig', kubeconfigPath, 'apply', '-f', '-'], JSON.stringify(nodePod('orphan', `setInterval(() => {}, 1000);`)));
+    const mountPath = `/etc/sluice-cli-test-${process.pid}/data`;
+    const orphan = nodePod('orphan', `setInterval(() => {}, 1000);`, {
+      spec: { volumes: [{ name: 'data', emptyDir: {} }] },
+      container: { volumeMounts: [{ name: 'data', mountPath }] },
+    });
+    await run(kubectl, ['--kubeconfig', kubeconfigPath, 'apply', '-f', '-'], JSON.stringify(orphan));
     const podPid = await waitFor('orphan Running', async () => {
       const pod = JSON.parse((await run(kubectl, ['--kubeconfig', kubeconfigPath, 'get', 'pod', 'orphan', '-o', 'json'])).stdout);
       return pod.status?.phase === 'Running' ? Number(pod.status.containerStatuses[0].containerID.replace('process://', '')) : undefined;
@@ -79,8 +84,10 @@ describe('npm run sandbox -- up/down', () => {
     process.kill(pid, 'SIGKILL');
     await waitFor('sandbox process gone', () => (alive(pid) ? undefined : true));
     expect(alive(podPid)).toBe(true);
+    expect(existsSync(mountPath)).toBe(true);
     const down = await sandbox('down');
     expect(down.stdout.trim()).toBe('sandbox stopped (killed 1 leftover pod processes)');
     await waitFor('orphan process gone', () => (alive(podPid) ? undefined : true), 5_000);
+    expect(existsSync(`/etc/sluice-cli-test-${process.pid}`)).toBe(false);
   }, SANDBOX_TEST_TIMEOUT_MS);
 });
