@@ -18,7 +18,7 @@ export const DEFAULT_LOCAL_CHANNEL_OPTIONS: LocalChannelOptions = { batchSize: 1
 export class LocalChannel implements ChannelWriter, InputChannel {
   private values: unknown[];
   private timestamps: number[];
-  /** Records in the batch being filled (the arrays are preallocated to the batch size). */
+  /** Records in the batch being filled (the arrays are preallocated; writes past their length extend them). */
   private count = 0;
   private readonly queue: ChannelElement[] = [];
   private queuedBatches = 0;
@@ -51,13 +51,15 @@ export class LocalChannel implements ChannelWriter, InputChannel {
   flush(): void {
     const n = this.count;
     if (n === 0) return;
-    if (n < this.options.batchSize) {
+    if (this.values.length !== n) {
       this.values.length = n;
       this.timestamps.length = n;
     }
     const batch: RecordBatch = { values: this.values, timestamps: this.timestamps };
-    this.values = new Array<unknown>(this.options.batchSize);
-    this.timestamps = new Array<number>(this.options.batchSize);
+    // Size the next batch after this one: full batches at high rates, small arrays when flushed early.
+    const size = n === this.options.batchSize ? n : Math.min(this.options.batchSize, Math.max(16, 2 * n));
+    this.values = new Array<unknown>(size);
+    this.timestamps = new Array<number>(size);
     this.count = 0;
     this.queuedBatches++;
     this.enqueue(batch);

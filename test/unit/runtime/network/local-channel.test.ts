@@ -17,6 +17,21 @@ describe('LocalChannel', () => {
     expect(c.poll()).toBeNull();
   });
 
+  it('hands over batches of exactly the records emitted, whatever the previous batch size', () => {
+    const c = new LocalChannel(0, { batchSize: 64, capacity: 8 });
+    c.emit(0, 0);
+    c.flush();
+    for (let i = 1; i <= 40; i++) c.emit(i, i);
+    c.flush();
+    for (let i = 41; i <= 41 + 64; i++) c.emit(i, i);
+    c.flush();
+    const batches = [c.poll(), c.poll(), c.poll(), c.poll()] as RecordBatch[];
+    expect(batches.map((b) => b.values.length)).toEqual([1, 40, 64, 1]);
+    expect(batches.flatMap((b) => b.values)).toEqual(Array.from({ length: 106 }, (_, i) => i));
+    expect(batches[1]!.timestamps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(c.poll()).toBeNull();
+  });
+
   it('becomes unavailable at capacity and available again when the receiver takes a batch', async () => {
     const c = new LocalChannel(0, { batchSize: 1, capacity: 2 });
     c.emit(1, 0);
