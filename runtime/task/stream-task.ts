@@ -41,6 +41,8 @@ export interface StreamTaskOptions {
   readonly sourceBurst?: number;
   /** Input batches processed before yielding to the event loop. */
   readonly batchesPerCycle?: number;
+  /** Longest time (ms) a record may wait in a partly filled output batch while the task stays busy. */
+  readonly bufferTimeout?: number;
 }
 
 export interface OperatorMetrics {
@@ -66,7 +68,8 @@ type TaskState = 'created' | 'running' | 'finished' | 'failed' | 'cancelled';
  * cycle runs queued mail (timers, checkpoint triggers), then a burst of source records or a
  * few input batches, each processed synchronously through the chain, then yields. It waits
  * (without spinning) when outputs are backpressured or the input is empty, and flushes its
- * outputs whenever it runs out of input, so low rates see low latency.
+ * outputs whenever it runs out of input, so low rates see low latency, and while busy at least
+ * every buffer timeout, so a rarely used output does not hold records back.
  */
 export class StreamTask {
   readonly vertex: JobVertex;
@@ -84,6 +87,8 @@ export class StreamTask {
   private settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private readonly sourceBurst: number;
   private readonly batchesPerCycle: number;
+  private readonly bufferTimeout: number;
+  private lastFlush = 0;
 
   constructor(
     private readonly graph: JobGraph,
@@ -94,6 +99,7 @@ export class StreamTask {
     this.time = new MailboxProcessingTimeService((action) => this.enqueue(action));
     this.sourceBurst = options.sourceBurst ?? 1000;
     this.batchesPerCycle = options.batchesPerCycle ?? 16;
+    this.bufferTimeout = options.bufferTimeout ?? 10;
   }
 
   get isRunning(): boolean {
@@ -198,8 +204,11 @@ export class StreamTask {
         this.waitForOutput();
         return;
       }
-      if (this.vertex.isSource ? this.sourceStep() : this.inputStep()) this.wake();
-      else if (this.state === 'running') this.flush();
+      if (this.vertex.isSource ? this.sourceStep() : this.inputStep()) {
+        // Busy: flush only when a record may have waited for the buffer timeout (a rarely used edge).
+        if (Date.now() - this.lastFlush >= this.bufferTimeout) this.flush();
+        this.wake();
+      } else if (this.state === 'running') this.flush();
     } catch (e) {
       this.fail(e);
     }
@@ -316,6 +325,7 @@ export class StreamTask {
   }
 
   private flush(): void {
+    this.lastFlush = Date.now();
     for (const w of this.writers) w.flush();
   }
 

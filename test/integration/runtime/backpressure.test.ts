@@ -39,3 +39,31 @@ describe('backpressure in one process', () => {
     expect(maxGap).toBeLessThanOrEqual(capacity * batchSize + batchSize + burst + batchSize);
   });
 });
+
+describe('buffer timeout', () => {
+  it('delivers a record on a rarely used edge of a busy task without waiting for a full batch', async () => {
+    const { OutputTag } = await import('../../../runtime/api/output-tag.ts');
+    const rare = new OutputTag<string>('rare');
+    const env = new StreamExecutionEnvironment();
+    let produced = 0;
+    const seen: { value: string; producedThen: number }[] = [];
+    const main = env
+      .fromSource(new GeneratorSource({ generate: (i) => i }), WatermarkStrategy.noWatermarks(), 'Endless')
+      .process<number>({
+        processElement(i, ctx) {
+          produced++;
+          if (i === 5_000) ctx.output(rare, `rare ${i}`);
+        },
+      });
+    main.getSideOutput(rare).rebalance().sinkTo({ createWriter: () => ({ write: (value: string) => void seen.push({ value, producedThen: produced }) }) }).setParallelism(2);
+    const job = new LocalExecutor().start(env.getJobGraph('busy'));
+    const ended = job.result.catch(() => undefined);
+    const deadline = Date.now() + 10_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    job.cancel();
+    await ended;
+    expect(seen.map((s) => s.value)).toEqual(['rare 5000']);
+    // The source never stopped (it is endless), so only the buffer timeout can have sent the record.
+    expect(seen[0]!.producedThen).toBeGreaterThan(5_000);
+  });
+});
