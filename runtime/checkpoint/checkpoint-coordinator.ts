@@ -76,6 +76,7 @@ export class CheckpointCoordinator {
   private lastTrigger = 0;
   private lastEnd = 0;
   private running = false;
+  private stopped = false;
   /** A checkpoint is being triggered or is in flight: at most one at a time. */
   private busy = false;
   private starting: Promise<void> | undefined;
@@ -86,6 +87,7 @@ export class CheckpointCoordinator {
   start(): Promise<void> {
     this.starting ??= (async () => {
       this.nextId = this.options.firstCheckpointId ?? (await this.options.checkpoints.nextCheckpointId());
+      if (this.stopped) return;
       this.running = true;
       this.scheduleNext();
     })();
@@ -95,6 +97,7 @@ export class CheckpointCoordinator {
   /** Stops triggering and aborts what is in flight (the job ended, failed or is being restarted). */
   stop(reason = 'the checkpoint coordinator stopped'): void {
     this.running = false;
+    this.stopped = true;
     clearTimeout(this.periodicTimer);
     this.periodicTimer = undefined;
     if (this.inFlight) this.abort(this.inFlight, reason);

@@ -13,6 +13,7 @@ export interface S3ErrorContext {
   attempts: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
+  stallTimeoutMs: number;
 }
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'InvalidToken', 'ExpiredToken']);
@@ -43,7 +44,9 @@ export function toStorageError(error: unknown, context: S3ErrorContext): Checkpo
   if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     const what = e.message?.includes('establish a connection')
       ? `did not accept a connection within ${context.connectionTimeoutMs} ms`
-      : `did not answer within ${context.requestTimeoutMs} ms`;
+      : e.message?.includes('inactivity')
+        ? `stalled: no data for ${context.stallTimeoutMs} ms`
+        : `did not answer within ${context.requestTimeoutMs} ms`;
     return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} ${what} (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
   }
   // The SDK wraps errors from another realm (a vm context, as in jest) into one that keeps only the message.

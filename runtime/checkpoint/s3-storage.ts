@@ -23,7 +23,7 @@ export interface S3StorageConfig {
   /** Attempts per request, the first included. */
   maxAttempts: number;
   connectionTimeoutMs: number;
-  /** Upper bound for one request and its response (one part of a multipart upload). */
+  /** Upper bound for the wait for an answer to one request (one part of a multipart upload); a transfer silent for twice as long is abandoned. */
   requestTimeoutMs: number;
   /** Bytes per multipart part; S3 requires at least 5 MiB. Smaller files take one PutObject. */
   partSize: number;
@@ -70,6 +70,8 @@ export class S3CheckpointStorage implements CheckpointStorage {
         connectionTimeout: config.connectionTimeoutMs,
         requestTimeout: config.requestTimeoutMs,
         throwOnRequestTimeout: true,
+        // Bounds a transfer that stalls after the answer began, which requestTimeout does not cover.
+        socketTimeout: stallTimeoutMs(config.requestTimeoutMs),
       },
       // With the SDK's default, streamed bodies are sent aws-chunked with a trailing checksum, and
       // some S3-compatible servers store that framing as the object's data.
@@ -195,8 +197,13 @@ export class S3CheckpointStorage implements CheckpointStorage {
       attempts: this.config.maxAttempts,
       connectionTimeoutMs: this.config.connectionTimeoutMs,
       requestTimeoutMs: this.config.requestTimeoutMs,
+      stallTimeoutMs: stallTimeoutMs(this.config.requestTimeoutMs),
     };
   }
+}
+
+export function stallTimeoutMs(requestTimeoutMs: number): number {
+  return 2 * requestTimeoutMs;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

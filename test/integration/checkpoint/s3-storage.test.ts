@@ -252,6 +252,25 @@ describe('S3 checkpoint storage', () => {
     }
   });
 
+  it('gives up on a response body that stalls', async () => {
+    const stalling = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '100', 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(10));
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(stalling.address() as { port: number }).port}`;
+    const storage = await openCheckpointStorage('s3://checkpoints', { endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    try {
+      const error = await storage.read('chk-1/_metadata').catch((e: unknown) => e as CheckpointStorageError);
+      expect(error).toBeInstanceOf(CheckpointStorageError);
+      expect((error as CheckpointStorageError).message).toBe(`S3 endpoint ${endpoint} stalled: no data for 600 ms (bucket "checkpoints", 1 attempt)`);
+    } finally {
+      await storage.close();
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
+  });
+
   it('does not mistake a web server that is not S3 for a missing object', async () => {
     const web = createHttpServer((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' });

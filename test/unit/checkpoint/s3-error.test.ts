@@ -9,6 +9,7 @@ const context: S3ErrorContext = {
   attempts: 3,
   connectionTimeoutMs: 3000,
   requestTimeoutMs: 60000,
+  stallTimeoutMs: 120000,
 };
 
 function sdkError(name: string, fields: Record<string, unknown> = {}): Error {
@@ -40,6 +41,8 @@ describe('toStorageError', () => {
   it('says which timeout expired', () => {
     const connect = sdkError('TimeoutError', { message: '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 3000 ms.', $metadata: { attempts: 3 } });
     expect(translate(connect)).toEqual(['timeout', 'S3 endpoint http://minio.minio:9000 did not accept a connection within 3000 ms (bucket "checkpoints", 3 attempts)']);
+    const idle = sdkError('TimeoutError', { message: '@smithy/node-http-handler - the request socket timed out after 120000 ms of inactivity (configured by client requestHandler).' });
+    expect(translate(idle)).toEqual(['timeout', 'S3 endpoint http://minio.minio:9000 stalled: no data for 120000 ms (bucket "checkpoints", 3 attempts)']);
     expect(translate(sdkError('TimeoutError', { $metadata: { attempts: 1 } }))).toEqual(['timeout', 'S3 endpoint http://minio.minio:9000 did not answer within 60000 ms (bucket "checkpoints", 1 attempt)']);
   });
 

@@ -1,0 +1,126 @@
+// A job run in this process with checkpoints to storage: the same coordinator, uploads and restore
+// decision as a JobManager with TaskManagers, over the local executor's in-process tasks.
+import type { Registry } from 'prom-client';
+import type { JobExecutionResult } from '../api/job-execution-result.ts';
+import type { CheckpointingMode } from '../api/stream-execution-environment.ts';
+import { LocalExecutor, type LocalExecutorOptions, type LocalJobClient } from '../cluster/local-executor.ts';
+import { logger } from '../cluster/logger.ts';
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { OperatorSnapshot } from '../state/state-snapshot.ts';
+import { CheckpointCoordinator, checkpointedTopology, type CompletedCheckpointInfo } from './checkpoint-coordinator.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
+import type { SkippedCheckpoint } from './checkpoint-verification.ts';
+import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
+import type { S3ConnectionOptions } from './open-checkpoint-storage.ts';
+import { checkCompatible, findRestorePoint, readOperatorSnapshots } from './restore.ts';
+import { SavepointStore } from './savepoint-store.ts';
+import type { JobScope } from './storage-layout.ts';
+import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
+
+export interface CheckpointedLocalJobOptions {
+  readonly storage: CheckpointStorage;
+  readonly scope: JobScope;
+  /** The run; its checkpoints live in `<ns>/<job>/<jobId>/checkpoints`. */
+  readonly jobId: string;
+  /** Milliseconds between checkpoints; absent: savepoints only. */
+  readonly interval?: number;
+  readonly timeout?: number;
+  readonly minPause?: number;
+  readonly retained?: number;
+  readonly mode?: CheckpointingMode;
+  /** Savepoint or checkpoint URI to start from when the run has no completed checkpoint of its own. */
+  readonly restoreFrom?: string;
+  readonly s3?: S3ConnectionOptions;
+  readonly registry?: Registry;
+  readonly executor?: Omit<LocalExecutorOptions, 'jobId' | 'restore' | 'checkpointingMode'>;
+}
+
+export interface CheckpointedLocalJob {
+  readonly job: LocalJobClient;
+  readonly coordinator: CheckpointCoordinator;
+  readonly stats: CheckpointStatsTracker;
+  /** The checkpoint or savepoint the run started from. */
+  readonly restored: { readonly checkpointId: number; readonly path: string; readonly origin: 'own-run' | 'restore-from' } | undefined;
+  readonly skipped: readonly SkippedCheckpoint[];
+  readonly result: Promise<JobExecutionResult>;
+  /** Takes a savepoint, then cancels the job; resolves with the savepoint. */
+  stopWithSavepoint(): Promise<CompletedCheckpointInfo>;
+}
+
+export async function startCheckpointedLocalJob(graph: JobGraph, options: CheckpointedLocalJobOptions): Promise<CheckpointedLocalJob> {
+  const { storage, scope, jobId } = options;
+  const log = logger.child({ jobId });
+  const checkpoints = new CompletedCheckpointStore(storage, scope, jobId, { retained: options.retained });
+  const stats = new CheckpointStatsTracker(options.registry);
+  const decision = await findRestorePoint(checkpoints, options.restoreFrom, options.s3);
+  for (const s of decision.skipped) log.warn({ checkpoint: s.uri, reasons: s.reasons.map((r) => r.message) }, 'skipping a completed checkpoint that does not verify');
+  let restore: Map<string, OperatorSnapshot[]> | undefined;
+  let restored: CheckpointedLocalJob['restored'];
+  const point = decision.point;
+  if (point) {
+    try {
+      checkCompatible(point, graph);
+      restore = await readOperatorSnapshots(point);
+    } finally {
+      await point.close();
+    }
+    const { checkpoint } = point;
+    restored = { checkpointId: checkpoint.checkpointId, path: checkpoint.uri, origin: point.origin };
+    stats.reportRestored(
+      { id: checkpoint.checkpointId, isSavepoint: checkpoint.metadata.kind === 'savepoint', restoreTimestamp: Date.now(), externalPath: checkpoint.uri },
+      decision.skipped,
+    );
+    log.info({ checkpointId: checkpoint.checkpointId, path: checkpoint.uri, origin: point.origin }, 'restoring from checkpoint');
+  } else stats.reportSkipped(decision.skipped);
+
+  const job = new LocalExecutor({ ...options.executor, jobId, restore, checkpointingMode: options.mode }).start(graph);
+  const { operators, subtasks } = checkpointedTopology(graph);
+  const coordinator: CheckpointCoordinator = new CheckpointCoordinator({
+    jobId,
+    operators,
+    subtasks,
+    checkpoints,
+    savepoints: new SavepointStore(storage, scope),
+    stats,
+    logger: log,
+    interval: options.interval,
+    timeout: options.timeout ?? 600_000,
+    minPause: options.minPause ?? 0,
+    target: {
+      triggerCheckpoint(checkpointId, _timestamp, location, savepoint) {
+        job.triggerCheckpoint(checkpointId, savepoint).then(
+          (acks) => {
+            for (const ack of acks) {
+              uploadSubtaskSnapshot(location, ack).then(
+                (handles) => coordinator.acknowledge(handles),
+                (error: unknown) => coordinator.decline(checkpointId, `uploading the state of ${ack.vertexId}/${ack.subtaskIndex} failed: ${(error as Error).message}`),
+              );
+            }
+          },
+          (error: unknown) => coordinator.decline(checkpointId, (error as Error).message),
+        );
+      },
+      notifyCheckpointComplete(checkpointId) {
+        for (const t of job.tasks) t.notifyCheckpointComplete(checkpointId);
+      },
+    },
+  });
+  const stop = () => coordinator.stop(`job ${jobId} is no longer running`);
+  job.result.then(stop, stop);
+  await coordinator.start();
+  return {
+    job,
+    coordinator,
+    stats,
+    restored,
+    skipped: decision.skipped,
+    result: job.result,
+    async stopWithSavepoint() {
+      const savepoint = await coordinator.triggerSavepoint();
+      job.cancel();
+      await job.result.catch(() => undefined);
+      return savepoint;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// Where a starting job takes its state from, and each subtask's share of it. A run's own folder
+// comes first (a completed checkpoint there means a restart after a crash), then `restoreFrom` (a
+// savepoint or a previous run's checkpoint); newer checkpoints that fail verification are skipped
+// with their reasons. State is read by key-group range and list-state plan, so any parallelism works.
+import type { JobGraph } from '../graph/job-graph.ts';
+import { keyGroupRangeFor } from '../state/key-group.ts';
+import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { SkippedCheckpoint, VerifiedCheckpoint } from './checkpoint-verification.ts';
+import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
+import type { OperatorState } from './metadata.ts';
+import { openCheckpointAt, type S3ConnectionOptions } from './open-checkpoint-storage.ts';
+import { readSubtaskState } from './subtask-state-reader.ts';
+
+export interface RestorePoint {
+  /** The storage the checkpoint's handles are read from (rooted at the run's storage or at the checkpoint). */
+  readonly storage: CheckpointStorage;
+  readonly checkpoint: VerifiedCheckpoint;
+  /** `own-run`: a checkpoint of this run (restart after a crash); `restore-from`: the run's starting point. */
+  readonly origin: 'own-run' | 'restore-from';
+  /** Releases the storage when it was opened for `restoreFrom`. */
+  close(): Promise<void>;
+}
+
+export interface RestoreDecision {
+  readonly point?: RestorePoint;
+  /** Newer completed checkpoints of the run that failed verification, newest first. */
+  readonly skipped: SkippedCheckpoint[];
+}
+
+export async function findRestorePoint(store: CompletedCheckpointStore, restoreFrom?: string, s3?: S3ConnectionOptions): Promise<RestoreDecision> {
+  const latest = await store.findLatest();
+  if (latest.checkpoint) {
+    return { point: { storage: store.storage, checkpoint: latest.checkpoint, origin: 'own-run', close: async () => {} }, skipped: latest.skipped };
+  }
+  if (restoreFrom === undefined) return { skipped: latest.skipped };
+  const { storage, checkpoint } = await openCheckpointAt(restoreFrom, s3);
+  return { point: { storage, checkpoint, origin: 'restore-from', close: () => storage.close() }, skipped: latest.skipped };
+}
+
+/**
+ * Checks that the checkpoint fits the job: every operator with state exists in the job (by operator
+ * id, from `.uid()`), with the same maxParallelism. Throws naming what does not fit.
+ */
+export function checkCompatible(point: RestorePoint, graph: JobGraph): void {
+  const operators = new Map(graph.vertices.flatMap((v) => v.operators.map((n) => [n.operatorId, v] as const)));
+  for (const [operatorId, state] of Object.entries(point.checkpoint.metadata.operators)) {
+    if (!hasState(state)) continue;
+    const vertex = operators.get(operatorId);
+    if (!vertex) {
+      throw new Error(`Cannot restore ${point.checkpoint.uri}: it holds state of operator "${operatorId}", which job "${graph.jobName}" does not have (give stateful operators stable ids with .uid())`);
+    }
+    if (state.subtasks.some((s) => s.keyedState) && state.maxParallelism !== vertex.maxParallelism) {
+      throw new Error(
+        `Cannot restore ${point.checkpoint.uri}: operator "${operatorId}" was checkpointed with maxParallelism ${state.maxParallelism}, the job now has ${vertex.maxParallelism}; maxParallelism must not change`,
+      );
+    }
+  }
+}
+
+/** What subtask `subtask` of `parallelism` restores for one operator; undefined when the checkpoint has none. */
+export async function readSubtaskRestore(point: RestorePoint, operatorId: string, maxParallelism: number, parallelism: number, subtask: number): Promise<OperatorStateRestore | undefined> {
+  const state = point.checkpoint.metadata.operators[operatorId];
+  if (!state || !hasState(state)) return undefined;
+  const range = state.subtasks.some((s) => s.keyedState) ? keyGroupRangeFor(maxParallelism, parallelism, subtask) : null;
+  return readSubtaskState(point.storage, point.checkpoint.directory, state, range, parallelism, subtask);
+}
+
+/**
+ * Every old subtask's snapshot per operator id, as in-process executors take them (they assign
+ * state to new subtasks themselves, at any parallelism).
+ */
+export async function readOperatorSnapshots(point: RestorePoint): Promise<Map<string, OperatorSnapshot[]>> {
+  const result = new Map<string, OperatorSnapshot[]>();
+  for (const [operatorId, state] of Object.entries(point.checkpoint.metadata.operators)) {
+    if (!hasState(state)) continue;
+    const keyed = state.subtasks.some((s) => s.keyedState);
+    const snapshots = await Promise.all(
+      state.subtasks.map(async (_, subtaskIndex): Promise<OperatorSnapshot> => {
+        const keyGroupRange = keyed ? keyGroupRangeFor(state.maxParallelism, state.parallelism, subtaskIndex) : null;
+        const restore = await readSubtaskState(point.storage, point.checkpoint.directory, state, keyGroupRange, state.parallelism, subtaskIndex);
+        return { operatorId, subtaskIndex, parallelism: state.parallelism, maxParallelism: state.maxParallelism, keyGroupRange, ...restore };
+      }),
+    );
+    result.set(operatorId, snapshots);
+  }
+  return result;
+}
+
+function hasState(state: OperatorState): boolean {
+  return state.subtasks.some((s) => s.keyedState || s.operatorState);
+}
