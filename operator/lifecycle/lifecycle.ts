@@ -94,7 +94,8 @@ class Builder {
   decision(): Decision {
     const before = this.o.job.status?.phase;
     const after = this.status.phase;
-    if (after !== undefined && after !== before && !this.events.some((e) => e.reason === after)) {
+    // Upgrading is announced by its own event, which says why.
+    if (after !== undefined && after !== before && after !== 'Upgrading' && !this.events.some((e) => e.reason === after)) {
       this.events.unshift({ type: after === 'Failed' ? 'Warning' : 'Normal', reason: after, message: this.status.message ?? after });
     }
     return { status: this.status, actions: this.actions, events: this.events, requeueAfterMs: this.requeueAfterMs };
@@ -156,8 +157,9 @@ export function decide(o: Observed): Decision {
     b.requeueAfterMs = POLL_INTERVAL_MS;
     return b.decision();
   }
-  b.actions.push({ kind: 'deploy' });
   observeRun(b);
+  // A job that failed or finished keeps its pods as they are, for its logs.
+  if (b.status.phase !== 'Failed' && b.status.phase !== 'Finished') b.actions.unshift({ kind: 'deploy' });
   manualSavepoint(b);
   return b.decision();
 }

@@ -91,6 +91,9 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
     // cdk8s-plus always sets resources (its defaults) and takes only its own Cpu/Size types, not
     // Kubernetes quantity strings: remove them here and set the spec's values after synthesis.
     escape.addJsonPatch(JsonPatch.remove('/spec/containers/0/resources'));
+    // cdk8s-plus has no props for these hardening fields the operator's own chart sets too.
+    escape.addJsonPatch(JsonPatch.add('/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    escape.addJsonPatch(JsonPatch.add('/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
     // Env with downward-API and secret references, in a fixed order, written as the API has it.
     escape.addJsonPatch(JsonPatch.add('/spec/containers/0/env', containerEnv(job, component)));
     return built;

@@ -29,7 +29,7 @@ export function mergePodTemplate(pod: V1Pod, template: PodTemplate | undefined):
   return { ...pod, metadata, spec };
 }
 
-/** `ours` wins on scalars; objects merge recursively; keyed lists merge by key, template items first. */
+/** `ours` wins on scalars; objects merge recursively; keyed lists merge item by item on their key. */
 function mergeObjects(theirs: Json, ours: Json): Json {
   const result: Json = { ...theirs };
   for (const [key, value] of Object.entries(ours)) {
@@ -46,15 +46,16 @@ function mergeObjects(theirs: Json, ours: Json): Json {
 }
 
 function mergeLists(theirs: Json[], ours: Json[], key: string): Json[] {
-  const byKey = new Map(ours.map((item) => [item[key], item]));
-  const merged = theirs.map((item) => {
-    const own = byKey.get(item[key]);
-    return own === undefined ? item : mergeObjects(item, own);
-  });
-  const theirKeys = new Set(theirs.map((item) => item[key]));
-  // The operator's items come first so its main container stays containers[0].
-  const ownFirst = ours.map((item) => merged.find((m) => m[key] === item[key]) ?? item);
-  return [...ownFirst, ...merged.filter((item) => !byKey.has(item[key]) && theirKeys.has(item[key]))];
+  const theirsByKey = new Map(theirs.map((item) => [item[key], item]));
+  const ownKeys = new Set(ours.map((item) => item[key]));
+  // The operator's items first: its main container stays containers[0], and template env may refer to its variables.
+  return [
+    ...ours.map((item) => {
+      const template = theirsByKey.get(item[key]);
+      return template === undefined ? item : mergeObjects(template, item);
+    }),
+    ...theirs.filter((item) => !ownKeys.has(item[key])),
+  ];
 }
 
 function isObject(value: unknown): value is Json {

@@ -6,10 +6,18 @@ import type { StreamJobSpec } from '../api/stream-job-spec.ts';
  * sha256 (first 16 hex digits) of the spec in canonical JSON, without the fields that never redeploy
  * by themselves: `job.state` (suspend/resume has its own path), `job.savepointTriggerNonce` (a
  * savepoint), `job.restartNonce` (compared on its own, since it forces last-state whatever the
- * upgradeMode) and `taskManager.replicas` (TaskManagers are added or removed without a redeploy).
+ * upgradeMode), `job.upgradeMode` (how to roll out, not what), `job.initialSavepointPath` (read on the
+ * first deploy only) and `taskManager.replicas` (TaskManagers are added or removed without a redeploy).
  */
 export function specHash(spec: StreamJobSpec): string {
-  const { state: _state, savepointTriggerNonce: _nonce, restartNonce: _restart, ...job } = spec.job;
+  const {
+    state: _state,
+    savepointTriggerNonce: _nonce,
+    restartNonce: _restart,
+    upgradeMode: _mode,
+    initialSavepointPath: _initial,
+    ...job
+  } = spec.job;
   const { replicas: _replicas, ...taskManager } = spec.taskManager;
   return createHash('sha256').update(canonicalJson({ ...spec, job, taskManager })).digest('hex').slice(0, 16);
 }
