@@ -6,6 +6,7 @@ import { resolutionTable, writeResolutionTable } from '../dns/resolution-table.t
 import { ApiClient, isApiError } from './api-client.ts';
 import { startApiServerProxy } from './api-server-proxy.ts';
 import type { ObjectSource } from './container-env.ts';
+import { apiEventRecorder } from './event-recorder.ts';
 import { startInformer, type Informer } from './informer.ts';
 import { startKubeletServer } from './kubelet-server.ts';
 import type { ConfigMap, Endpoints, Pod, Secret, Service } from './kube-types.ts';
@@ -151,6 +152,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       volumeSyncMs: (options.volumeSyncSeconds ?? 10) * 1000,
       baseEnv: (pod: Pod) => baseEnvironment(pod, apiEndpoint, dnsTablePath, clusterDomain),
       logger,
+      events: apiEventRecorder(api, nodeName, logger),
       statusWritten: refreshDns,
     };
 

@@ -6,6 +6,7 @@ import { ContainerConfigError, containerEnvironment, expandVariables, type Objec
 import { startContainerProcess, type ContainerExit, type ContainerProcess } from './container-process.ts';
 import type { Container, ContainerStateTerminated, Pod, PodStatus, Probe } from './kube-types.ts';
 import { containerCommand, execInContainerCommand, type BindMount, type RunAs } from './mount-namespace.ts';
+import type { EventRecorder, EventType } from './event-recorder.ts';
 import type { MountpointRegistry } from './mountpoint-registry.ts';
 import type { PodIpPool } from './pod-ip-pool.ts';
 import { KUBELET_CONDITIONS, podPhase, podStatus, type ContainerView } from './pod-status.ts';
@@ -33,6 +34,7 @@ export interface PodWorkerDeps {
   /** Environment every container starts from (PATH, KUBERNETES_SERVICE_*, DNS preload). */
   baseEnv: (pod: Pod) => Record<string, string>;
   logger: Logger;
+  events: EventRecorder;
   /** Called after each status write, so the kubelet can refresh pod DNS records. */
   statusWritten: () => void;
 }
@@ -55,6 +57,8 @@ interface ContainerRecord {
   killTimer?: NodeJS.Timeout;
   /** Aborted when the current instance exits: ends its probes' and hooks' processes. */
   instance?: AbortController;
+  /** The last configuration error reported as an event, so a retry loop does not repeat it. */
+  lastError?: string;
   /** Set once the current instance is being stopped, so its preStop hook runs once. */
   stopping?: boolean;
   env?: Record<string, string>;
@@ -93,6 +97,7 @@ export class PodWorker {
   private lastWritten = '';
   private lastStatus: PodStatus | undefined;
   private setupTimer: NodeJS.Timeout | undefined;
+  private lastSetupError: string | undefined;
 
   constructor(
     pod: Pod,
@@ -204,7 +209,10 @@ export class PodWorker {
       await this.materializeVolumes();
     } catch (err) {
       if (!(err instanceof VolumeSetupError || err instanceof ContainerConfigError)) this.deps.logger.error({ err, pod: this.name }, 'volume setup failed');
-      for (const c of this.all) c.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${(err as Error).message}` };
+      const message = `MountVolume.SetUp failed: ${(err as Error).message}`;
+      if (message !== this.lastSetupError) this.deps.events.event(this.pod, 'Warning', 'FailedMount', message);
+      this.lastSetupError = message;
+      for (const c of this.all) c.waiting = { reason: 'ContainerCreating', message };
       this.requestStatus();
       this.setupTimer = setTimeout(() => void this.setup(), RETRY_SETUP_MS);
       return;
@@ -265,6 +273,8 @@ export class PodWorker {
     } catch (err) {
       if (!(err instanceof ContainerConfigError || err instanceof VolumeSetupError)) throw err;
       c.waiting = { reason: 'CreateContainerConfigError', message: err.message };
+      if (err.message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${err.message}`);
+      c.lastError = err.message;
       this.requestStatus();
       c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
       return;
@@ -276,6 +286,9 @@ export class PodWorker {
     const process = startContainerProcess(command, env, c.spec.workingDir ?? this.deps.cwd, logPath, this.deps.processes);
     c.process = process;
     c.env = env;
+    c.lastError = undefined;
+    this.event(c, 'Normal', 'Created', `Created container: ${c.spec.name}`);
+    this.event(c, 'Normal', 'Started', `Started container ${c.spec.name}`);
     c.running = { startedAt: new Date().toISOString(), containerID: `process://${process.pid}` };
     c.waiting = undefined;
     c.terminated = undefined;
@@ -307,6 +320,7 @@ export class PodWorker {
     const target = this.probeTarget(c, process);
     const worker = new ProbeWorker(probe, kind === 'liveness', () => runProbe(probe, target), (success) => {
       if (c.process !== process || this.terminating) return;
+      if (!success) this.event(c, 'Warning', 'Unhealthy', `${kind[0]!.toUpperCase()}${kind.slice(1)} probe failed`);
       if (kind === 'readiness') {
         c.ready = success && c.started;
         this.requestStatus();
@@ -317,7 +331,7 @@ export class PodWorker {
         this.startMainProbes(c);
         this.requestStatus();
       } else if (!success) {
-        this.deps.logger.info({ pod: this.name, container: c.spec.name }, `container failed ${kind} probe, will be restarted`);
+        this.event(c, 'Normal', 'Killing', `Container ${c.spec.name} failed ${kind} probe, will be restarted`);
         this.killContainer(c, this.graceSeconds(probe.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds));
       }
     });
@@ -343,9 +357,13 @@ export class PodWorker {
     const grace = this.graceSeconds(this.pod.spec.terminationGracePeriodSeconds);
     void runLifecycleHandler(hook, this.probeTarget(c, process), grace * 1000).then((ok) => {
       if (ok || c.process !== process || this.terminating) return;
-      this.deps.logger.info({ pod: this.name, container: c.spec.name }, 'postStart hook failed, killing the container');
+      this.event(c, 'Warning', 'FailedPostStartHook', `PostStartHook failed for container ${c.spec.name}`);
       this.killContainer(c, grace);
     });
+  }
+
+  private event(c: ContainerRecord, type: EventType, reason: string, message: string): void {
+    this.deps.events.event(this.pod, type, reason, message, `spec.${c.init ? 'initContainers' : 'containers'}{${c.spec.name}}`);
   }
 
   private graceSeconds(value: number | undefined): number {
@@ -426,6 +444,7 @@ export class PodWorker {
       message: `back-off ${formatDuration(c.backoff!.delayMs)} restarting failed container=${c.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`,
     };
     c.timer = setTimeout(restart, delay);
+    this.event(c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.spec.name} in pod ${this.name}_${this.namespace}(${this.uid})`);
     this.requestStatus();
   }
 
@@ -470,6 +489,7 @@ export class PodWorker {
   /** Graceful deletion: stop the containers, then remove the pod object (grace period 0, same uid). */
   private async terminate(): Promise<void> {
     this.terminating = true;
+    for (const c of this.all) if (c.process) this.event(c, 'Normal', 'Killing', `Stopping container ${c.spec.name}`);
     const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.graceSeconds(this.pod.spec.terminationGracePeriodSeconds);
     await this.killAll(grace);
     if (this.stopped) return;

@@ -24,6 +24,13 @@ describe('process kubelet: pod lifecycle', () => {
       return pod !== undefined && test(pod) ? pod : undefined;
     }, timeoutMs);
   const main = (pod: Pod) => pod.status!.containerStatuses![0]!;
+  /** The kubelet's Events about a pod, as `type reason: message` lines, through kubectl. */
+  const events = async (pod: string): Promise<string[]> => {
+    const list = JSON.parse(await cluster.kubectlOk(['get', 'events', '-o', 'json'])) as {
+      items: { involvedObject: { name: string }; source?: { component?: string }; type: string; reason: string; message: string }[];
+    };
+    return list.items.filter((e) => e.involvedObject.name === pod && e.source?.component === 'kubelet').map((e) => `${e.type} ${e.reason}: ${e.message}`);
+  };
   const configError = (pod: Pod) => {
     const state = pod.status?.containerStatuses?.[0]?.state;
     return state !== undefined && 'waiting' in state && state.waiting.reason === 'CreateContainerConfigError';
@@ -245,6 +252,13 @@ describe('process kubelet: pod lifecycle', () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(10_000 * BACKOFF_SCALE);
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(20_000 * BACKOFF_SCALE);
     expect(await cluster.kubectlOk(['logs', 'crasher', '--previous'])).toBe('attempt 3\nfailing\n');
+    // events are posted asynchronously: wait for the fourth start to be recorded
+    const recorded = await waitFor('4 Started events', async () => {
+      const all = await events('crasher');
+      return all.filter((e) => e === 'Normal Started: Started container main').length === 4 ? all : undefined;
+    });
+    expect(recorded).toContain(`Warning BackOff: Back-off restarting failed container main in pod crasher_default(${settled.metadata.uid})`);
+    expect(await cluster.kubectlOk(['describe', 'pod', 'crasher'])).toMatch(/Warning\s+BackOff\s+.*kubelet\s+Back-off restarting failed container main/);
     expect(await cluster.kubectlOk(['logs', 'crasher', '--tail=1'])).toBe(`${attempts}\n`);
   });
 
@@ -319,6 +333,12 @@ describe('process kubelet: pod lifecycle', () => {
     const restarted = await podWhere('unhealthy', 'restarted by liveness', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
     expect(main(restarted).lastState.terminated).toMatchObject({ exitCode: 143, signal: 15, reason: 'Error' });
     expect(await cluster.kubectlOk(['logs', 'unhealthy', '--previous'])).toBe('started\n');
+    const recorded = await waitFor('Killing event', async () => {
+      const all = await events('unhealthy');
+      return all.some((e) => e.includes('Killing')) ? all : undefined;
+    });
+    expect(recorded).toContain('Warning Unhealthy: Liveness probe failed');
+    expect(recorded).toContain('Normal Killing: Container main failed liveness probe, will be restarted');
   });
 
   it('kill-pod SIGKILLs the process and the kubelet restarts it', async () => {
