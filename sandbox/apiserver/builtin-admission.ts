@@ -55,6 +55,20 @@ function defaultPodSpec(spec: J): void {
     c.terminationMessagePolicy ??= 'File';
     c.resources ??= {};
     for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+    for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+      if (!probe || typeof probe !== 'object') continue;
+      probe.timeoutSeconds ??= 1;
+      probe.periodSeconds ??= 10;
+      probe.successThreshold ??= 1;
+      probe.failureThreshold ??= 3;
+      if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
+    }
+    for (const e of c.env ?? []) if (e?.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
+  }
+  for (const v of spec.volumes ?? []) {
+    for (const source of ['configMap', 'secret', 'downwardAPI', 'projected'])
+      if (v?.[source] && typeof v[source] === 'object') v[source].defaultMode ??= 0o644;
+    for (const item of v?.downwardAPI?.items ?? []) if (item.fieldRef) item.fieldRef.apiVersion ??= 'v1';
   }
 }
 

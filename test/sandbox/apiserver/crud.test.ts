@@ -79,6 +79,28 @@ describe('pods and configmaps through kubectl', () => {
     expect(await f.kubectlOk(['-n', 'crud', 'delete', 'pod', 'web'])).toBe('pod "web" deleted\n');
   });
 
+  it('re-applies a Deployment with kubectl: lists reordered, list items removed, volume sources replaced', async () => {
+    const deployment = (containers: object[], volumes: object[]) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'reapplied', namespace: 'crud' },
+        spec: { replicas: 0, selector: { matchLabels: { app: 'r' } }, template: { metadata: { labels: { app: 'r' } }, spec: { containers, volumes } } },
+      });
+    await f.kubectlOk(['apply', '-f', '-'], deployment(
+      [{ name: 'a', image: 'a:1', env: [{ name: 'ONE', value: '1' }, { name: 'TWO', value: '2' }], args: ['1', '2'] }, { name: 'b', image: 'b:1' }],
+      [{ name: 'v', emptyDir: {} }],
+    ));
+    expect(await f.kubectlOk(['apply', '-f', '-'], deployment(
+      [{ name: 'b', image: 'b:1' }, { name: 'a', image: 'a:1', env: [{ name: 'TWO', value: '2' }], args: ['2'] }],
+      [{ name: 'v', configMap: { name: 'cm' } }],
+    ))).toBe('deployment.apps/reapplied configured\n');
+    const spec = JSON.parse(await f.kubectlOk(['-n', 'crud', 'get', 'deployment', 'reapplied', '-o', 'json'])).spec.template.spec;
+    expect(spec.containers.map((c: { name: string }) => c.name)).toEqual(['b', 'a']);
+    expect(spec.containers[1]).toMatchObject({ env: [{ name: 'TWO', value: '2' }], args: ['2'] });
+    expect(spec.volumes).toEqual([{ name: 'v', configMap: { name: 'cm', defaultMode: 420 } }]);
+  });
+
   it('refuses a pod whose namespace does not exist, and one without containers, with the Kubernetes messages', async () => {
     const r = await f.kubectl(['-n', 'nowhere', 'apply', '-f', '-'], JSON.stringify(pod('p')));
     expect(r.stderr).toContain('namespaces "nowhere" not found');
