@@ -157,9 +157,8 @@ export function decide(o: Observed): Decision {
     b.requeueAfterMs = POLL_INTERVAL_MS;
     return b.decision();
   }
-  observeRun(b);
   // A job that failed or finished keeps its pods as they are, for its logs.
-  if (b.status.phase !== 'Failed' && b.status.phase !== 'Finished') b.actions.unshift({ kind: 'deploy' });
+  if (observeRun(b) === 'live') b.actions.unshift({ kind: 'deploy' });
   manualSavepoint(b);
   return b.decision();
 }
@@ -332,8 +331,8 @@ export function resumePoint(status: StreamJobStatus, mode: UpgradeMode): string 
   return checkpoint?.path;
 }
 
-/** Reads the JobManager's answers into the status of a run that should be running. */
-function observeRun(b: Builder): void {
+/** Reads the JobManager's answers into the status of a run that should be running; `ended` once it failed or finished. */
+function observeRun(b: Builder): 'live' | 'ended' {
   const jm = b.o.jobManager;
   const tms = b.status.taskManagers!;
   b.requeueAfterMs = POLL_INTERVAL_MS;
@@ -343,7 +342,7 @@ function observeRun(b: Builder): void {
     b.condition('Ready', 'False', 'JobManagerNotReady', b.status.message!);
     b.condition('Progressing', 'True', 'Deploying', b.status.message!);
     b.requeueAfterMs = TRANSITION_INTERVAL_MS * 2;
-    return;
+    return 'live';
   }
   b.status = { ...b.status, jobState: jm.state, restarts: jm.restarts };
   if (jm.latestCompleted) {
@@ -359,13 +358,13 @@ function observeRun(b: Builder): void {
       b.phase('Failed', `The job failed and its restart strategy is exhausted: ${cause}`);
       b.condition('Ready', 'False', 'JobFailed', b.status.message!);
       b.condition('Progressing', 'False', 'JobFailed', b.status.message!);
-      return;
+      return 'ended';
     }
     case 'FINISHED':
       b.phase('Finished', 'The job finished');
       b.condition('Ready', 'False', 'JobFinished', b.status.message!);
       b.condition('Progressing', 'False', 'JobFinished', b.status.message!);
-      return;
+      return 'ended';
     case 'RUNNING':
       if (tms.ready === tms.desired) {
         b.phase('Running', `Running with ${tms.ready} TaskManager${tms.ready === 1 ? '' : 's'}`);
@@ -376,10 +375,11 @@ function observeRun(b: Builder): void {
         b.condition('Ready', 'False', 'TaskManagersNotReady', b.status.message!);
         b.condition('Progressing', 'True', 'ScalingTaskManagers', b.status.message!);
       }
-      return;
+      return 'live';
     default:
       b.phase(jm.state === 'RESTARTING' || jm.state === 'FAILING' ? 'Running' : 'Deploying', `The job is ${jm.state}`);
       b.condition('Ready', 'False', jm.state === 'RESTARTING' ? 'JobRestarting' : 'JobNotRunning', b.status.message!);
+      return 'live';
   }
 }
 
