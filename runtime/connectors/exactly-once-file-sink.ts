@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatRecord } from './format-record.ts';
+import type { SinkWriterContext } from './sink.ts';
+import { TwoPhaseCommitSink, type SinkTransaction, type SinkTransactions } from './two-phase-commit-sink.ts';
+
+/** A pre-committed part: its hidden in-progress file and the name it is published under; null when empty. */
+export type FilePartState = { readonly inProgress: string; readonly part: string } | null;
+
+const FLUSH_AT = 65536;
+
+/**
+ * Writes records as lines into a directory with exactly-once output: each checkpoint interval of
+ * each subtask writes one hidden part (`.part-<subtask>-<run>-<n>.inprogress`), synced at the
+ * barrier and renamed to `part-<subtask>-<run>-<n>` when the checkpoint completes. Readers that
+ * skip dot-files see only committed records. A rename is its own idempotence check: once the
+ * in-progress file is gone and the part exists, committing again does nothing.
+ */
+export class ExactlyOnceFileSink<T> extends TwoPhaseCommitSink<T, FilePartState> {
+  constructor(private readonly directory: string) {
+    super();
+  }
+
+  protected createTransactions(ctx: SinkWriterContext): SinkTransactions<T, FilePartState> {
+    const directory = this.directory;
+    mkdirSync(directory, { recursive: true });
+    // Unique per writer, so a restarted attempt never reuses the name of a part published before.
+    const run = randomUUID().slice(0, 8);
+    let sequence = 0;
+    return {
+      begin: () => new FilePartTransaction<T>(directory, `part-${ctx.subtaskIndex}-${run}-${sequence++}`),
+      commit: (state) => commitPart(directory, state),
+    };
+  }
+}
+
+class FilePartTransaction<T> implements SinkTransaction<T, FilePartState> {
+  private fd: number | undefined;
+  private buffer = '';
+  private records = 0;
+  private readonly inProgress: string;
+
+  constructor(
+    private readonly directory: string,
+    private readonly part: string,
+  ) {
+    this.inProgress = `.${part}.inprogress`;
+  }
+
+  write(value: T): void {
+    this.buffer += `${formatRecord(value)}\n`;
+    this.records++;
+    if (this.buffer.length >= FLUSH_AT) this.flush();
+  }
+
+  preCommit(): FilePartState {
+    if (this.records === 0) return null;
+    this.flush();
+    fsyncSync(this.fd!);
+    closeSync(this.fd!);
+    this.fd = undefined;
+    return { inProgress: this.inProgress, part: this.part };
+  }
+
+  abort(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    unlinkSync(join(this.directory, this.inProgress));
+  }
+
+  private flush(): void {
+    this.fd ??= openSync(join(this.directory, this.inProgress), 'w');
+    writeSync(this.fd, this.buffer);
+    this.buffer = '';
+  }
+}
+
+function commitPart(directory: string, state: FilePartState): void {
+  if (state === null) return;
+  const part = join(directory, state.part);
+  try {
+    renameSync(join(directory, state.inProgress), part);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(part)) {
+      throw new Error(`cannot commit part file ${part}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
