@@ -117,6 +117,3 @@ export function describePath(path: string): string {
     })
     .join('');
 }
-
-/** Whether path lies at or below prefix (used to drop ownership of a removed subtree). */
-export const isWithin = (path: string, prefix: string): boolean => path === prefix || path.startsWith(prefix + SEP);

@@ -511,8 +511,8 @@ export class ResourceApi {
     return this.store.put('apiextensions.k8s.io/customresourcedefinitions', next);
   }
 
-  /** Serves (again) the versions of a CRD; called on create, on update and by the CRD controller. */
-  registerCrd(crd: KObject): void {
+  /** Serves (again) the versions of a CRD: on create and whenever its spec changes. */
+  private registerCrd(crd: KObject): void {
     this.registry.removeCrd(crd.metadata.name!);
     const spec = (crd as J).spec;
     const storage = (spec.versions as J[]).find((v) => v.storage)?.name;
@@ -553,7 +553,7 @@ export class ResourceApi {
     return { ...t.scale, labelSelectorPath: '.status.selector' };
   }
 
-  listsOf(t: ResourceType): ListSemanticsResolver {
+  private listsOf(t: ResourceType): ListSemanticsResolver {
     return t.schema ? schemaListSemantics(t.schema) : builtinListSemantics(t.kind);
   }
 

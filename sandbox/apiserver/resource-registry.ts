@@ -44,10 +44,6 @@ export class ResourceRegistry {
     return [...byResource.values()];
   }
 
-  findByKind(apiVersion: string, kind: string): ResourceType | undefined {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    return this.all().find((t) => t.group === group && t.version === version && t.kind === kind);
-  }
 
   groups(): { group: string; versions: string[]; preferred: string }[] {
     const versions = new Map<string, Set<string>>();
