@@ -1,11 +1,15 @@
 import { Command } from 'commander';
+import { jobmanagerCommand } from './jobmanager-command.ts';
 import { runCommand } from './run-command.ts';
+import { taskmanagerCommand } from './taskmanager-command.ts';
 
 /** The `sluice` command. Each subcommand lives in its own file and is added here. */
 const program = new Command('sluice')
   .description('Sluice: Flink-style stream processing in TypeScript')
   .showHelpAfterError()
-  .addCommand(runCommand());
+  .addCommand(runCommand())
+  .addCommand(jobmanagerCommand())
+  .addCommand(taskmanagerCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/index.ts';
+import { startJobManager } from '../cluster/jobmanager.ts';
+import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';
+
+/** `sluice jobmanager --config file`: the JobManager process of one job. */
+export function jobmanagerCommand(): Command {
+  return new Command('jobmanager')
+    .description('run the JobManager of a job: schedules its subtasks on TaskManagers, serves the REST API')
+    .option('-c, --config <file>', 'configuration file (YAML or JSON); default: SLUICE_CONFIG')
+    .action(async (opts: { config?: string }) => {
+      const config = loadConfig({ file: opts.config });
+      const log = processLogger(config, { component: 'jobmanager' });
+      const jm = await startJobManager(config, log);
+      stopOnSignals(log, () => jm.close());
+    });
+}

@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/index.ts';
+import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';
+import { startTaskManager } from '../cluster/taskmanager.ts';
+
+/** `sluice taskmanager --config file`: a TaskManager process offering slots to the job's JobManager. */
+export function taskmanagerCommand(): Command {
+  return new Command('taskmanager')
+    .description('run a TaskManager: registers with the JobManager and runs the subtasks it deploys')
+    .option('-c, --config <file>', 'configuration file (YAML or JSON); default: SLUICE_CONFIG')
+    .action(async (opts: { config?: string }) => {
+      const config = loadConfig({ file: opts.config });
+      const log = processLogger(config, { component: 'taskmanager' });
+      const executor = await startTaskManager(config, log, (error) => {
+        void executor.stop().finally(() => {
+          process.stderr.write(`sluice: ${error.message}\n`);
+          process.exit(1);
+        });
+      });
+      stopOnSignals(log, () => executor.stop());
+    });
+}

@@ -1,0 +1,54 @@
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
+import type { CheckpointingStatistics, SavepointStatus } from './rest-types.ts';
+
+/** What the JobMaster gives a checkpoint coordinator of one attempt. */
+export interface CheckpointCoordinatorContext {
+  readonly jobId: string;
+  readonly graph: JobGraph;
+  readonly attempt: number;
+  /** Sends the trigger of checkpoint `checkpointId` to every source subtask of the attempt. */
+  triggerAtSources(checkpointId: number, timestamp: number, savepoint: boolean): void;
+  /** Tells every subtask of the attempt that checkpoint `checkpointId` completed (sinks commit). */
+  notifyComplete(checkpointId: number): void;
+  /** Whether every subtask of the attempt is still running (a checkpoint needs all of them). */
+  allSubtasksRunning(): boolean;
+}
+
+export interface SubtaskCheckpointAck {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly checkpointId: number;
+  /** What the TaskManager's checkpoint hook made of the subtask's snapshots. */
+  readonly state: unknown;
+}
+
+export interface SubtaskCheckpointDecline {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly checkpointId: number;
+  readonly reason: string;
+}
+
+/** One attempt's checkpoint coordinator, as the JobMaster drives it. */
+export interface AttemptCheckpointCoordinator {
+  receiveAck(ack: SubtaskCheckpointAck): void;
+  receiveDecline(decline: SubtaskCheckpointDecline): void;
+  /** The attempt ended (failover, finish, cancel): stop triggering, abort what is pending. */
+  stop(): void;
+}
+
+/**
+ * The seam where checkpointing (issue 4) plugs into the JobMaster. Without it a job runs without
+ * checkpoints and every restart starts from the sources' beginning.
+ */
+export interface JobCheckpointing {
+  /** Called once every subtask of an attempt reported RUNNING. */
+  createCoordinator(context: CheckpointCoordinatorContext): AttemptCheckpointCoordinator;
+  /** Before an attempt deploys: what each subtask restores from (the deploy message's `restore`). */
+  restoreFor(graph: JobGraph, attempt: number): Promise<(descriptor: TaskDeploymentDescriptor) => unknown>;
+  statistics(): CheckpointingStatistics;
+  /** POST /savepoints (and /stop, with `stop`): resolves with the trigger id. */
+  triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string>;
+  savepointStatus(triggerId: string): SavepointStatus | undefined;
+}

@@ -1,0 +1,64 @@
+import type { Server } from 'node:net';
+import type { Logger } from 'pino';
+import type { SluiceConfig } from '../config/index.ts';
+import { formatPeerAddress } from '../network/peer-address.ts';
+import { RpcConnection } from '../rpc/rpc-connection.ts';
+import type { TaskManagerMessage } from '../rpc/rpc-messages.ts';
+import type { JobCheckpointing } from './checkpoint-hooks.ts';
+import { buildJobGraph } from './job-graph-builder.ts';
+import { JobMaster } from './job-master.ts';
+import { createJobManagerMetrics } from './jobmanager-metrics.ts';
+import { listenTcp } from './listen.ts';
+import { createRestServer } from './rest-server.ts';
+
+export interface RunningJobManager {
+  readonly master: JobMaster;
+  readonly rpcPort: number;
+  readonly restPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A JobManager process's parts: builds the job's graph (a module that throws makes the job FAILED
+ * with that error, served over REST), then the JobMaster, the RPC server TaskManagers dial and the
+ * REST server. Ports 0 pick free ones.
+ */
+export async function startJobManager(config: SluiceConfig, logger: Logger, checkpointing?: JobCheckpointing): Promise<RunningJobManager> {
+  const graph = await buildJobGraph(config).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  const master = new JobMaster({ config, graph, logger, checkpointing });
+  const { bindAddress, rpcPort, restPort } = config.jobmanager;
+  let rpc: { server: Server; port: number };
+  try {
+    rpc = await listenTcp('JobManager RPC', bindAddress, rpcPort, (socket) => {
+      const peer = formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+      const connection: RpcConnection = new RpcConnection(socket, `TaskManager connection ${peer}`, {
+        message: (m) => master.onMessage(connection, m as TaskManagerMessage),
+        closed: (error) => master.onConnectionClosed(connection, error),
+      });
+    });
+  } catch (e) {
+    master.close();
+    throw e;
+  }
+  const rest = createRestServer(master, createJobManagerMetrics(master), checkpointing);
+  try {
+    await rest.listen({ host: bindAddress, port: restPort });
+  } catch (e) {
+    master.close();
+    rpc.server.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`JobManager REST cannot listen on ${formatPeerAddress(bindAddress, restPort)}: ${code === 'EADDRINUSE' ? 'address already in use' : (e as Error).message}`);
+  }
+  const address = rest.server.address();
+  const actualRest = typeof address === 'object' && address !== null ? address.port : restPort;
+  logger.info({ jobId: config.job.id, rpcPort: rpc.port, restPort: actualRest, sessionId: master.sessionId }, 'JobManager started');
+  return {
+    master,
+    rpcPort: rpc.port,
+    restPort: actualRest,
+    async close() {
+      master.close();
+      await Promise.all([new Promise<void>((resolve) => rpc.server.close(() => resolve())), rest.close()]);
+    },
+  };
+}

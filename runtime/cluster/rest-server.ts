@@ -1,0 +1,65 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { JobCheckpointing } from './checkpoint-hooks.ts';
+import type { JobMaster } from './job-master.ts';
+import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointTriggerRequest, StopWithSavepointRequest } from './rest-types.ts';
+
+const NO_CHECKPOINTS: CheckpointingStatistics = {
+  counts: { completed: 0, failed: 0, inProgress: 0, restored: 0 },
+  latest: { completed: null, savepoint: null, failed: null, restored: null },
+  history: [],
+  skippedOnRestore: [],
+};
+
+const error = (...errors: string[]): ErrorResponse => ({ errors });
+
+/**
+ * The JobManager's REST API, exactly the paths and types of rest-types.ts, plus
+ * `GET /jobs/:jobId/operators` (records per operator, what `sluice run` prints).
+ */
+export function createRestServer(master: JobMaster, metrics: Registry, checkpointing: JobCheckpointing | undefined): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const known = (jobId: string) => jobId === master.jobId;
+  const unknown = (jobId: string) => error(`job "${jobId}" not found; this JobManager runs job "${master.jobId}"`);
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/jobs', (): JobsOverview => ({ jobs: [{ id: master.jobId, status: master.state }] }));
+  app.get<{ Params: { jobId: string } }>('/jobs/:jobId', async (req, reply) => (known(req.params.jobId) ? master.details() : reply.code(404).send(unknown(req.params.jobId))));
+  app.get<{ Params: { jobId: string } }>('/jobs/:jobId/exceptions', async (req, reply) =>
+    known(req.params.jobId) ? master.exceptionHistory() : reply.code(404).send(unknown(req.params.jobId)),
+  );
+  app.get<{ Params: { jobId: string } }>('/jobs/:jobId/operators', async (req, reply) =>
+    known(req.params.jobId) ? master.operatorResults() : reply.code(404).send(unknown(req.params.jobId)),
+  );
+  app.get<{ Params: { jobId: string } }>('/jobs/:jobId/checkpoints', async (req, reply) =>
+    known(req.params.jobId) ? (checkpointing?.statistics() ?? NO_CHECKPOINTS) : reply.code(404).send(unknown(req.params.jobId)),
+  );
+  const savepoint = (stop: boolean) => async (req: { params: { jobId: string }; body: unknown }, reply: import('fastify').FastifyReply) => {
+    if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));
+    if (checkpointing === undefined) return reply.code(409).send(error(`job "${master.jobId}" has no checkpoint storage configured for savepoints`));
+    if (master.state !== 'RUNNING') return reply.code(409).send(error(`job "${master.jobId}" is ${master.state}; savepoints need a RUNNING job`));
+    const body = (req.body ?? {}) as SavepointTriggerRequest & StopWithSavepointRequest;
+    try {
+      return reply.code(202).send({ triggerId: await checkpointing.triggerSavepoint(body.targetDirectory, stop) });
+    } catch (e) {
+      return reply.code(409).send(error((e as Error).message));
+    }
+  };
+  app.post<{ Params: { jobId: string } }>('/jobs/:jobId/savepoints', savepoint(false));
+  app.post<{ Params: { jobId: string } }>('/jobs/:jobId/stop', savepoint(true));
+  app.get<{ Params: { jobId: string; triggerId: string } }>('/jobs/:jobId/savepoints/:triggerId', async (req, reply) => {
+    if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));
+    const status = checkpointing?.savepointStatus(req.params.triggerId);
+    return status ?? reply.code(404).send(error(`no savepoint with trigger id "${req.params.triggerId}"`));
+  });
+  app.patch<{ Params: { jobId: string }; Querystring: { mode?: string } }>('/jobs/:jobId', async (req, reply) => {
+    if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));
+    if (req.query.mode !== 'cancel') return reply.code(400).send(error(`unsupported mode ${JSON.stringify(req.query.mode ?? null)}; expected "cancel"`));
+    master.cancel();
+    return reply.code(202).send({});
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(error(`no route ${req.method} ${req.url}`)));
+  app.setErrorHandler((e: Error & { statusCode?: number }, _req, reply) => reply.code(e.statusCode ?? 500).send(error(e.message)));
+  return app;
+}
