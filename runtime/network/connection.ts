@@ -16,6 +16,8 @@ export interface ConnectionOwner {
   readonly handshakeTimeout: number;
   /** The channel a DATA/EVENT frame goes to; may create an unregistered one; throws a ProtocolError past the limit. */
   inputFor(channelId: number): RemoteInputChannel;
+  /** A dialled peer is still at an older fencing token: dial it again shortly, keeping the writers. */
+  redial(connection: Connection, peerFencingToken: number): void;
   handshakeCompleted(connection: Connection): void;
   /** The connection is gone; `error` is null for a clean close or one this process asked for. */
   connectionClosed(connection: Connection, error: Error | null): void;
@@ -33,7 +35,9 @@ const CLOSE_LINGER_MS = 1000;
  */
 export class Connection implements SendLink, CreditLink {
   private socket: Socket | null = null;
-  private readonly decoder: FrameDecoder;
+  private decoder: FrameDecoder | null = null;
+  /** When dialling this peer gives up (dialled connections only), as Date.now(). */
+  dialDeadline = 0;
   private peerHello: Handshake | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private writable = false;
@@ -50,12 +54,12 @@ export class Connection implements SendLink, CreditLink {
   private readonly socketClosed: Promise<void>;
   private resolveSocketClosed!: () => void;
 
-  /** `remote` is `host:port` of the other end, as dialled or as accepted. */
+  /** `remote` is `host:port` of the other end, as dialled (`dialled`) or as accepted. */
   constructor(
     private readonly owner: ConnectionOwner,
     readonly remote: string,
+    private readonly dialled: boolean,
   ) {
-    this.decoder = new FrameDecoder(owner.maxFrameSize, this.onFrame);
     this.socketClosed = new Promise((resolve) => (this.resolveSocketClosed = resolve));
   }
 
@@ -85,6 +89,10 @@ export class Connection implements SendLink, CreditLink {
 
   attach(socket: Socket): void {
     this.socket = socket;
+    // Frames still being split from a socket that was let go (see detach) are ignored.
+    this.decoder = new FrameDecoder(this.owner.maxFrameSize, (type, channelId, payload) => {
+      if (this.socket === socket) this.onFrame(type, channelId, payload);
+    });
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -153,7 +161,7 @@ export class Connection implements SendLink, CreditLink {
 
   private readonly onData = (chunk: Buffer): void => {
     try {
-      this.decoder.push(chunk);
+      this.decoder!.push(chunk);
     } catch (error) {
       this.abort(error instanceof ProtocolError ? error.fromPeer(this.peer) : (error as Error));
     }
@@ -200,6 +208,19 @@ export class Connection implements SendLink, CreditLink {
       throw new ProtocolError('bad handshake', `job id "${hello.jobId}" does not match this process's job "${local.jobId}"`);
     }
     if (hello.fencingToken !== local.fencingToken) {
+      // Processes learn of a new job attempt one by one: a peer still at an older attempt is
+      // dialled again until it catches up (within connectTimeout), and a dialler already at a
+      // newer one is left to do so. Only older attempts reaching newer ones are errors.
+      if (this.dialled && hello.fencingToken < local.fencingToken) {
+        this.detach();
+        this.owner.redial(this, hello.fencingToken);
+        return;
+      }
+      if (!this.dialled && hello.fencingToken > local.fencingToken) {
+        this.shutDown(`this process is still at fencing token ${local.fencingToken}`);
+        this.finish(null, false);
+        return;
+      }
       throw new ProtocolError('bad handshake', `fencing token ${hello.fencingToken} does not match this process's ${local.fencingToken}`);
     }
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
@@ -259,7 +280,7 @@ export class Connection implements SendLink, CreditLink {
     if (this.closed) return;
     let error: Error | null;
     try {
-      this.decoder.end();
+      this.decoder!.end();
       if (this.peerCloseReason !== null) {
         error = this.hasActiveChannels() ? new Error(`peer ${this.peer} closed the connection: ${this.peerCloseReason}`) : null;
       } else {
@@ -271,6 +292,19 @@ export class Connection implements SendLink, CreditLink {
     }
     this.finish(error, true);
   };
+
+  /** Lets go of the socket without closing the connection, before dialling the peer again. */
+  private detach(): void {
+    const socket = this.socket!;
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    socket.off('data', this.onData);
+    socket.off('drain', this.onDrain);
+    socket.off('close', this.onSocketClose);
+    if (this.corked) this.uncork();
+    socket.destroy();
+    this.socket = null;
+    this.writable = false;
+  }
 
   /** A protocol error: tell the peer, close, fail the channels. */
   private abort(error: Error): void {

@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { logger as runtimeLogger } from '../cluster/logger.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectWithRetry } from './connect-with-retry.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionOwner } from './connection.ts';
@@ -15,6 +16,9 @@ import { ProtocolError } from './protocol-error.ts';
 import { RemoteChannelWriter } from './remote-channel-writer.ts';
 import { RemoteInputChannel } from './remote-input-channel.ts';
 import type { TypeSerializer } from './type-serializer.ts';
+
+/** Pause before dialling again a peer found at an older fencing token. */
+const REDIAL_DELAY_MS = 50;
 
 export interface DataPlaneOptions {
   readonly jobId: string;
@@ -231,19 +235,40 @@ export class DataPlane implements ConnectionOwner {
   }
 
   private dial(peerAddress: string): Connection {
-    const { host, port } = parsePeerAddress(peerAddress);
-    const connection = new Connection(this, peerAddress);
+    parsePeerAddress(peerAddress);
+    const connection = new Connection(this, peerAddress, true);
     this.pool.set(peerAddress, connection);
     this.connections.add(connection);
-    const timeout = this.options.network.connectTimeout;
-    connectWithRetry(host, port, timeout, this.dialling.signal).then(
-      (socket) => {
-        if (connection.isClosed) socket.destroy();
-        else connection.attach(socket);
-      },
-      (error: Error) => connection.failConnect(new Error(`cannot connect to data-plane peer ${peerAddress} within ${timeout} ms: ${error.message}`)),
-    );
+    this.connect(connection, Date.now() + this.options.network.connectTimeout, 0, null);
     return connection;
+  }
+
+  redial(connection: Connection, peerFencingToken: number): void {
+    this.logger.debug({ peer: connection.peer, peerFencingToken }, 'data-plane peer is at an older fencing token; dialling again');
+    this.connect(connection, connection.dialDeadline, REDIAL_DELAY_MS, peerFencingToken);
+  }
+
+  /** Dials `connection`'s peer (after `delay` ms) and attaches the socket, or fails the connection at `deadline`. */
+  private connect(connection: Connection, deadline: number, delay: number, peerBehindAt: number | null): void {
+    connection.dialDeadline = deadline;
+    const { host, port } = parsePeerAddress(connection.remote);
+    const timeout = this.options.network.connectTimeout;
+    const remaining = deadline - Date.now() - delay;
+    if (remaining <= 0) {
+      const behind = `data-plane peer ${connection.remote} is still at fencing token ${peerBehindAt}, behind this process's ${this.hello.fencingToken}, after ${timeout} ms`;
+      connection.failConnect(new Error(peerBehindAt === null ? `cannot connect to data-plane peer ${connection.remote} within ${timeout} ms` : behind));
+      return;
+    }
+    const signal = this.dialling.signal;
+    sleep(delay, undefined, { signal })
+      .then(() => connectWithRetry(host, port, remaining, signal))
+      .then(
+        (socket) => {
+          if (connection.isClosed) socket.destroy();
+          else connection.attach(socket);
+        },
+        (error: Error) => connection.failConnect(new Error(`cannot connect to data-plane peer ${connection.remote} within ${timeout} ms: ${error.message}`)),
+      );
   }
 
   private readonly accept = (socket: Socket): void => {
@@ -251,7 +276,7 @@ export class DataPlane implements ConnectionOwner {
       socket.destroy();
       return;
     }
-    const connection = new Connection(this, formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0));
+    const connection = new Connection(this, formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0), false);
     this.connections.add(connection);
     connection.attach(socket);
   };

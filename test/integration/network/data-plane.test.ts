@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { pino } from 'pino';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { DataPlane } from '../../../runtime/network/data-plane.ts';
@@ -329,6 +330,35 @@ describe('DataPlane over loopback TCP', () => {
     writer.emitEvent({ kind: 'end-of-partition' });
     expect(flatten(await input)).toEqual(['"attempt 2"@1', 'end-of-partition']);
     expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('dials a peer at an older attempt again until it advances its fencing token', async () => {
+    const logs: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+    const behind = await plane('tm-behind');
+    const ahead = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-ahead', network: networkOptions(), logger });
+    planes.push(ahead);
+    await ahead.setFencingToken(2);
+    const writer = ahead.createWriter(behind.address, 1);
+    writer.emit('new attempt', 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    await waitFor(() => logs.filter((line) => line.includes('dialling again')).length >= 2, 'two dials refused');
+    await behind.plane.setFencingToken(2);
+    expect(flatten(await collect(behind.plane.registerInput(1)))).toEqual(['"new attempt"@1', 'end-of-partition']);
+    expect(behind.errors).toEqual([]);
+  });
+
+  it('gives up on a peer that stays at an older attempt, after the connect timeout', async () => {
+    const behind = await plane('tm-behind');
+    const ahead = await plane('tm-ahead', { connectTimeout: 300 }, 'job-1', 2);
+    const writer = ahead.plane.createWriter(behind.address, 1);
+    writer.emit('lost', 1);
+    writer.flush();
+    const message = `data-plane peer ${behind.address} is still at fencing token 1, behind this process's 2, after 300 ms`;
+    await waitFor(() => ahead.errors.length === 1, 'the give-up');
+    expect(ahead.errors).toEqual([message]);
+    expect(() => writer.emit('more', 2)).toThrow(message);
+    expect(behind.errors).toEqual([]);
   });
 
   it('fails an input channel whose known producer closes its connection before sending on it', async () => {
