@@ -4,9 +4,15 @@
  */
 export interface ProcessingTimeService {
   now(): number;
-  /** Runs `callback` in the task's mailbox at or after `at` (epoch ms). */
+  /**
+   * Runs `callback` in the task's mailbox at or after `at` (epoch ms); for times beyond
+   * setTimeout's range (~24 days) it may run earlier, so callbacks re-check the clock.
+   */
   schedule(at: number, callback: () => void): void;
 }
+
+/** setTimeout's limit; a callback due later runs early and must check the time itself (timer services do). */
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /** Processing time from the wall clock, delivered through a mailbox. */
 export class MailboxProcessingTimeService implements ProcessingTimeService {
@@ -24,7 +30,7 @@ export class MailboxProcessingTimeService implements ProcessingTimeService {
     const handle = setTimeout(() => {
       this.pending.delete(handle);
       if (!this.closed) this.enqueue(callback);
-    }, Math.max(0, at - Date.now()));
+    }, Math.min(MAX_TIMEOUT, Math.max(0, at - Date.now())));
     this.pending.add(handle);
   }
 
