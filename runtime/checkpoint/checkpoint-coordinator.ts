@@ -9,13 +9,18 @@ import type { JobGraph } from '../graph/job-graph.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
 import type { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
-import { stateSize } from './metadata.ts';
+import { referencedFiles, stateSize, type CheckpointMetadata } from './metadata.ts';
 import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } from './pending-checkpoint.ts';
 import type { SavepointStore } from './savepoint-store.ts';
+import { joinPath } from './storage-path.ts';
 
 /** What the coordinator drives: the running job's tasks, in this process or through RPC. */
 export interface CheckpointTarget {
-  /** Injects barrier `checkpointId` at every source subtask; state goes below `location`. Throws when it cannot. */
+  /**
+   * Injects barrier `checkpointId` at every source subtask; state goes below `location` (always the
+   * run's chk-<n>, also for savepoints, which are copied to their own directory on completion).
+   * Throws when it cannot.
+   */
   triggerCheckpoint(checkpointId: number, timestamp: number, location: CheckpointStorageLocation, savepoint: boolean): void;
   notifyCheckpointComplete(checkpointId: number): void;
 }
@@ -62,6 +67,8 @@ export function checkpointedTopology(graph: JobGraph): { operators: Checkpointed
 
 interface InFlight {
   readonly pending: PendingCheckpoint;
+  /** For savepoints: where they go, by default a new sp-<timestamp> of the job. */
+  readonly savepointLocation: CheckpointStorageLocation | undefined;
   readonly timer: NodeJS.Timeout;
   readonly resolve: (info: CompletedCheckpointInfo) => void;
   readonly reject: (error: Error) => void;
@@ -177,9 +184,10 @@ export class CheckpointCoordinator {
     const timestamp = Date.now();
     this.lastTrigger = timestamp;
     options.stats.reportPending(checkpointId, savepoint, timestamp);
-    let location: CheckpointStorageLocation;
+    const location = options.checkpoints.location(checkpointId);
+    let savepointLocation: CheckpointStorageLocation | undefined;
     try {
-      location = targetLocation ?? (savepoint ? await options.savepoints.newLocation(timestamp) : options.checkpoints.location(checkpointId));
+      if (savepoint) savepointLocation = targetLocation ?? (await options.savepoints.newLocation(timestamp));
     } catch (error) {
       options.stats.reportFailed(checkpointId, (error as Error).message);
       this.ended();
@@ -188,9 +196,9 @@ export class CheckpointCoordinator {
     return new Promise<CompletedCheckpointInfo>((resolve, reject) => {
       const pending = new PendingCheckpoint(checkpointId, timestamp, savepoint, location, options.subtasks);
       const timer = setTimeout(() => this.abort(this.inFlight!, `not completed within ${options.timeout} ms`), options.timeout);
-      const f: InFlight = { pending, timer, resolve, reject };
+      const f: InFlight = { pending, savepointLocation, timer, resolve, reject };
       this.inFlight = f;
-      options.logger.debug({ checkpointId, savepoint, location: location.uri }, 'triggering checkpoint');
+      options.logger.debug({ checkpointId, savepoint, location: (savepointLocation ?? location).uri }, 'triggering checkpoint');
       try {
         options.target.triggerCheckpoint(checkpointId, timestamp, location, savepoint);
       } catch (error) {
@@ -203,7 +211,12 @@ export class CheckpointCoordinator {
     const { pending } = f;
     const { options } = this;
     const metadata = pending.metadata(options.jobId, options.operators);
-    const path = await pending.location.writeMetadata(metadata);
+    let path: string;
+    if (f.savepointLocation) {
+      await copyStateFiles(pending.location, f.savepointLocation, metadata);
+      path = await f.savepointLocation.writeMetadata(metadata);
+      pending.location.discard().catch((error: unknown) => options.logger.warn({ err: error }, 'removing the staging directory of a savepoint failed'));
+    } else path = await pending.location.writeMetadata(metadata);
     if (this.inFlight !== f) return;
     clearTimeout(f.timer);
     this.inFlight = undefined;
@@ -231,7 +244,9 @@ export class CheckpointCoordinator {
     const message = `${pending.savepoint ? 'savepoint' : 'checkpoint'} ${pending.checkpointId} of job ${this.options.jobId} aborted: ${reason}`;
     this.options.stats.reportFailed(pending.checkpointId, reason);
     this.options.logger.warn({ checkpointId: pending.checkpointId, reason }, 'checkpoint aborted');
-    pending.location.discard().catch((error: unknown) => this.options.logger.warn({ err: error, location: pending.location.uri }, 'discarding an aborted checkpoint failed'));
+    for (const location of [pending.location, f.savepointLocation]) {
+      location?.discard().catch((error: unknown) => this.options.logger.warn({ err: error, location: location.uri }, 'discarding an aborted checkpoint failed'));
+    }
     f.reject(new CheckpointAbortedError(message));
     this.ended();
   }
@@ -243,4 +258,9 @@ export class CheckpointCoordinator {
     if (this.queued.length > 0) this.triggerQueued();
     else this.scheduleNext();
   }
+}
+
+/** A savepoint owns its files: the state written into the run's chk-<n> is copied beside its `_metadata`. */
+async function copyStateFiles(from: CheckpointStorageLocation, to: CheckpointStorageLocation, metadata: CheckpointMetadata): Promise<void> {
+  await Promise.all([...referencedFiles(metadata).keys()].map(async (path) => to.storage.write(joinPath(to.directory, path), await from.storage.read(joinPath(from.directory, path)))));
 }
