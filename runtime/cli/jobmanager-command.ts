@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/index.ts';
 import { startJobManager } from '../cluster/jobmanager.ts';
+import type { JobManagerStartedMessage } from '../cluster/local-cluster.ts';
 import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';
 
 /** `sluice jobmanager --config file`: the JobManager process of one job. */
@@ -12,6 +13,8 @@ export function jobmanagerCommand(): Command {
       const config = loadConfig({ file: opts.config });
       const log = processLogger(config, { component: 'jobmanager' });
       const jm = await startJobManager(config, log);
+      // A parent that started us (`sluice run --taskmanagers`) learns the ports we picked.
+      process.send?.({ type: 'jobmanager-started', rpcPort: jm.rpcPort, restPort: jm.restPort } satisfies JobManagerStartedMessage);
       stopOnSignals(log, () => jm.close());
     });
 }

@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
 import { loadJobModule } from '../cluster/job-module.ts';
+import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { LocalExecutor } from '../cluster/local-executor.ts';
 import { logger } from '../cluster/logger.ts';
 
@@ -20,7 +21,14 @@ export function runCommand(): Command {
     .option('-p, --parallelism <n>', 'default parallelism of operators', positiveInt)
     .option('--max-parallelism <n>', 'number of key groups', positiveInt)
     .option('-n, --name <name>', 'job name (default: the module file name)')
-    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string }) => {
+    .option('--taskmanagers <n>', 'run as a local cluster: a JobManager and N TaskManager processes', positiveInt)
+    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string; taskmanagers?: number }) => {
+      if (opts.taskmanagers !== undefined) {
+        const name = opts.name ?? basename(job, extname(job));
+        const { details, operators } = await runLocalCluster({ job, args, name, taskManagers: opts.taskmanagers, parallelism: opts.parallelism, maxParallelism: opts.maxParallelism });
+        logger.info({ job: name, durationMs: (details.endTime ?? Date.now()) - details.startTime, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
+        return;
+      }
       const build = await loadJobModule(job);
       // Every process builds the same pipeline from the module, so the module only builds it; running is ours.
       const env = new StreamExecutionEnvironment({

@@ -1,4 +1,4 @@
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from '../config/index.ts';
 import { formatPeerAddress } from '../network/peer-address.ts';
@@ -28,8 +28,11 @@ export async function startJobManager(config: SluiceConfig, logger: Logger, chec
   const master = new JobMaster({ config, graph, logger, checkpointing });
   const { bindAddress, rpcPort, restPort } = config.jobmanager;
   let rpc: { server: Server; port: number };
+  const sockets = new Set<Socket>();
   try {
     rpc = await listenTcp('JobManager RPC', bindAddress, rpcPort, (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       const peer = formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
       const connection: RpcConnection = new RpcConnection(socket, `TaskManager connection ${peer}`, {
         message: (m) => master.onMessage(connection, m as TaskManagerMessage),
@@ -58,7 +61,9 @@ export async function startJobManager(config: SluiceConfig, logger: Logger, chec
     restPort: actualRest,
     async close() {
       master.close();
-      await Promise.all([new Promise<void>((resolve) => rpc.server.close(() => resolve())), rest.close()]);
+      const stopped = new Promise<void>((resolve) => rpc.server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([stopped, rest.close()]);
     },
   };
 }

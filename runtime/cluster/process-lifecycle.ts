@@ -8,6 +8,8 @@ export function processLogger(config: SluiceConfig, bindings: Record<string, str
   return logger.child(bindings);
 }
 
+const SHUTDOWN_GRACE_MS = 4000;
+
 /**
  * Runs `stop` once and exits on SIGTERM/SIGINT, and when the parent that started this process
  * over an IPC channel goes away (even SIGKILLed: the channel closes), so no child is orphaned.
@@ -18,6 +20,10 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     log.info({ reason: why }, 'shutting down');
+    setTimeout(() => {
+      log.error({ graceMs: SHUTDOWN_GRACE_MS }, `shutdown did not complete within ${SHUTDOWN_GRACE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     stop().then(
       () => process.exit(0),
       (e: unknown) => {
