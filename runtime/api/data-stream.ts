@@ -8,7 +8,7 @@ import { ProcessOperator } from '../operators/process-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.ts';
-import type { FilterFunction, FlatMapFunction, Key, KeySelector, MapFunction, ProcessFunction } from './functions.ts';
+import { requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from './functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
@@ -23,23 +23,28 @@ export class DataStream<T> {
   ) {}
 
   map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    requireFunction('map', fn, 'map');
     return this.then('Map', () => new MapOperator(fn));
   }
 
   filter(fn: FilterFunction<T>): DataStream<T> {
+    requireFunction('filter', fn, 'filter');
     return this.then('Filter', () => new FilterOperator(fn));
   }
 
   flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    requireFunction('flatMap', fn, 'flatMap');
     return this.then('Flat Map', () => new FlatMapOperator(fn));
   }
 
   process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
+    requireMethod('process', fn, 'processElement');
     return this.then('Process', () => new ProcessOperator(fn));
   }
 
   /** Partitions by key: each key's records go to one subtask, which keeps the key's state. */
   keyBy<K extends Key>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
+    requireFunction('keyBy', keySelector);
     const keySelectorAny = keySelector as KeySelector<unknown, Key>;
     return new KeyedStream<T, K>(this.env, this.partition('keyBy', { kind: 'hash', keySelector: keySelectorAny }), keySelector);
   }

@@ -86,6 +86,20 @@ export function functionOf<F extends (...args: never[]) => unknown>(
   return m.bind(fn) as F;
 }
 
+/** Checks at pipeline-building time that `fn` is a function or has the method `method`. */
+export function requireFunction(api: string, fn: unknown, method?: string): void {
+  if (typeof fn === 'function') return;
+  if (method !== undefined && typeof fn === 'object' && fn !== null && typeof (fn as Record<string, unknown>)[method] === 'function') return;
+  const got = fn === null ? 'null' : Array.isArray(fn) ? 'an array' : typeof fn;
+  throw new TypeError(`${api}() needs a function${method === undefined ? '' : ` or an object with a ${method}() method`}, got ${got}`);
+}
+
+/** Checks at pipeline-building time that `fn` is an object with the method `method` (process functions). */
+export function requireMethod(api: string, fn: unknown, method: string): void {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as Record<string, unknown>)[method] === 'function') return;
+  throw new TypeError(`${api}() needs an object with a ${method}() method, got ${fn === null ? 'null' : typeof fn}`);
+}
+
 /** The rich part of a user function, if it has one. */
 export function richOf(fn: unknown): RichFunction | undefined {
   return typeof fn === 'object' && fn !== null ? (fn as RichFunction) : undefined;

@@ -3,7 +3,17 @@ import { KeyedReduceOperator } from '../operators/keyed-reduce-operator.ts';
 import { ProcessOperator } from '../operators/process-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
-import type { FilterFunction, FlatMapFunction, Key, KeyedProcessFunction, KeySelector, MapFunction, ReduceFunction } from './functions.ts';
+import {
+  requireFunction,
+  requireMethod,
+  type FilterFunction,
+  type FlatMapFunction,
+  type Key,
+  type KeyedProcessFunction,
+  type KeySelector,
+  type MapFunction,
+  type ReduceFunction,
+} from './functions.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
 import type { Transformation } from './transformation.ts';
 import type { WindowAssigner } from './windowing/window-assigner.ts';
@@ -22,6 +32,7 @@ export class KeyedStream<T, K extends Key> {
 
   /** Rolling reduce per key: emits the updated value for every record. */
   reduce(fn: ReduceFunction<T>): DataStream<T> {
+    requireFunction('reduce', fn, 'reduce');
     return this.keyed('Keyed Reduce', fn);
   }
 
@@ -39,6 +50,7 @@ export class KeyedStream<T, K extends Key> {
   }
 
   process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
+    requireMethod('process', fn, 'processElement');
     return this.stream().then<R>('Keyed Process', () => new ProcessOperator(fn), this.anyKeySelector());
   }
 

@@ -6,7 +6,7 @@ import {
   type InternalWindowFunction,
 } from '../operators/window-function.ts';
 import type { DataStream } from './data-stream.ts';
-import type { AggregateFunction, Key, ProcessWindowFunction, ReduceFunction } from './functions.ts';
+import { requireFunction, requireMethod, type AggregateFunction, type Key, type ProcessWindowFunction, type ReduceFunction } from './functions.ts';
 import type { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { TimeWindow } from './windowing/time-window.ts';
@@ -47,17 +47,24 @@ export class WindowedStream<T, K extends Key> {
   reduce(fn: ReduceFunction<T>): DataStream<T>;
   reduce<R>(fn: ReduceFunction<T>, windowFunction: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R>;
   reduce<R>(fn: ReduceFunction<T>, windowFunction?: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<T | R> {
+    requireFunction('reduce', fn, 'reduce');
+    if (windowFunction !== undefined) requireMethod('reduce', windowFunction, 'process');
     return this.build('Window(Reduce)', reducingWindowFunction(fn as ReduceFunction<unknown>, windowFunction as Pwf | undefined), [fn, windowFunction]);
   }
 
   aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
   aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R>;
   aggregate<ACC, V, R>(fn: AggregateFunction<T, ACC, V>, windowFunction?: ProcessWindowFunction<V, R, K, TimeWindow>): DataStream<R> {
+    for (const m of ['createAccumulator', 'add', 'getResult', 'merge'] as const) {
+      if (typeof fn?.[m] !== 'function') throw new TypeError(`aggregate() needs an AggregateFunction with a ${m}() method`);
+    }
+    if (windowFunction !== undefined) requireMethod('aggregate', windowFunction, 'process');
     const agg = fn as unknown as AggregateFunction<unknown, unknown, unknown>;
     return this.build('Window(Aggregate)', aggregatingWindowFunction(agg, windowFunction as Pwf | undefined), [fn, windowFunction]);
   }
 
   process<R>(fn: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R> {
+    requireMethod('process', fn, 'process');
     return this.build('Window(Process)', processingWindowFunction(fn as Pwf), [fn]);
   }
 

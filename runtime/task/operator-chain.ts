@@ -47,7 +47,12 @@ export class OperatorChain {
         else sides.set(e.sideOutputTag.id, [...(sides.get(e.sideOutputTag.id) ?? []), target]);
       }
       const output = new OperatorOutput(main, sides);
-      const operator = node.createOperator();
+      let operator: StreamOperator;
+      try {
+        operator = node.createOperator();
+      } catch (e) {
+        throw operatorFailure(e, node, tdd.subtaskIndex);
+      }
       operator.setup({
         operatorId: node.operatorId,
         name: node.name,

@@ -113,3 +113,18 @@ describe('timers and triggers', () => {
     ]);
   });
 });
+
+describe('pipeline-building errors', () => {
+  it('names the API call and what it got', () => {
+    const env = new StreamExecutionEnvironment();
+    const s = env.fromElements(1);
+    expect(() => s.map(42 as never)).toThrow('map() needs a function or an object with a map() method, got number');
+    expect(() => s.keyBy(undefined as never)).toThrow('keyBy() needs a function, got undefined');
+    expect(() => s.process((() => 1) as never)).toThrow('process() needs an object with a processElement() method, got function');
+    expect(() => s.keyBy((n) => n).reduce({} as never)).toThrow('reduce() needs a function or an object with a reduce() method, got object');
+    expect(() => s.keyBy((n) => n).window(new GlobalCountWindows()).aggregate({ add: () => 0 } as never)).toThrow(
+      'aggregate() needs an AggregateFunction with a createAccumulator() method',
+    );
+    expect(() => s.rebalance().uid('x')).toThrow('uid() applies to an operator, not to "rebalance"; call it right after the operator');
+  });
+});
