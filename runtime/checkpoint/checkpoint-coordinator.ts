@@ -40,8 +40,8 @@ export interface CheckpointCoordinatorOptions {
   readonly interval?: number;
   readonly timeout: number;
   readonly minPause: number;
-  /** The id of the first checkpoint; default: above every chk-<n> in storage. */
-  readonly firstCheckpointId?: number;
+  /** The least id of the first checkpoint (above an earlier attempt's); it is also above every chk-<n> in storage. */
+  readonly minCheckpointId?: number;
 }
 
 /** What a completed checkpoint or savepoint is known by. */
@@ -93,7 +93,7 @@ export class CheckpointCoordinator {
   /** Finds the next free checkpoint id in storage, then starts periodic checkpoints if an interval is set. */
   start(): Promise<void> {
     this.starting ??= (async () => {
-      this.nextId = this.options.firstCheckpointId ?? (await this.options.checkpoints.nextCheckpointId());
+      this.nextId = Math.max(this.options.minCheckpointId ?? 1, await this.options.checkpoints.nextCheckpointId());
       if (this.stopped) return;
       this.running = true;
       this.scheduleNext();
@@ -136,6 +136,11 @@ export class CheckpointCoordinator {
   decline(checkpointId: number, reason: string): void {
     const f = this.inFlight;
     if (f && f.pending.checkpointId === checkpointId) this.abort(f, reason);
+  }
+
+  /** The id the next checkpoint will take. */
+  get nextCheckpointId(): number {
+    return this.nextId;
   }
 
   get pendingCheckpointId(): number | undefined {

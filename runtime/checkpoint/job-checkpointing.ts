@@ -1,0 +1,158 @@
+// The JobManager side of checkpointing behind the JobMaster's seam (cluster/checkpoint-hooks.ts):
+// one coordinator per attempt over the run's storage, the restore decision before each deployment
+// (the run's own newest verified checkpoint, else job.restoreFrom), statistics for REST and
+// /metrics, and savepoints triggered over REST.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AttemptCheckpointCoordinator, CheckpointCoordinatorContext, JobCheckpointing, SubtaskCheckpointAck } from '../cluster/checkpoint-hooks.ts';
+import type { CheckpointingStatistics, SavepointStatus } from '../cluster/rest-types.ts';
+import type { SluiceConfig } from '../config/index.ts';
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
+import { CheckpointCoordinator, checkpointedTopology } from './checkpoint-coordinator.ts';
+import { CheckpointStorageLocation } from './checkpoint-location.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
+import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
+import { configuredS3Options } from './configured-s3-options.ts';
+import { openCheckpointStorage } from './open-checkpoint-storage.ts';
+import type { SubtaskStateAck } from './pending-checkpoint.ts';
+import { checkCompatible, findRestorePoint } from './restore.ts';
+import { SavepointStore } from './savepoint-store.ts';
+import { savepointDirectoryName } from './storage-layout.ts';
+
+/** What a deployment's `restore` carries to a TaskManager: the checkpoint and the vertex's operators with state in it. */
+export interface RestoreInstruction {
+  readonly checkpoint: string;
+  readonly operatorIds: readonly string[];
+}
+
+export class StorageJobCheckpointing implements JobCheckpointing {
+  readonly stats: CheckpointStatsTracker;
+  private readonly checkpoints: CompletedCheckpointStore;
+  private readonly savepoints: SavepointStore;
+  private current: CheckpointCoordinator | undefined;
+  private nextId = 1;
+  private readonly savepointStatuses = new Map<string, SavepointStatus>();
+  private stopJob: (() => void) | undefined;
+
+  constructor(
+    private readonly config: SluiceConfig,
+    readonly storage: CheckpointStorage,
+    private readonly logger: Logger,
+    registry?: Registry,
+  ) {
+    const scope = { namespace: config.job.namespace, jobName: config.job.name };
+    this.stats = new CheckpointStatsTracker(registry);
+    this.checkpoints = new CompletedCheckpointStore(storage, scope, config.job.id, { retained: config.checkpointing.retained });
+    this.savepoints = new SavepointStore(storage, scope);
+  }
+
+  /** How a stop-with-savepoint ends the job once its savepoint completed (the JobMaster's cancel). */
+  onStopRequested(stop: () => void): void {
+    this.stopJob = stop;
+  }
+
+  createCoordinator(context: CheckpointCoordinatorContext): AttemptCheckpointCoordinator {
+    const { operators, subtasks } = checkpointedTopology(context.graph);
+    const { checkpointing } = this.config;
+    const coordinator = new CheckpointCoordinator({
+      jobId: context.jobId,
+      operators,
+      subtasks,
+      checkpoints: this.checkpoints,
+      savepoints: this.savepoints,
+      stats: this.stats,
+      logger: this.logger.child({ component: 'checkpoint-coordinator', attempt: context.attempt }),
+      interval: checkpointing.interval,
+      timeout: checkpointing.timeout,
+      minPause: checkpointing.minPause,
+      minCheckpointId: this.nextId,
+      target: {
+        triggerCheckpoint: (checkpointId, timestamp, _location, savepoint) => {
+          if (!context.allSubtasksRunning()) throw new Error(`not every subtask of attempt ${context.attempt} is running`);
+          this.nextId = checkpointId + 1;
+          context.triggerAtSources(checkpointId, timestamp, savepoint);
+        },
+        notifyCheckpointComplete: (checkpointId) => context.notifyComplete(checkpointId),
+      },
+    });
+    this.current = coordinator;
+    coordinator.start().catch((error: unknown) => this.logger.error({ err: error }, `checkpointing cannot start: ${(error as Error).message}`));
+    return {
+      receiveAck: (ack) => coordinator.acknowledge(stateAck(ack)),
+      receiveDecline: (d) => coordinator.decline(d.checkpointId, `subtask ${d.subtaskIndex} of vertex ${d.vertexId}: ${d.reason}`),
+      stop: () => {
+        coordinator.stop(`attempt ${context.attempt} ended`);
+        if (this.current === coordinator) this.current = undefined;
+      },
+    };
+  }
+
+  async restoreFor(graph: JobGraph): Promise<(descriptor: TaskDeploymentDescriptor) => RestoreInstruction | undefined> {
+    const decision = await findRestorePoint(this.checkpoints, this.config.job.restoreFrom, configuredS3Options(this.config));
+    for (const s of decision.skipped) this.logger.warn({ checkpoint: s.uri, reasons: s.reasons.map((r) => r.message) }, 'skipping a completed checkpoint that does not verify');
+    const point = decision.point;
+    if (!point) {
+      this.stats.reportSkipped(decision.skipped);
+      return () => undefined;
+    }
+    try {
+      checkCompatible(point, graph);
+    } finally {
+      await point.close();
+    }
+    const { checkpoint } = point;
+    this.nextId = Math.max(this.nextId, checkpoint.metadata.kind === 'checkpoint' && point.origin === 'own-run' ? checkpoint.checkpointId + 1 : 1);
+    this.stats.reportRestored(
+      { id: checkpoint.checkpointId, isSavepoint: checkpoint.metadata.kind === 'savepoint', restoreTimestamp: Date.now(), externalPath: checkpoint.uri },
+      decision.skipped,
+    );
+    this.logger.info({ checkpointId: checkpoint.checkpointId, path: checkpoint.uri, origin: point.origin }, 'restoring from checkpoint');
+    const withState = new Set(Object.entries(checkpoint.metadata.operators).filter(([, s]) => s.subtasks.some((t) => t.keyedState || t.operatorState)).map(([id]) => id));
+    return (d) => {
+      const operatorIds = graph.vertex(d.vertexId).operators.map((n) => n.operatorId).filter((id) => withState.has(id));
+      return operatorIds.length === 0 ? undefined : { checkpoint: checkpoint.uri, operatorIds };
+    };
+  }
+
+  statistics(): CheckpointingStatistics {
+    return this.stats.statistics();
+  }
+
+  async triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string> {
+    const coordinator = this.current;
+    if (!coordinator) throw new Error(`job "${this.config.job.id}" has no running attempt to take a savepoint of`);
+    let target: CheckpointStorageLocation | undefined;
+    if (targetDirectory !== undefined) {
+      const storage = await openCheckpointStorage(targetDirectory, configuredS3Options(this.config));
+      target = new CheckpointStorageLocation(storage, savepointDirectoryName(Date.now()), 'savepoint');
+    }
+    const triggerId = randomUUID();
+    this.savepointStatuses.set(triggerId, { status: { id: 'IN_PROGRESS' } });
+    coordinator.triggerSavepoint(target).then(
+      (info) => {
+        this.savepointStatuses.set(triggerId, { status: { id: 'COMPLETED' }, operation: { location: info.path } });
+        if (stop) this.stopJob?.();
+      },
+      (error: unknown) => this.savepointStatuses.set(triggerId, { status: { id: 'COMPLETED' }, operation: { failureCause: (error as Error).message } }),
+    ).finally(() => {
+      if (target && target.storage !== this.storage) void target.storage.close();
+    });
+    return triggerId;
+  }
+
+  savepointStatus(triggerId: string): SavepointStatus | undefined {
+    return this.savepointStatuses.get(triggerId);
+  }
+}
+
+/** The TaskManager hook's ack (task-checkpoint-hooks.ts) as the coordinator takes it; anything else is refused by name. */
+function stateAck(ack: SubtaskCheckpointAck): SubtaskStateAck {
+  const state = ack.state as Partial<SubtaskStateAck> | null;
+  if (state === null || typeof state !== 'object' || typeof state.states !== 'object' || state.states === null) {
+    throw new Error(`checkpoint ${ack.checkpointId}: the ack of subtask ${ack.subtaskIndex} of vertex ${ack.vertexId} carries no state handles`);
+  }
+  return { vertexId: ack.vertexId, subtaskIndex: ack.subtaskIndex, checkpointId: ack.checkpointId, states: state.states, alignmentDurationMs: state.alignmentDurationMs ?? 0 };
+}

@@ -1,0 +1,57 @@
+// The TaskManager side of checkpointing behind the TaskExecutor's seam: a subtask's snapshot is
+// uploaded into the run's chk-<n> and the ack carries the handles; on deployment, each subtask
+// reads its share of the checkpoint the JobManager named (key-group range, list-state plan).
+import type { TaskCheckpointHooks } from '../cluster/task-executor.ts';
+import type { SluiceConfig } from '../config/index.ts';
+import type { OperatorStateRestore } from '../state/state-snapshot.ts';
+import { CheckpointStorageLocation } from './checkpoint-location.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { configuredS3Options } from './configured-s3-options.ts';
+import type { RestoreInstruction } from './job-checkpointing.ts';
+import { parseMetadata } from './metadata.ts';
+import { openCheckpointStorage } from './open-checkpoint-storage.ts';
+import { readSubtaskRestore, type RestorePoint } from './restore.ts';
+import { checkpointDirectory, METADATA_FILE } from './storage-layout.ts';
+import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
+
+export function createTaskCheckpointHooks(config: SluiceConfig, storage: CheckpointStorage): TaskCheckpointHooks {
+  const scope = { namespace: config.job.namespace, jobName: config.job.name };
+  // Subtasks of one deployment restore from the same checkpoint: its metadata is read once.
+  const opened = new Map<string, Promise<RestorePoint>>();
+  return {
+    acknowledge(ack) {
+      const location = new CheckpointStorageLocation(storage, checkpointDirectory(scope, config.job.id, ack.checkpointId), 'checkpoint', ack.checkpointId);
+      return uploadSubtaskSnapshot(location, ack);
+    },
+    async restore(d, restore) {
+      if (restore === undefined || restore === null) return undefined;
+      const instruction = restore as Partial<RestoreInstruction>;
+      if (typeof instruction.checkpoint !== 'string' || !Array.isArray(instruction.operatorIds)) {
+        throw new Error(`invalid restore instruction ${JSON.stringify(restore)}: expected { checkpoint: <uri>, operatorIds: [...] }`);
+      }
+      let point = opened.get(instruction.checkpoint);
+      if (!point) {
+        point = openRestorePoint(instruction.checkpoint, config);
+        opened.set(instruction.checkpoint, point);
+        point.catch(() => opened.delete(instruction.checkpoint!));
+      }
+      const p = await point;
+      const states = new Map<string, OperatorStateRestore | undefined>();
+      await Promise.all(
+        instruction.operatorIds.map(async (operatorId) => states.set(operatorId, await readSubtaskRestore(p, operatorId, d.maxParallelism, d.parallelism, d.subtaskIndex))),
+      );
+      return (operatorId: string) => states.get(operatorId);
+    },
+  };
+}
+
+async function openRestorePoint(uri: string, config: SluiceConfig): Promise<RestorePoint> {
+  const storage = await openCheckpointStorage(uri, configuredS3Options(config));
+  const metadata = parseMetadata(await storage.read(METADATA_FILE));
+  return {
+    storage,
+    checkpoint: { checkpointId: metadata.checkpointId, uri: storage.uri, directory: '', metadata },
+    origin: 'restore-from',
+    close: () => storage.close(),
+  };
+}
