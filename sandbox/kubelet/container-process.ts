@@ -49,7 +49,7 @@ export function startContainerProcess(command: ProcessCommand, env: Record<strin
   return { pid, exited, signal: (sig) => signalGroup(pid, sig) };
 }
 
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

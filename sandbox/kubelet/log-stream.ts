@@ -52,13 +52,19 @@ export async function logStream(file: LogFile, options: LogOptions): Promise<Rea
   const poll = async (): Promise<void> => {
     if (closed) return;
     const wasLive = file.live();
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, remaining), offset);
-      if (bytesRead === 0 || closed) break;
-      offset += bytesRead;
-      remaining -= bytesRead;
-      stream.push(Buffer.from(buffer.subarray(0, bytesRead)));
-      if (remaining <= 0) break;
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, remaining), offset);
+        if (bytesRead === 0 || closed) break;
+        offset += bytesRead;
+        remaining -= bytesRead;
+        stream.push(Buffer.from(buffer.subarray(0, bytesRead)));
+        if (remaining <= 0) break;
+      }
+    } catch (err) {
+      // the client went away and the handle was closed under the read, or the file was removed
+      if (!closed) stream.destroy(err as Error);
+      return;
     }
     if (closed) return;
     if (!wasLive || remaining <= 0) {

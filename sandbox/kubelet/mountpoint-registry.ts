@@ -29,6 +29,7 @@ export class MountpointRegistry {
     const count = this.refs.get(target) ?? 0;
     this.refs.set(target, count + 1);
     if (count > 0) return;
+    // path before holder: whoever sees a live holder can read the path
     const dir = join(this.targetsDir, key(target));
     mkdirSync(join(dir, 'holders'), { recursive: true });
     writeFileSync(join(dir, 'path'), target);
@@ -71,24 +72,24 @@ export class MountpointRegistry {
     writeFileSync(join(this.createdDir, key(path)), JSON.stringify({ path, isFile }));
   }
 
-  /** Targets with a live holder; stale holder files (dead processes) are dropped on the way. */
+  /**
+   * Targets with a live holder; stale holder files (dead processes) are dropped on the way. Target
+   * directories are left in place: another kubelet may be about to add its holder to one.
+   */
   private liveTargets(): string[] {
     const live: string[] = [];
     for (const entry of readdirSync(this.targetsDir)) {
       const dir = join(this.targetsDir, entry);
-      let holders: string[];
       try {
-        holders = readdirSync(join(dir, 'holders'));
+        const alive = readdirSync(join(dir, 'holders')).filter((h) => {
+          if (processAlive(Number(h.split('-')[0]))) return true;
+          rmSync(join(dir, 'holders', h), { force: true });
+          return false;
+        });
+        if (alive.length > 0) live.push(readFileSync(join(dir, 'path'), 'utf8'));
       } catch {
-        continue;
+        // being created or cleaned by another kubelet right now
       }
-      const alive = holders.filter((h) => {
-        if (processAlive(Number(h.split('-')[0]))) return true;
-        rmSync(join(dir, 'holders', h), { force: true });
-        return false;
-      });
-      if (alive.length > 0) live.push(readFileSync(join(dir, 'path'), 'utf8'));
-      else rmSync(dir, { recursive: true, force: true });
     }
     return live;
   }

@@ -271,19 +271,39 @@ export class PodWorker {
       c.mounts = containerMounts(pod, this.podDir, c.spec);
       env = mergeEnv(this.deps.baseEnv(pod), containerEnv);
     } catch (err) {
-      if (!(err instanceof ContainerConfigError || err instanceof VolumeSetupError)) throw err;
-      c.waiting = { reason: 'CreateContainerConfigError', message: err.message };
-      if (err.message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${err.message}`);
-      c.lastError = err.message;
+      // an unreachable API server is retried like a missing ConfigMap, as the kubelet's config sync does
+      if (!(err instanceof ContainerConfigError || err instanceof VolumeSetupError)) this.deps.logger.warn({ err, pod: this.name }, 'container config failed');
+      const message = (err as Error).message;
+      c.waiting = { reason: 'CreateContainerConfigError', message };
+      if (message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${message}`);
+      c.lastError = message;
       this.requestStatus();
       c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
       return;
     }
-    for (const m of c.mounts) this.deps.mountpoints.acquire(m.target, isFileSource(m.source));
-    const command = containerCommand(c.mounts, this.runAs(c.spec), argv);
-    const logPath = this.logPath(c, c.restartCount);
-    rmSync(this.logPath(c, c.restartCount - 2), { force: true });
-    const process = startContainerProcess(command, env, c.spec.workingDir ?? this.deps.cwd, logPath, this.deps.processes);
+    let process: ContainerProcess;
+    const acquired: string[] = [];
+    try {
+      for (const m of c.mounts) {
+        this.deps.mountpoints.acquire(m.target, isFileSource(m.source));
+        acquired.push(m.target);
+      }
+      const command = containerCommand(c.mounts, this.runAs(c.spec), argv);
+      const logPath = this.logPath(c, c.restartCount);
+      rmSync(this.logPath(c, c.restartCount - 2), { force: true });
+      process = startContainerProcess(command, env, c.spec.workingDir ?? this.deps.cwd, logPath, this.deps.processes);
+    } catch (err) {
+      // the host refused (a mountpoint that cannot be created, no log file): Kubernetes' CreateContainerError
+      for (const target of acquired) this.deps.mountpoints.release(target);
+      c.mounts = [];
+      const message = (err as Error).message;
+      c.waiting = { reason: 'CreateContainerError', message };
+      if (message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${message}`);
+      c.lastError = message;
+      this.requestStatus();
+      c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
+      return;
+    }
     c.process = process;
     c.env = env;
     c.lastError = undefined;
