@@ -84,7 +84,8 @@ export class DeployedTask {
     let queuedBytes = 0;
     for (const i of this.remoteInputs) bytesIn += i.receivedBytes;
     for (const w of this.remoteWriters) {
-      bytesOut += w.sentBytes;
+      // Bytes out are what the subtask encoded for its channels: sent, or queued and sure to follow.
+      bytesOut += w.sentBytes + w.queuedBytes;
       queuedBytes += w.queuedBytes;
     }
     const backpressureRatio = this.samples === 0 ? 0 : this.backpressured / this.samples;

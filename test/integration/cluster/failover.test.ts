@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import { Cluster } from './cluster-fixture.ts';
+import { inProcessLines, publishedLines } from './parts.ts';
+
+const WINDOWS = 'test/integration/cluster/jobs/windows-file.ts';
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sluice-failover-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const sourceRecordsOut = (d: JobDetails) => d.vertices[0]!.subtasks.reduce((a, s) => a + s.recordsOut, 0);
+const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
+
+describe('failure detection and restart', () => {
+  it('restarts the job after a TaskManager is SIGKILLed, and the restarted job gives the exact output', async () => {
+    const out = tempDir();
+    const args = [out, '24000', '4000'];
+    const cluster = new Cluster({
+      entry: WINDOWS,
+      args,
+      parallelism: 2,
+      taskManagers: 2,
+      config: { restartStrategy: { type: 'fixed-delay', attempts: 3, delay: '1s' } },
+    });
+    try {
+      await cluster.start();
+      await cluster.waitForDetails('all subtasks running and records flowing', (d) => allRunning(d) && sourceRecordsOut(d) > 1000);
+      const killedAt = Date.now();
+      cluster.taskManagers[1]!.child.kill('SIGKILL');
+      const restarting = await cluster.waitForDetails('RESTARTING after the kill', (d) => d.state === 'RESTARTING', 5000);
+      expect(restarting.restarts).toBe(1);
+      expect(restarting.attempt).toBe(1);
+      const { rootException } = await cluster.exceptions();
+      expect(rootException?.message).toMatch(/^TaskManager tm-1 \(127\.0\.0\.1:\d+\) disconnected/);
+      expect(rootException?.taskManagerId).toBe('tm-1');
+      expect(rootException!.timestamp - killedAt).toBeLessThan(3000);
+
+      cluster.startTaskManager('tm-1');
+      const running = await cluster.waitForDetails('attempt 2 running', (d) => d.attempt === 2 && d.state === 'RUNNING');
+      expect(running.restarts).toBe(1);
+      const done = await cluster.waitForState('FINISHED');
+      expect(done.attempt).toBe(2);
+      expect(done.restarts).toBe(1);
+      const expectedDir = tempDir();
+      expect(publishedLines(out)).toEqual(await inProcessLines(WINDOWS, [expectedDir, '24000'], 2, expectedDir));
+      expect(publishedLines(out).length).toBe(7 * 24);
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+
+  it('detects a TaskManager that stops heartbeating (SIGSTOP); restart strategy "none" fails the job with the reason', async () => {
+    const cluster = new Cluster({
+      entry: WINDOWS,
+      args: [tempDir(), '1000000', '2000'],
+      parallelism: 2,
+      taskManagers: 2,
+      config: { restartStrategy: { type: 'none' } },
+    });
+    try {
+      await cluster.start();
+      await cluster.waitForDetails('all subtasks running', allRunning);
+      const stoppedAt = Date.now();
+      cluster.taskManagers[1]!.child.kill('SIGSTOP');
+      const failed = await cluster.waitForState('FAILED', 8000);
+      expect(failed.restarts).toBe(0);
+      // heartbeat.timeout is 2s, checked every 200ms.
+      expect(failed.endTime! - stoppedAt).toBeGreaterThanOrEqual(1900);
+      expect(failed.endTime! - stoppedAt).toBeLessThan(4500);
+      const { rootException } = await cluster.exceptions();
+      expect(rootException?.message).toMatch(/^TaskManager tm-1 \(127\.0\.0\.1:\d+\) missed heartbeats for 2000 ms \(restart strategy "none" does not restart\)$/);
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+});
