@@ -33,6 +33,7 @@ interface BuiltinOptions {
   columns?: TableColumn[];
   fieldSelectors?: Record<string, FieldGetter>;
   clusterScoped?: boolean;
+  verbs?: string[];
 }
 
 function builtin(group: string, version: string, kind: string, plural: string, o: BuiltinOptions = {}): ResourceType {
@@ -52,6 +53,7 @@ function builtin(group: string, version: string, kind: string, plural: string, o
     generation: o.generation ?? 'none',
     columns: [nameColumn, ...(o.columns ?? [ageColumn])],
     fieldSelectors: o.fieldSelectors ?? metaFields,
+    ...(o.verbs ? { verbs: o.verbs } : {}),
   };
 }
 
@@ -197,6 +199,8 @@ export function builtinResources(): ResourceType[] {
       clusterScoped: true,
       columns: [column('Role', (o) => `${o.roleRef?.kind}/${o.roleRef?.name}`), ageColumn],
     }),
+    builtin('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', { clusterScoped: true, verbs: ['create'] }),
+    builtin('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', { clusterScoped: true, verbs: ['create'] }),
     builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
       clusterScoped: true,
       shortNames: ['crd', 'crds'],

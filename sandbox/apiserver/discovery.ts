@@ -65,7 +65,7 @@ function resourceEntries(t: ResourceType): Record<string, unknown>[] {
     singularName: t.singular,
     namespaced: t.namespaced,
     kind: t.kind,
-    verbs: ALL_VERBS,
+    verbs: t.verbs ?? ALL_VERBS,
   };
   if (t.shortNames.length) main.shortNames = t.shortNames;
   if (t.categories.length) main.categories = t.categories;

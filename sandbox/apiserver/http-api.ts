@@ -6,6 +6,7 @@ import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from './
 import { openApiGroupVersion, openApiRoot } from './openapi.ts';
 import { decodeProtobufObject } from './protobuf-body.ts';
 import { proxyPodLog } from './pod-log-proxy.ts';
+import { forbiddenMessage, rbacAllows, userInfoOf, type UserInfo } from './rbac-authorizer.ts';
 import type { DeleteOptions, FieldValidation, PatchType, ResourceApi, WatchSink } from './resource-api.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import type { KObject, ResourceType } from './resource-type.ts';
@@ -23,6 +24,8 @@ export interface HttpApiDeps {
   /** Default and maximum watch duration when the client gives no timeoutSeconds. */
   watchTimeoutSeconds: number;
   watchBookmarkIntervalMs: number;
+  /** `RBAC` enforces the stored Roles and bindings; `AlwaysAllow` lets every authenticated user do anything. */
+  authorization: 'RBAC' | 'AlwaysAllow';
   tls: { cert: string; key: string };
 }
 
@@ -47,6 +50,7 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
   const { api, registry, tokens, audit } = deps;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024, forceCloseConnections: true, https: deps.tls, routerOptions: { ignoreTrailingSlash: true } });
   const openWatches = new Set<() => void>();
+  const requests = new WeakMap<FastifyRequest, UserInfo>();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -59,7 +63,16 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
       await sendError(reply, new ApiError(401, 'Unauthorized', 'Unauthorized'));
       return reply;
     }
-    (req as FastifyRequest & { user?: string }).user = user;
+    const authenticated = userInfoOf(user);
+    const impersonated = req.headers['impersonate-user'];
+    if (typeof impersonated === 'string') {
+      if (!authenticated.groups.includes('system:masters')) {
+        await sendError(reply, new ApiError(403, 'Forbidden', `users "${impersonated}" is forbidden: User "${user}" cannot impersonate resource "users" in API group "" at the cluster scope`));
+        return reply;
+      }
+      const groups = req.headers['impersonate-group'];
+      requests.set(req, userInfoOf(impersonated, Array.isArray(groups) ? groups : groups ? [groups] : []));
+    } else requests.set(req, authenticated);
   });
   app.setErrorHandler(async (err, _req, reply) => sendError(reply, err));
   app.setNotFoundHandler(async (_req, reply) => sendError(reply, new ApiError(404, 'NotFound', 'the server could not find the requested resource')));
@@ -102,12 +115,13 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: handle });
 
   async function serveResource(req: FastifyRequest, reply: FastifyReply, r: ResourceRequest): Promise<unknown> {
-    const user = (req as FastifyRequest & { user?: string }).user!;
+    const who = requests.get(req)!;
+    const user = who.user;
     const q = new URLSearchParams(req.url.split('?')[1] ?? '');
     const { t, namespace, name, subresource } = r;
     const watch = r.watchPath || q.get('watch') === 'true' || q.get('watch') === '1';
     const verb = auditVerb(req.method, !!name, watch);
-    audit.push({
+    const record: AuditRecord = {
       user,
       verb,
       apiGroup: t.group,
@@ -115,7 +129,13 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
       ...(subresource ? { subresource } : {}),
       ...(namespace ? { namespace } : {}),
       ...(name ? { name } : {}),
-    });
+    };
+    audit.push(record);
+    if (t.verbs && !t.verbs.includes(verb)) throw methodNotSupported(t.group, t.plural, verb);
+    // Every authenticated user may ask about itself (the system:basic-user ClusterRole).
+    const selfReview = t.group === 'authorization.k8s.io' && t.kind === 'SelfSubjectAccessReview';
+    if (deps.authorization === 'RBAC' && !selfReview && !rbacAllows(api, who, record))
+      throw new ApiError(403, 'Forbidden', forbiddenMessage(who, record), { ...(name ? { name } : {}), group: t.group, kind: t.plural });
     const warnings: string[] = [];
     const write = {
       dryRun: q.getAll('dryRun').includes('All'),
@@ -164,6 +184,7 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
           if (t.kind === 'ServiceAccount' && t.group === '' && subresource === 'token') return respond(201, tokenRequest(namespace!, name, decodeBody(req)));
           throw methodNotSupported(t.group, `${t.plural}${subresource ? `/${subresource}` : ''}`, 'create');
         }
+        if (t.group === 'authorization.k8s.io') return respond(201, accessReview(t.kind, decodeBody(req), who));
         return respond(201, api.create(t, namespace, decodeBody(req), user, write));
       case 'update':
         checkSubresource(t, subresource, ['status', 'scale']);
@@ -193,6 +214,25 @@ export function buildHttpApi(deps: HttpApiDeps): { app: FastifyInstance; closeWa
         return respond(200, api.deleteCollection(t, namespace, selectors, options, { ...write, dryRun: write.dryRun || !!options.dryRun?.includes('All') }));
       }
     }
+  }
+
+  /** SelfSubjectAccessReview / SubjectAccessReview: the active authorizer's answer, never stored. */
+  function accessReview(kind: string, body: Record<string, any>, who: UserInfo): Record<string, unknown> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const spec = body?.spec ?? {};
+    const subject = kind === 'SubjectAccessReview' ? userInfoOf(String(spec.user ?? ''), spec.groups ?? []) : who;
+    const attrs = spec.resourceAttributes;
+    let allowed = true;
+    if (attrs && deps.authorization === 'RBAC')
+      allowed = rbacAllows(api, subject, {
+        user: subject.user,
+        verb: attrs.verb,
+        apiGroup: attrs.group ?? '',
+        resource: attrs.resource ?? '',
+        ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+        ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+        ...(attrs.name ? { name: attrs.name } : {}),
+      });
+    return { apiVersion: 'authorization.k8s.io/v1', kind, metadata: { creationTimestamp: null }, spec, status: { allowed, ...(allowed ? {} : { reason: '' }) } };
   }
 
   function tokenRequest(namespace: string, name: string, body: Record<string, any>): Record<string, unknown> { // eslint-disable-line @typescript-eslint/no-explicit-any

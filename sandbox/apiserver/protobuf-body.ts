@@ -2,7 +2,7 @@ import { ApiError } from './api-error.ts';
 
 /**
  * Decoding of `application/vnd.kubernetes.protobuf` request bodies. client-go's typed clients
- * (kubectl create namespace/secret/configmap/serviceaccount, helm's release storage) send
+ * (kubectl create namespace/secret/configmap/serviceaccount, kubectl auth can-i, helm's release storage) send
  * protobuf; everything else (apply, patch, dynamic clients, client-node) sends JSON. Only the
  * kinds below are understood, and a field this table does not know is refused rather than lost.
  * Field numbers are those of the Kubernetes API's protobuf wire format (k8s.io/api generated.proto).
@@ -55,7 +55,51 @@ const deleteOptions: MessageSpec = {
     6: ['ignoreStoreReadErrorWithClusterBreakingPotential', 'bool'],
   },
 };
+const resourceAttributes: MessageSpec = {
+  name: 'ResourceAttributes',
+  fields: {
+    1: ['namespace', 'string'],
+    2: ['verb', 'string'],
+    3: ['group', 'string'],
+    4: ['version', 'string'],
+    5: ['resource', 'string'],
+    6: ['subresource', 'string'],
+    7: ['name', 'string'],
+    8: ['fieldSelector', 'ignored'],
+    9: ['labelSelector', 'ignored'],
+  },
+};
+const nonResourceAttributes: MessageSpec = { name: 'NonResourceAttributes', fields: { 1: ['path', 'string'], 2: ['verb', 'string'] } };
 const kinds: Record<string, MessageSpec> = {
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': {
+    name: 'SelfSubjectAccessReview',
+    fields: {
+      1: ['metadata', objectMeta],
+      2: ['spec', { name: 'SelfSubjectAccessReviewSpec', fields: { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes] } }],
+      3: ['status', 'ignored'],
+    },
+  },
+  'authorization.k8s.io/v1/SubjectAccessReview': {
+    name: 'SubjectAccessReview',
+    fields: {
+      1: ['metadata', objectMeta],
+      2: [
+        'spec',
+        {
+          name: 'SubjectAccessReviewSpec',
+          fields: {
+            1: ['resourceAttributes', resourceAttributes],
+            2: ['nonResourceAttributes', nonResourceAttributes],
+            3: ['user', 'string'],
+            4: ['groups', { repeated: 'string' }],
+            5: ['extra', 'ignored'],
+            6: ['uid', 'string'],
+          },
+        },
+      ],
+      3: ['status', 'ignored'],
+    },
+  },
   'v1/DeleteOptions': deleteOptions,
   'meta.k8s.io/v1/DeleteOptions': deleteOptions,
   'v1/Namespace': {

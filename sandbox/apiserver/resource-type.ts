@@ -80,6 +80,8 @@ export interface ResourceType {
   scale?: ScaleSubresource;
   /** Extra subresources served by the HTTP layer (pods/log, pods/binding). */
   extraSubresources: string[];
+  /** Verbs served when not all of them are (review resources are create-only and never stored). */
+  verbs?: string[];
   generation: GenerationPolicy;
   columns: TableColumn[];
   fieldSelectors: Record<string, FieldGetter>;

@@ -26,6 +26,11 @@ export interface ApiServerOptions {
   watchTimeoutSeconds?: number;
   /** How often watches that allow bookmarks get one (Kubernetes: about a minute). */
   watchBookmarkIntervalMs?: number;
+  /**
+   * `RBAC` enforces the stored Roles/ClusterRoles and bindings (the admin is in system:masters);
+   * `AlwaysAllow` (default) lets every authenticated user do anything, while still logging requests.
+   */
+  authorization?: 'RBAC' | 'AlwaysAllow';
 }
 
 export interface ApiServer {
@@ -73,6 +78,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     serverAddress: () => address,
     watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
     watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000,
+    authorization: opts.authorization ?? 'AlwaysAllow',
     tls,
   });
   const unsubscribe = store.subscribe((e) => {
