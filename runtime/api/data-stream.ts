@@ -8,7 +8,7 @@ import { ProcessOperator } from '../operators/process-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.ts';
-import { requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from './functions.ts';
+import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from './functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
@@ -24,22 +24,22 @@ export class DataStream<T> {
 
   map<R>(fn: MapFunction<T, R>): DataStream<R> {
     requireFunction('map', fn, 'map');
-    return this.then('Map', () => new MapOperator(fn));
+    return this.then('Map', () => new MapOperator(perSubtask(fn)));
   }
 
   filter(fn: FilterFunction<T>): DataStream<T> {
     requireFunction('filter', fn, 'filter');
-    return this.then('Filter', () => new FilterOperator(fn));
+    return this.then('Filter', () => new FilterOperator(perSubtask(fn)));
   }
 
   flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
     requireFunction('flatMap', fn, 'flatMap');
-    return this.then('Flat Map', () => new FlatMapOperator(fn));
+    return this.then('Flat Map', () => new FlatMapOperator(perSubtask(fn)));
   }
 
   process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
     requireMethod('process', fn, 'processElement');
-    return this.then('Process', () => new ProcessOperator(fn));
+    return this.then('Process', () => new ProcessOperator(perSubtask(fn)));
   }
 
   /** Partitions by key: each key's records go to one subtask, which keeps the key's state. */

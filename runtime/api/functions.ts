@@ -100,6 +100,16 @@ export function requireMethod(api: string, fn: unknown, method: string): void {
   throw new TypeError(`${api}() needs an object with a ${method}() method, got ${fn === null ? 'null' : typeof fn}`);
 }
 
+/**
+ * The instance of a user function for one subtask. Flink deserializes a copy per subtask; here an
+ * object function is given to each subtask as a new object inheriting from it, so fields a rich
+ * function sets in open() (state handles, counters) belong to its subtask. Plain functions and
+ * variables captured by closures are shared by the subtasks of one process.
+ */
+export function perSubtask<F>(fn: F): F {
+  return typeof fn === 'object' && fn !== null ? (Object.create(fn) as F) : fn;
+}
+
 /** The rich part of a user function, if it has one. */
 export function richOf(fn: unknown): RichFunction | undefined {
   return typeof fn === 'object' && fn !== null ? (fn as RichFunction) : undefined;

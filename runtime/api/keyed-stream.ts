@@ -4,6 +4,7 @@ import { ProcessOperator } from '../operators/process-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
 import {
+  perSubtask,
   requireFunction,
   requireMethod,
   type FilterFunction,
@@ -51,7 +52,7 @@ export class KeyedStream<T, K extends Key> {
 
   process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
     requireMethod('process', fn, 'processElement');
-    return this.stream().then<R>('Keyed Process', () => new ProcessOperator(fn), this.anyKeySelector());
+    return this.stream().then<R>('Keyed Process', () => new ProcessOperator(perSubtask(fn)), this.anyKeySelector());
   }
 
   window(assigner: WindowAssigner<T>): WindowedStream<T, K> {
@@ -94,6 +95,6 @@ export class KeyedStream<T, K extends Key> {
   }
 
   private keyed(name: string, fn: ReduceFunction<T>): DataStream<T> {
-    return this.stream().then<T>(name, () => new KeyedReduceOperator<T>(fn), this.anyKeySelector());
+    return this.stream().then<T>(name, () => new KeyedReduceOperator<T>(perSubtask(fn)), this.anyKeySelector());
   }
 }

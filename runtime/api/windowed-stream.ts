@@ -6,7 +6,7 @@ import {
   type InternalWindowFunction,
 } from '../operators/window-function.ts';
 import type { DataStream } from './data-stream.ts';
-import { requireFunction, requireMethod, type AggregateFunction, type Key, type ProcessWindowFunction, type ReduceFunction } from './functions.ts';
+import { perSubtask, requireFunction, requireMethod, type AggregateFunction, type Key, type ProcessWindowFunction, type ReduceFunction } from './functions.ts';
 import type { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { TimeWindow } from './windowing/time-window.ts';
@@ -49,7 +49,7 @@ export class WindowedStream<T, K extends Key> {
   reduce<R>(fn: ReduceFunction<T>, windowFunction?: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<T | R> {
     requireFunction('reduce', fn, 'reduce');
     if (windowFunction !== undefined) requireMethod('reduce', windowFunction, 'process');
-    return this.build('Window(Reduce)', reducingWindowFunction(fn as ReduceFunction<unknown>, windowFunction as Pwf | undefined), [fn, windowFunction]);
+    return this.build('Window(Reduce)', [fn, windowFunction], ([f, w]) => reducingWindowFunction(f as ReduceFunction<unknown>, w as Pwf | undefined));
   }
 
   aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
@@ -59,19 +59,23 @@ export class WindowedStream<T, K extends Key> {
       if (typeof fn?.[m] !== 'function') throw new TypeError(`aggregate() needs an AggregateFunction with a ${m}() method`);
     }
     if (windowFunction !== undefined) requireMethod('aggregate', windowFunction, 'process');
-    const agg = fn as unknown as AggregateFunction<unknown, unknown, unknown>;
-    return this.build('Window(Aggregate)', aggregatingWindowFunction(agg, windowFunction as Pwf | undefined), [fn, windowFunction]);
+    return this.build('Window(Aggregate)', [fn, windowFunction], ([f, w]) =>
+      aggregatingWindowFunction(f as AggregateFunction<unknown, unknown, unknown>, w as Pwf | undefined),
+    );
   }
 
   process<R>(fn: ProcessWindowFunction<T, R, K, TimeWindow>): DataStream<R> {
     requireMethod('process', fn, 'process');
-    return this.build('Window(Process)', processingWindowFunction(fn as Pwf), [fn]);
+    return this.build('Window(Process)', [fn], ([f]) => processingWindowFunction(f as Pwf));
   }
 
-  private build<R>(name: string, fn: InternalWindowFunction, userFunctions: readonly unknown[]): DataStream<R> {
+  /** The window operator, with its own instances of the user functions and trigger in every subtask. */
+  private build<R>(name: string, userFunctions: readonly unknown[], windowFunction: (instances: readonly unknown[]) => InternalWindowFunction): DataStream<R> {
     const { assigner, customTrigger, lateness, lateTag } = this;
-    return this.input
-      .stream()
-      .then<R>(name, () => new WindowOperator(assigner, customTrigger, fn, lateness, lateTag, userFunctions), this.input.anyKeySelector());
+    const create = () => {
+      const instances = userFunctions.map(perSubtask);
+      return new WindowOperator(assigner, perSubtask(customTrigger), windowFunction(instances), lateness, lateTag, instances);
+    };
+    return this.input.stream().then<R>(name, create, this.input.anyKeySelector());
   }
 }

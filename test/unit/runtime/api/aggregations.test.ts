@@ -4,6 +4,7 @@ import {
   OutputTag,
   StreamExecutionEnvironment,
   WatermarkStrategy,
+  type RuntimeContext,
   type TimeWindow,
   type Trigger,
   type TriggerContext,
@@ -126,5 +127,30 @@ describe('pipeline-building errors', () => {
       'aggregate() needs an AggregateFunction with a createAccumulator() method',
     );
     expect(() => s.rebalance().uid('x')).toThrow('uid() applies to an operator, not to "rebalance"; call it right after the operator');
+  });
+});
+
+describe('rich functions', () => {
+  it('get an instance per subtask, so what open() sets on `this` belongs to the subtask', async () => {
+    const env = new StreamExecutionEnvironment().setParallelism(3);
+    const out = new CollectSink<string>();
+    const closed: number[] = [];
+    const tagger = {
+      index: -1,
+      open(ctx: RuntimeContext) {
+        this.index = ctx.getIndexOfThisSubtask();
+      },
+      map(n: number) {
+        return `${n}@${this.index}`;
+      },
+      close() {
+        closed.push(this.index);
+      },
+    };
+    env.fromElements(1, 2, 3, 4, 5, 6).rebalance().map(tagger).sinkTo(out);
+    await env.execute('rich');
+    expect([...out.values].sort()).toEqual(['1@0', '2@1', '3@2', '4@0', '5@1', '6@2']);
+    expect([...closed].sort()).toEqual([0, 1, 2]);
+    expect(tagger.index).toBe(-1);
   });
 });
