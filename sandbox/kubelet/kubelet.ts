@@ -109,25 +109,35 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     let endpoints: Informer<Endpoints> | undefined;
     let pods: Informer<Pod> | undefined;
     let dnsTimer: NodeJS.Timeout | undefined;
+    let dnsStopped = false;
     const refreshDns = () => {
-      if (dnsTimer !== undefined) return;
+      if (dnsTimer !== undefined || dnsStopped) return;
       dnsTimer = setTimeout(() => {
         dnsTimer = undefined;
-        writeResolutionTable(
-          dnsTablePath,
-          resolutionTable({
-            clusterDomain,
-            services: services?.list() ?? [],
-            endpoints: endpoints?.list() ?? [],
-            pods: pods?.list() ?? [],
-            apiServerAddress: ipPool.apiServerAddress,
-            noEndpointsAddress: ipPool.noEndpointsAddress,
-          }),
-        );
+        try {
+          writeDnsTable();
+        } catch (err) {
+          logger.warn({ err }, 'writing the DNS resolution table failed');
+        }
       }, 0);
     };
+    const writeDnsTable = () =>
+      writeResolutionTable(
+        dnsTablePath,
+        resolutionTable({
+          clusterDomain,
+          services: services?.list() ?? [],
+          endpoints: endpoints?.list() ?? [],
+          pods: pods?.list() ?? [],
+          apiServerAddress: ipPool.apiServerAddress,
+          noEndpointsAddress: ipPool.noEndpointsAddress,
+        }),
+      );
     refreshDns();
-    cleanups.push(() => clearTimeout(dnsTimer));
+    cleanups.push(() => {
+      dnsStopped = true;
+      clearTimeout(dnsTimer);
+    });
     const onError = (err: unknown) => logger.warn({ err }, 'informer error (watches are retried)');
     services = startInformer<Service>({ client: api, path: '/api/v1/services', onEvent: refreshDns, onError });
     endpoints = startInformer<Endpoints>({ client: api, path: '/api/v1/endpoints', onEvent: refreshDns, onError });
