@@ -4,7 +4,7 @@
 // /metrics, and savepoints triggered over REST.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { AttemptCheckpointCoordinator, CheckpointCoordinatorContext, JobCheckpointing, SubtaskCheckpointAck } from '../cluster/checkpoint-hooks.ts';
 import type { CheckpointingStatistics, SavepointStatus } from '../cluster/rest-types.ts';
 import type { SluiceConfig } from '../config/index.ts';
@@ -16,7 +16,7 @@ import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import { configuredS3Options } from './configured-s3-options.ts';
-import { openCheckpointStorage } from './open-checkpoint-storage.ts';
+import { openCheckpointStorage, openConfiguredStorage } from './open-checkpoint-storage.ts';
 import type { SubtaskStateAck } from './pending-checkpoint.ts';
 import { checkCompatible, findRestorePoint } from './restore.ts';
 import { SavepointStore } from './savepoint-store.ts';
@@ -28,8 +28,21 @@ export interface RestoreInstruction {
   readonly operatorIds: readonly string[];
 }
 
+/** Checkpoints are taken when an interval is set; storage is needed too when the run starts from a savepoint. */
+export function checkpointingEnabled(config: SluiceConfig): boolean {
+  return config.checkpointing.interval !== undefined || config.job.restoreFrom !== undefined;
+}
+
+/** The JobManager's checkpointing from its configuration; undefined when it has none. */
+export async function openJobCheckpointing(config: SluiceConfig, logger: Logger): Promise<StorageJobCheckpointing | undefined> {
+  if (!checkpointingEnabled(config)) return undefined;
+  return new StorageJobCheckpointing(config, await openConfiguredStorage(config.checkpointing.storage), logger);
+}
+
 export class StorageJobCheckpointing implements JobCheckpointing {
   readonly stats: CheckpointStatsTracker;
+  /** Checkpoint metrics for the JobManager's /metrics (Registry.merge with its own). */
+  readonly metrics = new Registry();
   private readonly checkpoints: CompletedCheckpointStore;
   private readonly savepoints: SavepointStore;
   private current: CheckpointCoordinator | undefined;
@@ -41,10 +54,9 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     private readonly config: SluiceConfig,
     readonly storage: CheckpointStorage,
     private readonly logger: Logger,
-    registry?: Registry,
   ) {
     const scope = { namespace: config.job.namespace, jobName: config.job.name };
-    this.stats = new CheckpointStatsTracker(registry);
+    this.stats = new CheckpointStatsTracker(this.metrics);
     this.checkpoints = new CompletedCheckpointStore(storage, scope, config.job.id, { retained: config.checkpointing.retained });
     this.savepoints = new SavepointStore(storage, scope);
   }

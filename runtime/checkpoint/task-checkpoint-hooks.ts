@@ -7,9 +7,9 @@ import type { OperatorStateRestore } from '../state/state-snapshot.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { configuredS3Options } from './configured-s3-options.ts';
-import type { RestoreInstruction } from './job-checkpointing.ts';
+import { checkpointingEnabled, type RestoreInstruction } from './job-checkpointing.ts';
 import { parseMetadata } from './metadata.ts';
-import { openCheckpointStorage } from './open-checkpoint-storage.ts';
+import { openCheckpointStorage, openConfiguredStorage } from './open-checkpoint-storage.ts';
 import { readSubtaskRestore, type RestorePoint } from './restore.ts';
 import { checkpointDirectory, METADATA_FILE } from './storage-layout.ts';
 import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
@@ -54,4 +54,10 @@ async function openRestorePoint(uri: string, config: SluiceConfig): Promise<Rest
     origin: 'restore-from',
     close: () => storage.close(),
   };
+}
+
+/** The TaskManager's checkpoint hooks from its configuration (the JobManager's condition, same config); undefined: none. */
+export async function openTaskCheckpointHooks(config: SluiceConfig): Promise<TaskCheckpointHooks | undefined> {
+  if (!checkpointingEnabled(config)) return undefined;
+  return createTaskCheckpointHooks(config, await openConfiguredStorage(config.checkpointing.storage));
 }

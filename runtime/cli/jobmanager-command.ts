@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { openJobCheckpointing } from '../checkpoint/job-checkpointing.ts';
 import { loadConfig } from '../config/index.ts';
 import { startJobManager } from '../cluster/jobmanager.ts';
 import type { JobManagerStartedMessage } from '../cluster/local-cluster.ts';
@@ -12,7 +13,9 @@ export function jobmanagerCommand(): Command {
     .action(async (opts: { config?: string }) => {
       const config = loadConfig({ file: opts.config });
       const log = processLogger(config, { component: 'jobmanager' });
-      const jm = await startJobManager(config, log);
+      const checkpointing = await openJobCheckpointing(config, log);
+      const jm = await startJobManager(config, log, checkpointing);
+      checkpointing?.onStopRequested(() => jm.master.cancel());
       // A parent that started us (`sluice run --taskmanagers`) learns the ports we picked.
       process.send?.({ type: 'jobmanager-started', rpcPort: jm.rpcPort, restPort: jm.restPort } satisfies JobManagerStartedMessage);
       stopOnSignals(log, () => jm.close());

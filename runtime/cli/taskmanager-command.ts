@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { openTaskCheckpointHooks } from '../checkpoint/task-checkpoint-hooks.ts';
 import { loadConfig } from '../config/index.ts';
 import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';
 import { startTaskManager } from '../cluster/taskmanager.ts';
@@ -16,7 +17,7 @@ export function taskmanagerCommand(): Command {
           process.stderr.write(`sluice: ${error.message}\n`);
           process.exit(1);
         });
-      });
+      }, await openTaskCheckpointHooks(config));
       stopOnSignals(log, () => executor.stop());
     });
 }

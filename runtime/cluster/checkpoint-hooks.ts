@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
 import type { CheckpointingStatistics, SavepointStatus } from './rest-types.ts';
@@ -51,4 +52,6 @@ export interface JobCheckpointing {
   /** POST /savepoints (and /stop, with `stop`): resolves with the trigger id. */
   triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string>;
   savepointStatus(triggerId: string): SavepointStatus | undefined;
+  /** Checkpoint metrics served with the JobManager's at /metrics. */
+  readonly metrics?: Registry;
 }

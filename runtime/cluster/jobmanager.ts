@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { SluiceConfig } from '../config/index.ts';
 import { formatPeerAddress } from '../network/peer-address.ts';
 import { RpcConnection } from '../rpc/rpc-connection.ts';
@@ -43,7 +44,8 @@ export async function startJobManager(config: SluiceConfig, logger: Logger, chec
     master.close();
     throw e;
   }
-  const rest = createRestServer(master, createJobManagerMetrics(master), checkpointing);
+  const metrics = createJobManagerMetrics(master);
+  const rest = createRestServer(master, checkpointing?.metrics ? Registry.merge([metrics, checkpointing.metrics]) : metrics, checkpointing);
   try {
     await rest.listen({ host: bindAddress, port: restPort });
   } catch (e) {
