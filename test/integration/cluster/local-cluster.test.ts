@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { TEXT } from '../../../examples/wordcount.ts';
+import { ProcessGroup, waitFor } from '../../support/processes.ts';
+
+const group = new ProcessGroup();
+const dir = mkdtempSync(join(tmpdir(), 'sluice-local-cluster-'));
+afterAll(async () => {
+  await group.stopAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Pids of the cluster processes, from their prefixed JSON log lines. */
+const childPids = (stderr: readonly string[]): Map<string, number> => {
+  const pids = new Map<string, number>();
+  for (const line of stderr) {
+    const m = /^\[(jobmanager|taskmanager-\d+)\] (\{.*\})$/.exec(line);
+    if (m) pids.set(m[1]!, (JSON.parse(m[2]!) as { pid: number }).pid);
+  }
+  return pids;
+};
+
+describe('sluice run --taskmanagers N', () => {
+  it('runs WordCount on a JobManager and 2 TaskManager processes and prints the exact counts and result', async () => {
+    const run = group.sluice('run', ['run', 'examples/wordcount.ts', '--taskmanagers', '2', '--parallelism', '2']);
+    expect(await run.exited).toBe(0);
+    const expected = new Map<string, number>();
+    for (const line of TEXT) for (const w of line.toLowerCase().split(/\W+/)) if (w) expected.set(w, (expected.get(w) ?? 0) + 1);
+    const finals = new Map<string, number>();
+    for (const line of run.stdout) {
+      const [word, count] = JSON.parse(line.replace(/^\d+> /, '')) as [string, number];
+      expect(count).toBe((finals.get(word) ?? 0) + 1);
+      finals.set(word, count);
+    }
+    expect(finals).toEqual(expected);
+    const result = run.stderr.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg: string; operators?: unknown }) : null)).find((l) => l?.msg === 'job result');
+    const words = [...expected.values()].reduce((a, b) => a + b, 0);
+    expect(result?.operators).toEqual([
+      { name: 'Source: Text', recordsIn: 0, recordsOut: TEXT.length },
+      { name: 'Tokenizer', recordsIn: TEXT.length, recordsOut: words },
+      { name: 'Counts', recordsIn: words, recordsOut: words },
+      { name: 'Print to Std. Out', recordsIn: words, recordsOut: 0 },
+    ]);
+    expect([...childPids(run.stderr).keys()].sort()).toEqual(['jobmanager', 'taskmanager-0', 'taskmanager-1']);
+    expect([...childPids(run.stderr).values()].filter(alive)).toEqual([]);
+  }, 120_000);
+
+  it('leaves no child process behind when the parent is SIGKILLed', async () => {
+    const run = group.sluice('run-killed', ['run', 'test/integration/cluster/jobs/windows-file.ts', '--taskmanagers', '2', '--parallelism', '2', '--', join(dir, 'out'), '1000000', '1000']);
+    const pids = await waitFor('every cluster process logging', () => {
+      const p = childPids(run.stderr);
+      return p.size === 3 && run.stderr.some((l) => l.includes('"subtask deployed"')) ? p : undefined;
+    }, 60_000);
+    run.child.kill('SIGKILL');
+    expect(await run.exited).toBe('SIGKILL');
+    await waitFor('the cluster processes to exit', () => ([...pids.values()].some(alive) ? undefined : true), 15_000);
+  }, 120_000);
+});
