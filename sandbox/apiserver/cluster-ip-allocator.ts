@@ -21,6 +21,6 @@ export class ClusterIpAllocator {
   }
 
   release(ip: string | undefined): void {
-    if (ip) this.used.delete(ip);
+    if (ip && ip !== 'None') this.used.delete(ip);
   }
 }

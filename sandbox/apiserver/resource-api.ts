@@ -520,6 +520,7 @@ export class ResourceApi {
   }
 
   private onStoreEvent(e: StoreEvent): void {
+    if (e.storageKey === '/services' && e.type === 'DELETED') this.ips.release((e.object as J).spec?.clusterIP);
     if (e.storageKey !== 'apiextensions.k8s.io/customresourcedefinitions') return;
     if (e.type === 'DELETED') {
       const spec = (e.object as J).spec;

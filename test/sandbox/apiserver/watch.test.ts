@@ -104,6 +104,25 @@ describe('watch', () => {
     expect(w.events.filter((e) => e.type !== 'BOOKMARK')).toEqual([]);
   });
 
+  it('streams Table rows when kubectl asks for them (kubectl get -w)', async () => {
+    const rv = await currentRv();
+    const res = await rawRequest(f.kc, 'GET', `/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1&resourceVersion=${rv}&labelSelector=tbl%3Dyes`, undefined, 'application/json', {
+      Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+    const pending = rawRequest(f.kc, 'GET', `/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1&resourceVersion=${rv}&labelSelector=tbl%3Dyes`, undefined, 'application/json', {
+      Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
+    await core.createNamespacedConfigMap({ namespace: 'w', body: configMap('tabled', { a: '1' }, { tbl: 'yes' }) });
+    const body = (await pending).body;
+    const lines = typeof body === 'string' ? body.trim().split('\n').map((l) => JSON.parse(l)) : [body];
+    expect(lines).toHaveLength(1);
+    expect(lines[0].type).toBe('ADDED');
+    expect(lines[0].object).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', rows: [{ cells: ['tabled', 1, expect.stringMatching(/^\d+s$/)] }] });
+    expect(lines[0].object.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Data', 'Age']);
+  });
+
   it('watches a single object through the watch path prefix', async () => {
     const rv = await currentRv();
     const w = await collect('/api/v1/watch/namespaces/w/configmaps/single', { resourceVersion: String(rv) });
