@@ -18,7 +18,8 @@ interface SandboxState {
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
-const START_TIMEOUT_MS = 60_000;
+// generous: on a loaded machine tsx compiles the whole sandbox before it listens
+const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 const statePath = (dir: string) => join(dir, 'state.json');

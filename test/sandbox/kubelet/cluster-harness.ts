@@ -83,12 +83,13 @@ export async function startTestCluster(options: { backoffScale?: number } = {}):
   };
 }
 
-export function run(file: string, args: string[], stdin?: string, env?: Record<string, string>): Promise<CommandResult> {
+/** Runs a command to completion (SIGKILLed after `timeoutMs`), collecting its output. */
+export function run(file: string, args: string[], stdin?: string, timeoutMs = 30_000): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.once('error', reject);

@@ -9,11 +9,12 @@ import { alive, nodePod, run, waitFor } from './cluster-harness.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // Each test starts whole sandboxes through npm and tsx, which takes a while on a loaded machine.
-const SANDBOX_TEST_TIMEOUT_MS = 180_000;
+const SANDBOX_TEST_TIMEOUT_MS = 300_000;
 
 describe('npm run sandbox -- up/down', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
-  const sandbox = (...args: string[]) => run('npm', ['run', '--silent', '--prefix', PROJECT_ROOT, 'sandbox', '--', '--dir', dir, ...args]);
+  // `up` may wait up to its own 120 s start timeout
+  const sandbox = (...args: string[]) => run('npm', ['run', '--silent', '--prefix', PROJECT_ROOT, 'sandbox', '--', '--dir', dir, ...args], undefined, 150_000);
   const state = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { pid: number; apiServerUrl: string; kubeconfigPath: string; s3: { endpoint: string } };
 
   afterAll(() => {
@@ -25,7 +26,7 @@ describe('npm run sandbox -- up/down', () => {
 
   it('starts in the background, is idempotent, injects faults, and stops leaving nothing running', async () => {
     const up = await sandbox('up', '--backoff-scale', '0.01');
-    expect(up.code).toBe(0);
+    if (up.code !== 0) throw new Error(`sandbox up failed (${up.code}): ${up.stderr}`);
     const { pid, kubeconfigPath, apiServerUrl, s3 } = state();
     expect(up.stdout).toContain(`export KUBECONFIG=${kubeconfigPath}\n`);
     expect(alive(pid)).toBe(true);
@@ -68,7 +69,8 @@ describe('npm run sandbox -- up/down', () => {
   }, SANDBOX_TEST_TIMEOUT_MS);
 
   it('down also kills the pod processes of a sandbox that died without stopping them', async () => {
-    expect((await sandbox('up')).code).toBe(0);
+    const up = await sandbox('up');
+    if (up.code !== 0) throw new Error(`sandbox up failed (${up.code}): ${up.stderr}`);
     const { pid, kubeconfigPath } = state();
     const { kubectl } = await ensureKubeTools();
     const mountPath = `/etc/sluice-cli-test-${process.pid}/data`;
