@@ -426,7 +426,8 @@ export class ResourceApi {
     if (jsonEqual(withoutTimes(next), withoutTimes(existing))) return existing;
     if (opts.dryRun) return next as KObject;
     const specFinalizers = t.kind === 'Namespace' && t.group === '' ? next.spec?.finalizers ?? [] : [];
-    if (old.deletionTimestamp && !meta.finalizers?.length && !specFinalizers.length && !(old.deletionGracePeriodSeconds ?? 0) && !this.graceful(t))
+    // The last finalizer gone ends a deletion, unless a pod still waits for its kubelet (grace > 0).
+    if (old.deletionTimestamp && !meta.finalizers?.length && !specFinalizers.length && !(old.deletionGracePeriodSeconds ?? 0))
       return this.store.remove(storageKeyOf(t), next as KObject);
     return this.store.put(storageKeyOf(t), next as KObject);
   }

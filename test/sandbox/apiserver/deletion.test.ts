@@ -119,6 +119,17 @@ describe('pods', () => {
     await core.deleteNamespacedPod({ name: 'bound', namespace: 'del', gracePeriodSeconds: 0 });
     await expect(core.readNamespacedPod({ name: 'bound', namespace: 'del' })).rejects.toMatchObject({ code: 404 });
   });
+
+  it('remove a pod with a finalizer once its kubelet has deleted it and the finalizer is gone', async () => {
+    await core.createNamespacedPod({ namespace: 'del', body: { metadata: { name: 'held-pod', finalizers: ['example.com/hold'] }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
+    await eventually('pod bound', async () => ((await core.readNamespacedPod({ name: 'held-pod', namespace: 'del' })).spec!.nodeName ? true : undefined));
+    await f.kubectlOk(['-n', 'del', 'delete', 'pod', 'held-pod', '--wait=false']);
+    await core.deleteNamespacedPod({ name: 'held-pod', namespace: 'del', gracePeriodSeconds: 0 });
+    const waiting = await core.readNamespacedPod({ name: 'held-pod', namespace: 'del' });
+    expect(waiting.metadata!.deletionGracePeriodSeconds).toBe(0);
+    await f.kubectlOk(['-n', 'del', 'patch', 'pod', 'held-pod', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await expect(core.readNamespacedPod({ name: 'held-pod', namespace: 'del' })).rejects.toMatchObject({ code: 404 });
+  });
 });
 
 describe('namespaces', () => {
