@@ -273,12 +273,7 @@ export class PodWorker {
     } catch (err) {
       // an unreachable API server is retried like a missing ConfigMap, as the kubelet's config sync does
       if (!(err instanceof ContainerConfigError || err instanceof VolumeSetupError)) this.deps.logger.warn({ err, pod: this.name }, 'container config failed');
-      const message = (err as Error).message;
-      c.waiting = { reason: 'CreateContainerConfigError', message };
-      if (message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${message}`);
-      c.lastError = message;
-      this.requestStatus();
-      c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
+      this.retryStart(c, 'CreateContainerConfigError', (err as Error).message);
       return;
     }
     let process: ContainerProcess;
@@ -296,12 +291,7 @@ export class PodWorker {
       // the host refused (a mountpoint that cannot be created, no log file): Kubernetes' CreateContainerError
       for (const target of acquired) this.deps.mountpoints.release(target);
       c.mounts = [];
-      const message = (err as Error).message;
-      c.waiting = { reason: 'CreateContainerError', message };
-      if (message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${message}`);
-      c.lastError = message;
-      this.requestStatus();
-      c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
+      this.retryStart(c, 'CreateContainerError', (err as Error).message);
       return;
     }
     c.process = process;
@@ -320,6 +310,15 @@ export class PodWorker {
     if (!c.init) this.startProbes(c);
     void process.exited.then((exit) => this.onExit(c, process, exit));
     this.requestStatus();
+  }
+
+  /** The container waits with `reason`; the start is retried shortly, the event recorded once per distinct error. */
+  private retryStart(c: ContainerRecord, reason: string, message: string): void {
+    c.waiting = { reason, message };
+    if (message !== c.lastError) this.event(c, 'Warning', 'Failed', `Error: ${message}`);
+    c.lastError = message;
+    this.requestStatus();
+    c.timer = setTimeout(() => void this.startContainer(c), RETRY_SETUP_MS);
   }
 
   private startProbes(c: ContainerRecord): void {
