@@ -4,7 +4,7 @@
  * Plain CommonJS on purpose: it is preloaded into arbitrary Node processes (before any TypeScript
  * loader), so it cannot be TypeScript or ESM.
  *
- * It wraps `dns.lookup` and `dns.promises.lookup`; `net.connect`, `http.get` and `fetch` (undici
+ * It wraps `dns.lookup`, `dns.resolve4` and their promise versions; `net.connect`, `http.get` and `fetch` (undici
  * connects through `net.connect`, which calls `dns.lookup` at connect time) all go through it.
  * Names are resolved like a pod's resolv.conf with `ndots:5` and the search list
  * `<ns>.svc.cluster.local svc.cluster.local cluster.local`, against the resolution table the kubelet
@@ -103,4 +103,26 @@ dns.promises.lookup = async function promisesLookup(hostname, options) {
   const result = addresses.length === 0 ? notFound(hostname) : answer(hostname, addresses, options);
   if (result instanceof Error) throw result;
   return result;
+};
+
+// A-record queries (`dns.resolve4`): cluster names answer with every address in the table, like cluster DNS.
+const originalResolve4 = dns.resolve4;
+dns.resolve4 = function resolve4(hostname, options, callback) {
+  const cb = typeof options === 'function' ? options : callback;
+  const addresses = resolve(hostname);
+  if (addresses === null) return originalResolve4.apply(dns, arguments);
+  process.nextTick(() => (addresses.length === 0 ? cb(notFound(hostname)) : cb(null, records(addresses, options))));
+};
+
+/** `{ ttl: true }` asks for `{ address, ttl }` records; cluster DNS answers with a 5 s TTL. */
+function records(addresses, options) {
+  return options && typeof options === 'object' && options.ttl ? addresses.map((address) => ({ address, ttl: 5 })) : addresses.slice();
+}
+
+const originalPromisesResolve4 = dns.promises.resolve4;
+dns.promises.resolve4 = async function promisesResolve4(hostname, options) {
+  const addresses = resolve(hostname);
+  if (addresses === null) return originalPromisesResolve4.call(dns.promises, hostname, options);
+  if (addresses.length === 0) throw notFound(hostname);
+  return records(addresses, options);
 };

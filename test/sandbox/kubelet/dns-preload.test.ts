@@ -86,6 +86,9 @@ describe('service DNS preload', () => {
       const other = await new Promise((res) => dns.lookup('nothing.other.svc', (e) => res(e.code)));
       console.log('missing-svc ' + other);
       console.log('localhost ' + (await dns.promises.lookup('localhost', { family: 4 })).address);
+      console.log('resolve4 ' + (await dns.promises.resolve4('rpc')).join(','));
+      console.log('resolve4-ttl ' + JSON.stringify(await dns.promises.resolve4('web', { ttl: true })));
+      console.log('resolve4-cb ' + (await new Promise((res) => dns.resolve4('web.jobs', (e, a) => res(e ? e.code : a.join(','))))));
       `,
       env,
     );
@@ -98,6 +101,9 @@ describe('service DNS preload', () => {
       'missing ENOTFOUND',
       'missing-svc ENOTFOUND',
       'localhost 127.0.0.1',
+      `resolve4 ${rpc0},${rpc1}`,
+      `resolve4-ttl [{"address":"${web}","ttl":5}]`,
+      `resolve4-cb ${web}`,
     ]);
   });
 
