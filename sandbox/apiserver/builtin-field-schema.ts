@@ -4,7 +4,8 @@ import * as models from '@kubernetes/client-node';
  * The field structure of built-in kinds, read from @kubernetes/client-node's generated models
  * (`V1Deployment.getAttributeTypeMap()` and so on, generated from Kubernetes' OpenAPI). Kubernetes
  * decodes built-in objects into Go structs, so unknown fields never survive: this finds and drops
- * them, returning their paths for `fieldValidation` (Strict: error, Warn: warning).
+ * them, returning their paths for `fieldValidation` (Strict: error, Warn: warning), and nulls
+ * become absent fields.
  */
 interface Attribute {
   baseName: string;
@@ -69,6 +70,11 @@ function walk(value: unknown, type: string, path: string, goPath: string, out: B
     if (attr === undefined) {
       delete value[key];
       out.unknown.push(child);
+      continue;
+    }
+    if (value[key] === null) {
+      // Go decodes null as the zero value, which the object then omits.
+      delete value[key];
       continue;
     }
     const mistyped = primitiveMismatch(value[key], attr);

@@ -26,13 +26,17 @@ export function startDeploymentController(ctx: ControllerContext): Controller {
     if (!d || d.metadata.deletionTimestamp) return;
     const owned = ctx.api.list(replicaSets, ns).items.filter((rs) => controllerOf(rs) === d.metadata.uid) as J[];
     const hash = templateHash(d.spec.template);
-    let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
+    // As Kubernetes' EqualIgnoreHash: the ReplicaSet whose template is the Deployment's, hash label aside.
+    let newRs = owned.find((rs) => jsonEqual(withoutHash(rs.spec.template), d.spec.template));
     const old = owned.filter((rs) => rs !== newRs);
+    const maxRevision = Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0)));
+    if (newRs && Number(newRs.metadata.annotations?.[REVISION] ?? 0) < maxRevision)
+      newRs = ctx.api.patch(replicaSets, ns, newRs.metadata.name, 'merge', JSON.stringify({ metadata: { annotations: { [REVISION]: String(maxRevision + 1) } } }), '', ctx.user) as J;
     const desired: number = d.spec.replicas ?? 1;
     const recreate = d.spec.strategy?.type === 'Recreate';
     const oldActive = old.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);
     if (!newRs) {
-      const revision = Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0))) + 1;
+      const revision = maxRevision + 1;
       const template = structuredClone(d.spec.template);
       template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH_LABEL]: hash } };
       newRs = ctx.api.create(
@@ -135,6 +139,12 @@ function canonicalJson(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as J)[k])}`)
       .join(',')}}`;
   return JSON.stringify(v);
+}
+
+function withoutHash(template: J | undefined): J | undefined {
+  if (!template?.metadata?.labels) return template;
+  const { [HASH_LABEL]: _hash, ...labels } = template.metadata.labels;
+  return { ...template, metadata: { ...template.metadata, labels } };
 }
 
 function stripTimes(status: J | undefined): unknown {

@@ -120,6 +120,19 @@ describe('Deployment controller', () => {
     expect(again[0]!.spec!.containers[0]!.image).toBe('web:2');
   });
 
+  it('rolls back with kubectl rollout undo, reusing the earlier ReplicaSet as the newest revision', async () => {
+    expect(await f.kubectlOk(['-n', 'dep', 'rollout', 'undo', 'deployment/web'])).toBe('deployment.apps/web rolled back\n');
+    const rsList = await eventually('revision 3', async () => {
+      const list = (await apps.listNamespacedReplicaSet({ namespace: 'dep' })).items;
+      return list.some((rs) => rs.metadata!.annotations!['deployment.kubernetes.io/revision'] === '3') ? list : undefined;
+    });
+    expect(rsList.map((rs) => [rs.metadata!.annotations!['deployment.kubernetes.io/revision'], rs.spec!.template!.spec!.containers[0]!.image]).sort()).toEqual([
+      ['2', 'web:2'],
+      ['3', 'web:1'],
+    ]);
+    await podsWith('a web:1 pod', (ps) => ps.some((p) => p.spec!.containers[0]!.image === 'web:1'));
+  });
+
   it('deletes ReplicaSets and pods with the Deployment', async () => {
     await f.kubectlOk(['-n', 'dep', 'delete', 'deployment', 'web']);
     await eventually('everything gone', async () => {
