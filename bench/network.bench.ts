@@ -171,7 +171,7 @@ function writeFrame(socket: Socket, body: Uint8Array): boolean {
 }
 
 /** (a) records/s of msgpackr batches over raw TCP. */
-async function rawThroughput(n: number): Promise<number> {
+export async function rawThroughput(n: number): Promise<number> {
   const sink = await startSink('raw-sink');
   try {
     const socket = await dial(sink.address);
@@ -241,7 +241,7 @@ async function paced(send: (burst: Record[]) => void): Promise<number> {
 }
 
 /** (c, baseline) latency of records sent raw, one frame per burst. */
-async function rawLatency(): Promise<SinkReport> {
+export async function rawLatency(): Promise<SinkReport> {
   const sink = await startSink('raw-sink');
   try {
     const socket = await dial(sink.address);

@@ -309,7 +309,9 @@ export class JobMaster {
   private lost(tm: RegisteredTaskManager, reason: string): void {
     if (this.taskManagers.get(tm.id) !== tm) return;
     this.taskManagers.delete(tm.id);
-    this.log.warn({ taskManagerId: tm.id }, reason);
+    // After the job ended, TaskManagers going away is how a cluster shuts down.
+    if (TERMINAL.has(this.jobState)) this.log.info({ taskManagerId: tm.id }, reason);
+    else this.log.warn({ taskManagerId: tm.id }, reason);
     if (this.pending !== null) {
       // It was being prepared for the next attempt: plan again with the TaskManagers left.
       this.pending = null;

@@ -93,6 +93,8 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
   } finally {
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
+    // TaskManagers first, so none of them logs losing the JobManager on the way out.
+    await stopAll(children.slice(1));
     await stopAll(children);
     rmSync(dir, { recursive: true, force: true });
   }
