@@ -95,6 +95,8 @@ export class CheckpointCoordinator {
     this.starting ??= (async () => {
       this.nextId = Math.max(this.options.minCheckpointId ?? 1, await this.options.checkpoints.nextCheckpointId());
       if (this.stopped) return;
+      // The first periodic checkpoint comes one interval after the start, as every later one.
+      this.lastTrigger = Date.now();
       this.running = true;
       this.scheduleNext();
     })();

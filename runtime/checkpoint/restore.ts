@@ -90,3 +90,13 @@ export async function readOperatorSnapshots(point: RestorePoint): Promise<Map<st
 function hasState(state: OperatorState): boolean {
   return state.subtasks.some((s) => s.keyedState || s.operatorState);
 }
+
+/** The state of the savepoint or checkpoint at `uri` (verified first) per operator, for in-process executors. */
+export async function readSnapshotsAt(uri: string, s3?: S3ConnectionOptions): Promise<{ checkpoint: VerifiedCheckpoint; snapshots: Map<string, OperatorSnapshot[]> }> {
+  const { storage, checkpoint } = await openCheckpointAt(uri, s3);
+  try {
+    return { checkpoint, snapshots: await readOperatorSnapshots({ storage, checkpoint, origin: 'restore-from', close: () => storage.close() }) };
+  } finally {
+    await storage.close();
+  }
+}

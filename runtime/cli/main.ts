@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { jobmanagerCommand } from './jobmanager-command.ts';
 import { runCommand } from './run-command.ts';
+import { savepointCommand } from './savepoint-command.ts';
 import { taskmanagerCommand } from './taskmanager-command.ts';
 
 /** The `sluice` command. Each subcommand lives in its own file and is added here. */
@@ -8,6 +9,7 @@ const program = new Command('sluice')
   .description('Sluice: Flink-style stream processing in TypeScript')
   .showHelpAfterError()
   .addCommand(runCommand())
+  .addCommand(savepointCommand())
   .addCommand(jobmanagerCommand())
   .addCommand(taskmanagerCommand());
 

@@ -5,6 +5,7 @@ import { loadJobModule } from '../cluster/job-module.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { LocalExecutor } from '../cluster/local-executor.ts';
 import { logger } from '../cluster/logger.ts';
+import { readSnapshotsAt } from '../checkpoint/restore.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -22,8 +23,11 @@ export function runCommand(): Command {
     .option('--max-parallelism <n>', 'number of key groups', positiveInt)
     .option('-n, --name <name>', 'job name (default: the module file name)')
     .option('--taskmanagers <n>', 'run as a local cluster: a JobManager and N TaskManager processes', positiveInt)
-    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string; taskmanagers?: number }) => {
+    .option('--from-savepoint <path>', 'start from this savepoint or checkpoint (directory or its _metadata; path or s3:// URI)')
+    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string; taskmanagers?: number; fromSavepoint?: string }) => {
       if (opts.taskmanagers !== undefined) {
+        // The cluster's processes read it as job.restoreFrom.
+        if (opts.fromSavepoint !== undefined) process.env.SLUICE_JOB__RESTORE_FROM = opts.fromSavepoint;
         const name = opts.name ?? basename(job, extname(job));
         const { details, operators } = await runLocalCluster({ job, args, name, taskManagers: opts.taskmanagers, parallelism: opts.parallelism, maxParallelism: opts.maxParallelism });
         logger.info({ job: name, durationMs: (details.endTime ?? Date.now()) - details.startTime, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
@@ -40,7 +44,13 @@ export function runCommand(): Command {
       if (opts.parallelism !== undefined) env.setParallelism(opts.parallelism);
       if (opts.maxParallelism !== undefined) env.setMaxParallelism(opts.maxParallelism);
       await build(env, args);
-      env.setExecutor(new LocalExecutor());
+      let restore;
+      if (opts.fromSavepoint !== undefined) {
+        const savepoint = await readSnapshotsAt(opts.fromSavepoint);
+        logger.info({ checkpointId: savepoint.checkpoint.checkpointId, path: savepoint.checkpoint.uri }, 'restoring from savepoint');
+        restore = savepoint.snapshots;
+      }
+      env.setExecutor(new LocalExecutor({ restore }));
       const name = opts.name ?? basename(job, extname(job));
       const result = await env.execute(name);
       logger.info(

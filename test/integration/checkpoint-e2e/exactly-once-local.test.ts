@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCheckpointedLocalJob, type CheckpointedLocalJobOptions } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
 import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { checkpointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
 import { committedLines, countingJob, expectedLines, waitFor } from './job-fixture.ts';
 
@@ -90,3 +91,27 @@ describe('exactly-once checkpoints in one process', () => {
   }, 30_000);
 });
 
+
+describe('checkpointing modes', () => {
+  it('exactly-once aligns the barriers of a task with two inputs; at-least-once does not', async () => {
+    const alignment = async (mode: 'exactly-once' | 'at-least-once') => {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-mode-'));
+      try {
+        const graph = countingJob(join(dir, 'out'), { total: 1_000_000, parallelism: 2, recordsPerSecond: 50_000 });
+        const job = new LocalExecutor({ checkpointingMode: mode }).start(graph);
+        const ended = job.result.catch(() => undefined);
+        const acks = await job.triggerCheckpoint(1);
+        job.cancel();
+        await ended;
+        const counts = graph.vertices.find((v) => v.operators.some((n) => n.uid === 'counts'))!;
+        return acks.filter((a) => a.vertexId === counts.id).map((a) => a.alignmentDurationMs);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const aligned = await alignment('exactly-once');
+    expect(aligned).toHaveLength(2);
+    for (const ms of aligned) expect(ms).toBeGreaterThan(0);
+    expect(await alignment('at-least-once')).toEqual([0, 0]);
+  });
+});

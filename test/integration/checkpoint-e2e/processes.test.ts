@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 
@@ -58,7 +61,101 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
       await cluster.stop();
     }
   }, 150_000);
+
+  it('with S3 storage: the JobManager SIGKILLed and restarted, a TaskManager SIGKILLed: the committed output is exact', async () => {
+    const out = tempDir();
+    const total = 20_000;
+    const s3 = await startS3Server({ directory: tempDir(), buckets: ['checkpoints'] });
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    // The cluster's processes inherit the credentials, as pods get them from a Secret.
+    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
+    const [rpcPort, restPort] = [await freePort(), await freePort()];
+    const cluster = new Cluster({
+      entry: JOB,
+      args: [out, String(total), '4000'],
+      parallelism: 2,
+      taskManagers: 2,
+      config: {
+        jobmanager: { address: '127.0.0.1', bindAddress: '127.0.0.1', rpcPort, restPort },
+        restartStrategy: { type: 'fixed-delay', attempts: 10, delay: '200ms' },
+        checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { s3: { bucket: 'checkpoints', prefix: 'e2e', endpoint: s3.endpoint } } },
+      },
+    });
+    const checkpoints = () => cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
+    try {
+      await cluster.start();
+      await cluster.waitForDetails('all subtasks running', allRunning);
+      await waitUntil(async () => (await checkpoints()).counts.completed >= 2, 'two checkpoints');
+      cluster.jobManager.child.kill('SIGKILL');
+      await cluster.jobManager.exited;
+      cluster.jobManager = cluster.group.sluice('jobmanager-2', ['jobmanager', '--config', cluster.configFile]);
+      // The new JobManager finds the run's newest checkpoint in S3 by listing.
+      await waitUntil(async () => (await checkpoints().catch(() => undefined))?.latest.restored?.externalPath.startsWith('s3://checkpoints/e2e/default/test-job/test-job/checkpoints/chk-') === true, 'a restore by the new JobManager');
+      await cluster.waitForDetails('all subtasks running again', allRunning);
+      const before = (await checkpoints()).counts.completed;
+      await waitUntil(async () => (await checkpoints()).counts.completed > before, 'a checkpoint of the new JobManager');
+      cluster.taskManagers[0]!.child.kill('SIGKILL');
+      await cluster.taskManagers[0]!.exited;
+      cluster.startTaskManager('tm-0-again');
+      await cluster.waitForState('FINISHED', 90_000);
+      expect(committedLines(out)).toEqual(expectedLines(total));
+    } finally {
+      await cluster.stop();
+      await s3.stop();
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  }, 150_000);
+
+  it('sluice savepoint --stop, then a new run from the savepoint: the result of an uninterrupted run', async () => {
+    const out = tempDir();
+    const total = 60_000;
+    const storage = { filesystem: { path: join(tempDir(), 'checkpoints') } };
+    const config = () => ({
+      checkpointing: { interval: '1h', mode: 'exactly-once' as const, timeout: '10s', minPause: '0ms', retained: 3, storage },
+    });
+    const first = new Cluster({ entry: JOB, args: [out, String(total), '3000'], parallelism: 2, taskManagers: 2, config: config() });
+    let location: string;
+    try {
+      await first.start();
+      await first.waitForDetails('records flowing', (d) => allRunning(d) && d.vertices[0]!.subtasks.some((s) => s.recordsOut > 1000));
+      location = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop'], (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+        ),
+      );
+      expect(location).toMatch(/\/default\/test-job\/savepoints\/sp-\d+$/);
+      await first.waitForState('CANCELED');
+    } finally {
+      await first.stop();
+    }
+    const second = new Cluster({ entry: JOB, jobId: 'run-2', args: [out, String(total), '40000'], parallelism: 2, taskManagers: 2, config: config() });
+    // A new run: its own folder holds nothing, so it starts from job.restoreFrom.
+    process.env.SLUICE_JOB__RESTORE_FROM = location;
+    try {
+      await second.start();
+      await second.waitForState('FINISHED', 60_000);
+      const stats = await second.get<CheckpointingStatistics>(`/jobs/${second.jobId}/checkpoints`);
+      expect(stats.latest.restored).toMatchObject({ isSavepoint: true, externalPath: location });
+      expect(committedLines(out)).toEqual(expectedLines(total));
+    } finally {
+      delete process.env.SLUICE_JOB__RESTORE_FROM;
+      await second.stop();
+    }
+  }, 150_000);
 });
+
+/** Ports a restarted JobManager can listen on again, so TaskManagers and the test find it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,59 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { ErrorResponse, JobsOverview, SavepointStatus, TriggerResponse } from '../cluster/rest-types.ts';
+import { parseDuration } from '../config/index.ts';
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/**
+ * `sluice savepoint <jobmanager-url> [--stop]`: triggers a savepoint (or stop-with-savepoint) over
+ * the JobManager's REST API, waits for it and prints its location.
+ */
+export function savepointCommand(): Command {
+  return new Command('savepoint')
+    .description('take a savepoint of the job a JobManager runs, and print its location')
+    .argument('<jobmanager-url>', 'the JobManager REST address, e.g. http://localhost:8081')
+    .option('-j, --job-id <id>', 'job id (default: the one job the JobManager runs)')
+    .option('-s, --stop', 'stop the job once the savepoint completed')
+    .option('-d, --target-directory <uri>', 'write the savepoint below this storage URI instead of the job savepoints directory')
+    .option('-t, --timeout <duration>', 'how long to wait for the savepoint', duration, 600_000)
+    .action(async (url: string, opts: { jobId?: string; stop?: boolean; targetDirectory?: string; timeout: number }) => {
+      const base = url.replace(/\/+$/, '');
+      const jobId = opts.jobId ?? (await request<JobsOverview>(base, 'GET', '/jobs')).jobs[0]?.id;
+      if (jobId === undefined) throw new Error(`the JobManager at ${base} runs no job`);
+      const job = `/jobs/${encodeURIComponent(jobId)}`;
+      const body = opts.targetDirectory === undefined ? {} : { targetDirectory: opts.targetDirectory };
+      const { triggerId } = await request<TriggerResponse>(base, 'POST', `${job}/${opts.stop ? 'stop' : 'savepoints'}`, body);
+      const deadline = Date.now() + opts.timeout;
+      for (;;) {
+        const status = await request<SavepointStatus>(base, 'GET', `${job}/savepoints/${triggerId}`);
+        if (status.status.id === 'COMPLETED') {
+          const operation = status.operation;
+          if (operation && 'location' in operation) {
+            process.stdout.write(`${operation.location}\n`);
+            return;
+          }
+          throw new Error(`savepoint of job ${jobId} failed: ${operation && 'failureCause' in operation ? operation.failureCause : 'no reason given'}`);
+        }
+        if (Date.now() > deadline) throw new Error(`savepoint ${triggerId} of job ${jobId} not completed within ${opts.timeout} ms`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    });
+}
+
+async function request<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  } catch (error) {
+    throw new Error(`cannot reach the JobManager at ${base}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+  }
+  const json = (await response.json().catch(() => ({}))) as T & Partial<ErrorResponse>;
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${json.errors?.join('; ') ?? response.statusText}`);
+  return json;
+}
