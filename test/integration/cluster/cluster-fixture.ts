@@ -43,12 +43,18 @@ export class Cluster {
   }
 
   async start(): Promise<this> {
+    await this.startJobManager();
+    for (let i = 0; i < this.options.taskManagers; i++) this.startTaskManager(`tm-${i}`);
+    return this;
+  }
+
+  /** Starts a JobManager with the cluster's config (again, after the previous one died: same ports when fixed in the config). */
+  async startJobManager(): Promise<TrackedProcess> {
     this.jobManager = this.group.sluice('jobmanager', ['jobmanager', '--config', this.configFile]);
     const started = await waitForMessage(this.jobManager, (m): m is JobManagerStartedMessage => (m as { type?: string }).type === 'jobmanager-started');
     this.rpcPort = started.rpcPort;
     this.restPort = started.restPort;
-    for (let i = 0; i < this.options.taskManagers; i++) this.startTaskManager(`tm-${i}`);
-    return this;
+    return this.jobManager;
   }
 
   startTaskManager(id: string, env: Record<string, string> = {}): TrackedProcess {

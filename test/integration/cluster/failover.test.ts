@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
-import { waitFor } from '../../support/processes.ts';
+import { waitFor, waitForLog } from '../../support/processes.ts';
 import { Cluster } from './cluster-fixture.ts';
 import { inProcessLines, publishedLines } from './parts.ts';
 
@@ -86,4 +87,43 @@ describe('failure detection and restart', () => {
       await cluster.stop();
     }
   }, 120_000);
+
+  it('TaskManagers re-register with a restarted JobManager, which runs the job again to the exact output', async () => {
+    const out = tempDir();
+    const rpcPort = await freePort();
+    const cluster = new Cluster({
+      entry: WINDOWS,
+      args: [out, '20000', '4000'],
+      parallelism: 2,
+      taskManagers: 2,
+      config: { jobmanager: { address: '127.0.0.1', bindAddress: '127.0.0.1', rpcPort, restPort: 0 } },
+    });
+    try {
+      await cluster.start();
+      await cluster.waitForDetails('all subtasks running', allRunning);
+      const first = cluster.jobManager;
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await cluster.startJobManager();
+      const done = await cluster.waitForState('FINISHED');
+      expect(done.attempt).toBe(1);
+      expect(done.taskManagers.registered).toBe(2);
+      for (const tm of cluster.taskManagers) await waitForLog(tm, (e) => typeof e.msg === 'string' && e.msg.startsWith('lost the JobManager'));
+      const expectedDir = tempDir();
+      expect(publishedLines(out)).toEqual(await inProcessLines(WINDOWS, [expectedDir, '20000'], 2, expectedDir));
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
