@@ -1,5 +1,7 @@
 // Throughput of a keyed job with checkpoints every second (exactly-once, barrier alignment,
-// state uploaded to filesystem storage) against the same job without checkpoints, in one process.
+// state uploaded to filesystem storage) against the same job without checkpoints, in one process;
+// and, across JobManager/TaskManager processes, the time from a TaskManager SIGKILL to the first
+// record processed after the restore, against a cold start of the same cluster to its first record.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,8 @@ import { FilesystemCheckpointStorage } from '../runtime/checkpoint/filesystem-st
 import { LocalExecutor } from '../runtime/cluster/local-executor.ts';
 import { GeneratorSource } from '../runtime/connectors/generator-source.ts';
 import type { JobGraph } from '../runtime/graph/job-graph.ts';
+import type { CheckpointingStatistics, JobDetails } from '../runtime/cluster/rest-types.ts';
+import { Cluster } from '../test/integration/cluster/cluster-fixture.ts';
 import type { BenchResult } from './bench-result.ts';
 
 const RECORDS = 4_000_000;
@@ -38,6 +42,47 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 export async function run(): Promise<BenchResult[]> {
+  return [...(await throughput()), await recovery()];
+}
+
+/** Records the counting vertex (after the keyBy) processed in the current attempt. */
+const countsRecordsIn = (d: JobDetails) => d.vertices[1]?.subtasks.reduce((a, s) => a + s.recordsIn, 0) ?? 0;
+
+async function recovery(): Promise<BenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-recovery-bench-'));
+  const cluster = new Cluster({
+    entry: 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts',
+    args: [join(dir, 'out'), '100000000', '20000'],
+    parallelism: 2,
+    taskManagers: 2,
+    config: {
+      restartStrategy: { type: 'fixed-delay', attempts: 3, delay: '100ms' },
+      checkpointing: { interval: '1s', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { filesystem: { path: join(dir, 'checkpoints') } } },
+    },
+  });
+  try {
+    const started = performance.now();
+    await cluster.start();
+    await cluster.waitForDetails('first records counted', (d) => d.state === 'RUNNING' && countsRecordsIn(d) > 0);
+    const coldStart = performance.now() - started;
+    const deadline = Date.now() + 30_000;
+    while ((await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`)).counts.completed < 2) {
+      if (Date.now() > deadline) throw new Error('no checkpoint completed within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const killed = performance.now();
+    cluster.taskManagers[1]!.child.kill('SIGKILL');
+    cluster.startTaskManager('tm-1-again');
+    await cluster.waitForDetails('records counted after the restore', (d) => d.attempt >= 2 && d.state === 'RUNNING' && countsRecordsIn(d) > 0, 60_000);
+    const recovered = performance.now() - killed;
+    return { name: 'recovery: TaskManager SIGKILL to first record after restore, vs cold start (lower is better)', unit: 'ms', value: recovered, baseline: coldStart, ratio: recovered / coldStart };
+  } finally {
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function throughput(): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-bench-'));
   const storage = new FilesystemCheckpointStorage(dir);
   try {
