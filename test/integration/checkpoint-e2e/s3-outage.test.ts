@@ -1,0 +1,59 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
+import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { startS3Server } from '../../../sandbox/s3/server.ts';
+import { committedLines, countingJob, expectedLines, waitFor } from './job-fixture.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sluice-s3-outage-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('checkpoints while S3 is down', () => {
+  it('fail with the reason while the job keeps running, complete again once S3 is back, and the output stays exact', async () => {
+    const objects = tempDir();
+    let s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'] });
+    const storage = await openCheckpointStorage('s3://checkpoints/outage', {
+      endpoint: s3.endpoint,
+      maxAttempts: 1,
+      connectionTimeoutMs: 500,
+      requestTimeoutMs: 1000,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const output = join(tempDir(), 'out');
+    const total = 20_000;
+    try {
+      const run = await startCheckpointedLocalJob(countingJob(output, { total, parallelism: 2, recordsPerSecond: 2500 }), {
+        storage,
+        scope: { namespace: 'default', jobName: 'counting' },
+        jobId: 'outage',
+        interval: 200,
+        timeout: 2000,
+      });
+      const counts = () => run.stats.statistics().counts;
+      await waitFor(() => counts().completed >= 1, 'a checkpoint before the outage');
+      await s3.stop();
+      const failedBefore = counts().failed;
+      await waitFor(() => counts().failed >= failedBefore + 2, 'checkpoints failing during the outage');
+      const failed = run.stats.statistics().latest.failed!;
+      expect(failed.failureMessage).toContain(`S3 endpoint ${s3.endpoint} is unreachable (bucket "checkpoints"`);
+      expect(run.job.tasks.every((t) => t.isRunning)).toBe(true);
+      s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'], port: s3.port });
+      const completedDuring = counts().completed;
+      await waitFor(() => counts().completed > completedDuring, 'a checkpoint after the outage', 20_000);
+      await run.result;
+      expect(committedLines(output)).toEqual(expectedLines(total));
+    } finally {
+      await storage.close();
+      await s3.stop();
+    }
+  }, 60_000);
+});
