@@ -417,7 +417,7 @@ export class ResourceApi {
     if (!meta.finalizers?.length) delete meta.finalizers;
     next.apiVersion = existing.apiVersion;
     next.kind = existing.kind;
-    if (subresource !== 'status') this.admit(t, next as KObject, existing, opts);
+    if (subresource !== 'status' || t.schema) this.admit(t, next as KObject, existing, opts);
     if (t.generation !== 'none') meta.generation = (old.generation ?? 1) + (this.specChanged(t, existing, next as KObject) ? 1 : 0);
     const scope = this.scopeOf(t, subresource);
     meta.managedFields = managedFields ?? recordUpdate(existing, next as KObject, this.manager(t, opts, user, subresource), this.listsOf(t), scope);

@@ -109,6 +109,15 @@ describe('CustomResourceDefinitions', () => {
     expect((await getWidget('alpha')).metadata.generation).toBe(before.metadata.generation + 1);
   });
 
+  it('validates status writes against the schema like any other write', async () => {
+    const r = await f.kubectl(['-n', 'crd', 'patch', 'widget', 'alpha', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":"many"}}']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'The Widget "alpha" is invalid: status.replicas: Invalid value: "string": status.replicas in body must be of type integer: "many"\n',
+    );
+    expect((await getWidget('alpha')).status.replicas).toBeUndefined();
+  });
+
   it('scales through the scale subresource with kubectl scale', async () => {
     await custom.patchNamespacedCustomObjectStatus(
       { group: 'example.com', version: 'v1', namespace: 'crd', plural: 'widgets', name: 'alpha', body: { status: { replicas: 1, selector: 'app=alpha' } } },
