@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import { waitForLog } from '../../support/processes.ts';
+import { Cluster } from './cluster-fixture.ts';
+
+describe('JobManager REST API on a running job', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-rest-'));
+  const cluster = new Cluster({ entry: 'test/integration/cluster/jobs/windows-file.ts', args: [dir, '1000000', '2000'], parallelism: 2, taskManagers: 2 });
+  const request = (method: string, path: string) => fetch(`http://127.0.0.1:${cluster.restPort}${path}`, { method });
+
+  beforeAll(async () => {
+    await cluster.start();
+    await cluster.waitForDetails(
+      'all subtasks running and reporting',
+      (d) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING')) && d.vertices[0]!.subtasks.every((s) => s.recordsOut > 0),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves health, the job overview, details and Prometheus metrics', async () => {
+    expect(await cluster.get('/healthz')).toEqual({ status: 'ok' });
+    expect(await cluster.get('/jobs')).toEqual({ jobs: [{ id: 'test-job', status: 'RUNNING' }] });
+    const d = await cluster.get<JobDetails>('/jobs/test-job');
+    expect(d).toMatchObject({ jid: 'test-job', name: 'test-job', state: 'RUNNING', endTime: null, restarts: 0, attempt: 1, parallelism: 2 });
+    expect(d.taskManagers).toEqual({ registered: 2, slotsTotal: 2, slotsFree: 0 });
+    expect(d.vertices.map((v) => [v.name, v.parallelism, v.subtasks.map((s) => s.taskManagerId)])).toEqual([
+      ['Numbers', 2, ['tm-0', 'tm-1']],
+      ['Window(Process) -> Sink', 2, ['tm-0', 'tm-1']],
+    ]);
+    const metrics = await (await request('GET', '/metrics')).text();
+    expect(metrics).toContain('sluice_job_state{state="RUNNING",job_id="test-job"} 1');
+    expect(metrics).toContain('sluice_taskmanagers_registered{job_id="test-job"} 2');
+    expect(metrics).toMatch(/^sluice_subtask_records_out\{vertex="[0-9a-f]+",vertex_name="Numbers",subtask="0",job_id="test-job"\} \d+$/m);
+  });
+
+  it('answers unknown jobs, routes and modes with 4xx and an ErrorResponse', async () => {
+    const unknown = await request('GET', '/jobs/nope');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ errors: ['job "nope" not found; this JobManager runs job "test-job"'] });
+    const route = await request('GET', '/nowhere');
+    expect(route.status).toBe(404);
+    expect(await route.json()).toEqual({ errors: ['no route GET /nowhere'] });
+    const mode = await request('PATCH', '/jobs/test-job?mode=stop');
+    expect(mode.status).toBe(400);
+    expect(await mode.json()).toEqual({ errors: ['unsupported mode "stop"; expected "cancel"'] });
+    const savepoint = await request('POST', '/jobs/test-job/savepoints');
+    expect(savepoint.status).toBe(409);
+    expect(await savepoint.json()).toEqual({ errors: ['job "test-job" has no checkpoint storage configured for savepoints'] });
+  });
+
+  it('cancels the job: CANCELED, and the TaskManagers cancel their subtasks', async () => {
+    const response = await request('PATCH', '/jobs/test-job?mode=cancel');
+    expect(response.status).toBe(202);
+    const d = await cluster.waitForState('CANCELED', 5000);
+    expect(d.endTime).not.toBeNull();
+    expect(d.vertices.flatMap((v) => v.subtasks.map((s) => s.status))).toEqual(['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED']);
+    for (const tm of cluster.taskManagers) await waitForLog(tm, (e) => e.msg === 'cancelling subtasks' && e.tasks === 2);
+  });
+});
