@@ -1,0 +1,91 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { stringify } from 'yaml';
+import { startSandbox } from '../../../sandbox/sandbox.ts';
+import type { Sandbox } from '../../../sandbox/sandbox.ts';
+import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import type { KubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { eventually, root } from './operator-harness.ts';
+
+// Issue 6, item 1, on the full sandbox (API server, process kubelet, S3): helm installs the operator,
+// whose pod runs operator/main.ts in-cluster; kubectl applies a StreamJob; the operator's pods run the
+// real runtime (sluice jobmanager/taskmanager); checkpoints land in S3; the StreamJob becomes Ready.
+const dir = join(root, '.sandbox', `operator-e2e-${process.pid}-${Date.now()}`);
+let sandbox: Sandbox | undefined;
+let tools: KubeTools;
+
+function tool(name: keyof KubeTools, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(tools[name], ['--kubeconfig', sandbox!.kubeconfigPath, ...args], { timeout: 150_000, env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function ok(name: keyof KubeTools, ...args: string[]): Promise<string> {
+  const result = await tool(name, args);
+  if (result.code !== 0) throw new Error(`${name} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  tools = await ensureKubeTools();
+  sandbox = await startSandbox({ dir, backoffScale: 0.1 });
+}, 120_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('helm install → kubectl apply → a running, checkpointing, Ready StreamJob', () => {
+  it('runs the job in pods with checkpoints in S3', async () => {
+    const s3 = sandbox!.s3!;
+    expect(await ok('helm', 'install', 'sluice', join(root, 'charts/sluice-operator'), '-n', 'sluice-system', '--create-namespace', '--set', 'replicas=1')).toContain('STATUS: deployed');
+    await ok('kubectl', 'create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`);
+    const manifest = {
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'StreamJob',
+      metadata: { name: 'counting' },
+      spec: {
+        image: 'ghcr.io/sluice-dev/sluice-runtime:0.1.0',
+        job: { entry: 'test/sandbox/operator/fixtures/counting-job.ts', parallelism: 2 },
+        taskManager: { replicas: 2, slots: 1 },
+        checkpointing: {
+          interval: '1s',
+          storage: { s3: { endpoint: s3.clusterEndpoint, bucket: 'checkpoints', prefix: 'e2e', region: s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
+        },
+      },
+    };
+    await new Promise<void>((done, fail) => {
+      const child = execFile(tools.kubectl, ['--kubeconfig', sandbox!.kubeconfigPath, 'apply', '-f', '-'], { env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error) => (error ? fail(error) : done()));
+      child.stdin!.end(stringify(manifest));
+    });
+    expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=150s')).toBe('streamjob.sluice.dev/counting condition met\n');
+    const pods = await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}');
+    expect(pods.trim().split(' ').sort()).toEqual(['counting-jobmanager=Running', 'counting-taskmanager-0=Running', 'counting-taskmanager-1=Running']);
+    const status = await eventually('a completed checkpoint in status', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.lastCheckpoint ? s : undefined;
+    }, 60_000);
+    expect(status.phase).toBe('Running');
+    expect(status.jobState).toBe('RUNNING');
+    const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
+    expect(status.jobId).toBe(`${uid}-1`);
+    expect(status.lastCheckpoint.path).toContain(`e2e/default/counting/${uid}-1/checkpoints/chk-`);
+    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    try {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: 'checkpoints', Prefix: `e2e/default/counting/${uid}-1/checkpoints/` }));
+      expect((listed.Contents ?? []).some((o) => /chk-\d+\/_metadata$/.test(o.Key!))).toBe(true);
+    } finally {
+      client.destroy();
+    }
+    const table = await ok('kubectl', 'get', 'sj', 'counting');
+    const [header, row] = table.trim().split('\n');
+    expect(header).toMatch(/^NAME\s+PHASE\s+PARALLELISM\s+LAST CHECKPOINT\s+RESTARTS\s+AGE/);
+    expect(row).toMatch(/^counting\s+Running\s+2\s+\d+\s+0\s+/);
+  }, 300_000);
+});
