@@ -88,4 +88,34 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(header).toMatch(/^NAME\s+PHASE\s+PARALLELISM\s+LAST CHECKPOINT\s+RESTARTS\s+AGE/);
     expect(row).toMatch(/^counting\s+Running\s+2\s+\d+\s+0\s+/);
   }, 300_000);
+
+  it('takes a savepoint when savepointTriggerNonce changes', async () => {
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"savepointTriggerNonce":1}}}');
+    const savepoints = await eventually('a manual savepoint', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status.savepoints}'));
+      return s.last ? s : undefined;
+    }, 60_000);
+    expect(savepoints.last).toMatchObject({ trigger: 'manual', triggerNonce: 1 });
+    expect(savepoints.last.path).toContain('e2e/default/counting/savepoints/sp-');
+    expect(savepoints.observedTriggerNonce).toBe(1);
+    expect(savepoints.pending).toBeUndefined();
+  }, 120_000);
+
+  it('upgrades with a savepoint: run 2 starts from it and runs', async () => {
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"savepoint","parallelism":1}}}');
+    const status = await eventually('run 2 Running', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.run?.number === 2 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
+    }, 150_000);
+    expect(status.savepoints.last.trigger).toBe('upgrade');
+    expect(status.run.restorePath).toBe(status.savepoints.last.path);
+    expect(await ok('kubectl', 'get', 'pod', 'counting-jobmanager', '-o', 'jsonpath={.metadata.annotations.sluice\\.dev/run}')).toBe('2');
+    const events = await ok('kubectl', 'get', 'events', '--field-selector', 'involvedObject.name=counting', '-o', 'jsonpath={.items[*].reason}');
+    expect(events.split(' ')).toEqual(expect.arrayContaining(['Upgrading', 'SavepointCompleted', 'Upgraded']));
+  }, 180_000);
+
+  it('deletes every pod, the Service and the ConfigMap, then the StreamJob', async () => {
+    await ok('kubectl', 'delete', 'sj', 'counting', '--timeout=120s');
+    expect(await ok('kubectl', 'get', 'pods,services,configmaps', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
+  }, 150_000);
 });
