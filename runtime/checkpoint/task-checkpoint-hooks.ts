@@ -16,8 +16,9 @@ import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
 
 export function createTaskCheckpointHooks(config: SluiceConfig, storage: CheckpointStorage): TaskCheckpointHooks {
   const scope = { namespace: config.job.namespace, jobName: config.job.name };
-  // Subtasks of one deployment restore from the same checkpoint: its metadata is read once.
-  const opened = new Map<string, Promise<RestorePoint>>();
+  // Subtasks of one deployment restore from the same checkpoint: its metadata is read once, and the
+  // storage opened for it is released when a later deployment names another checkpoint.
+  let opened: { uri: string; point: Promise<RestorePoint> } | undefined;
   return {
     acknowledge(ack) {
       const location = new CheckpointStorageLocation(storage, checkpointDirectory(scope, config.job.id, ack.checkpointId), 'checkpoint', ack.checkpointId);
@@ -29,13 +30,16 @@ export function createTaskCheckpointHooks(config: SluiceConfig, storage: Checkpo
       if (typeof instruction.checkpoint !== 'string' || !Array.isArray(instruction.operatorIds)) {
         throw new Error(`invalid restore instruction ${JSON.stringify(restore)}: expected { checkpoint: <uri>, operatorIds: [...] }`);
       }
-      let point = opened.get(instruction.checkpoint);
-      if (!point) {
-        point = openRestorePoint(instruction.checkpoint, config);
-        opened.set(instruction.checkpoint, point);
-        point.catch(() => opened.delete(instruction.checkpoint!));
+      if (opened?.uri !== instruction.checkpoint) {
+        opened?.point.then((old) => old.close()).catch(() => undefined);
+        const point = openRestorePoint(instruction.checkpoint, config);
+        const entry = { uri: instruction.checkpoint, point };
+        opened = entry;
+        point.catch(() => {
+          if (opened === entry) opened = undefined;
+        });
       }
-      const p = await point;
+      const p = await opened.point;
       const states = new Map<string, OperatorStateRestore | undefined>();
       await Promise.all(
         instruction.operatorIds.map(async (operatorId) => states.set(operatorId, await readSubtaskRestore(p, operatorId, d.maxParallelism, d.parallelism, d.subtaskIndex))),
