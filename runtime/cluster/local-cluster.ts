@@ -78,16 +78,23 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
       for (const c of children) c.once('exit', (code, signal) => fail(new Error(`a cluster process exited (${signal ?? `code ${code}`}) before the job ended (see its log above)`)));
     });
     exited.catch(() => undefined);
-    let details: JobDetails;
-    for (;;) {
-      details = await Promise.race([fetch(rest).then((r) => r.json() as Promise<JobDetails>), exited]);
-      if (TERMINAL.has(details.state)) break;
-      await Promise.race([delay(POLL_MS), exited]);
-    }
-    if (details.state !== 'FINISHED') {
+    const jobFailure = async (state: string) => {
       const exceptions = (await (await fetch(`${rest}/exceptions`)).json()) as JobExceptions;
-      throw new Error(`job ${options.name} ${details.state}: ${exceptions.rootException?.message ?? 'no exception recorded'}`);
+      return new Error(`job ${options.name} ${state}: ${exceptions.rootException?.message ?? 'no exception recorded'}`);
+    };
+    let details: JobDetails;
+    try {
+      for (;;) {
+        details = await Promise.race([fetch(rest).then((r) => r.json() as Promise<JobDetails>), exited]);
+        if (TERMINAL.has(details.state)) break;
+        await Promise.race([delay(POLL_MS), exited]);
+      }
+    } catch (e) {
+      // A TaskManager that cannot build the job exits; the JobManager's account of the failure says more.
+      const state = await fetch(rest).then((r) => r.json() as Promise<JobDetails>).then((d) => d.state, () => null);
+      throw state === 'FAILED' ? await jobFailure(state) : e;
     }
+    if (details.state !== 'FINISHED') throw await jobFailure(details.state);
     const operators = (await (await fetch(`${rest}/operators`)).json()) as OperatorResult[];
     return { details, operators };
   } finally {

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { TEXT } from '../../../examples/wordcount.ts';
 import { ProcessGroup, waitFor } from '../../support/processes.ts';
@@ -56,6 +56,13 @@ describe('sluice run --taskmanagers N', () => {
     expect([...childPids(run.stderr).values()].filter(alive)).toEqual([]);
   }, 120_000);
 
+  it('exits 1 with the job failure when the job module throws, and stops its children', async () => {
+    const run = group.sluice('run-throws', ['run', 'test/integration/cluster/jobs/throws.ts', '--taskmanagers', '2']);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr).toContain(`sluice: job throws FAILED: job module "${resolve('test/integration/cluster/jobs/throws.ts')}" failed while building the pipeline: no pipeline today`);
+    expect([...childPids(run.stderr).values()].filter(alive)).toEqual([]);
+  }, 120_000);
+
   it('leaves no child process behind when the parent is SIGKILLed', async () => {
     const run = group.sluice('run-killed', ['run', 'test/integration/cluster/jobs/windows-file.ts', '--taskmanagers', '2', '--parallelism', '2', '--', join(dir, 'out'), '1000000', '1000']);
     const pids = await waitFor('every cluster process logging', () => {
@@ -64,6 +71,7 @@ describe('sluice run --taskmanagers N', () => {
     }, 60_000);
     run.child.kill('SIGKILL');
     expect(await run.exited).toBe('SIGKILL');
-    await waitFor('the cluster processes to exit', () => ([...pids.values()].some(alive) ? undefined : true), 15_000);
+    // Each child notices its IPC channel closing and stops (at most a 4 s grace period); the machine may be loaded.
+    await waitFor('the cluster processes to exit', () => ([...pids.values()].some(alive) ? undefined : true), 30_000);
   }, 120_000);
 });
