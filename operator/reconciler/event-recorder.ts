@@ -5,6 +5,7 @@ import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { EventSpec } from '../lifecycle/lifecycle.ts';
+import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
 const CACHE_LIMIT = 4096;
@@ -31,8 +32,14 @@ export class EventRecorder {
         previous.count++;
         this.seen.delete(key);
         this.seen.set(key, previous);
-        await this.kube.patchEvent(namespace, previous.name, { count: previous.count, lastTimestamp: time });
-        return;
+        try {
+          await this.kube.patchEvent(namespace, previous.name, { count: previous.count, lastTimestamp: time });
+          return;
+        } catch (err) {
+          // Events expire (an hour on a real cluster): an expired one is created anew.
+          if (!isStatus(err, 404)) throw err;
+          this.seen.delete(key);
+        }
       }
       const name = `${job.metadata.name}.${Date.now().toString(16)}${(this.sequence++ % 4096).toString(16).padStart(3, '0')}`;
       const body: CoreV1Event = {

@@ -12,7 +12,7 @@ import { specProblems } from '../lifecycle/semantic-checks.ts';
 import type { CredentialsSecretState } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
 import { COMPONENT_LABEL, FINALIZER, JOB_LABEL, RUN_ANNOTATION } from '../resources/labels.ts';
-import { REST_PORT } from '../resources/runtime-config.ts';
+import { jobId, REST_PORT } from '../resources/runtime-config.ts';
 import { canonicalJson, specHash } from '../resources/spec-hash.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import { isStatus } from './kube-objects.ts';
@@ -104,13 +104,13 @@ export class Reconciler {
     const taskManagers = pods.filter((p) => p.pod.metadata?.labels?.[COMPONENT_LABEL] === 'taskmanager').map((p) => p.observation);
     const run = job.status?.run;
     const baseUrl = restBaseUrl(jobManager?.pod, run?.number);
-    const jobId = run ? `${job.metadata.uid}-${run.number}` : undefined;
-    const jm = baseUrl && jobId ? await this.options.jobManager.observe(baseUrl, jobId) : undefined;
+    const id = run ? jobId(job, run.number) : undefined;
+    const jm = baseUrl && id ? await this.options.jobManager.observe(baseUrl, id) : undefined;
     const triggerId = job.status?.upgrade?.savepointTriggerId ?? job.status?.savepoints?.pending?.triggerId;
     let savepointTrigger: SavepointTriggerObservation | undefined;
-    if (triggerId !== undefined && jobId !== undefined) {
+    if (triggerId !== undefined && id !== undefined) {
       savepointTrigger = baseUrl
-        ? await this.options.jobManager.savepointStatus(baseUrl, jobId, triggerId)
+        ? await this.options.jobManager.savepointStatus(baseUrl, id, triggerId)
         : { status: 'UNREACHABLE', error: 'the JobManager pod is gone' };
     }
     return {
@@ -152,7 +152,7 @@ export class Reconciler {
       default: {
         const pod = owned.pods.find((p) => p.metadata?.labels?.[COMPONENT_LABEL] === 'jobmanager');
         const baseUrl = restBaseUrl(pod, status.run?.number);
-        const id = `${job.metadata.uid}-${status.run!.number}`;
+        const id = jobId(job, status.run!.number);
         if (baseUrl === undefined) return { ok: false, error: 'the JobManager pod has no address' };
         try {
           if (action.kind === 'triggerSavepoint') return { ok: true, triggerId: await jobManager.triggerSavepoint(baseUrl, id) };
