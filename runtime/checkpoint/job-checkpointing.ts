@@ -93,7 +93,16 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     this.current = coordinator;
     coordinator.start().catch((error: unknown) => this.logger.error({ err: error }, `checkpointing cannot start: ${(error as Error).message}`));
     return {
-      receiveAck: (ack) => coordinator.acknowledge(stateAck(ack)),
+      receiveAck: (ack) => {
+        let handles: SubtaskStateAck;
+        try {
+          handles = stateAck(ack);
+        } catch (error) {
+          coordinator.decline(ack.checkpointId, (error as Error).message);
+          return;
+        }
+        coordinator.acknowledge(handles);
+      },
       receiveDecline: (d) => coordinator.decline(d.checkpointId, `subtask ${d.subtaskIndex} of vertex ${d.vertexId}: ${d.reason}`),
       stop: () => {
         coordinator.stop(`attempt ${context.attempt} ended`);
