@@ -89,6 +89,25 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(row).toMatch(/^counting\s+Running\s+2\s+\d+\s+0\s+/);
   }, 300_000);
 
+  it('re-creates a deleted JobManager pod, whose JobManager resumes from the run\'s newest checkpoint', async () => {
+    const before = JSON.parse(await ok('kubectl', 'get', 'pod', 'counting-jobmanager', '-o', 'jsonpath={.metadata}'));
+    await ok('kubectl', 'delete', 'pod', 'counting-jobmanager', '--wait=false');
+    const pod = await eventually('a new JobManager pod with an address', async () => {
+      const p = JSON.parse(await ok('kubectl', 'get', 'pod', 'counting-jobmanager', '-o', 'json'));
+      return p.metadata.uid !== before.uid && p.status.podIP && p.status.phase === 'Running' ? p : undefined;
+    }, 90_000);
+    const jobId = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}')).jobId;
+    const restored = await eventually('the restored checkpoint reported by the new JobManager', async () => {
+      const response = await fetch(`http://${pod.status.podIP}:8081/jobs/${jobId}/checkpoints`);
+      const stats = (await response.json()) as { latest: { restored: { externalPath: string; isSavepoint: boolean } | null } };
+      return stats.latest.restored ?? undefined;
+    }, 90_000);
+    expect(restored.isSavepoint).toBe(false);
+    expect(restored.externalPath).toContain(`/${jobId}/checkpoints/chk-`);
+    expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=120s')).toBe('streamjob.sluice.dev/counting condition met\n');
+    expect(JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status.run}')).number).toBe(1);
+  }, 200_000);
+
   it('takes a savepoint when savepointTriggerNonce changes', async () => {
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"savepointTriggerNonce":1}}}');
     const savepoints = await eventually('a manual savepoint', async () => {
