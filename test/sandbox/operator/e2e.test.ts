@@ -133,6 +133,24 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(events.split(' ')).toEqual(expect.arrayContaining(['Upgrading', 'SavepointCompleted', 'Upgraded']));
   }, 180_000);
 
+  it('finishes an upgrade whose operator was SIGKILLed in the middle of it', async () => {
+    const operatorPod = (await ok('kubectl', '-n', 'sluice-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"parallelism":2}}}');
+    const step = await eventually('the upgrade under way', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.upgrade?.step;
+    }, 30_000);
+    expect(['Stopping', 'TearingDown', 'Deploying']).toContain(step);
+    expect(sandbox!.kubelet!.killPod('sluice-system', operatorPod)).toBeGreaterThan(0);
+    const status = await eventually('run 3 Running', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.run?.number === 3 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
+    }, 150_000);
+    expect(status.run.restorePath).toBe(status.savepoints.last.path);
+    expect(status.savepoints.last.trigger).toBe('upgrade');
+    expect(Number(await ok('kubectl', '-n', 'sluice-system', 'get', 'pod', operatorPod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'))).toBeGreaterThanOrEqual(1);
+  }, 200_000);
+
   it('deletes every pod, the Service and the ConfigMap, then the StreamJob', async () => {
     await ok('kubectl', 'delete', 'sj', 'counting', '--timeout=120s');
     expect(await ok('kubectl', 'get', 'pods,services,configmaps', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
