@@ -17,17 +17,19 @@ const SHUTDOWN_GRACE_MS = 4000;
 export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const shutdown = (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ reason: why }, 'shutting down');
-    setTimeout(() => {
-      log.error({ graceMs: SHUTDOWN_GRACE_MS }, `shutdown did not complete within ${SHUTDOWN_GRACE_MS} ms; exiting`);
+    if (stopping) {
+      // A second signal while stopping: do not wait any longer.
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }
+    stopping = true;
+    // Armed first, and final: whatever happens below (a log write or exit-time log flush stuck on a
+    // dead parent's pipe), the process ends.
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), SHUTDOWN_GRACE_MS).unref();
+    quietly(() => log.info({ reason: why }, 'shutting down'));
     stop().then(
       () => process.exit(0),
       (e: unknown) => {
-        log.error({ err: e }, `shutdown failed: ${(e as Error).message}`);
+        quietly(() => log.error({ err: e }, `shutdown failed: ${(e as Error).message}`));
         process.exit(1);
       },
     );
@@ -35,4 +37,13 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   if (process.send !== undefined) process.on('disconnect', () => shutdown('parent process gone'));
+}
+
+/** Logging must not stop a shutdown: with the parent gone, stderr may be a broken pipe. */
+function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Nothing left to tell it to.
+  }
 }

@@ -7,8 +7,11 @@ import { ProcessGroup, waitFor } from '../../support/processes.ts';
 
 const group = new ProcessGroup();
 const dir = mkdtempSync(join(tmpdir(), 'sluice-local-cluster-'));
+/** Cluster processes (grandchildren) seen in the logs: killed at the end should a test fail before they exit. */
+const grandchildren = new Set<number>();
 afterAll(async () => {
   await group.stopAll();
+  for (const pid of grandchildren) if (alive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -28,6 +31,7 @@ const childPids = (stderr: readonly string[]): Map<string, number> => {
     const m = /^\[(jobmanager|taskmanager-\d+)\] (\{.*\})$/.exec(line);
     if (m) pids.set(m[1]!, (JSON.parse(m[2]!) as { pid: number }).pid);
   }
+  for (const pid of pids.values()) grandchildren.add(pid);
   return pids;
 };
 
