@@ -16,6 +16,7 @@ export type JobObservation =
       state: JobState;
       restarts: number;
       latestCompleted?: { id: number; path: string; time: Date };
+      latestSavepoint?: { path: string; time: Date };
       rootException?: { name: string; message: string; time: Date };
     }
   | { reachable: false; error: string };
@@ -47,6 +48,7 @@ export class JobManagerClient implements JobManagerApi {
         this.request<JobExceptions>('GET', `${baseUrl}/jobs/${job}/exceptions`),
       ]);
       const completed = checkpoints.latest.completed;
+      const savepoint = checkpoints.latest.savepoint;
       const root = exceptions.rootException;
       return {
         reachable: true,
@@ -54,6 +56,9 @@ export class JobManagerClient implements JobManagerApi {
         restarts: details.restarts,
         ...(completed?.externalPath
           ? { latestCompleted: { id: completed.id, path: completed.externalPath, time: new Date(completed.latestAckTimestamp ?? completed.triggerTimestamp) } }
+          : {}),
+        ...(savepoint?.externalPath && savepoint.status === 'COMPLETED'
+          ? { latestSavepoint: { path: savepoint.externalPath, time: new Date(savepoint.latestAckTimestamp ?? savepoint.triggerTimestamp) } }
           : {}),
         ...(root ? { rootException: { name: root.exceptionName, message: root.message, time: new Date(root.timestamp) } } : {}),
       };

@@ -247,8 +247,20 @@ function stopping(b: Builder): void {
     }
     case 'savepoint': {
       if (upgrade.savepointTriggerId === undefined) {
-        if (running) b.actions.push({ kind: 'stopWithSavepoint' });
-        else fallBackToCheckpoint(b, jm?.reachable === true ? `the job is ${jm.state}` : 'the JobManager is unreachable');
+        // A leader that died between requesting the stop and recording it: the stopped job names its savepoint.
+        const taken = jm?.reachable === true && TERMINAL_STATES.has(jm.state) ? jm.latestSavepoint : undefined;
+        if (taken !== undefined && taken.time.getTime() >= Date.parse(upgrade.startTime)) {
+          recordSavepoint(b, { path: taken.path, time: rfc3339(taken.time), trigger: suspendingOrUpgrade(b) });
+          toTearDown(b, taken.path);
+        } else if (running) {
+          b.actions.push({ kind: 'stopWithSavepoint' });
+        } else if (mayComeBack(b)) {
+          // The job ran when the upgrade began and nothing to restore is known: an empty start would lose
+          // its state, so the JobManager (restarting, or between stop and exit) gets until the checkpoint timeout.
+          return;
+        } else {
+          fallBackToCheckpoint(b, jm?.reachable === true ? `the job is ${jm.state}` : 'the JobManager is unreachable');
+        }
         return;
       }
       const trigger = b.o.savepointTrigger;
@@ -264,13 +276,21 @@ function stopping(b: Builder): void {
   }
 }
 
+function mayComeBack(b: Builder): boolean {
+  const jm = b.o.jobManager;
+  const known = (jm?.reachable === true && jm.latestCompleted !== undefined) || b.status.lastCheckpoint !== undefined;
+  const waited = b.o.now.getTime() - Date.parse(b.status.upgrade!.startTime);
+  return !known && b.status.jobState === 'RUNNING' && waited < durationMs(b.o.job.spec.checkpointing.timeout);
+}
+
 function suspendingOrUpgrade(b: Builder): SavepointTrigger {
   return b.o.job.spec.job.state === 'suspended' ? 'suspend' : 'upgrade';
 }
 
 /** Savepoint mode on an unhealthy job: the newest completed checkpoint instead, said in an event and a condition. */
 function fallBackToCheckpoint(b: Builder, why: string): void {
-  const path = b.status.lastCheckpoint?.path;
+  const jm = b.o.jobManager;
+  const path = (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path;
   const message = `No savepoint because ${why}; ${path ? `starting from the newest completed checkpoint ${path}` : 'no completed checkpoint is known, starting with empty state'}`;
   b.event('Warning', 'SavepointFallback', message);
   b.condition('Progressing', 'True', 'SavepointFallback', message);

@@ -216,6 +216,38 @@ describe('lifecycle: upgrades', () => {
     expect(deployed.status.run).toMatchObject({ number: 2, restartNonce: 1, restorePath: checkpoint.path });
   });
 
+  it('a new leader finds the savepoint of a stop its predecessor requested but did not record', () => {
+    const job = runningJob((j) => {
+      j.spec.job.upgradeMode = 'savepoint';
+      j.spec.image = 'runtime:2';
+    });
+    const stopping = written(job, { ...job.status!, upgrade: { step: 'Stopping', mode: 'savepoint', targetSpecHash: specHash(job.spec), startTime: '2026-11-25T11:59:00Z' } });
+    const stopped: JobObservation = { reachable: true, state: 'FINISHED', restarts: 0, latestCompleted: checkpoint, latestSavepoint: { path: 's3://sp-new', time: new Date('2026-11-25T11:59:30Z') } };
+    const d = decide(observe(stopping, { ...pods(1), jobManager: stopped }));
+    expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: 's3://sp-new' });
+    expect(d.status.savepoints!.last).toEqual({ path: 's3://sp-new', time: '2026-11-25T11:59:30Z', trigger: 'upgrade' });
+    // A savepoint older than the upgrade is not the one: the newest checkpoint the JobManager reports instead.
+    const old = decide(observe(stopping, { ...pods(1), jobManager: { ...stopped, latestSavepoint: { path: 's3://sp-old', time: new Date('2026-11-25T11:00:00Z') } } }));
+    expect(old.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: checkpoint.path });
+    expect(old.events.map((e) => e.reason)).toContain('SavepointFallback');
+  });
+
+  it('waits for a JobManager that ran when the upgrade began rather than start empty, until the checkpoint timeout', () => {
+    const job = runningJob((j) => {
+      j.spec.job.upgradeMode = 'savepoint';
+      j.spec.image = 'runtime:2';
+    });
+    const { lastCheckpoint: _none, ...status } = job.status!;
+    const stopping = written(job, { ...status, upgrade: { step: 'Stopping', mode: 'savepoint', targetSpecHash: specHash(job.spec), startTime: '2026-11-25T11:59:30Z' } });
+    const unreachable: JobObservation = { reachable: false, error: 'connect ECONNREFUSED' };
+    const waiting = decide(observe(stopping, { ...pods(1), jobManager: unreachable }));
+    expect(waiting.actions).toEqual([]);
+    expect(waiting.status.upgrade!.step).toBe('Stopping');
+    const late = decide({ ...observe(stopping, { ...pods(1), jobManager: unreachable }), now: new Date('2026-11-25T12:00:31Z') });
+    expect(late.status.upgrade!.step).toBe('TearingDown');
+    expect(late.events.map((e) => e.reason)).toContain('SavepointFallback');
+  });
+
   it('a new leader resumes a half-done upgrade from the status alone', () => {
     // The old leader recorded the stop request, then died: the new one polls it instead of stopping again.
     const job = runningJob((j) => {
