@@ -134,6 +134,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   }, 180_000);
 
   it('finishes an upgrade whose operator was SIGKILLed in the middle of it', async () => {
+    await eventually('a checkpoint of run 2', async () => (JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}')).lastCheckpoint ? true : undefined), 60_000);
     const operatorPod = (await ok('kubectl', '-n', 'sluice-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"parallelism":2}}}');
     const step = await eventually('the upgrade under way', async () => {
@@ -146,10 +147,39 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
       const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
       return s.run?.number === 3 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
     }, 150_000);
-    expect(status.run.restorePath).toBe(status.savepoints.last.path);
-    expect(status.savepoints.last.trigger).toBe('upgrade');
+    // Killed before the savepoint: stop with savepoint again or, if the job was already stopping, its
+    // savepoint or newest checkpoint; never an empty start.
+    const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
+    if (status.run.restorePath !== status.savepoints.last.path) expect(status.run.restorePath).toMatch(new RegExp(`/${uid}-2/checkpoints/chk-\\d+$`));
+    else expect(status.savepoints.last.trigger).toBe('upgrade');
     expect(Number(await ok('kubectl', '-n', 'sluice-system', 'get', 'pod', operatorPod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'))).toBeGreaterThanOrEqual(1);
   }, 200_000);
+
+  it('upgrades in last-state mode from the newest completed checkpoint of the previous run', async () => {
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"last-state","parallelism":1}}}');
+    const status = await eventually('run 4 Running', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.run?.number === 4 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
+    }, 150_000);
+    const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
+    expect(status.run.restorePath).toMatch(new RegExp(`/${uid}-3/checkpoints/chk-\\d+$`));
+  }, 200_000);
+
+  it('suspends with a savepoint and no pods, and resumes from it', async () => {
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"suspended"}}}');
+    const suspended = await eventually('Suspended', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.phase === 'Suspended' ? s : undefined;
+    }, 120_000);
+    expect(suspended.savepoints.last.trigger).toBe('suspend');
+    expect(await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
+    await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"running"}}}');
+    const resumed = await eventually('run 5 Running', async () => {
+      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      return s.run?.number === 5 && s.phase === 'Running' ? s : undefined;
+    }, 150_000);
+    expect(resumed.run.restorePath).toBe(suspended.savepoints.last.path);
+  }, 300_000);
 
   it('deletes every pod, the Service and the ConfigMap, then the StreamJob', async () => {
     await ok('kubectl', 'delete', 'sj', 'counting', '--timeout=120s');
