@@ -16,6 +16,7 @@ export interface DeployedTaskContext {
   readonly localChannel: (channelId: number) => LocalChannel;
   readonly restore: ((operatorId: string) => OperatorStateRestore | undefined) | undefined;
   readonly onCheckpoint: (ack: TaskCheckpointAck) => void;
+  readonly checkpointingMode: 'exactly-once' | 'at-least-once';
 }
 
 /**
@@ -40,6 +41,7 @@ export class DeployedTask {
     this.task = new StreamTask(context.graph, descriptor, {
       restore: context.restore,
       onCheckpoint: context.onCheckpoint,
+      checkpointingMode: context.checkpointingMode,
       channels: {
         createInputChannel: (d, edge) => {
           const producer = producers[String(d.channelId)];

@@ -231,6 +231,7 @@ export class TaskExecutor {
         localChannel: (id) => channels.get(id) ?? channels.set(id, new LocalChannel(id)).get(id)!,
         restore,
         onCheckpoint: (ack) => this.acknowledge(sessionId, attempt, ack),
+        checkpointingMode: this.options.config.checkpointing.mode,
       });
     } catch (e) {
       this.log.error({ task: key, attempt, err: errorInfo(e) }, `cannot deploy subtask ${key}: ${(e as Error).message}`);
