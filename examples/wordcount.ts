@@ -1,6 +1,11 @@
-import type { StreamExecutionEnvironment } from '../runtime/api/index.ts';
+import { GeneratorSource, WatermarkStrategy } from '../runtime/api/index.ts';
+import type { DataStream, StreamExecutionEnvironment } from '../runtime/api/index.ts';
 
-/** The classic: count words in a few lines of text. Prints (word, count) updates as they happen. */
+/**
+ * The classic: count words in a few lines of text. Prints (word, count) updates as they happen.
+ * Arguments: lines of text; or `--unbounded`, which repeats TEXT forever at LINES_PER_SECOND (what
+ * examples/wordcount.yaml runs, so `npm start` shows a job that keeps running and checkpointing).
+ */
 export const TEXT = [
   'To be, or not to be, that is the question:',
   'Whether tis nobler in the mind to suffer',
@@ -9,11 +14,19 @@ export const TEXT = [
   'And by opposing end them.',
 ];
 
+export const UNBOUNDED = '--unbounded';
+const LINES_PER_SECOND = 2;
+
+function lines(env: StreamExecutionEnvironment, args: string[]): DataStream<string> {
+  if (args[0] === UNBOUNDED) {
+    const source = new GeneratorSource({ generate: (n: number) => TEXT[n % TEXT.length]!, recordsPerSecond: LINES_PER_SECOND });
+    return env.fromSource(source, WatermarkStrategy.noWatermarks<string>(), 'Source: Text').uid('text');
+  }
+  return env.fromCollection(args.length > 0 ? args : TEXT).name('Source: Text');
+}
+
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  const lines = args.length > 0 ? args : TEXT;
-  env
-    .fromCollection(lines)
-    .name('Source: Text')
+  lines(env, args)
     .flatMap<[string, number]>((line, out) => {
       for (const word of line.toLowerCase().split(/\W+/)) if (word) out.collect([word, 1]);
     })
