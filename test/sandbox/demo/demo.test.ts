@@ -1,0 +1,124 @@
+import { describe, it, expect, afterEach } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+// `npm start` as a person runs it: a child process (its own process group, as a terminal's job is),
+// watched through its output; afterwards no process it started may be left.
+const root = resolve(import.meta.dirname, '../../..');
+
+interface Run {
+  child: ChildProcess;
+  dir: string;
+  output: () => string;
+  /** Pod process groups the sandbox's kubelet recorded while the run lasted, with their start times. */
+  podProcesses: Map<number, string>;
+  exited: Promise<number | null>;
+}
+
+const runs: Run[] = [];
+
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function npmStart(name: string, args: string[]): Run {
+  const dir = join(root, '.sandbox', `${name}-${process.pid}-${Date.now()}`);
+  const child = spawn('npm', ['start', '--', '--dir', dir, '--interval', '1', ...args], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const podProcesses = new Map<number, string>();
+  const registry = join(dir, 'kubelet', 'processes');
+  const watch = setInterval(() => {
+    if (!existsSync(registry)) return;
+    for (const name of readdirSync(registry)) podProcesses.set(Number(name), readFileSync(join(registry, name), 'utf8'));
+  }, 200);
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      clearInterval(watch);
+      done(code);
+    }),
+  );
+  const run = { child, dir, output: () => output, podProcesses, exited };
+  runs.push(run);
+  return run;
+}
+
+async function eventually(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for the run to end; then neither its process group nor a pod process it started may be alive. */
+async function expectNothingLeft(run: Run): Promise<number | null> {
+  const code = await run.exited;
+  await eventually('the process group of npm start to be gone', () => !groupAlive(run.child.pid!), 10_000);
+  expect(run.podProcesses.size).toBeGreaterThanOrEqual(4); // operator, JobManager, two TaskManagers
+  const alive = [...run.podProcesses].filter(([pid, started]) => startTime(pid) === started);
+  expect(alive).toEqual([]);
+  return code;
+}
+
+afterEach(async () => {
+  for (const run of runs.splice(0)) {
+    if (groupAlive(run.child.pid!)) {
+      process.kill(-run.child.pid!, 'SIGKILL');
+      await run.exited;
+    }
+    for (const [pid, started] of run.podProcesses) if (startTime(pid) === started) process.kill(-pid, 'SIGKILL');
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}, 30_000);
+
+describe('npm start', () => {
+  it('runs the WordCount StreamJob in the sandbox until its first checkpoint, shows it, and tears everything down', async () => {
+    const run = npmStart('demo-checkpoint', ['--until-checkpoint']);
+    const code = await expectNothingLeft(run);
+    const lines = run.output().split('\n');
+    expect(code).toBe(0);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `  export KUBECONFIG=${run.dir}/apiserver/kubeconfig`,
+        'helm: release sluice installed in namespace sluice-system',
+        'secret/minio-creds created',
+        'streamjob.sluice.dev/wordcount created',
+      ]),
+    );
+    expect(lines.some((l) => /^wordcount\s+Running\s+2\s+\d+\s+0\s+\d+s$/.test(l))).toBe(true);
+    for (const pod of ['wordcount-jobmanager', 'wordcount-taskmanager-0', 'wordcount-taskmanager-1']) {
+      expect(lines.some((l) => new RegExp(`^${pod}\\s+1/1\\s+Running\\s+0\\s+`).test(l))).toBe(true);
+    }
+    expect(lines.some((l) => /^ {2}[12]> \["[a-z]+",\d+\]$/.test(l))).toBe(true);
+    const end = lines.filter(Boolean).slice(-3);
+    expect(end[0]).toMatch(/^wordcount is Running; checkpoint \d+ completed$/);
+    expect(end.slice(1)).toEqual(['stopping the sandbox and every pod process ...', 'stopped']);
+  }, 120_000);
+
+  it('tears everything down on Ctrl-C while the job runs', async () => {
+    const run = npmStart('demo-ctrl-c', []);
+    await eventually('the job Running', () => /^wordcount\s+Running\s/m.test(run.output()), 90_000);
+    process.kill(-run.child.pid!, 'SIGINT');
+    // npm itself ends by the signal, as any foreground job does on Ctrl-C; what ran under it reports its teardown
+    await expectNothingLeft(run);
+    expect(run.output().split('\n').filter(Boolean).slice(-2)).toEqual(['stopping the sandbox and every pod process ...', 'stopped']);
+  }, 120_000);
+});
