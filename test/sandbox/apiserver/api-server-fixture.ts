@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,12 +5,10 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../../sandbox/apiserver/server.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { runCommand, type CommandResult } from '../../support/command.ts';
+import { waitFor } from '../../support/processes.ts';
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 /** One API server on an ephemeral port with a temp data dir, plus the real clients pointed at it. */
 export interface ApiServerFixture {
@@ -40,7 +37,7 @@ export async function startApiServerFixture(options: Partial<ApiServerOptions> =
     HELM_CONFIG_HOME: join(dir, 'helm/config'),
     HELM_DATA_HOME: join(dir, 'helm/data'),
   };
-  const kubectl = (args: string[], stdin?: string): Promise<CommandResult> => run(tools.kubectl, args, env, stdin);
+  const kubectl = (args: string[], stdin?: string): Promise<CommandResult> => runCommand(tools.kubectl, args, env, stdin, 30_000);
   return {
     server,
     dir,
@@ -51,7 +48,7 @@ export async function startApiServerFixture(options: Partial<ApiServerOptions> =
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
     },
-    helm: (args) => run(tools.helm, args, env),
+    helm: (args) => runCommand(tools.helm, args, env, undefined, 30_000),
     async stop() {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
@@ -59,41 +56,9 @@ export async function startApiServerFixture(options: Partial<ApiServerOptions> =
   };
 }
 
-function run(command: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
-  });
-}
-
 /** Polls until `check` returns a value other than undefined, or fails after the deadline. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> =>
+  waitFor(what, check, timeoutMs, 25);
 
 /** A raw authenticated request with the kubeconfig's CA and token, for asserting exact HTTP behaviour. */
 export function rawRequest(

@@ -10,14 +10,12 @@ import { startApiServer } from '../../../sandbox/apiserver/server.ts';
 import type { ApiServer } from '../../../sandbox/apiserver/server.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import { writeKubeconfig } from '../../../sandbox/tools/kubeconfig.ts';
+import { runCommand, type CommandResult } from '../../support/command.ts';
+import { waitFor } from '../../support/processes.ts';
 
 export const root = resolve(import.meta.dirname, '../../..');
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export interface OperatorProcess {
   identity: string;
@@ -58,7 +56,7 @@ export async function startOperatorSandbox(name: string): Promise<OperatorSandbo
     KUBECONFIG: api.kubeconfigPath,
     KUBECACHEDIR: join(dir, 'kube-cache'),
   };
-  const kubectl = (args: string[], stdin?: string) => run(tools.kubectl, args, env, stdin);
+  const kubectl = (args: string[], stdin?: string) => runCommand(tools.kubectl, args, env, stdin);
   const kubectlOk = async (args: string[], stdin?: string) => {
     const r = await kubectl(args, stdin);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
@@ -140,38 +138,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CommandResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      fail(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
-  });
-}
-
 /** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
+  waitFor(what, check, timeoutMs, 100);
