@@ -34,7 +34,7 @@ describe('desired objects of the example StreamJob', () => {
         name: 'wordcount',
         namespace: 'streaming',
         entry: 'examples/wordcount.ts',
-        args: [],
+        args: ['--unbounded'],
         parallelism: 2,
         maxParallelism: 128,
         restoreFrom: 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1',
