@@ -18,6 +18,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const JOB = 'wordcount';
 const OUTPUT_LINES = 5;
 const TOOL_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
 
 interface DemoOptions {
   dir: string;
@@ -47,6 +48,12 @@ let stopping: Promise<void> | undefined;
 function shutdown(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     console.log('stopping the sandbox and every pod process ...');
+    // a stop that hangs must not keep pod processes alive: SIGKILL what the kubelet recorded, and exit
+    setTimeout(() => {
+      console.error(`the sandbox did not stop within ${STOP_TIMEOUT_MS / 1000}s; killing its pod processes`);
+      killPodProcesses();
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     try {
       await sandbox?.stop();
       console.log('stopped');
@@ -58,8 +65,15 @@ function shutdown(exitCode: number): Promise<void> {
   })();
   return stopping;
 }
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+// a second Ctrl-C while stopping changes nothing: the stop under way ends every process
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+/** SIGKILLs the pod processes the kubelet recorded and that still run (a hung stop, or a killed earlier run). */
+function killPodProcesses(): void {
+  const processes = join(opts.dir, 'kubelet', 'processes');
+  if (existsSync(processes)) new ProcessRegistry(processes).killLeftovers();
+}
 
 function tool(tools: KubeTools, name: keyof KubeTools, args: string[]): Promise<string> {
   return new Promise((done, fail) => {
@@ -94,8 +108,7 @@ async function show(tools: KubeTools): Promise<JobStatus> {
 
 async function main(): Promise<void> {
   // a fresh world each time; pod processes a killed earlier run left behind are ended first
-  const processes = join(opts.dir, 'kubelet', 'processes');
-  if (existsSync(processes)) new ProcessRegistry(processes).killLeftovers();
+  killPodProcesses();
   for (const part of ['apiserver', 'kubelet', 's3']) rmSync(join(opts.dir, part), { recursive: true, force: true });
   mkdirSync(opts.dir, { recursive: true });
   const tools = await ensureKubeTools();

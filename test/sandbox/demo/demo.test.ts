@@ -111,14 +111,14 @@ describe('npm start', () => {
     const end = lines.filter(Boolean).slice(-3);
     expect(end[0]).toMatch(/^wordcount is Running; checkpoint \d+ completed$/);
     expect(end.slice(1)).toEqual(['stopping the sandbox and every pod process ...', 'stopped']);
-  }, 120_000);
+  }, 180_000); // about 30 s alone; headroom for a full, parallel test run on 2 cores
 
   it('tears everything down on Ctrl-C while the job runs', async () => {
     const run = npmStart('demo-ctrl-c', []);
-    await eventually('the job Running', () => /^wordcount\s+Running\s/m.test(run.output()), 90_000);
+    await eventually('the job Running', () => /^wordcount\s+Running\s/m.test(run.output()), 150_000);
     process.kill(-run.child.pid!, 'SIGINT');
     // npm itself ends by the signal, as any foreground job does on Ctrl-C; what ran under it reports its teardown
     await expectNothingLeft(run);
     expect(run.output().split('\n').filter(Boolean).slice(-2)).toEqual(['stopping the sandbox and every pod process ...', 'stopped']);
-  }, 120_000);
+  }, 180_000);
 });
