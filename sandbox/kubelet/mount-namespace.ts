@@ -39,21 +39,37 @@ function quote(s: string): string {
 
 /**
  * The command that runs `argv` in a new private mount namespace with every volume bind-mounted at
- * its mountPath, then drops to `runAs` (after mounting, which needs root). `unshare` and `sh`
+ * its mountPath, then drops to `runAs` (after mounting, which needs root). `unshare` and the shell
  * `exec` into the container's process, so the spawned pid is the container's main process.
+ *
+ * A volume may be mounted over a host directory that holds other volumes' sources or the host
+ * paths in `keep` (the project checkout the process runs from, the kubelet's state): an emptyDir
+ * at /tmp while the sandbox lives under /tmp. So every source and kept path is opened first and
+ * mounted from its descriptor (`--no-canonicalize`, or mount would resolve the hidden path), and
+ * each kept path that a volume covers is bound back at its own path afterwards.
  */
-export function containerCommand(mounts: BindMount[], runAs: RunAs, argv: string[]): ProcessCommand {
+export function containerCommand(mounts: BindMount[], runAs: RunAs, argv: string[], keep: string[] = []): ProcessCommand {
   const ordered = [...mounts].sort((a, b) => depth(a.target) - depth(b.target));
+  const covered = keep.filter((p) => mounts.some((m) => p === m.target || p.startsWith(`${m.target}/`)));
+  const fd = (i: number): number => FIRST_FD + i;
   const lines = ['set -e'];
-  for (const m of ordered) {
+  [...ordered.map((m) => m.source), ...covered].forEach((path, i) => lines.push(`exec ${fd(i)}<${quote(path)}`));
+  ordered.forEach((m, i) => {
     // the kubelet created missing mountpoints; recreate one that vanished meanwhile rather than fail
-    lines.push(`[ -e ${quote(m.target)} ] || { mkdir -p ${quote(dirname(m.target))}; if [ -d ${quote(m.source)} ]; then mkdir ${quote(m.target)}; else : > ${quote(m.target)}; fi; }`);
-    lines.push(`mount --bind ${quote(m.source)} ${quote(m.target)}`);
+    lines.push(`[ -e ${quote(m.target)} ] || { mkdir -p ${quote(dirname(m.target))}; if [ -d /proc/self/fd/${fd(i)} ]; then mkdir ${quote(m.target)}; else : > ${quote(m.target)}; fi; }`);
+    lines.push(`mount --no-canonicalize --bind /proc/self/fd/${fd(i)} ${quote(m.target)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${quote(m.target)}`);
-  }
+  });
+  covered.forEach((path, i) => {
+    lines.push(`mkdir -p ${quote(path)}`, `mount --no-canonicalize --bind /proc/self/fd/${fd(ordered.length + i)} ${quote(path)}`);
+  });
+  for (let i = 0; i < ordered.length + covered.length; i++) lines.push(`exec ${fd(i)}<&-`);
   lines.push(`exec ${dropPrivileges(runAs).map(quote).join(' ')} "$@"`);
-  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n'), 'container', ...argv] };
+  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', lines.join('\n'), 'container', ...argv] };
 }
+
+/** Descriptors from here on hold volume sources while mounting; bash accepts multi-digit ones. */
+const FIRST_FD = 10;
 
 /** The command that runs `argv` inside a running container's mount namespace (exec probes). */
 export function execInContainerCommand(pid: number, runAs: RunAs, argv: string[]): ProcessCommand {

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { isApiError, type ApiClient } from './api-client.ts';
 import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from './container-env.ts';
@@ -283,7 +283,7 @@ export class PodWorker {
         this.deps.mountpoints.acquire(m.target, isFileSource(m.source));
         acquired.push(m.target);
       }
-      const command = containerCommand(c.mounts, this.runAs(c.spec), argv);
+      const command = containerCommand(c.mounts, this.runAs(c.spec), argv, [this.deps.cwd, dirname(this.deps.podsDir)]);
       const logPath = this.logPath(c, c.restartCount);
       rmSync(this.logPath(c, c.restartCount - 2), { force: true });
       process = startContainerProcess(command, env, c.spec.workingDir ?? this.deps.cwd, logPath, this.deps.processes);

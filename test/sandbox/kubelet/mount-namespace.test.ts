@@ -88,4 +88,26 @@ describe('private mount namespace per container', () => {
     const run = spawnSync(command.file, command.args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect({ out: run.stdout, err: run.stderr }).toEqual({ out: 'x', err: '' });
   });
+
+  it('keeps volume sources and kept host paths visible under a volume mounted over their parent (an emptyDir at /tmp)', () => {
+    const host = join(base, 'host');
+    const checkout = join(host, 'checkout');
+    const empty = join(host, 'pod', 'empty');
+    const config = join(host, 'pod', 'config');
+    for (const d of [checkout, empty, config]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(checkout, 'app.js'), 'app\n');
+    writeFileSync(join(config, 'c.yaml'), 'cfg\n');
+    const configTarget = join(base, 'etc', 'app', 'config');
+    const command = containerCommand(
+      [
+        { source: empty, target: host, readOnly: false },
+        { source: config, target: configTarget, readOnly: true },
+      ],
+      {},
+      ['sh', '-c', `cat ${configTarget}/c.yaml ${checkout}/app.js; ls ${host}`],
+      [checkout],
+    );
+    const run = spawnSync(command.file, command.args, { encoding: 'utf8', cwd: checkout, env: { PATH: process.env.PATH ?? '' } });
+    expect({ out: run.stdout, err: run.stderr }).toEqual({ out: 'cfg\napp\ncheckout\n', err: '' });
+  });
 });
