@@ -242,7 +242,7 @@ function stopping(b: Builder): void {
         b.actions.push({ kind: 'cancel' });
         return;
       }
-      toTearDown(b, (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path);
+      toTearDown(b, newestRestorePoint(b));
       return;
     }
     case 'savepoint': {
@@ -287,10 +287,18 @@ function suspendingOrUpgrade(b: Builder): SavepointTrigger {
   return b.o.job.spec.job.state === 'suspended' ? 'suspend' : 'upgrade';
 }
 
+/**
+ * The newest state of the current run: its newest completed checkpoint, else (a run that has not
+ * checkpointed yet) the point it started from, so an upgrade never drops state the run was given.
+ */
+function newestRestorePoint(b: Builder): string | undefined {
+  const jm = b.o.jobManager;
+  return (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path ?? b.status.run?.restorePath;
+}
+
 /** Savepoint mode on an unhealthy job: the newest completed checkpoint instead, said in an event and a condition. */
 function fallBackToCheckpoint(b: Builder, why: string): void {
-  const jm = b.o.jobManager;
-  const path = (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path;
+  const path = newestRestorePoint(b);
   const message = `No savepoint because ${why}; ${path ? `starting from the newest completed checkpoint ${path}` : 'no completed checkpoint is known, starting with empty state'}`;
   b.event('Warning', 'SavepointFallback', message);
   b.condition('Progressing', 'True', 'SavepointFallback', message);

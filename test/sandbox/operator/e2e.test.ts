@@ -156,12 +156,16 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   }, 200_000);
 
   it('upgrades in last-state mode from the newest completed checkpoint of the previous run', async () => {
+    const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
+    await eventually('a completed checkpoint of run 3', async () => {
+      const path = await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status.lastCheckpoint.path}');
+      return path.includes(`/${uid}-3/checkpoints/`) ? path : undefined;
+    }, 60_000);
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"last-state","parallelism":1}}}');
     const status = await eventually('run 4 Running', async () => {
       const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
       return s.run?.number === 4 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
     }, 150_000);
-    const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
     expect(status.run.restorePath).toMatch(new RegExp(`/${uid}-3/checkpoints/chk-\\d+$`));
   }, 200_000);
 

@@ -188,6 +188,20 @@ describe('lifecycle: upgrades', () => {
     expect(d.status.lastCheckpoint).toBeUndefined();
   });
 
+  it('last-state mode on a run that has not checkpointed yet restarts from where that run started, never empty', () => {
+    const savepoint = 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1';
+    let job = exampleStreamJob();
+    job.spec.job.initialSavepointPath = savepoint;
+    job = written(job, decide(observe(job)));
+    const fresh: JobObservation = { reachable: true, state: 'RUNNING', restarts: 0 };
+    job = written(job, decide(observe(job, { ...pods(1), jobManager: fresh })));
+    expect(job.status!.run).toMatchObject({ number: 1, restorePath: savepoint });
+    job.spec.image = 'runtime:2';
+    job = written(job, decide(observe(job, { ...pods(1), jobManager: fresh })));
+    const d = decide(observe(job, { ...pods(1), jobManager: { ...fresh, state: 'CANCELED' } }));
+    expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: savepoint });
+  });
+
   it('stateless mode: tear down and start run 2 empty', () => {
     let job = runningJob((j) => {
       j.spec.job.upgradeMode = 'stateless';
