@@ -8,6 +8,7 @@ import type { JobManagerMessage, RpcMessageOf, SubtaskReport, TaskError, TaskMan
 import type { AttemptCheckpointCoordinator, JobCheckpointing } from './checkpoint-hooks.ts';
 import { planDeployment, type SubtaskDeployment } from './deployment-plan.ts';
 import { errorInfo } from './error-info.ts';
+import { operatorResults } from './operator-results.ts';
 import type { ExceptionInfo, JobDetails, JobState, SubtaskMetrics } from './rest-types.ts';
 import { createRestartStrategy, type RestartStrategy } from './restart-strategy.ts';
 import { assignSlots, requiredSlots, subtaskKey } from './slot-assignment.ts';
@@ -429,20 +430,7 @@ export class JobMaster {
 
   /** Records in/out per operator over its subtasks, as `sluice run` prints them. */
   operatorResults(): OperatorResult[] {
-    const reports = [...this.subtasks.values()].flatMap((s) => s.report?.operators ?? []);
-    return (this.graph?.vertices ?? []).flatMap((v) =>
-      v.operators.map((n) => {
-        const mine = reports.filter((o) => o.operatorId === n.operatorId);
-        return {
-          operatorId: n.operatorId,
-          name: n.name,
-          uid: n.uid,
-          parallelism: n.parallelism,
-          recordsIn: mine.reduce((a, o) => a + o.recordsIn, 0),
-          recordsOut: mine.reduce((a, o) => a + o.recordsOut, 0),
-        };
-      }),
-    );
+    return operatorResults(this.graph, [...this.subtasks.values()].flatMap((st) => st.report?.operators ?? []));
   }
 
   /** Per-subtask reports of the current attempt, for /metrics. */

@@ -6,6 +6,7 @@ import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snap
 import { StreamTask, TaskCancelledError, type ChannelProvider, type TaskCheckpointAck } from '../task/stream-task.ts';
 import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
 import { logger } from './logger.ts';
+import { operatorResults } from './operator-results.ts';
 
 export interface LocalExecutorOptions {
   readonly jobId?: string;
@@ -132,18 +133,5 @@ export class LocalExecutor implements JobExecutor {
 }
 
 function aggregate(graph: JobGraph, tasks: readonly StreamTask[]): OperatorResult[] {
-  const all = tasks.flatMap((t) => t.metrics());
-  return graph.vertices.flatMap((v) =>
-    v.operators.map((n) => {
-      const mine = all.filter((m) => m.operatorId === n.operatorId);
-      return {
-        operatorId: n.operatorId,
-        name: n.name,
-        uid: n.uid,
-        parallelism: n.parallelism,
-        recordsIn: mine.reduce((s, m) => s + m.recordsIn, 0),
-        recordsOut: mine.reduce((s, m) => s + m.recordsOut, 0),
-      };
-    }),
-  );
+  return operatorResults(graph, tasks.flatMap((t) => t.metrics()));
 }
