@@ -4,6 +4,8 @@ export interface SinkWriterContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly attemptNumber: number;
+  /** The job takes checkpoints: transactional writers commit on completion instead of at end of input. */
+  readonly checkpointing: boolean;
 }
 
 export interface SinkWriter<T> {

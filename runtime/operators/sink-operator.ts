@@ -15,7 +15,7 @@ export class SinkOperator<T> extends AbstractStreamOperator {
   override open(): void {
     this.state = this.operatorState.getListState('sink');
     this.writer = this.sink.createWriter(
-      { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attemptNumber: this.ctx.attemptNumber },
+      { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attemptNumber: this.ctx.attemptNumber, checkpointing: this.ctx.checkpointing },
       [...this.state.get()],
     );
   }

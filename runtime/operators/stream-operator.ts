@@ -14,6 +14,11 @@ export interface OperatorContext {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly attemptNumber: number;
+  /**
+   * The job takes checkpoints: transactional sinks commit when a checkpoint completes, and at end of
+   * input the task's last state goes into a final checkpoint before it finishes.
+   */
+  readonly checkpointing: boolean;
   readonly keyGroupRange: KeyGroupRange;
   /** Set for operators on a keyed stream: selects the key of each input record. */
   readonly keySelector: KeySelector<unknown, Key> | undefined;
@@ -34,8 +39,11 @@ export interface StreamOperator {
   processElement(value: unknown, timestamp: number): void;
   processWatermark(timestamp: number): void;
   processIdle(idle: boolean): void;
-  /** End of input: emit what is buffered. Later elements are not expected. */
-  finish(): void;
+  /**
+   * End of input: emit what is buffered. Later elements are not expected. A returned promise (a sink
+   * flushing to remote storage) is awaited before the next operator of the chain finishes.
+   */
+  finish(): void | Promise<void>;
   /** Releases resources; after finish, or on cancellation/failure. */
   close(): void;
   /** State at checkpoint `checkpointId`, taken between two records. */

@@ -31,6 +31,7 @@ export class OperatorChain {
     tdd: TaskDeploymentDescriptor,
     writers: ReadonlyMap<string, RecordWriter>,
     time: ProcessingTimeService,
+    checkpointing: boolean,
   ) {
     const built = new Map<StreamNode, ChainedOperator>();
     const chained = new Set(vertex.chainedEdges);
@@ -62,6 +63,7 @@ export class OperatorChain {
         parallelism: tdd.parallelism,
         maxParallelism: tdd.maxParallelism,
         attemptNumber: tdd.attemptNumber,
+        checkpointing,
         keyGroupRange: tdd.keyGroupRange,
         keySelector: node.keySelector,
         output,

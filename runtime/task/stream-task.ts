@@ -35,6 +35,8 @@ export interface StreamTaskOptions {
   /** State to start from, per operator id (already assigned to this subtask). */
   readonly restore?: (operatorId: string) => OperatorStateRestore | undefined;
   readonly onCheckpoint?: (ack: TaskCheckpointAck) => void;
+  /** The job takes checkpoints (default false); see OperatorContext.checkpointing. */
+  readonly checkpointing?: boolean;
   /** `exactly-once` (default) aligns barriers of several input channels; `at-least-once` does not. */
   readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
   /** Records a source emits before yielding to the event loop. */
@@ -177,7 +179,7 @@ export class StreamTask {
     this.barriers = blockable
       ? new CheckpointBarrierAligner(blockable, (id, ts, sp, alignment) => this.performCheckpoint(id, ts, sp, alignment))
       : new CheckpointBarrierTracker(this.gate.size, (id, ts, sp) => this.performCheckpoint(id, ts, sp));
-    this.chain = new OperatorChain(this.vertex, d, writersByEdge, this.time);
+    this.chain = new OperatorChain(this.vertex, d, writersByEdge, this.time, this.options.checkpointing ?? false);
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);
     this.chain.forEach((c) => c.operator.open(), index, true);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ExactlyOnceFileSink } from '../../../runtime/connectors/exactly-once-file-sink.ts';
 import type { SinkWriter } from '../../../runtime/connectors/sink.ts';
 
-const ctx = { subtaskIndex: 0, parallelism: 1, attemptNumber: 0 };
+const ctx = { subtaskIndex: 0, parallelism: 1, attemptNumber: 0, checkpointing: true };
 
 describe('two-phase commit with the exactly-once file sink', () => {
   let dir: string;

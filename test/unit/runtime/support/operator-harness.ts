@@ -32,6 +32,7 @@ export function harness(
     parallelism,
     maxParallelism,
     attemptNumber: 0,
+    checkpointing: false,
     keyGroupRange: keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex),
     keySelector: opts.keySelector,
     output: new OperatorOutput([{ target, blame: (e) => e as Error }], new Map()),
