@@ -10,6 +10,7 @@ export async function uploadSubtaskSnapshot(location: CheckpointStorageLocation,
   const states: Record<string, OperatorSubtaskState> = {};
   await Promise.all(
     ack.snapshots.map(async (snapshot) => {
+      await snapshot.asyncPhase;
       const state = await writeSubtaskState(location, snapshot.operatorId, snapshot.subtaskIndex, snapshot);
       if (state.keyedState || state.operatorState) states[snapshot.operatorId] = state;
     }),

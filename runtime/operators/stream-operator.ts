@@ -48,7 +48,11 @@ export interface StreamOperator {
   close(): void;
   /** State at checkpoint `checkpointId`, taken between two records. */
   snapshotState(checkpointId: number): OperatorSnapshot;
-  notifyCheckpointComplete(checkpointId: number): void;
+  /**
+   * Checkpoint `checkpointId` completed. A returned promise (a sink committing to remote storage) is
+   * awaited before the task exits after its final checkpoint; its rejection fails the task.
+   */
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
   /** Records received from the task's input (counted by the task when the operator heads a chain). */
   recordsIn: number;
 }

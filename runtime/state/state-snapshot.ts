@@ -17,6 +17,11 @@ export interface OperatorSnapshot {
   /** Only key groups that hold state or timers. */
   readonly keyGroups: ReadonlyArray<KeyGroupBlob>;
   readonly operatorState: ReadonlyArray<OperatorListBlob>;
+  /**
+   * Work the snapshot's state refers to that is still running at the barrier (a sink's upload of its
+   * pre-committed transaction): the acknowledgement waits for it; a rejection declines the checkpoint.
+   */
+  readonly asyncPhase?: Promise<void>;
 }
 
 export interface KeyGroupBlob {
