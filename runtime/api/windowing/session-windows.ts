@@ -1,42 +1,33 @@
-import { EventTimeTrigger } from './event-time-trigger.ts';
-import { ProcessingTimeTrigger } from './processing-time-trigger.ts';
 import { TimeWindow } from './time-window.ts';
-import type { Trigger } from './trigger.ts';
-import type { WindowAssigner } from './window-assigner.ts';
+import { TimeWindowAssigner } from './time-window-assigner.ts';
 
-function checkGap(gap: number): void {
-  if (!(gap > 0)) throw new RangeError(`session gap must be > 0 ms, got ${gap}`);
+/** Per-key sessions: activity separated by less than `gap` belongs to one (merged) window. */
+abstract class SessionWindows extends TimeWindowAssigner {
+  readonly isMerging = true;
+
+  protected constructor(
+    isEventTime: boolean,
+    readonly gap: number,
+  ) {
+    super(isEventTime);
+    if (!(gap > 0)) throw new RangeError(`session gap must be > 0 ms, got ${gap}`);
+  }
+
+  protected windowsAt(time: number): TimeWindow[] {
+    return [new TimeWindow(time, time + this.gap)];
+  }
 }
 
-/** Per-key sessions of event time: activity separated by less than `gap` belongs to one window. */
-export class EventTimeSessionWindows implements WindowAssigner {
-  readonly isEventTime = true;
-  readonly isMerging = true;
-  private constructor(readonly gap: number) {}
+/** Sessions of event time. */
+export class EventTimeSessionWindows extends SessionWindows {
   static withGap(gapMs: number): EventTimeSessionWindows {
-    checkGap(gapMs);
-    return new EventTimeSessionWindows(gapMs);
-  }
-  assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
-    return [new TimeWindow(timestamp, timestamp + this.gap)];
-  }
-  defaultTrigger(): Trigger {
-    return EventTimeTrigger.create();
+    return new EventTimeSessionWindows(true, gapMs);
   }
 }
 
-export class ProcessingTimeSessionWindows implements WindowAssigner {
-  readonly isEventTime = false;
-  readonly isMerging = true;
-  private constructor(readonly gap: number) {}
+/** Sessions of processing time. */
+export class ProcessingTimeSessionWindows extends SessionWindows {
   static withGap(gapMs: number): ProcessingTimeSessionWindows {
-    checkGap(gapMs);
-    return new ProcessingTimeSessionWindows(gapMs);
-  }
-  assignWindows(_e: unknown, _ts: number, now: number): TimeWindow[] {
-    return [new TimeWindow(now, now + this.gap)];
-  }
-  defaultTrigger(): Trigger {
-    return ProcessingTimeTrigger.create();
+    return new ProcessingTimeSessionWindows(false, gapMs);
   }
 }

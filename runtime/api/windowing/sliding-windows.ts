@@ -1,59 +1,40 @@
-import { EventTimeTrigger } from './event-time-trigger.ts';
-import { ProcessingTimeTrigger } from './processing-time-trigger.ts';
 import { TimeWindow, windowStartFor } from './time-window.ts';
-import type { Trigger } from './trigger.ts';
-import type { WindowAssigner } from './window-assigner.ts';
+import { TimeWindowAssigner } from './time-window-assigner.ts';
 
-function slidingWindows(time: number, size: number, slide: number, offset: number): TimeWindow[] {
-  const windows: TimeWindow[] = [];
-  for (let start = windowStartFor(time, offset, slide); start > time - size; start -= slide) {
-    windows.push(new TimeWindow(start, start + size));
-  }
-  return windows;
-}
-
-function check(size: number, slide: number, offset: number): void {
-  if (!(size > 0) || !(slide > 0)) throw new RangeError(`sliding window size and slide must be > 0 ms, got ${size} and ${slide}`);
-  if (!(Math.abs(offset) < slide)) throw new RangeError(`window offset must be smaller than the slide ${slide}, got ${offset}`);
-}
-
-/** Windows of `size` starting every `slide` of event time; an element belongs to size/slide windows. */
-export class SlidingEventTimeWindows implements WindowAssigner {
-  readonly isEventTime = true;
+/** Windows of `size` starting every `slide`; an element belongs to size/slide windows. */
+abstract class SlidingWindows extends TimeWindowAssigner {
   readonly isMerging = false;
-  private constructor(
+
+  protected constructor(
+    isEventTime: boolean,
     readonly size: number,
     readonly slide: number,
     readonly offset: number,
-  ) {}
+  ) {
+    super(isEventTime);
+    if (!(size > 0) || !(slide > 0)) throw new RangeError(`sliding window size and slide must be > 0 ms, got ${size} and ${slide}`);
+    if (!(Math.abs(offset) < slide)) throw new RangeError(`window offset must be smaller than the slide ${slide}, got ${offset}`);
+  }
+
+  protected windowsAt(time: number): TimeWindow[] {
+    const windows: TimeWindow[] = [];
+    for (let start = windowStartFor(time, this.offset, this.slide); start > time - this.size; start -= this.slide) {
+      windows.push(new TimeWindow(start, start + this.size));
+    }
+    return windows;
+  }
+}
+
+/** Sliding windows of event time. */
+export class SlidingEventTimeWindows extends SlidingWindows {
   static of(sizeMs: number, slideMs: number, offsetMs = 0): SlidingEventTimeWindows {
-    check(sizeMs, slideMs, offsetMs);
-    return new SlidingEventTimeWindows(sizeMs, slideMs, offsetMs);
-  }
-  assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
-    return slidingWindows(timestamp, this.size, this.slide, this.offset);
-  }
-  defaultTrigger(): Trigger {
-    return EventTimeTrigger.create();
+    return new SlidingEventTimeWindows(true, sizeMs, slideMs, offsetMs);
   }
 }
 
-export class SlidingProcessingTimeWindows implements WindowAssigner {
-  readonly isEventTime = false;
-  readonly isMerging = false;
-  private constructor(
-    readonly size: number,
-    readonly slide: number,
-    readonly offset: number,
-  ) {}
+/** Sliding windows of processing time. */
+export class SlidingProcessingTimeWindows extends SlidingWindows {
   static of(sizeMs: number, slideMs: number, offsetMs = 0): SlidingProcessingTimeWindows {
-    check(sizeMs, slideMs, offsetMs);
-    return new SlidingProcessingTimeWindows(sizeMs, slideMs, offsetMs);
-  }
-  assignWindows(_e: unknown, _ts: number, now: number): TimeWindow[] {
-    return slidingWindows(now, this.size, this.slide, this.offset);
-  }
-  defaultTrigger(): Trigger {
-    return ProcessingTimeTrigger.create();
+    return new SlidingProcessingTimeWindows(false, sizeMs, slideMs, offsetMs);
   }
 }

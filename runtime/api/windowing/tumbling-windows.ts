@@ -1,52 +1,36 @@
-import { EventTimeTrigger } from './event-time-trigger.ts';
-import { ProcessingTimeTrigger } from './processing-time-trigger.ts';
 import { TimeWindow, windowStartFor } from './time-window.ts';
-import type { Trigger } from './trigger.ts';
-import type { WindowAssigner } from './window-assigner.ts';
+import { TimeWindowAssigner } from './time-window-assigner.ts';
 
-function checkSize(size: number, offset: number): void {
-  if (!(size > 0)) throw new RangeError(`window size must be > 0 ms, got ${size}`);
-  if (!(Math.abs(offset) < size)) throw new RangeError(`window offset must be smaller than the size ${size}, got ${offset}`);
+/** Fixed-size, non-overlapping windows. */
+abstract class TumblingWindows extends TimeWindowAssigner {
+  readonly isMerging = false;
+
+  protected constructor(
+    isEventTime: boolean,
+    readonly size: number,
+    readonly offset: number,
+  ) {
+    super(isEventTime);
+    if (!(size > 0)) throw new RangeError(`window size must be > 0 ms, got ${size}`);
+    if (!(Math.abs(offset) < size)) throw new RangeError(`window offset must be smaller than the size ${size}, got ${offset}`);
+  }
+
+  protected windowsAt(time: number): TimeWindow[] {
+    const start = windowStartFor(time, this.offset, this.size);
+    return [new TimeWindow(start, start + this.size)];
+  }
 }
 
 /** Fixed-size, non-overlapping windows of event time. */
-export class TumblingEventTimeWindows implements WindowAssigner {
-  readonly isEventTime = true;
-  readonly isMerging = false;
-  private constructor(
-    readonly size: number,
-    readonly offset: number,
-  ) {}
+export class TumblingEventTimeWindows extends TumblingWindows {
   static of(sizeMs: number, offsetMs = 0): TumblingEventTimeWindows {
-    checkSize(sizeMs, offsetMs);
-    return new TumblingEventTimeWindows(sizeMs, offsetMs);
-  }
-  assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
-    const start = windowStartFor(timestamp, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
-  }
-  defaultTrigger(): Trigger {
-    return EventTimeTrigger.create();
+    return new TumblingEventTimeWindows(true, sizeMs, offsetMs);
   }
 }
 
 /** Fixed-size, non-overlapping windows of processing time. */
-export class TumblingProcessingTimeWindows implements WindowAssigner {
-  readonly isEventTime = false;
-  readonly isMerging = false;
-  private constructor(
-    readonly size: number,
-    readonly offset: number,
-  ) {}
+export class TumblingProcessingTimeWindows extends TumblingWindows {
   static of(sizeMs: number, offsetMs = 0): TumblingProcessingTimeWindows {
-    checkSize(sizeMs, offsetMs);
-    return new TumblingProcessingTimeWindows(sizeMs, offsetMs);
-  }
-  assignWindows(_e: unknown, _ts: number, now: number): TimeWindow[] {
-    const start = windowStartFor(now, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
-  }
-  defaultTrigger(): Trigger {
-    return ProcessingTimeTrigger.create();
+    return new TumblingProcessingTimeWindows(false, sizeMs, offsetMs);
   }
 }
