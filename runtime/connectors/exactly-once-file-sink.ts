@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unli
 import { join } from 'node:path';
 import { formatRecord } from './format-record.ts';
 import type { SinkWriterContext } from './sink.ts';
-import { TwoPhaseCommitSink, type SinkTransaction, type SinkTransactions } from './two-phase-commit-sink.ts';
+import { TwoPhaseCommitSink, type PreCommitted, type SinkTransaction, type SinkTransactions } from './two-phase-commit-sink.ts';
 
 /** A pre-committed part: its hidden in-progress file and the name it is published under; null when empty. */
 export type FilePartState = { readonly inProgress: string; readonly part: string } | null;
@@ -54,13 +54,13 @@ class FilePartTransaction<T> implements SinkTransaction<T, FilePartState> {
     if (this.buffer.length >= FLUSH_AT) this.flush();
   }
 
-  preCommit(): FilePartState {
-    if (this.records === 0) return null;
+  preCommit(): PreCommitted<FilePartState> {
+    if (this.records === 0) return { state: null };
     this.flush();
     fsyncSync(this.fd!);
     closeSync(this.fd!);
     this.fd = undefined;
-    return { inProgress: this.inProgress, part: this.part };
+    return { state: { inProgress: this.inProgress, part: this.part } };
   }
 
   abort(): void {

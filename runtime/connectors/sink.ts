@@ -8,13 +8,24 @@ export interface SinkWriterContext {
   readonly checkpointing: boolean;
 }
 
+/** A writer's state at a checkpoint barrier. */
+export interface SinkWriterSnapshot {
+  readonly state: readonly unknown[];
+  /**
+   * Work the state relies on that still runs after the barrier (the upload of a pre-committed
+   * transaction): the checkpoint is acknowledged once it resolves, and declined if it rejects.
+   */
+  readonly asyncPhase?: Promise<void>;
+}
+
 export interface SinkWriter<T> {
   write(value: T, timestamp: number): void;
-  /** End of input: everything written so far must be made durable/visible. */
-  finish?(): void;
+  /** End of input: everything written so far must be made durable/visible (a promise: once it resolves). */
+  finish?(): void | Promise<void>;
   /** Before a checkpoint barrier is forwarded: pending data belongs to this checkpoint. */
-  snapshotState?(checkpointId: number): unknown[];
-  notifyCheckpointComplete?(checkpointId: number): void;
+  snapshotState?(checkpointId: number): SinkWriterSnapshot;
+  /** A returned promise settles when the commits the notice started are done; it rejects if one failed. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void;
 }
 

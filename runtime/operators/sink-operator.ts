@@ -24,17 +24,20 @@ export class SinkOperator<T> extends AbstractStreamOperator {
     this.writer.write(value as T, timestamp);
   }
 
-  override finish(): void {
-    this.writer.finish?.();
+  override finish(): void | Promise<void> {
+    return this.writer.finish?.();
   }
 
   override snapshotState(checkpointId: number): OperatorSnapshot {
-    this.state.update(this.writer.snapshotState?.(checkpointId) ?? []);
-    return super.snapshotState(checkpointId);
+    const snapshot = this.writer.snapshotState?.(checkpointId);
+    this.state.update(snapshot?.state ?? []);
+    const operatorSnapshot = super.snapshotState(checkpointId);
+    // The acknowledgement waits for the writer's upload of what the state refers to.
+    return snapshot?.asyncPhase ? { ...operatorSnapshot, asyncPhase: snapshot.asyncPhase } : operatorSnapshot;
   }
 
-  override notifyCheckpointComplete(checkpointId: number): void {
-    this.writer.notifyCheckpointComplete?.(checkpointId);
+  override notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.writer.notifyCheckpointComplete?.(checkpointId);
   }
 
   override close(): void {
