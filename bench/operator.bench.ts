@@ -7,12 +7,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startApiServer } from '../sandbox/apiserver/server.ts';
 import { ensureKubeTools } from '../sandbox/tools/kube-tools.ts';
+import { freePort } from '../test/support/free-port.ts';
+import { waitFor } from '../test/support/processes.ts';
 import type { BenchResult } from './bench-result.ts';
 
 /** SLUICE_BENCH_OPERATOR_JOBS overrides the count for a quick look. */
@@ -45,27 +46,6 @@ async function createAll(custom: CustomObjectsApi, namespace: string): Promise<v
   );
 }
 
-async function poll<T>(what: string | (() => string), check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
 async function rss(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const match = /^sluice_operator_process_resident_memory_bytes (\d+)/m.exec(text);
@@ -91,7 +71,7 @@ export async function run(): Promise<BenchResult[]> {
       await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
       await objects.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' } } as KubernetesObject);
     }
-    await poll('the StreamJob resource', () => custom.listNamespacedCustomObject({ group: 'sluice.dev', version: 'v1alpha1', namespace: 'baseline', plural: 'streamjobs' }), 20_000);
+    await waitFor('the StreamJob resource', () => custom.listNamespacedCustomObject({ group: 'sluice.dev', version: 'v1alpha1', namespace: 'baseline', plural: 'streamjobs' }), 20_000);
 
     // Baseline: plain creates, nobody watching.
     const createStart = performance.now();
@@ -114,14 +94,14 @@ export async function run(): Promise<BenchResult[]> {
       },
       stdio: ['ignore', process.env.SLUICE_BENCH_OPERATOR_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
-    await poll('the operator leading', async () => ((await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes('sluice_operator_leader 1') ? true : undefined), 60_000);
-    await poll('the operator ready', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 60_000);
+    await waitFor('the operator leading', async () => ((await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes('sluice_operator_leader 1') ? true : undefined), 60_000);
+    await waitFor('the operator ready', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 60_000);
     const idleRss = await rss(port);
 
     let suspended = 0;
     const reconcileStart = performance.now();
     await createAll(custom, 'bench');
-    await poll(
+    await waitFor(
       () => `${JOBS} StreamJobs Suspended (${suspended} so far)`,
       async () => {
         const list = (await custom.listNamespacedCustomObject({ group: 'sluice.dev', version: 'v1alpha1', namespace: 'bench', plural: 'streamjobs' })) as { items: { status?: { phase?: string } }[] };
