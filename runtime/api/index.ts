@@ -27,6 +27,8 @@ export type { TimerService } from '../state/timer-service.ts';
 export { CollectSink } from '../connectors/collect-sink.ts';
 export { PrintSink } from '../connectors/print-sink.ts';
 export { FileSink } from '../connectors/file-sink.ts';
+export { ExactlyOnceFileSink } from '../connectors/exactly-once-file-sink.ts';
+export { S3Sink, type S3SinkOptions } from '../connectors/s3-sink.ts';
 export { FileSource } from '../connectors/file-source.ts';
 export { GeneratorSource, type GeneratorSourceOptions } from '../connectors/generator-source.ts';
 export type { Source, SourceReader, SourceReaderContext, ReaderOutput, InputStatus } from '../connectors/source.ts';

@@ -1,7 +1,7 @@
 // Checkpoint storage in an S3 bucket (AWS, MinIO or any S3-compatible server): path-style addressing
 // for custom endpoints, multipart upload of large state through @aws-sdk/lib-storage, bounded
 // retries and timeouts so that an unreachable endpoint fails a checkpoint instead of hanging it.
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
@@ -136,6 +136,27 @@ export class S3CheckpointStorage implements CheckpointStorage {
       for (const object of page) entries.push({ path: object.Key!.slice(rootPrefix.length), size: object.Size ?? 0 });
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * Copies a file inside the bucket on the server (no bytes through this process); the S3 sink
+   * publishes parts this way. Fails with reason `not-found` when `from` does not exist.
+   */
+  async copy(from: string, to: string): Promise<void> {
+    const source = `${this.config.bucket}/${this.key(from)}`;
+    const key = this.key(to);
+    await this.call(from, 'read', () => this.client.send(new CopyObjectCommand({ Bucket: this.config.bucket, Key: key, CopySource: source.split('/').map(encodeURIComponent).join('/') })));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const key = this.key(path);
+    try {
+      await this.call(path, 'read', () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })));
+      return true;
+    } catch (error) {
+      if (error instanceof CheckpointStorageError && error.reason === 'not-found') return false;
+      throw error;
+    }
   }
 
   async delete(path: string): Promise<void> {
