@@ -1,0 +1,21 @@
+import { GeneratorSource, S3Sink, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import { KEYS } from '../job-fixture.ts';
+
+/**
+ * The checkpoint e2e job with its output in S3: a running count per key over a rate-limited
+ * replayable generator, committed by the exactly-once S3 sink. The endpoint and credentials come
+ * from the environment (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as in a pod.
+ * Args: output URI (s3://bucket/prefix), record count, records per second.
+ */
+export default (env: StreamExecutionEnvironment, args: string[]) => {
+  env
+    .fromSource(new GeneratorSource({ count: Number(args[1]), recordsPerSecond: Number(args[2]), generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
+    .uid('numbers')
+    .map((n: number): [number, number] => [n % KEYS, 1])
+    .uid('pairs')
+    .keyBy(([k]) => k)
+    .sum(1)
+    .uid('counts')
+    .sinkTo(new S3Sink<[number, number]>(args[0]!))
+    .uid('committed-counts');
+};

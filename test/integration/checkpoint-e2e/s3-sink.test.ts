@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import { startS3Server } from '../../../sandbox/s3/server.ts';
+import { waitFor } from '../../support/processes.ts';
+import { Cluster } from '../cluster/cluster-fixture.ts';
+import { committedS3Lines } from '../connectors/s3-objects.ts';
+import { expectedLines } from './job-fixture.ts';
+
+const JOB = 'test/integration/checkpoint-e2e/jobs/counting-s3-sink.ts';
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sluice-s3-sink-e2e-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
+
+describe('exactly-once S3 sink across JobManager and TaskManager processes', () => {
+  it('TaskManagers SIGKILLed at random moments: the committed objects hold exactly the expected lines', async () => {
+    const total = 16_000;
+    const s3 = await startS3Server({ directory: tempDir(), buckets: ['output'] });
+    // What pods get from their Secret and environment.
+    const env = { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const bucket = await openCheckpointStorage('s3://output', { endpoint: s3.endpoint, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    const cluster = new Cluster({
+      entry: JOB,
+      args: ['s3://output/counts', String(total), '4000'],
+      parallelism: 2,
+      taskManagers: 0,
+      config: {
+        restartStrategy: { type: 'fixed-delay', attempts: 10, delay: '200ms' },
+        checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { filesystem: { path: join(tempDir(), 'checkpoints') } } },
+      },
+    });
+    const checkpoints = () => cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
+    try {
+      await cluster.start();
+      for (let i = 0; i < 2; i++) cluster.startTaskManager(`tm-${i}`, env);
+      for (let kill = 0; kill < 2; kill++) {
+        await cluster.waitForDetails('all subtasks running', allRunning);
+        const before = (await checkpoints()).counts.completed;
+        await waitFor('a checkpoint of this attempt', async () => ((await checkpoints()).counts.completed > before ? true : undefined));
+        // A random moment between checkpoints: parts of the open interval are being uploaded.
+        await new Promise((r) => setTimeout(r, Math.random() * 300));
+        const victim = cluster.taskManagers[kill]!;
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+        cluster.startTaskManager(`tm-${kill}-again`, env);
+        cluster.taskManagers[kill] = cluster.taskManagers.pop()!;
+      }
+      const done = await cluster.waitForState('FINISHED', 60_000);
+      expect(done.restarts).toBe(2);
+      expect((await checkpoints()).counts.restored).toBe(2);
+      expect(await committedS3Lines(bucket, 'counts')).toEqual(expectedLines(total));
+      // Every published object is one checkpoint interval of one subtask.
+      const published = (await bucket.list('counts')).map((e) => e.path).filter((p) => p.startsWith('counts/part-'));
+      expect(published.every((p) => /^counts\/part-[01]-[0-9a-f]{8}-\d+$/.test(p))).toBe(true);
+    } finally {
+      await cluster.stop();
+      await bucket.close();
+      await s3.stop();
+    }
+  }, 90_000);
+});
