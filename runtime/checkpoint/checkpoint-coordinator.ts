@@ -1,9 +1,10 @@
 // The JobManager's checkpoint coordinator (Flink's CheckpointCoordinator): triggers checkpoints
 // periodically (interval, timeout, minimum pause, at most one in flight) and savepoints on request,
 // collects the subtasks' acknowledgements with their state handles, writes `_metadata` last, then
-// tells the tasks so that transactional sinks commit, and applies retention. A checkpoint that
-// times out, is declined or cannot be completed is aborted and its files discarded; the job goes
-// on and the next one is tried.
+// tells the tasks so that transactional sinks commit, and applies retention (one run at a time). A
+// checkpoint that times out, is declined or cannot be completed is aborted: its JobManager-side
+// writes are cancelled through an AbortSignal, its files discarded; the job goes on and the next
+// one is tried. After the job's final checkpoint (the target says so) nothing more is triggered.
 import type { Logger } from 'pino';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
@@ -14,15 +15,33 @@ import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } fr
 import type { SavepointStore } from './savepoint-store.ts';
 import { joinPath } from './storage-path.ts';
 
+/** One checkpoint or savepoint as the coordinator triggers it. */
+export interface CheckpointTrigger {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  /** Always the run's chk-<n>, also for savepoints, which are copied to their own directory on completion. */
+  readonly location: CheckpointStorageLocation;
+  readonly savepoint: boolean;
+  /** Stop-with-savepoint: sources emit nothing after its barrier, and the job ends once it completed. */
+  readonly stop: boolean;
+  /** Aborted with the checkpoint (timeout, decline, coordinator stopped): uploads for it may stop. */
+  readonly signal: AbortSignal;
+}
+
 /** What the coordinator drives: the running job's tasks, in this process or through RPC. */
 export interface CheckpointTarget {
   /**
-   * Injects barrier `checkpointId` at every source subtask; state goes below `location` (always the
-   * run's chk-<n>, also for savepoints, which are copied to their own directory on completion).
-   * Throws when it cannot.
+   * Injects the barrier at every running source subtask and triggers ended subtasks directly, so
+   * state goes below `trigger.location`. Throws when it cannot.
    */
-  triggerCheckpoint(checkpointId: number, timestamp: number, location: CheckpointStorageLocation, savepoint: boolean): void;
-  notifyCheckpointComplete(checkpointId: number): void;
+  triggerCheckpoint(trigger: CheckpointTrigger): void;
+  /**
+   * Tells the tasks (transactional sinks commit). True when it was the job's final checkpoint
+   * (every subtask had ended, or a stop-with-savepoint): the tasks exit and nothing more is triggered.
+   */
+  notifyCheckpointComplete(checkpointId: number): boolean;
+  /** A checkpoint was aborted: sources stopped by a stop-with-savepoint emit again. */
+  notifyCheckpointAborted?(checkpointId: number): void;
 }
 
 export interface CheckpointCoordinatorOptions {
@@ -67,6 +86,7 @@ export function checkpointedTopology(graph: JobGraph): { operators: Checkpointed
 
 interface InFlight {
   readonly pending: PendingCheckpoint;
+  readonly abort: AbortController;
   /** For savepoints: where they go, by default a new sp-<timestamp> of the job. */
   readonly savepointLocation: CheckpointStorageLocation | undefined;
   readonly timer: NodeJS.Timeout;
@@ -78,7 +98,7 @@ export class CheckpointCoordinator {
   private nextId = 0;
   private inFlight: InFlight | undefined;
   /** Savepoint requests wait for the checkpoint in flight. */
-  private readonly queued: Array<{ savepoint: boolean; targetLocation?: CheckpointStorageLocation; resolve: (i: CompletedCheckpointInfo) => void; reject: (e: Error) => void }> = [];
+  private readonly queued: Array<{ savepoint: boolean; stop: boolean; targetLocation?: CheckpointStorageLocation; resolve: (i: CompletedCheckpointInfo) => void; reject: (e: Error) => void }> = [];
   private periodicTimer: NodeJS.Timeout | undefined;
   private lastTrigger = 0;
   private lastEnd = 0;
@@ -87,6 +107,8 @@ export class CheckpointCoordinator {
   /** A checkpoint is being triggered or is in flight: at most one at a time. */
   private busy = false;
   private starting: Promise<void> | undefined;
+  /** Retention runs one after the other, and the next checkpoint completes only after the previous run. */
+  private retention: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CheckpointCoordinatorOptions) {}
 
@@ -113,14 +135,22 @@ export class CheckpointCoordinator {
     for (const q of this.queued.splice(0)) q.reject(new CheckpointAbortedError(reason));
   }
 
-  /** Takes a checkpoint now (after the one in flight, if any). */
+  /** Takes a checkpoint now (after the one in flight, if any): the final one, once every subtask ended. */
   triggerCheckpoint(): Promise<CompletedCheckpointInfo> {
-    return this.enqueue(false);
+    return this.enqueue(false, false);
   }
 
-  /** Takes a savepoint under the job's savepoints directory, or at `targetLocation`. */
-  triggerSavepoint(targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
-    return this.enqueue(true, targetLocation);
+  /**
+   * Takes a savepoint under the job's savepoints directory, or at `targetLocation`. With `stop`, the
+   * sources emit nothing after its barrier and the job ends (FINISHED) once it completed.
+   */
+  triggerSavepoint(targetLocation?: CheckpointStorageLocation, stop = false): Promise<CompletedCheckpointInfo> {
+    return this.enqueue(true, stop, targetLocation);
+  }
+
+  /** Resolves when the retention started by every checkpoint completed so far has run. */
+  retentionApplied(): Promise<void> {
+    return this.retention;
   }
 
   /** A subtask's acknowledgement; late ones of an aborted checkpoint are ignored. */
@@ -149,13 +179,13 @@ export class CheckpointCoordinator {
     return this.inFlight?.pending.checkpointId;
   }
 
-  private enqueue(savepoint: boolean, targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
+  private enqueue(savepoint: boolean, stop: boolean, targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
     return new Promise((resolve, reject) => {
       if (!this.running) {
         reject(new CheckpointAbortedError(`cannot take a ${savepoint ? 'savepoint' : 'checkpoint'} of job ${this.options.jobId}: the checkpoint coordinator is not running`));
         return;
       }
-      this.queued.push({ savepoint, targetLocation, resolve, reject });
+      this.queued.push({ savepoint, stop, targetLocation, resolve, reject });
       if (!this.busy) this.triggerQueued();
     });
   }
@@ -174,17 +204,17 @@ export class CheckpointCoordinator {
   }
 
   private triggerPeriodic(): void {
-    this.trigger(false, undefined).catch(() => {
+    this.trigger(false, false, undefined).catch(() => {
       // Failed periodic checkpoints are logged and counted by abort(); the next one is scheduled.
     });
   }
 
   private triggerQueued(): void {
     const next = this.queued.shift();
-    if (next) this.trigger(next.savepoint, next.targetLocation).then(next.resolve, next.reject);
+    if (next) this.trigger(next.savepoint, next.stop, next.targetLocation).then(next.resolve, next.reject);
   }
 
-  private async trigger(savepoint: boolean, targetLocation: CheckpointStorageLocation | undefined): Promise<CompletedCheckpointInfo> {
+  private async trigger(savepoint: boolean, stop: boolean, targetLocation: CheckpointStorageLocation | undefined): Promise<CompletedCheckpointInfo> {
     const { options } = this;
     this.busy = true;
     const checkpointId = this.nextId++;
@@ -203,11 +233,12 @@ export class CheckpointCoordinator {
     return new Promise<CompletedCheckpointInfo>((resolve, reject) => {
       const pending = new PendingCheckpoint(checkpointId, timestamp, savepoint, location, options.subtasks);
       const timer = setTimeout(() => this.abort(this.inFlight!, `not completed within ${options.timeout} ms`), options.timeout);
-      const f: InFlight = { pending, savepointLocation, timer, resolve, reject };
+      const abort = new AbortController();
+      const f: InFlight = { pending, abort, savepointLocation, timer, resolve, reject };
       this.inFlight = f;
-      options.logger.debug({ checkpointId, savepoint, location: (savepointLocation ?? location).uri }, 'triggering checkpoint');
+      options.logger.debug({ checkpointId, savepoint, stop, location: (savepointLocation ?? location).uri }, 'triggering checkpoint');
       try {
-        options.target.triggerCheckpoint(checkpointId, timestamp, location, savepoint);
+        options.target.triggerCheckpoint({ checkpointId, timestamp, location, savepoint, stop, signal: abort.signal });
       } catch (error) {
         this.abort(f, (error as Error).message);
       }
@@ -218,13 +249,23 @@ export class CheckpointCoordinator {
     const { pending } = f;
     const { options } = this;
     const metadata = pending.metadata(options.jobId, options.operators);
+    // Retention of the previous completion first: it never sees this checkpoint half written, and never runs twice at once.
+    await this.retention;
+    f.abort.signal.throwIfAborted();
+    const written = f.savepointLocation ?? pending.location;
     let path: string;
     if (f.savepointLocation) {
-      await copyStateFiles(pending.location, f.savepointLocation, metadata);
+      await copyStateFiles(pending.location, f.savepointLocation, metadata, f.abort.signal);
+      f.abort.signal.throwIfAborted();
       path = await f.savepointLocation.writeMetadata(metadata);
       pending.location.discard().catch((error: unknown) => options.logger.warn({ err: error }, 'removing the staging directory of a savepoint failed'));
     } else path = await pending.location.writeMetadata(metadata);
-    if (this.inFlight !== f) return;
+    if (this.inFlight !== f) {
+      // Aborted (timed out) while `_metadata` was being written: abort() discarded the directory
+      // already, but the write may have landed after; nothing of an aborted checkpoint may look complete.
+      await written.discard();
+      return;
+    }
     clearTimeout(f.timer);
     this.inFlight = undefined;
     const info: CompletedCheckpointInfo = { checkpointId: pending.checkpointId, savepoint: pending.savepoint, path, stateSize: stateSize(metadata) };
@@ -235,12 +276,22 @@ export class CheckpointCoordinator {
       latestAckTimestamp: pending.latestAckTimestamp,
     });
     options.logger.info({ checkpointId: info.checkpointId, savepoint: info.savepoint, path, stateSize: info.stateSize, durationMs: Date.now() - pending.timestamp }, 'checkpoint completed');
-    options.target.notifyCheckpointComplete(pending.checkpointId);
+    if (!pending.savepoint) {
+      this.retention = this.retention
+        .then(async () => {
+          await options.checkpoints.applyRetention();
+        })
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'deleting old checkpoints failed'));
+    }
+    const jobEnds = options.target.notifyCheckpointComplete(pending.checkpointId);
+    if (jobEnds) {
+      // The tasks exit now: what is queued cannot be taken, and nothing more is triggered.
+      this.running = false;
+      clearTimeout(this.periodicTimer);
+      for (const q of this.queued.splice(0)) q.reject(new CheckpointAbortedError(`job ${options.jobId} ended with checkpoint ${pending.checkpointId}`));
+    }
     f.resolve(info);
     this.ended();
-    if (!pending.savepoint) {
-      options.checkpoints.applyRetention().catch((error: unknown) => options.logger.warn({ err: error }, 'deleting old checkpoints failed'));
-    }
   }
 
   private abort(f: InFlight, reason: string): void {
@@ -249,10 +300,16 @@ export class CheckpointCoordinator {
     this.inFlight = undefined;
     const { pending } = f;
     const message = `${pending.savepoint ? 'savepoint' : 'checkpoint'} ${pending.checkpointId} of job ${this.options.jobId} aborted: ${reason}`;
+    f.abort.abort(new CheckpointAbortedError(message));
     this.options.stats.reportFailed(pending.checkpointId, reason);
     this.options.logger.warn({ checkpointId: pending.checkpointId, reason }, 'checkpoint aborted');
     for (const location of [pending.location, f.savepointLocation]) {
       location?.discard().catch((error: unknown) => this.options.logger.warn({ err: error, location: location.uri }, 'discarding an aborted checkpoint failed'));
+    }
+    try {
+      this.options.target.notifyCheckpointAborted?.(pending.checkpointId);
+    } catch (error) {
+      this.options.logger.warn({ err: error, checkpointId: pending.checkpointId }, 'telling the tasks of an aborted checkpoint failed');
     }
     f.reject(new CheckpointAbortedError(message));
     this.ended();
@@ -268,6 +325,8 @@ export class CheckpointCoordinator {
 }
 
 /** A savepoint owns its files: the state written into the run's chk-<n> is copied beside its `_metadata`. */
-async function copyStateFiles(from: CheckpointStorageLocation, to: CheckpointStorageLocation, metadata: CheckpointMetadata): Promise<void> {
-  await Promise.all([...referencedFiles(metadata).keys()].map(async (path) => to.storage.write(joinPath(to.directory, path), await from.storage.read(joinPath(from.directory, path)))));
+async function copyStateFiles(from: CheckpointStorageLocation, to: CheckpointStorageLocation, metadata: CheckpointMetadata, signal: AbortSignal): Promise<void> {
+  await Promise.all(
+    [...referencedFiles(metadata).keys()].map(async (path) => to.storage.write(joinPath(to.directory, path), await from.storage.read(joinPath(from.directory, path)), { signal })),
+  );
 }

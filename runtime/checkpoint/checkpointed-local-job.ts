@@ -44,7 +44,11 @@ export interface CheckpointedLocalJob {
   readonly restored: { readonly checkpointId: number; readonly path: string; readonly origin: 'own-run' | 'restore-from' } | undefined;
   readonly skipped: readonly SkippedCheckpoint[];
   readonly result: Promise<JobExecutionResult>;
-  /** Takes a savepoint, then cancels the job; resolves with the savepoint. */
+  /**
+   * Stop-with-savepoint: the sources emit nothing after its barrier, the savepoint completes (sinks
+   * commit), then the tasks exit without finishing their operators (no draining) and the job
+   * finishes; resolves with the savepoint.
+   */
   stopWithSavepoint(): Promise<CompletedCheckpointInfo>;
 }
 
@@ -74,7 +78,9 @@ export async function startCheckpointedLocalJob(graph: JobGraph, options: Checkp
     log.info({ checkpointId: checkpoint.checkpointId, path: checkpoint.uri, origin: point.origin }, 'restoring from checkpoint');
   } else stats.reportSkipped(decision.skipped);
 
-  const job = new LocalExecutor({ ...options.executor, jobId, restore, checkpointingMode: options.mode }).start(graph);
+  // Without an interval only savepoints are taken: tasks then finish at end of input as without checkpoints.
+  const checkpointing = options.interval !== undefined;
+  const job = new LocalExecutor({ ...options.executor, jobId, restore, checkpointingMode: options.mode, checkpointing }).start(graph);
   const { operators, subtasks } = checkpointedTopology(graph);
   const coordinator: CheckpointCoordinator = new CheckpointCoordinator({
     jobId,
@@ -88,8 +94,8 @@ export async function startCheckpointedLocalJob(graph: JobGraph, options: Checkp
     timeout: options.timeout ?? 600_000,
     minPause: options.minPause ?? 0,
     target: {
-      triggerCheckpoint(checkpointId, _timestamp, location, savepoint) {
-        job.triggerCheckpoint(checkpointId, savepoint).then(
+      triggerCheckpoint({ checkpointId, location, savepoint, stop }) {
+        job.triggerCheckpoint(checkpointId, { savepoint, stop }).then(
           (acks) => {
             for (const ack of acks) {
               uploadSubtaskSnapshot(location, ack).then(
@@ -101,25 +107,32 @@ export async function startCheckpointedLocalJob(graph: JobGraph, options: Checkp
           (error: unknown) => coordinator.decline(checkpointId, (error as Error).message),
         );
       },
-      notifyCheckpointComplete(checkpointId) {
-        for (const t of job.tasks) t.notifyCheckpointComplete(checkpointId);
-      },
+      notifyCheckpointComplete: (checkpointId) => job.notifyCheckpointComplete(checkpointId),
+      notifyCheckpointAborted: (checkpointId) => job.notifyCheckpointAborted(checkpointId),
     },
+  });
+  // Every task ended: the final checkpoint is taken at once (and retried periodically should it fail).
+  job.onAllEnded(() => {
+    coordinator.triggerCheckpoint().catch((error: unknown) => log.warn({ err: error }, `the final checkpoint failed: ${(error as Error).message}`));
   });
   const stop = () => coordinator.stop(`job ${jobId} is no longer running`);
   job.result.then(stop, stop);
   await coordinator.start();
+  // The job is done once the retention its last checkpoint started has run too.
+  const result = job.result.then(async (r) => {
+    await coordinator.retentionApplied();
+    return r;
+  });
   return {
     job,
     coordinator,
     stats,
     restored,
     skipped: decision.skipped,
-    result: job.result,
+    result,
     async stopWithSavepoint() {
-      const savepoint = await coordinator.triggerSavepoint();
-      job.cancel();
-      await job.result.catch(() => undefined);
+      const savepoint = await coordinator.triggerSavepoint(undefined, true);
+      await job.result;
       return savepoint;
     },
   };

@@ -61,7 +61,10 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     this.savepoints = new SavepointStore(storage, scope);
   }
 
-  /** How a stop-with-savepoint ends the job once its savepoint completed (the JobMaster's cancel). */
+  /**
+   * The job's tasks exit by themselves once a stop-with-savepoint completed (the job ends FINISHED);
+   * should they not within the checkpoint timeout, `stop` (the JobMaster's cancel) ends it.
+   */
   onStopRequested(stop: () => void): void {
     this.stopJob = stop;
   }
@@ -82,12 +85,13 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       minPause: checkpointing.minPause,
       minCheckpointId: this.nextId,
       target: {
-        triggerCheckpoint: (checkpointId, timestamp, _location, savepoint) => {
-          if (!context.allSubtasksRunning()) throw new Error(`not every subtask of attempt ${context.attempt} is running`);
+        triggerCheckpoint: ({ checkpointId, timestamp, savepoint, stop }) => {
+          if (!context.allSubtasksAlive()) throw new Error(`not every subtask of attempt ${context.attempt} is running`);
           this.nextId = checkpointId + 1;
-          context.triggerAtSources(checkpointId, timestamp, savepoint);
+          context.trigger(checkpointId, timestamp, { savepoint, stop });
         },
         notifyCheckpointComplete: (checkpointId) => context.notifyComplete(checkpointId),
+        notifyCheckpointAborted: (checkpointId) => context.notifyAborted(checkpointId),
       },
     });
     this.current = coordinator;
@@ -104,6 +108,10 @@ export class StorageJobCheckpointing implements JobCheckpointing {
         coordinator.acknowledge(handles);
       },
       receiveDecline: (d) => coordinator.decline(d.checkpointId, `subtask ${d.subtaskIndex} of vertex ${d.vertexId}: ${d.reason}`),
+      // Should it fail, the next periodic checkpoint is final too: every subtask is still ended.
+      allSubtasksEnded: () => {
+        coordinator.triggerCheckpoint().catch((error: unknown) => this.logger.warn({ err: error }, `the final checkpoint of attempt ${context.attempt} failed: ${(error as Error).message}`));
+      },
       stop: () => {
         coordinator.stop(`attempt ${context.attempt} ended`);
         if (this.current === coordinator) this.current = undefined;
@@ -152,10 +160,10 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     }
     const triggerId = randomUUID();
     this.savepointStatuses.set(triggerId, { status: { id: 'IN_PROGRESS' } });
-    coordinator.triggerSavepoint(target).then(
+    coordinator.triggerSavepoint(target, stop).then(
       (info) => {
         this.savepointStatuses.set(triggerId, { status: { id: 'COMPLETED' }, operation: { location: info.path } });
-        if (stop) this.stopJob?.();
+        if (stop) setTimeout(() => this.stopJob?.(), this.config.checkpointing.timeout).unref();
       },
       (error: unknown) => this.savepointStatuses.set(triggerId, { status: { id: 'COMPLETED' }, operation: { failureCause: (error as Error).message } }),
     ).finally(() => {

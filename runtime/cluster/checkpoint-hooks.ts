@@ -8,12 +8,22 @@ export interface CheckpointCoordinatorContext {
   readonly jobId: string;
   readonly graph: JobGraph;
   readonly attempt: number;
-  /** Sends the trigger of checkpoint `checkpointId` to every source subtask of the attempt. */
-  triggerAtSources(checkpointId: number, timestamp: number, savepoint: boolean): void;
-  /** Tells every subtask of the attempt that checkpoint `checkpointId` completed (sinks commit). */
-  notifyComplete(checkpointId: number): void;
-  /** Whether every subtask of the attempt is still running (a checkpoint needs all of them). */
-  allSubtasksRunning(): boolean;
+  /**
+   * Sends the trigger of checkpoint `checkpointId` to every running source subtask (which sends the
+   * barrier) and every ENDED subtask (which snapshots without one); a subtask that ends while the
+   * checkpoint is in flight, before it acknowledged, is triggered then. `stop`: stop-with-savepoint.
+   */
+  trigger(checkpointId: number, timestamp: number, options: { readonly savepoint: boolean; readonly stop: boolean }): void;
+  /**
+   * Tells every subtask of the attempt that checkpoint `checkpointId` completed (sinks commit).
+   * True when it was the job's final checkpoint (every subtask had ended when it was triggered, or
+   * a stop-with-savepoint): the subtasks exit and the job finishes.
+   */
+  notifyComplete(checkpointId: number): boolean;
+  /** Checkpoint `checkpointId` was aborted: sources stopped by it emit again. */
+  notifyAborted(checkpointId: number): void;
+  /** Whether every subtask of the attempt is still running or ended (a checkpoint needs all of them). */
+  allSubtasksAlive(): boolean;
 }
 
 export interface SubtaskCheckpointAck {
@@ -35,6 +45,8 @@ export interface SubtaskCheckpointDecline {
 export interface AttemptCheckpointCoordinator {
   receiveAck(ack: SubtaskCheckpointAck): void;
   receiveDecline(decline: SubtaskCheckpointDecline): void;
+  /** Every subtask ended: the final checkpoint is triggered now rather than after the interval. */
+  allSubtasksEnded(): void;
   /** The attempt ended (failover, finish, cancel): stop triggering, abort what is pending. */
   stop(): void;
 }

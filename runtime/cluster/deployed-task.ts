@@ -17,6 +17,9 @@ export interface DeployedTaskContext {
   readonly restore: ((operatorId: string) => OperatorStateRestore | undefined) | undefined;
   readonly onCheckpoint: (ack: TaskCheckpointAck) => void;
   readonly checkpointingMode: 'exactly-once' | 'at-least-once';
+  /** The job takes checkpoints: at end of input the subtask ends and waits for the final checkpoint. */
+  readonly checkpointing: boolean;
+  readonly onEnded: () => void;
 }
 
 /**
@@ -42,6 +45,8 @@ export class DeployedTask {
       restore: context.restore,
       onCheckpoint: context.onCheckpoint,
       checkpointingMode: context.checkpointingMode,
+      checkpointing: context.checkpointing,
+      onEnded: context.onEnded,
       channels: {
         createInputChannel: (d, edge) => {
           const producer = producers[String(d.channelId)];

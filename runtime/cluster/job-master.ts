@@ -24,9 +24,21 @@ export interface RegisteredTaskManager {
 }
 
 interface SubtaskStatus {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
   readonly taskManagerId: string;
   status: SubtaskMetrics['status'];
   report: SubtaskReport | null;
+}
+
+/** The checkpoint the attempt's subtasks were triggered for and have not all acknowledged. */
+interface CheckpointInFlight {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly savepoint: boolean;
+  readonly stop: boolean;
+  /** Subtasks (by key) that acknowledged or declined it. */
+  readonly answered: Set<string>;
 }
 
 export interface JobMasterOptions {
@@ -65,6 +77,9 @@ export class JobMaster {
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly restartStrategy: RestartStrategy;
   private coordinator: AttemptCheckpointCoordinator | null = null;
+  private checkpointInFlight: CheckpointInFlight | null = null;
+  /** Checkpoints after whose completion the subtasks exit: the final one, stop-with-savepoints. */
+  private readonly finalCheckpoints = new Set<number>();
   private readonly stateListeners: ((state: JobState) => void)[] = [];
   private waitingLogged = false;
 
@@ -133,9 +148,11 @@ export class JobMaster {
         this.onTaskState(tm, m);
         return;
       case 'checkpoint-ack':
+        this.answered(m.vertexId, m.subtaskIndex, m.checkpointId);
         this.coordinator?.receiveAck(m);
         return;
       case 'checkpoint-decline':
+        this.answered(m.vertexId, m.subtaskIndex, m.checkpointId);
         this.coordinator?.receiveDecline(m);
         return;
     }
@@ -206,7 +223,7 @@ export class JobMaster {
     const offers = [...this.taskManagers.values()].map((t) => ({ taskManagerId: t.id, slots: t.slots }));
     const plan = planDeployment(graph, this.jobId, this.attempt, assignSlots(graph, offers), (id) => this.taskManagers.get(id)!.dataAddress);
     this.pending = { attempt: this.attempt, plan };
-    this.subtasks = new Map(plan.map((p) => [subtaskKey(p.descriptor.vertexId, p.descriptor.subtaskIndex), { taskManagerId: p.taskManagerId, status: 'SCHEDULED', report: null }]));
+    this.subtasks = new Map(plan.map((p) => [subtaskKey(p.descriptor.vertexId, p.descriptor.subtaskIndex), { vertexId: p.descriptor.vertexId, subtaskIndex: p.descriptor.subtaskIndex, taskManagerId: p.taskManagerId, status: 'SCHEDULED', report: null }]));
     this.log.info({ attempt: this.attempt, subtasks: plan.length, taskManagers: this.taskManagers.size }, `scheduling attempt ${this.attempt}`);
     this.broadcast({ type: 'prepare-attempt', sessionId: this.sessionId, attempt: this.attempt });
   }
@@ -249,7 +266,11 @@ export class JobMaster {
     const name = this.taskName(m.vertexId, m.subtaskIndex);
     switch (m.state) {
       case 'RUNNING':
-        if (this.coordinator === null && this.jobState === 'RUNNING' && [...this.subtasks.values()].every((s) => s.status === 'RUNNING')) this.startCheckpointing();
+        this.startCheckpointingWhenAllAlive();
+        return;
+      case 'ENDED':
+        this.startCheckpointingWhenAllAlive();
+        this.onSubtaskEnded(m.vertexId, m.subtaskIndex);
         return;
       case 'FINISHED':
         if (this.jobState === 'RUNNING' && [...this.subtasks.values()].every((s) => s.status === 'FINISHED')) {
@@ -272,26 +293,79 @@ export class JobMaster {
     if (subtask !== undefined) subtask.report = r;
   }
 
+  private startCheckpointingWhenAllAlive(): void {
+    if (this.coordinator === null && this.jobState === 'RUNNING' && this.allSubtasksAlive()) this.startCheckpointing();
+  }
+
+  /** Running, or ended and waiting for the final checkpoint: a checkpoint needs every subtask so. */
+  private allSubtasksAlive(): boolean {
+    for (const s of this.subtasks.values()) if (s.status !== 'RUNNING' && s.status !== 'ENDED') return false;
+    return true;
+  }
+
   private startCheckpointing(): void {
     const hooks = this.options.checkpointing;
     if (!hooks || this.graph === null) return;
     const attempt = this.attempt;
-    const sources = this.graph.vertices.filter((v) => v.isSource);
+    const sources = new Set(this.graph.vertices.filter((v) => v.isSource).map((v) => v.id));
+    this.checkpointInFlight = null;
+    this.finalCheckpoints.clear();
     this.coordinator = hooks.createCoordinator({
       jobId: this.jobId,
       graph: this.graph,
       attempt,
-      triggerAtSources: (checkpointId, timestamp, savepoint) => {
-        for (const v of sources) {
-          for (let i = 0; i < v.parallelism; i++) {
-            const tm = this.subtasks.get(subtaskKey(v.id, i))?.taskManagerId;
-            if (tm !== undefined) this.send(tm, { type: 'trigger-checkpoint', sessionId: this.sessionId, attempt, vertexId: v.id, subtaskIndex: i, checkpointId, timestamp, savepoint });
-          }
+      trigger: (checkpointId, timestamp, { savepoint, stop }) => {
+        this.checkpointInFlight = { checkpointId, timestamp, savepoint, stop, answered: new Set() };
+        const subtasks = [...this.subtasks.values()];
+        if (stop || subtasks.every((s) => s.status === 'ENDED')) this.finalCheckpoints.add(checkpointId);
+        for (const s of subtasks) {
+          // Running non-source subtasks take it when its barriers reach them.
+          if (s.status === 'ENDED' || sources.has(s.vertexId)) this.sendTrigger(s.taskManagerId, s.vertexId, s.subtaskIndex, this.checkpointInFlight);
         }
       },
-      notifyComplete: (checkpointId) => this.broadcast({ type: 'checkpoint-complete', sessionId: this.sessionId, attempt, checkpointId }),
-      allSubtasksRunning: () => this.attempt === attempt && [...this.subtasks.values()].every((s) => s.status === 'RUNNING'),
+      notifyComplete: (checkpointId) => {
+        if (this.checkpointInFlight?.checkpointId === checkpointId) this.checkpointInFlight = null;
+        const final = this.finalCheckpoints.delete(checkpointId);
+        this.broadcast({ type: 'checkpoint-complete', sessionId: this.sessionId, attempt, checkpointId, ...(final ? { final } : {}) });
+        return final;
+      },
+      notifyAborted: (checkpointId) => {
+        if (this.checkpointInFlight?.checkpointId === checkpointId) this.checkpointInFlight = null;
+        this.finalCheckpoints.delete(checkpointId);
+        this.broadcast({ type: 'checkpoint-aborted', sessionId: this.sessionId, attempt, checkpointId });
+      },
+      allSubtasksAlive: () => this.attempt === attempt && this.allSubtasksAlive(),
     });
+  }
+
+  private sendTrigger(taskManagerId: string, vertexId: string, subtaskIndex: number, c: CheckpointInFlight): void {
+    this.send(taskManagerId, {
+      type: 'trigger-checkpoint',
+      sessionId: this.sessionId,
+      attempt: this.attempt,
+      vertexId,
+      subtaskIndex,
+      checkpointId: c.checkpointId,
+      timestamp: c.timestamp,
+      savepoint: c.savepoint,
+      ...(c.stop ? { stop: true } : {}),
+    });
+  }
+
+  private answered(vertexId: string, subtaskIndex: number, checkpointId: number): void {
+    if (this.checkpointInFlight?.checkpointId === checkpointId) this.checkpointInFlight.answered.add(subtaskKey(vertexId, subtaskIndex));
+  }
+
+  /**
+   * An ended subtask gets no barrier any more: the checkpoint in flight, if it has not answered it,
+   * is triggered at it directly (it ignores the trigger should it have taken it at the barrier). Once
+   * every subtask ended, the final checkpoint is triggered.
+   */
+  private onSubtaskEnded(vertexId: string, subtaskIndex: number): void {
+    const key = subtaskKey(vertexId, subtaskIndex);
+    const c = this.checkpointInFlight;
+    if (c !== null && this.coordinator !== null && !c.answered.has(key)) this.sendTrigger(this.subtasks.get(key)!.taskManagerId, vertexId, subtaskIndex, c);
+    if (this.coordinator !== null && [...this.subtasks.values()].every((s) => s.status === 'ENDED')) this.coordinator.allSubtasksEnded();
   }
 
   // ---- failures ----
@@ -319,7 +393,7 @@ export class JobMaster {
       this.schedule();
       return;
     }
-    const hosted = [...this.subtasks.values()].some((s) => s.taskManagerId === tm.id && (s.status === 'DEPLOYING' || s.status === 'RUNNING'));
+    const hosted = [...this.subtasks.values()].some((s) => s.taskManagerId === tm.id && (s.status === 'DEPLOYING' || s.status === 'RUNNING' || s.status === 'ENDED'));
     if (this.jobState === 'RUNNING' && hosted) this.failover(new Error(reason), null, tm.id);
   }
 
@@ -349,6 +423,7 @@ export class JobMaster {
   private cancelAttempt(): void {
     this.coordinator?.stop();
     this.coordinator = null;
+    this.checkpointInFlight = null;
     this.pending = null;
     this.broadcast({ type: 'cancel', sessionId: this.sessionId, attempt: this.attempt });
     for (const s of this.subtasks.values()) if (s.status !== 'FINISHED' && s.status !== 'FAILED') s.status = 'CANCELED';

@@ -3,7 +3,7 @@ import type { JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import { DEFAULT_LOCAL_CHANNEL_OPTIONS, LocalChannel, type LocalChannelOptions } from '../network/local-channel.ts';
 import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snapshot.ts';
-import { StreamTask, TaskCancelledError, type ChannelProvider, type TaskCheckpointAck } from '../task/stream-task.ts';
+import { StreamTask, TaskCancelledError, type ChannelProvider, type CheckpointTriggerOptions, type TaskCheckpointAck } from '../task/stream-task.ts';
 import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
 import { logger } from './logger.ts';
 import { operatorResults } from './operator-results.ts';
@@ -16,6 +16,11 @@ export interface LocalExecutorOptions {
   readonly sourceBurst?: number;
   /** Barrier alignment of tasks with several input channels; default exactly-once. */
   readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
+  /**
+   * The job takes checkpoints (a coordinator drives `triggerCheckpoint`): at end of input tasks end
+   * and wait for the final checkpoint — one triggered once every task ended — instead of finishing.
+   */
+  readonly checkpointing?: boolean;
 }
 
 /** A job running in this process. */
@@ -24,9 +29,29 @@ export interface LocalJobClient {
   readonly tasks: readonly StreamTask[];
   /** Settles when every task finished, or with the first failure. */
   readonly result: Promise<JobExecutionResult>;
-  /** Takes checkpoint `id` (barriers from the sources) and resolves with every subtask's snapshots. */
-  triggerCheckpoint(id: number, savepoint?: boolean): Promise<TaskCheckpointAck[]>;
+  /**
+   * Takes checkpoint `id` (barriers from the running sources, direct triggers at ended tasks) and
+   * resolves with every subtask's snapshots.
+   */
+  triggerCheckpoint(id: number, options?: CheckpointTriggerOptions): Promise<TaskCheckpointAck[]>;
+  /**
+   * Tasks commit; after the job's final checkpoint (all tasks had ended when it was triggered, or a
+   * stop-with-savepoint) they exit: then it returns true.
+   */
+  notifyCheckpointComplete(id: number): boolean;
+  /** A stop-with-savepoint that failed: its stopped sources emit again. */
+  notifyCheckpointAborted(id: number): void;
+  /** With checkpointing: `listener` runs when every task ended, the moment for the final checkpoint. */
+  onAllEnded(listener: () => void): void;
   cancel(): void;
+}
+
+interface PendingAcks {
+  readonly timestamp: number;
+  readonly options: CheckpointTriggerOptions;
+  readonly received: Map<StreamTask, TaskCheckpointAck>;
+  readonly resolve: (a: TaskCheckpointAck[]) => void;
+  readonly reject: (e: Error) => void;
 }
 
 /**
@@ -54,34 +79,44 @@ export class LocalExecutor implements JobExecutor {
       createChannelWriter: (t) => channel(t.channelId),
     };
     const restore = this.options.restore;
-    const acks = new Map<
-      number,
-      { expected: number; received: TaskCheckpointAck[]; resolve: (a: TaskCheckpointAck[]) => void; reject: (e: Error) => void }
-    >();
+    const acks = new Map<number, PendingAcks>();
+    /** Checkpoints after whose completion the tasks exit. */
+    const finalCheckpoints = new Set<number>();
+    const allEndedListeners: (() => void)[] = [];
+    const byKey = new Map<string, StreamTask>();
     const onCheckpoint = (ack: TaskCheckpointAck) => {
       const pending = acks.get(ack.checkpointId);
-      if (!pending) return;
-      pending.received.push(ack);
-      if (pending.received.length === pending.expected) {
+      const task = byKey.get(`${ack.vertexId}/${ack.subtaskIndex}`);
+      if (!pending || !task) return;
+      pending.received.set(task, ack);
+      if (pending.received.size === tasks.length) {
         acks.delete(ack.checkpointId);
-        pending.resolve(pending.received);
+        pending.resolve([...pending.received.values()]);
       }
     };
-    const tasks = createDeploymentDescriptors(graph, jobId).map(
-      (d) =>
-        new StreamTask(graph, d, {
-          channels: provider,
-          onCheckpoint,
-          sourceBurst: this.options.sourceBurst,
-          checkpointingMode: this.options.checkpointingMode,
-          restore: restore
-            ? (operatorId) => {
-                const snapshots = restore.get(operatorId);
-                return snapshots ? assignStateToSubtask(snapshots, d.maxParallelism, d.parallelism, d.subtaskIndex) : undefined;
-              }
-            : undefined,
-        }),
-    );
+    // An ended task gets no barrier any more: checkpoints in flight that it has not taken are triggered at it directly.
+    const onEnded = (task: StreamTask) => {
+      for (const [id, p] of acks) if (!p.received.has(task)) task.triggerCheckpoint(id, p.timestamp, p.options);
+      if (tasks.every((t) => t.isEnded)) for (const l of allEndedListeners) l();
+    };
+    const tasks: StreamTask[] = createDeploymentDescriptors(graph, jobId).map((d) => {
+      const task: StreamTask = new StreamTask(graph, d, {
+        channels: provider,
+        onCheckpoint,
+        onEnded: () => onEnded(task),
+        checkpointing: this.options.checkpointing,
+        sourceBurst: this.options.sourceBurst,
+        checkpointingMode: this.options.checkpointingMode,
+        restore: restore
+          ? (operatorId) => {
+              const snapshots = restore.get(operatorId);
+              return snapshots ? assignStateToSubtask(snapshots, d.maxParallelism, d.parallelism, d.subtaskIndex) : undefined;
+            }
+          : undefined,
+      });
+      byKey.set(`${d.vertexId}/${d.subtaskIndex}`, task);
+      return task;
+    });
     const started = Date.now();
     logger.info({ jobId, job: graph.jobName, vertices: graph.vertices.length, subtasks: tasks.length }, 'job started');
     const result = new Promise<JobExecutionResult>((resolve, reject) => {
@@ -114,16 +149,32 @@ export class LocalExecutor implements JobExecutor {
       jobId,
       tasks,
       result,
-      triggerCheckpoint(id: number, savepoint = false) {
+      triggerCheckpoint(id: number, options: CheckpointTriggerOptions = {}) {
         return new Promise<TaskCheckpointAck[]>((resolve, reject) => {
-          const finished = tasks.filter((t) => !t.isRunning).map((t) => t.name);
+          const finished = tasks.filter((t) => !t.isAlive).map((t) => t.name);
           if (finished.length > 0) {
             reject(new Error(`cannot take checkpoint ${id} of job ${jobId}: subtasks no longer running: ${finished.join(', ')}`));
             return;
           }
-          acks.set(id, { expected: tasks.length, received: [], resolve, reject });
-          for (const t of tasks) if (t.vertex.isSource) t.triggerCheckpoint(id, Date.now(), savepoint);
+          const timestamp = Date.now();
+          acks.set(id, { timestamp, options, received: new Map(), resolve, reject });
+          if (options.stop || tasks.every((t) => t.isEnded)) finalCheckpoints.add(id);
+          for (const t of tasks) if (t.vertex.isSource || t.isEnded) t.triggerCheckpoint(id, timestamp, options);
         });
+      },
+      notifyCheckpointComplete(id: number) {
+        const final = finalCheckpoints.delete(id);
+        for (const t of tasks) t.notifyCheckpointComplete(id, final);
+        return final;
+      },
+      notifyCheckpointAborted(id: number) {
+        finalCheckpoints.delete(id);
+        acks.get(id)?.reject(new Error(`checkpoint ${id} of job ${jobId} was aborted`));
+        acks.delete(id);
+        for (const t of tasks) t.notifyCheckpointAborted(id);
+      },
+      onAllEnded(listener: () => void) {
+        allEndedListeners.push(listener);
       },
       cancel() {
         for (const t of tasks) t.cancel();

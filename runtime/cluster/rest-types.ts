@@ -39,7 +39,8 @@ export interface JobsOverview {
 export interface SubtaskMetrics {
   readonly subtask: number;
   readonly taskManagerId: string | null;
-  readonly status: 'SCHEDULED' | 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+  /** ENDED: end of input reached, the subtask waits for the job's final checkpoint (jobs with checkpointing). */
+  readonly status: 'SCHEDULED' | 'DEPLOYING' | 'RUNNING' | 'ENDED' | 'FINISHED' | 'CANCELED' | 'FAILED';
   readonly recordsIn: number;
   readonly recordsOut: number;
   readonly bytesIn: number;

@@ -188,15 +188,18 @@ export class TaskExecutor {
         return;
       case 'trigger-checkpoint': {
         const deployed = this.tasks.get(subtaskKey(m.vertexId, m.subtaskIndex));
-        if (deployed === undefined || m.attempt !== this.attempt || !deployed.task.isRunning) {
+        if (deployed === undefined || m.attempt !== this.attempt || !deployed.task.isAlive) {
           this.send({ type: 'checkpoint-decline', sessionId: m.sessionId, attempt: m.attempt, vertexId: m.vertexId, subtaskIndex: m.subtaskIndex, checkpointId: m.checkpointId, reason: `subtask ${subtaskKey(m.vertexId, m.subtaskIndex)} is not running on ${this.taskManagerId}` });
           return;
         }
-        deployed.task.triggerCheckpoint(m.checkpointId, m.timestamp, m.savepoint);
+        deployed.task.triggerCheckpoint(m.checkpointId, m.timestamp, { savepoint: m.savepoint, stop: m.stop ?? false });
         return;
       }
       case 'checkpoint-complete':
-        if (m.attempt === this.attempt) for (const t of this.tasks.values()) t.task.notifyCheckpointComplete(m.checkpointId);
+        if (m.attempt === this.attempt) for (const t of this.tasks.values()) t.task.notifyCheckpointComplete(m.checkpointId, m.final ?? false);
+        return;
+      case 'checkpoint-aborted':
+        if (m.attempt === this.attempt) for (const t of this.tasks.values()) t.task.notifyCheckpointAborted(m.checkpointId);
         return;
     }
   }
@@ -216,7 +219,7 @@ export class TaskExecutor {
   private async deploy(m: RpcMessageOf<'deploy'>): Promise<void> {
     const { descriptor: d, sessionId, attempt } = m;
     const key = subtaskKey(d.vertexId, d.subtaskIndex);
-    const state = (s: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', extra: Partial<RpcMessageOf<'task-state'>> = {}) =>
+    const state = (s: RpcMessageOf<'task-state'>['state'], extra: Partial<RpcMessageOf<'task-state'>> = {}) =>
       this.send({ type: 'task-state', sessionId, attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state: s, ...extra });
     let deployed: DeployedTask;
     try {
@@ -232,6 +235,12 @@ export class TaskExecutor {
         restore,
         onCheckpoint: (ack) => this.acknowledge(sessionId, attempt, ack),
         checkpointingMode: this.options.config.checkpointing.mode,
+        // Periodic checkpoints with storage: the final checkpoint then commits what a subtask wrote last.
+        checkpointing: this.options.checkpoints !== undefined && this.options.config.checkpointing.interval !== undefined,
+        onEnded: () => {
+          this.log.info({ task: key, attempt }, 'subtask ended; it waits for the final checkpoint');
+          state('ENDED', { report: deployed.report() });
+        },
       });
     } catch (e) {
       this.log.error({ task: key, attempt, err: errorInfo(e) }, `cannot deploy subtask ${key}: ${(e as Error).message}`);

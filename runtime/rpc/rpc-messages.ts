@@ -69,7 +69,8 @@ const TaskStateUpdate = Message('task-state', {
   ...Fenced,
   vertexId: Id,
   subtaskIndex: Index,
-  state: Type.Union([Type.Literal('RUNNING'), Type.Literal('FINISHED'), Type.Literal('FAILED'), Type.Literal('CANCELED')]),
+  /** ENDED: end of input reached with checkpointing; the subtask takes checkpoints directly until the final one. */
+  state: Type.Union([Type.Literal('RUNNING'), Type.Literal('ENDED'), Type.Literal('FINISHED'), Type.Literal('FAILED'), Type.Literal('CANCELED')]),
   error: Type.Optional(TaskErrorSchema),
   report: Type.Optional(SubtaskReportSchema),
 });
@@ -98,6 +99,7 @@ const DeployTask = Message('deploy', {
   restore: Type.Optional(Type.Unknown()),
 });
 const CancelTasks = Message('cancel', Fenced);
+/** At a running source: snapshot and barrier; at an ENDED subtask: snapshot only. */
 const TriggerCheckpoint = Message('trigger-checkpoint', {
   ...Fenced,
   vertexId: Id,
@@ -105,8 +107,17 @@ const TriggerCheckpoint = Message('trigger-checkpoint', {
   checkpointId: Index,
   timestamp: Index,
   savepoint: Type.Boolean(),
+  /** Stop-with-savepoint: the source emits nothing after this barrier. */
+  stop: Type.Optional(Type.Boolean()),
 });
-const NotifyCheckpointComplete = Message('checkpoint-complete', { ...Fenced, checkpointId: Index });
+const NotifyCheckpointComplete = Message('checkpoint-complete', {
+  ...Fenced,
+  checkpointId: Index,
+  /** The job's final checkpoint (or a stop-with-savepoint): the subtasks exit FINISHED after it. */
+  final: Type.Optional(Type.Boolean()),
+});
+/** A stop-with-savepoint that failed: its stopped sources emit again. */
+const NotifyCheckpointAborted = Message('checkpoint-aborted', { ...Fenced, checkpointId: Index });
 
 export const RpcMessageSchema = Type.Union([
   Register,
@@ -123,13 +134,14 @@ export const RpcMessageSchema = Type.Union([
   CancelTasks,
   TriggerCheckpoint,
   NotifyCheckpointComplete,
+  NotifyCheckpointAborted,
 ]);
 
 export type RpcMessage = Static<typeof RpcMessageSchema>;
 export type RpcMessageOf<K extends RpcMessage['type']> = Extract<RpcMessage, { type: K }>;
 export type TaskManagerMessage = RpcMessageOf<'register' | 'tm-heartbeat' | 'attempt-ready' | 'task-state' | 'checkpoint-ack' | 'checkpoint-decline'>;
 export type JobManagerMessage = RpcMessageOf<
-  'registered' | 'refused' | 'jm-heartbeat' | 'prepare-attempt' | 'deploy' | 'cancel' | 'trigger-checkpoint' | 'checkpoint-complete'
+  'registered' | 'refused' | 'jm-heartbeat' | 'prepare-attempt' | 'deploy' | 'cancel' | 'trigger-checkpoint' | 'checkpoint-complete' | 'checkpoint-aborted'
 >;
 
 const checker = TypeCompiler.Compile(RpcMessageSchema);

@@ -30,13 +30,26 @@ export interface TaskCheckpointAck {
   readonly alignmentDurationMs: number;
 }
 
+/** How a checkpoint is triggered at a task (by the coordinator at sources, or directly at ended tasks). */
+export interface CheckpointTriggerOptions {
+  readonly savepoint?: boolean;
+  /** Stop-with-savepoint: a source emits nothing after this checkpoint's barrier. */
+  readonly stop?: boolean;
+}
+
 export interface StreamTaskOptions {
   readonly channels: ChannelProvider;
   /** State to start from, per operator id (already assigned to this subtask). */
   readonly restore?: (operatorId: string) => OperatorStateRestore | undefined;
   readonly onCheckpoint?: (ack: TaskCheckpointAck) => void;
-  /** The job takes checkpoints (default false); see OperatorContext.checkpointing. */
+  /**
+   * The job takes checkpoints (default false); see OperatorContext.checkpointing. At end of input
+   * the task then stays alive in the ended state, taking checkpoints without barriers, until the
+   * completion notice of the job's final checkpoint.
+   */
   readonly checkpointing?: boolean;
+  /** With checkpointing: the task finished its operators and ended its output partitions. */
+  readonly onEnded?: () => void;
   /** `exactly-once` (default) aligns barriers of several input channels; `at-least-once` does not. */
   readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
   /** Records a source emits before yielding to the event loop. */
@@ -63,7 +76,13 @@ export class TaskCancelledError extends Error {
   }
 }
 
-type TaskState = 'created' | 'running' | 'finished' | 'failed' | 'cancelled';
+/**
+ * `finishing`: end of input, operators are being finished (their promises awaited); `ended`: its
+ * partitions ended, it waits for the job's final checkpoint. Both still run the mailbox.
+ */
+type TaskState = 'created' | 'running' | 'finishing' | 'ended' | 'finished' | 'failed' | 'cancelled';
+
+const ALIVE: ReadonlySet<TaskState> = new Set(['running', 'finishing', 'ended']);
 
 /**
  * One subtask: runs a vertex's operator chain in a mailbox-style loop on the event loop. Each
@@ -91,6 +110,13 @@ export class StreamTask {
   private readonly batchesPerCycle: number;
   private readonly bufferTimeout: number;
   private lastFlush = 0;
+  /** The newest checkpoint this task took: a second trigger for it (barrier, then direct) is ignored. */
+  private lastCheckpointId = -1;
+  /** A source that took this stop-with-savepoint emits nothing more unless it is aborted. */
+  private stoppedAt: number | undefined;
+  /** Completion notices whose operators returned promises; awaited before the task exits. */
+  private notifications: Promise<unknown> = Promise.resolve();
+  private exiting = false;
 
   constructor(
     private readonly graph: JobGraph,
@@ -106,6 +132,16 @@ export class StreamTask {
 
   get isRunning(): boolean {
     return this.state === 'running';
+  }
+
+  /** Ended its partitions and waits for the final checkpoint (only with checkpointing). */
+  get isEnded(): boolean {
+    return this.state === 'ended';
+  }
+
+  /** Running, finishing or ended: it still takes checkpoints. */
+  get isAlive(): boolean {
+    return ALIVE.has(this.state);
   }
 
   get name(): string {
@@ -127,17 +163,51 @@ export class StreamTask {
     });
   }
 
-  /** Sources: take checkpoint `checkpointId` now and send its barrier downstream. */
-  triggerCheckpoint(checkpointId: number, timestamp: number, savepoint = false): void {
-    this.enqueue(() => this.performCheckpoint(checkpointId, timestamp, savepoint));
+  /**
+   * Takes checkpoint `checkpointId` now: a source sends its barrier downstream; an ended task (its
+   * partitions ended, so no barrier can reach it) snapshots its final state and sends nothing. A
+   * checkpoint the task already took is ignored.
+   */
+  triggerCheckpoint(checkpointId: number, timestamp: number, options: CheckpointTriggerOptions = {}): void {
+    this.enqueue(() => {
+      if (!this.vertex.isSource && this.state === 'running') {
+        throw new Error(`task ${this.name} was triggered for checkpoint ${checkpointId} directly, but it takes checkpoints at barriers until its input ends`);
+      }
+      const savepoint = options.savepoint ?? false;
+      if (this.performCheckpoint(checkpointId, timestamp, savepoint) && options.stop && this.vertex.isSource) this.stoppedAt = checkpointId;
+    });
   }
 
-  notifyCheckpointComplete(checkpointId: number): void {
-    this.enqueue(() => this.chain.forEach((c) => c.operator.notifyCheckpointComplete(checkpointId), this.descriptor.subtaskIndex));
+  /**
+   * Checkpoint `checkpointId` completed: operators commit. `final`: it is the job's last checkpoint
+   * (every subtask had ended, or a stop-with-savepoint): the task exits FINISHED once its operators'
+   * notifications settled, without finishing operators that have not (no draining).
+   */
+  notifyCheckpointComplete(checkpointId: number, final = false): void {
+    this.enqueue(() => {
+      const pending: Promise<void>[] = [];
+      this.chain.forEach((c) => {
+        const r = c.operator.notifyCheckpointComplete(checkpointId);
+        if (r) pending.push(r.catch((e: unknown) => Promise.reject(operatorFailure(e, c.node, this.descriptor.subtaskIndex))));
+      }, this.descriptor.subtaskIndex);
+      if (pending.length > 0) {
+        const settled = Promise.all([this.notifications, ...pending]);
+        this.notifications = settled;
+        settled.catch((e: unknown) => this.fail(e));
+      }
+      if (final) this.exitAfterNotifications();
+    });
+  }
+
+  /** A checkpoint was aborted: a source stopped by it (a failed stop-with-savepoint) emits again. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.enqueue(() => {
+      if (this.stoppedAt === checkpointId) this.stoppedAt = undefined;
+    });
   }
 
   cancel(): void {
-    if (this.state !== 'running' && this.state !== 'created') return;
+    if (!ALIVE.has(this.state) && this.state !== 'created') return;
     this.state = 'cancelled';
     this.release();
     this.settle?.reject(new TaskCancelledError(this.name));
@@ -192,7 +262,7 @@ export class StreamTask {
   }
 
   private wake(): void {
-    if (this.scheduled || this.state !== 'running') return;
+    if (this.scheduled || !ALIVE.has(this.state)) return;
     this.scheduled = true;
     setImmediate(this.cycle);
   }
@@ -200,8 +270,8 @@ export class StreamTask {
   private readonly cycle = (): void => {
     this.scheduled = false;
     try {
-      while (this.mailbox.length > 0 && this.state === 'running') this.mailbox.shift()!();
-      if (this.state !== 'running') return;
+      while (this.mailbox.length > 0 && ALIVE.has(this.state)) this.mailbox.shift()!();
+      if (this.state !== 'running' || this.stoppedAt !== undefined) return;
       if (!this.writersAvailable()) {
         this.waitForOutput();
         return;
@@ -292,18 +362,76 @@ export class StreamTask {
     }
   }
 
-  private performCheckpoint(checkpointId: number, timestamp: number, savepoint: boolean, alignmentDurationMs = 0): void {
-    if (this.state !== 'running') return;
+  /** False when the checkpoint was not taken (already taken, or the task is past taking any). */
+  private performCheckpoint(checkpointId: number, timestamp: number, savepoint: boolean, alignmentDurationMs = 0): boolean {
+    if (!ALIVE.has(this.state) || this.exiting || checkpointId <= this.lastCheckpointId) return false;
+    this.lastCheckpointId = checkpointId;
     const snapshots: OperatorSnapshot[] = [];
     this.chain.forEach((c) => snapshots.push(c.operator.snapshotState(checkpointId)), this.descriptor.subtaskIndex);
-    for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp, savepoint });
+    // An ended task's partitions ended: its consumers count them as aligned, so no barrier follows.
+    if (this.state !== 'ended') for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp, savepoint });
     this.options.onCheckpoint?.({ vertexId: this.vertex.id, subtaskIndex: this.descriptor.subtaskIndex, checkpointId, snapshots, alignmentDurationMs });
+    return true;
   }
 
-  /** All input consumed: finish the chain head first, then tell consumers this partition ended. */
+  /**
+   * All input consumed: processing-time timers stop (as Flink quiesces them), the chain finishes
+   * head first — an operator's returned promise is awaited before the next one finishes, while the
+   * mailbox goes on — then consumers learn that this partition ended.
+   */
   private endOfInput(): void {
-    this.chain.forEach((c) => c.operator.finish(), this.descriptor.subtaskIndex);
+    this.state = 'finishing';
+    this.time.close();
+    this.finishFrom(0);
+  }
+
+  private finishFrom(index: number): void {
+    const operators = this.chain.operators;
+    for (let i = index; i < operators.length; i++) {
+      const c = operators[i]!;
+      let result: void | Promise<void>;
+      try {
+        result = c.operator.finish();
+      } catch (e) {
+        throw operatorFailure(e, c.node, this.descriptor.subtaskIndex);
+      }
+      if (result) {
+        result.then(
+          () => {
+            if (this.state !== 'finishing') return;
+            try {
+              this.finishFrom(i + 1);
+            } catch (e) {
+              this.fail(e);
+            }
+          },
+          (e: unknown) => this.fail(operatorFailure(e, c.node, this.descriptor.subtaskIndex)),
+        );
+        return;
+      }
+    }
     for (const w of this.writers) w.broadcastEvent({ kind: 'end-of-partition' });
+    if (!this.options.checkpointing) {
+      this.exit();
+      return;
+    }
+    this.state = 'ended';
+    this.options.onEnded?.();
+  }
+
+  /** After the final checkpoint's notice: operators' commits settle, then the task is FINISHED. */
+  private exitAfterNotifications(): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    this.notifications.then(
+      () => {
+        if (ALIVE.has(this.state)) this.exit();
+      },
+      () => undefined, // fail() already ended the task
+    );
+  }
+
+  private exit(): void {
     this.state = 'finished';
     this.release();
     this.settle?.resolve();
@@ -332,7 +460,7 @@ export class StreamTask {
   }
 
   private fail(error: unknown): void {
-    if (this.state !== 'running') return;
+    if (!ALIVE.has(this.state)) return;
     this.state = 'failed';
     this.release();
     this.settle?.reject(error);

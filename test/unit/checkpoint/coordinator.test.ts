@@ -44,7 +44,7 @@ describe('CheckpointCoordinator', () => {
     const stats = new CheckpointStatsTracker(new Registry());
     const checkpoints = new CompletedCheckpointStore(storage, scope, 'run', { retained: options.retained });
     const target: CheckpointTarget = {
-      triggerCheckpoint(id, _timestamp, location, savepoint) {
+      triggerCheckpoint({ checkpointId: id, location, savepoint }) {
         events.push(`trigger ${id}${savepoint ? ' savepoint' : ''}${coordinator.pendingCheckpointId === id ? '' : ' (not pending!)'}`);
         triggers.push(Date.now());
         if (options.ack === 'never') return;
@@ -60,7 +60,10 @@ describe('CheckpointCoordinator', () => {
           );
         }
       },
-      notifyCheckpointComplete: (id) => events.push(`complete ${id}`),
+      notifyCheckpointComplete: (id) => {
+        events.push(`complete ${id}`);
+        return false;
+      },
     };
     const coordinator = new CheckpointCoordinator({
       jobId: 'run',
