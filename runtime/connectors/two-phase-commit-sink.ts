@@ -86,7 +86,11 @@ export class TwoPhaseCommitSinkWriter<T, S> implements SinkWriter<T> {
     this.current = this.transactions.begin();
     const durable = this.pending.flatMap((p) => (p.durable ? [p.durable] : []));
     const state = this.pending.map(({ checkpointId: id, state: s }) => ({ checkpointId: id, state: s }));
-    return durable.length === 0 ? { state } : { state, asyncPhase: Promise.all(durable).then(() => undefined) };
+    if (durable.length === 0) return { state };
+    const asyncPhase = Promise.all(durable).then(() => undefined);
+    // Its rejection goes to whoever acknowledges the checkpoint, and to the next write through `failure`.
+    asyncPhase.catch(() => {});
+    return { state, asyncPhase };
   }
 
   notifyCheckpointComplete(checkpointId: number): void | Promise<void> {

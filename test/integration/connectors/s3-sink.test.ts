@@ -140,6 +140,44 @@ describe('S3 sink', () => {
     expect((await bucket.read(published[0]!.path)).toString()).toBe(`${lines.join('\n')}\n`);
   });
 
+  it('records that outrun a stalled upload fail the writer once maxBufferedBytes wait in memory, instead of growing without bound', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-sink-stalled-'));
+    const own = await startS3Server({ directory, buckets: ['out'] });
+    const partSize = 5 * 1024 * 1024;
+    const maxBufferedBytes = 2 * 1024 * 1024;
+    const w = new S3Sink<string>('s3://out/stalled', {
+      endpoint: own.endpoint,
+      credentials: { accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey },
+      partSize,
+      queueSize: 1,
+      maxBufferedBytes,
+    }).createWriter(ctx, []);
+    const line = 'y'.repeat(1023);
+    let written = 0;
+    let failure: Error | undefined;
+    process.kill(own.pid, 'SIGSTOP');
+    try {
+      // Batches with event-loop turns between them, as a task writes: the upload may take what it can.
+      while (failure === undefined && written < 64 * 1024 * 1024) {
+        try {
+          for (let i = 0; i < 256; i++) w.write(line, 0);
+          written += 256 * 1024;
+        } catch (error) {
+          failure = error as Error;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(failure?.message).toMatch(/^S3 sink: the upload of _inprogress\/part-0-[0-9a-f]{8}-0 is slower than the records: \d+ bytes wait in memory \(maxBufferedBytes 2097152\)/);
+      // What waits: the parts the upload holds (one in flight, one being filled) and the bound.
+      expect(written).toBeLessThanOrEqual(2 * partSize + maxBufferedBytes + 256 * 1024);
+    } finally {
+      w.close!();
+      process.kill(own.pid, 'SIGCONT');
+      await own.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
   it('a missing bucket or wrong credentials fail the checkpoint and then the writer, naming bucket and endpoint', async () => {
     const missing = new S3Sink<string>('s3://no-such-bucket/x', { endpoint: server.endpoint, credentials: credentials() }).createWriter(ctx, []);
     write(missing, 'r');
