@@ -53,9 +53,9 @@ export function keyedStateReadPlan(state: OperatorState, range: KeyGroupRange): 
 }
 
 /**
- * The list entries, by state name, that subtask `subtask` of `parallelism` restores. At unchanged
- * parallelism every subtask keeps its own `split` entries; otherwise they are dealt out in
- * contiguous, near-equal slices in old-subtask order (Flink's round-robin repartitioning).
+ * The list entries, by state name, that subtask `subtask` of `parallelism` restores: `split` state
+ * by `splitStateAssignment`, `union` state whole, `broadcast` state as old subtask 0 wrote it. Every
+ * name the checkpoint holds is in the plan, with no entries where the subtask gets none.
  */
 export function operatorStateReadPlan(state: OperatorState, parallelism: number, subtask: number): Map<string, ListEntryRange[]> {
   if (!Number.isSafeInteger(parallelism) || parallelism < 1 || !Number.isSafeInteger(subtask) || subtask < 0 || subtask >= parallelism) {
@@ -79,15 +79,27 @@ export function operatorStateReadPlan(state: OperatorState, parallelism: number,
   for (const [name, { mode, bySubtask }] of entries) {
     if (mode === 'broadcast') plan.set(name, bySubtask[0] ?? []);
     else if (mode === 'union') plan.set(name, bySubtask.flat());
-    else if (parallelism === state.parallelism) plan.set(name, bySubtask[subtask] ?? []);
-    else plan.set(name, evenSlice(bySubtask.flat(), parallelism, subtask));
+    else plan.set(name, splitStateAssignment(bySubtask, parallelism, subtask));
   }
   return plan;
 }
 
-function evenSlice<T>(items: T[], parts: number, part: number): T[] {
-  const base = Math.floor(items.length / parts);
-  const remainder = items.length % parts;
-  const start = part * base + Math.min(part, remainder);
-  return items.slice(start, start + base + (part < remainder ? 1 : 0));
+/**
+ * The entries of a `split` list state (a source's split positions) that subtask `subtask` of
+ * `parallelism` restores, given the entries each old subtask wrote (`bySubtask[i]`: old subtask i's,
+ * in order). At unchanged parallelism every subtask keeps its own; otherwise all entries, in
+ * old-subtask order, are dealt out in contiguous near-equal slices, the first subtasks taking one
+ * more (Flink's round-robin repartitioning). New subtasks beyond the entries get none. Pure; the
+ * one assignment for restores from storage and from in-process snapshots.
+ */
+export function splitStateAssignment<T>(bySubtask: ReadonlyArray<ReadonlyArray<T>>, parallelism: number, subtask: number): T[] {
+  if (!Number.isSafeInteger(parallelism) || parallelism < 1 || !Number.isSafeInteger(subtask) || subtask < 0 || subtask >= parallelism) {
+    throw new RangeError(`subtask ${subtask} of parallelism ${parallelism} does not exist`);
+  }
+  if (parallelism === bySubtask.length) return [...bySubtask[subtask]!];
+  const items = bySubtask.flat() as T[];
+  const base = Math.floor(items.length / parallelism);
+  const remainder = items.length % parallelism;
+  const start = subtask * base + Math.min(subtask, remainder);
+  return items.slice(start, start + base + (subtask < remainder ? 1 : 0));
 }

@@ -1,7 +1,8 @@
 /**
  * Sources, in the spirit of Flink's FLIP-27 API without a split enumerator: a source divides its
  * work into splits; a fresh subtask takes its share of them, a restored one gets the split
- * positions from operator state (redistributed by the runtime when parallelism changes).
+ * positions from operator state (redistributed by the runtime when parallelism changes) and
+ * nothing else, even when that is no split at all.
  */
 
 export type InputStatus = 'more-available' | 'nothing-available' | 'end-of-input';
@@ -30,6 +31,10 @@ export interface SourceReader<T> {
 
 export interface Source<T> {
   readonly boundedness: 'bounded' | 'continuous';
-  /** `restoredSplits` is undefined on a fresh start, else the split states assigned to this subtask. */
+  /**
+   * `restoredSplits` is undefined on a fresh start (create the initial splits), else the split states
+   * assigned to this restored subtask — possibly none, when the job was scaled up or every split had
+   * finished: such a reader is never polled (a bounded subtask ends, a continuous one stays idle).
+   */
   createReader(context: SourceReaderContext, restoredSplits: readonly unknown[] | undefined): SourceReader<T>;
 }

@@ -2,12 +2,19 @@ import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
 import type { InputStatus, ReaderOutput, Source, SourceReader } from '../connectors/source.ts';
 import { NO_TIMESTAMP } from '../network/stream-element.ts';
 import type { ListState } from '../state/keyed-state.ts';
-import type { OperatorSnapshot } from '../state/state-snapshot.ts';
+import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { WatermarkEmitter } from './watermark-emitter.ts';
 
 /** The end of time: a bounded source's last watermark, which fires every event-time timer. */
 export const MAX_WATERMARK = Number.POSITIVE_INFINITY;
+
+/**
+ * Operator list state every source subtask writes one entry into, whatever its splits: a checkpoint
+ * then always records the source, so a subtask restored from it knows it is restored even when it
+ * is given no split (scaling up, or every split already finished) — Flink's `isRestored()`.
+ */
+export const SOURCE_RESTORED_MARKER = 'source-restored';
 
 /**
  * Head of a source task: drives a SourceReader in bursts (the task calls `emitNext`), applies
@@ -19,6 +26,10 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   private emitter: WatermarkEmitter<T> | undefined;
   private readerOutput!: ReaderOutput<T>;
   private ended = false;
+  private restored = false;
+  /** Restored without splits: a bounded subtask ends at once, a continuous one stays idle. */
+  private withoutSplits = false;
+  private idle = false;
 
   constructor(
     private readonly source: Source<T>,
@@ -32,14 +43,20 @@ export class SourceOperator<T> extends AbstractStreamOperator {
     return this.source.boundedness === 'bounded';
   }
 
+  /** Restored when the checkpoint recorded this source at all: its list states reach every new subtask, maybe empty. */
+  override initializeState(restore: OperatorStateRestore): void {
+    super.initializeState(restore);
+    this.restored = restore.operatorState.length > 0;
+  }
+
   override open(): void {
     this.splits = this.operatorState.getListState('splits');
-    const restored = this.splits.get();
-    this.reader = this.source.createReader(
-      { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism },
-      restored.length > 0 ? [...restored] : undefined,
-    );
+    this.operatorState.getListState<boolean>(SOURCE_RESTORED_MARKER).update([true]);
+    const restoredSplits = this.restored ? [...this.splits.get()] : undefined;
+    this.withoutSplits = restoredSplits?.length === 0;
+    this.reader = this.source.createReader({ subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism }, restoredSplits);
     const out = this.output;
+    if (this.withoutSplits) return;
     if (this.strategy === undefined) {
       this.readerOutput = { collect: (value, timestamp = NO_TIMESTAMP) => out.collect(value, timestamp) };
       return;
@@ -58,7 +75,8 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   /** Emits up to `maxRecords` records; at the end of a bounded input, the final watermark. */
   emitNext(maxRecords: number): InputStatus {
     if (this.ended) return 'end-of-input';
-    const status = this.reader.pollNext(this.readerOutput, maxRecords);
+    if (this.withoutSplits && !this.bounded) return this.idleWithoutSplits();
+    const status = this.withoutSplits ? 'end-of-input' : this.reader.pollNext(this.readerOutput, maxRecords);
     if (status === 'end-of-input') {
       this.ended = true;
       this.emitter?.flush();
@@ -69,7 +87,8 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   }
 
   available(): Promise<void> {
-    return this.reader.available();
+    // A fresh promise each time that nothing references: the task's waits on it are collected.
+    return this.withoutSplits ? new Promise(() => {}) : this.reader.available();
   }
 
   processElement(): void {
@@ -79,6 +98,18 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   override snapshotState(checkpointId: number): OperatorSnapshot {
     this.splits.update(this.reader.snapshotState(checkpointId));
     return super.snapshotState(checkpointId);
+  }
+
+  /**
+   * No split will ever come (there is no split enumerator to hand out new ones): the subtask stays
+   * up for checkpoints and cancellation, marked idle so that it holds back no watermark downstream.
+   */
+  private idleWithoutSplits(): InputStatus {
+    if (!this.idle) {
+      this.idle = true;
+      this.output.emitIdle(true);
+    }
+    return 'nothing-available';
   }
 
   override close(): void {
