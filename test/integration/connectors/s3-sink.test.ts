@@ -88,6 +88,17 @@ describe('S3 sink', () => {
     await waitFor(async () => (await keys('restore')).length === 1, 'only the published part');
   });
 
+  it('refuses to commit a restored transaction whose staged object and part are both gone, naming both', async () => {
+    const lost = [{ checkpointId: 3, state: { staging: '_inprogress/part-0-lost-0', part: 'part-0-lost-0' } }];
+    const w = sink('lost').createWriter(ctx, lost);
+    // The commit at restore failed; the next notice retries it and reports why.
+    await expect(w.notifyCheckpointComplete!(4)).rejects.toThrow(
+      'cannot commit S3 part s3://out/lost/part-0-lost-0: neither it nor its staged object s3://out/lost/_inprogress/part-0-lost-0 exists',
+    );
+    expect(w.snapshotState!(5).state).toEqual([...lost, { checkpointId: 5, state: null }]);
+    w.close!();
+  });
+
   it('an aborted transaction leaves nothing behind, a pre-committed one that never commits nothing visible', async () => {
     const w = sink('abort').createWriter(ctx, []);
     write(w, 'pre-committed');
