@@ -1,6 +1,7 @@
 // The operator's writes to the API server, in the verbs the chart's RBAC grants
-// (charts/sluice-operator/templates/_helpers.tpl): create/update/delete for what it owns, update of a
-// StreamJob's finalizers, status only through the status subresource, get of Secrets.
+// (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps and
+// Services, create/delete of pods, a merge patch of a StreamJob's finalizers, status only through
+// the status subresource, get of Secrets.
 import { ApiException, CustomObjectsApi, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { STREAM_JOB_GROUP, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
@@ -31,10 +32,14 @@ export class KubeObjects {
     }
   }
 
-  /** Replaces `existing` by `desired`, guarded by the existing resourceVersion. */
-  async replace(desired: KubernetesObject, existing: KubernetesObject): Promise<void> {
-    const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata!.resourceVersion } };
-    await this.objects.replace(body, undefined, undefined, FIELD_MANAGER);
+  /**
+   * Server-side apply of `desired` as the operator's field manager: creates it, or converges the
+   * fields the operator sets (and drops those it set before and no longer does) while keeping what
+   * others set (labels and annotations added by users, status). `force` takes back a field someone
+   * else changed: the operator owns what it applies.
+   */
+  async apply(desired: KubernetesObject): Promise<void> {
+    await this.objects.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }
 
   /** Deletes `object` if it is still the one seen (uid precondition); gone already is fine. */

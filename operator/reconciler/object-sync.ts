@@ -1,6 +1,8 @@
-// Converges the objects of a StreamJob's run with what exists: creates what is missing, replaces what
-// was built from something else (its object-hash annotation differs), deletes pods that failed or no
-// longer belong. One call does what it can without waiting; the informers' events bring the next call.
+// Converges the objects of a StreamJob's run with what exists: the ConfigMap and the Service by
+// server-side apply when missing or built from something else (their object-hash annotation differs),
+// which keeps fields others set on them; pods, immutable, are created when missing and deleted when
+// stale, failed or no longer wanted. One call does what it can without waiting; the informers' events
+// bring the next call.
 import type { KubernetesObject, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { DesiredObjects } from '../resources/desired-objects.ts';
 import { OBJECT_HASH_ANNOTATION } from '../resources/labels.ts';
@@ -39,8 +41,7 @@ export async function syncObjects(kube: KubeObjects, desired: DesiredObjects, ow
 
 async function syncOne(kube: KubeObjects, desired: KubernetesObject, existing: readonly KubernetesObject[]): Promise<void> {
   const current = existing.find((o) => o.metadata?.name === desired.metadata?.name);
-  if (current === undefined) await kube.create(desired);
-  else if (!terminating(current) && hashOf(current) !== hashOf(desired)) await kube.replace(desired, current);
+  if (current === undefined || (!terminating(current) && hashOf(current) !== hashOf(desired))) await kube.apply(desired);
 }
 
 /** Deletes the run's pods (a suspension or the step between two runs). */

@@ -53,7 +53,9 @@ API server; change both together.
 - streamjobs: informer (list, watch), reads, finalizer add/remove (update, patch); never spec.
 - streamjobs/status: the only way it writes status. streamjobs/finalizers: ownerReferences with
   blockOwnerDeletion on clusters that enforce it.
-- pods, services, configmaps: what it creates for each StreamJob; informers on them.
+- pods, services, configmaps: what it creates for each StreamJob; informers on them. Pods are
+  created and deleted (immutable); ConfigMaps and Services are converged by server-side apply
+  (patch), which Kubernetes authorizes as create when the object does not exist yet.
 - secrets: get only, to check that a StreamJob's credentialsSecret exists and holds its keys.
 - events: one per transition.
 */}}
@@ -68,8 +70,11 @@ API server; change both together.
   resources: [streamjobs/finalizers]
   verbs: [update]
 - apiGroups: [""]
-  resources: [pods, services, configmaps]
-  verbs: [get, list, watch, create, update, patch, delete]
+  resources: [pods]
+  verbs: [list, watch, create, delete]
+- apiGroups: [""]
+  resources: [services, configmaps]
+  verbs: [list, watch, create, patch, delete]
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get]

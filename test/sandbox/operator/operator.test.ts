@@ -118,6 +118,36 @@ describe('the operator on the sandbox API server', () => {
     expect(after).not.toBe(before);
   }, 60_000);
 
+  it('converges the ConfigMap and the Service by server-side apply: fields others set are kept, its own are taken back', async () => {
+    const configMapUid = (await json(['get', 'configmap', 'wordcount-config'])).metadata.uid;
+    const serviceUid = (await json(['get', 'service', 'wordcount-jobmanager'])).metadata.uid;
+    await sandbox.kubectlOk(['label', 'configmap', 'wordcount-config', 'team=data']);
+    await sandbox.kubectlOk(['patch', 'configmap', 'wordcount-config', '--type=merge', '-p', '{"data":{"extra.yaml":"kept: true\\n","sluice.yaml":"tampered: true\\n"}}']);
+    await sandbox.kubectlOk(['annotate', 'service', 'wordcount-jobmanager', 'example.com/owner=ops']);
+    // A spec change: run 2, whose ConfigMap and Service differ from run 1's.
+    await sandbox.kubectlOk(['patch', 'sj', 'wordcount', '--type=merge', '-p', '{"spec":{"job":{"parallelism":1}}}']);
+    const [configMap, service] = await eventually('the ConfigMap and Service of run 2', async () => {
+      const cm = await json(['get', 'configmap', 'wordcount-config', '--show-managed-fields']);
+      const svc = await json(['get', 'service', 'wordcount-jobmanager', '--show-managed-fields']);
+      return cm.metadata.annotations['sluice.dev/run'] === '2' && svc.metadata.annotations['sluice.dev/run'] === '2' ? [cm, svc] : undefined;
+    }, 30_000);
+    expect(configMap.metadata.uid).toBe(configMapUid);
+    expect(configMap.metadata.labels.team).toBe('data');
+    expect(configMap.data['extra.yaml']).toBe('kept: true\n');
+    // The operator's own field, changed by someone else, is the operator's again (a forced apply).
+    expect(configMap.data['sluice.yaml']).toContain('parallelism: 1\n');
+    expect(configMap.data['sluice.yaml']).not.toContain('tampered');
+    expect(service.metadata.uid).toBe(serviceUid);
+    expect(service.metadata.annotations['example.com/owner']).toBe('ops');
+    expect(service.spec.clusterIP).toBe('None');
+    const managers = (o: any) => o.metadata.managedFields.map((m: any) => `${m.manager}:${m.operation}`).sort(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(managers(configMap)).toEqual(['kubectl-label:Update', 'kubectl-patch:Update', 'sluice-operator:Apply']);
+    expect(managers(service)).toEqual(['kubectl-annotate:Update', 'sluice-operator:Apply']);
+    const writes = sandbox.api.requestLog().filter((r) => r.user === OPERATOR_USER && (r.resource === 'configmaps' || r.resource === 'services') && !['list', 'watch'].includes(r.verb));
+    expect([...new Set(writes.map((r) => `${r.resource}:${r.verb}`))].sort()).toEqual(['configmaps:patch', 'services:patch']);
+    await eventually('run 2 pods', async () => ((await json(['get', 'pod', 'wordcount-jobmanager'])).metadata.annotations['sluice.dev/run'] === '2' ? true : undefined), 30_000);
+  }, 60_000);
+
   it('reports a missing Secret and too few slots as Degraded and creates no pods', async () => {
     await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent')));
     await sandbox.kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => (spec.job.parallelism = 4)));
@@ -212,7 +242,7 @@ describe('the operator on the sandbox API server', () => {
     expect(denied).toEqual([]);
     const used = new Set(requests.map((r) => `${r.apiGroup}/${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}:${r.verb}`));
     expect([...used].sort()).toEqual(
-      expect.arrayContaining(['/configmaps:create', '/events:create', '/pods:create', '/pods:delete', '/secrets:get', 'coordination.k8s.io/leases:get', 'sluice.dev/streamjobs/status:update', 'sluice.dev/streamjobs:list', 'sluice.dev/streamjobs:watch', 'sluice.dev/streamjobs:patch']),
+      expect.arrayContaining(['/configmaps:patch', '/events:create', '/pods:create', '/pods:delete', '/secrets:get', 'coordination.k8s.io/leases:get', 'sluice.dev/streamjobs/status:update', 'sluice.dev/streamjobs:list', 'sluice.dev/streamjobs:watch', 'sluice.dev/streamjobs:patch']),
     );
   }, 60_000);
 });

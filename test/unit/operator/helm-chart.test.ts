@@ -39,7 +39,8 @@ const OPERATOR_RULES = [
   { apiGroups: ['sluice.dev'], resources: ['streamjobs'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
   { apiGroups: ['sluice.dev'], resources: ['streamjobs/status'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['sluice.dev'], resources: ['streamjobs/finalizers'], verbs: ['update'] },
-  { apiGroups: [''], resources: ['pods', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'create', 'delete'] },
+  { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
