@@ -128,7 +128,7 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
         ),
       );
       expect(location).toMatch(/\/default\/test-job\/savepoints\/sp-\d+$/);
-      await first.waitForState('CANCELED');
+      await first.waitForState('FINISHED');
     } finally {
       await first.stop();
     }

@@ -4,6 +4,7 @@ import { InputGate } from '../../../runtime/network/input-gate.ts';
 import { LocalChannel } from '../../../runtime/network/local-channel.ts';
 import { BlockableInputChannel } from '../../../runtime/task/blockable-input-channel.ts';
 import { CheckpointBarrierAligner } from '../../../runtime/task/checkpoint-barrier-aligner.ts';
+import { CheckpointBarrierTracker } from '../../../runtime/task/checkpoint-barrier-tracker.ts';
 
 const barrier = (checkpointId: number) => ({ kind: 'barrier', checkpointId, timestamp: checkpointId * 10, savepoint: false }) as const;
 
@@ -62,6 +63,25 @@ describe('CheckpointBarrierAligner', () => {
     expect(seen).toEqual(['snapshot 4@40', '0:late']);
   });
 
+  it('completes when the last channel without a barrier ends during the alignment, and later checkpoints count it as aligned', () => {
+    const { local, blockable, seen, drain } = setup(2);
+    local[0]!.emitEvent(barrier(5));
+    local[0]!.emit('after-5', 0);
+    local[0]!.flush();
+    local[1]!.emit('last', 0);
+    local[1]!.emitEvent({ kind: 'end-of-partition' });
+    drain();
+    // Channel 1 delivered its last record before it ended (a producer that reached end of input, not a barrier).
+    expect(seen).toEqual(['1:last', 'snapshot 5@50', '0:after-5']);
+    expect(blockable.map((c) => c.isBlocked)).toEqual([false, false]);
+    // The ended channel never sends barrier 6: channel 0's barrier alone completes it.
+    local[0]!.emitEvent(barrier(6));
+    local[0]!.emit('after-6', 0);
+    local[0]!.flush();
+    drain();
+    expect(seen.slice(3)).toEqual(['snapshot 6@60', '0:after-6']);
+  });
+
   it('abandons an older alignment when a newer barrier arrives, and ignores stale barriers', () => {
     const { local, seen, drain } = setup();
     local[0]!.emitEvent(barrier(1));
@@ -76,5 +96,23 @@ describe('CheckpointBarrierAligner', () => {
     local[1]!.flush();
     drain();
     expect(seen).toEqual(['snapshot 2@20', '1:after']);
+  });
+});
+
+describe('CheckpointBarrierTracker (at-least-once)', () => {
+  it('reports a checkpoint once its barrier arrived on every channel that has not ended', () => {
+    const done: number[] = [];
+    const tracker = new CheckpointBarrierTracker(3, (id) => done.push(id));
+    tracker.onBarrier(0, 1, 10, false);
+    tracker.onEndOfPartition(2);
+    expect(done).toEqual([]);
+    tracker.onBarrier(1, 1, 10, false);
+    expect(done).toEqual([1]);
+    // Checkpoint 2 waits for channel 1 only until it ends.
+    tracker.onBarrier(0, 2, 20, false);
+    tracker.onEndOfPartition(1);
+    expect(done).toEqual([1, 2]);
+    tracker.onBarrier(0, 3, 30, false);
+    expect(done).toEqual([1, 2, 3]);
   });
 });

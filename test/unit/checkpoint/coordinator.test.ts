@@ -38,14 +38,25 @@ describe('CheckpointCoordinator', () => {
   });
 
   /** A job of two source subtasks whose acks the test controls; by default each acks with a real state file. */
-  function start(options: { interval?: number; timeout?: number; minPause?: number; retained?: number; ack?: 'upload' | 'never' | 'decline' }) {
+  function start(options: {
+    interval?: number;
+    timeout?: number;
+    minPause?: number;
+    retained?: number;
+    ack?: 'upload' | 'never' | 'decline';
+    /** Whether the completed checkpoint was the job's final one; default never. */
+    final?: (id: number) => boolean;
+    onComplete?: (id: number) => void;
+  }) {
     const events: string[] = [];
     const triggers: number[] = [];
+    const signals: AbortSignal[] = [];
     const stats = new CheckpointStatsTracker(new Registry());
     const checkpoints = new CompletedCheckpointStore(storage, scope, 'run', { retained: options.retained });
     const target: CheckpointTarget = {
-      triggerCheckpoint({ checkpointId: id, location, savepoint }) {
-        events.push(`trigger ${id}${savepoint ? ' savepoint' : ''}${coordinator.pendingCheckpointId === id ? '' : ' (not pending!)'}`);
+      triggerCheckpoint({ checkpointId: id, location, savepoint, stop, signal }) {
+        events.push(`trigger ${id}${savepoint ? ' savepoint' : ''}${stop ? ' stop' : ''}${coordinator.pendingCheckpointId === id ? '' : ' (not pending!)'}`);
+        signals.push(signal);
         triggers.push(Date.now());
         if (options.ack === 'never') return;
         if (options.ack === 'decline') {
@@ -62,8 +73,10 @@ describe('CheckpointCoordinator', () => {
       },
       notifyCheckpointComplete: (id) => {
         events.push(`complete ${id}`);
-        return false;
+        options.onComplete?.(id);
+        return options.final?.(id) ?? false;
       },
+      notifyCheckpointAborted: (id) => events.push(`aborted ${id}`),
     };
     const coordinator = new CheckpointCoordinator({
       jobId: 'run',
@@ -79,7 +92,7 @@ describe('CheckpointCoordinator', () => {
       minPause: options.minPause ?? 0,
     });
     coordinators.push(coordinator);
-    return { coordinator, events, triggers, stats, runDirectory: join(dir, checkpointsDirectory(scope, 'run')) };
+    return { coordinator, events, triggers, signals, stats, runDirectory: join(dir, checkpointsDirectory(scope, 'run')) };
   }
 
   it('triggers periodically one at a time, writes _metadata last, notifies completion, keeps the newest retained', async () => {
@@ -106,12 +119,14 @@ describe('CheckpointCoordinator', () => {
     expect((await second.coordinator.triggerCheckpoint()).checkpointId).toBe(3);
   });
 
-  it('aborts a checkpoint that times out, discards its directory, and tries again', async () => {
-    const { coordinator, events, stats, runDirectory } = start({ interval: 10, timeout: 100, ack: 'never' });
+  it('aborts a checkpoint that times out (its signal too, and the tasks are told), discards its directory, and tries again', async () => {
+    const { coordinator, events, signals, stats, runDirectory } = start({ interval: 10, timeout: 100, ack: 'never' });
     await coordinator.start();
     await waitFor(() => stats.statistics().counts.failed >= 2, 'two timeouts');
     coordinator.stop();
-    expect(events.slice(0, 2)).toEqual(['trigger 1', 'trigger 2']);
+    expect(events.slice(0, 4)).toEqual(['trigger 1', 'aborted 1', 'trigger 2', 'aborted 2']);
+    expect(signals[0]!.aborted).toBe(true);
+    expect((signals[0]!.reason as Error).message).toBe('checkpoint 1 of job run aborted: not completed within 100 ms');
     expect(stats.statistics().history.find((s) => s.id === 1)).toMatchObject({ status: 'FAILED', failureMessage: 'not completed within 100 ms' });
     await waitFor(() => !existsSync(join(runDirectory, 'chk-1')), 'the aborted directory removed');
   });
@@ -143,5 +158,43 @@ describe('CheckpointCoordinator', () => {
     expect(readdirSync(new URL(info.path).pathname).sort()).toEqual(['_metadata', 'src']);
     // The staging chk-2 of the savepoint is removed.
     await waitFor(() => !existsSync(join(dir, checkpointsDirectory(scope, 'run'), 'chk-2')), 'the staging directory removed');
+  });
+
+  it('runs retention one completion at a time: a completing checkpoint never sees more than the retained ones before it', async () => {
+    const seenAtCompletion: number[] = [];
+    let runDirectory = '';
+    const completedOnDisk = () => readdirSync(runDirectory).filter((d) => existsSync(join(runDirectory, d, '_metadata'))).length;
+    const started = start({ interval: 1, retained: 2, onComplete: () => seenAtCompletion.push(completedOnDisk()) });
+    runDirectory = started.runDirectory;
+    await started.coordinator.start();
+    await waitFor(() => started.stats.statistics().counts.completed >= 8, 'eight checkpoints');
+    started.coordinator.stop();
+    await started.coordinator.retentionApplied();
+    // The new one plus the retained ones of before: retention of completion n ran before n + 1 completed.
+    for (const n of seenAtCompletion) expect(n).toBeLessThanOrEqual(3);
+    expect(completedOnDisk()).toBe(2);
+  });
+
+  it('triggers nothing after the job’s final checkpoint and refuses what was queued behind it', async () => {
+    const { coordinator, events } = start({ interval: 5, final: (id) => id === 2 });
+    await coordinator.start();
+    const first = coordinator.triggerCheckpoint();
+    const final = coordinator.triggerCheckpoint();
+    const queued = coordinator.triggerSavepoint(undefined, true);
+    expect((await first).checkpointId).toBe(1);
+    expect((await final).checkpointId).toBe(2);
+    await expect(queued).rejects.toThrow('job run ended with checkpoint 2');
+    // Two more intervals pass without a trigger.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['trigger 1', 'complete 1', 'trigger 2', 'complete 2']);
+    await expect(coordinator.triggerCheckpoint()).rejects.toThrow('the checkpoint coordinator is not running');
+  });
+
+  it('passes the stop flag of a stop-with-savepoint to the target', async () => {
+    const { coordinator, events } = start({ final: () => true });
+    await coordinator.start();
+    const info = await coordinator.triggerSavepoint(undefined, true);
+    expect(info.savepoint).toBe(true);
+    expect(events).toEqual(['trigger 1 savepoint stop', 'complete 1']);
   });
 });
