@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,43 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
       await cluster.stop();
     }
   }, 150_000);
+
+  it('a TaskManager SIGKILLed after a sink subtask ENDED (the other still at end of input): restarted, the job finishes with the exact output', async () => {
+    const out = tempDir();
+    const total = 6000;
+    const cluster = new Cluster({
+      entry: 'test/integration/checkpoint-e2e/jobs/gated-counting.ts',
+      args: [out, String(total), '6000'],
+      parallelism: 2,
+      taskManagers: 2,
+      config: {
+        restartStrategy: { type: 'fixed-delay', attempts: 3, delay: '200ms' },
+        checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { filesystem: { path: join(tempDir(), 'checkpoints') } } },
+      },
+    });
+    try {
+      await cluster.start();
+      // Attempt 1: sink subtask 1 is held at end of input, so sink subtask 0 ends and waits for a final checkpoint that cannot come.
+      const ended = await cluster.waitForDetails('a sink subtask ENDED', (d) => d.vertices.at(-1)!.subtasks.some((s) => s.status === 'ENDED'));
+      const sinks = ended.vertices.at(-1)!.subtasks;
+      expect(sinks.map((s) => s.status)).toEqual(['ENDED', 'RUNNING']);
+      expect(ended.state).toBe('RUNNING');
+      const host = sinks[0]!.taskManagerId!;
+      const victim = cluster.taskManagers[Number(host.slice('tm-'.length))]!;
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      cluster.startTaskManager(`${host}-again`);
+      const done = await cluster.waitForState('FINISHED', 60_000);
+      expect(done.restarts).toBe(1);
+      expect(committedLines(out)).toEqual(expectedLines(total));
+      // The job finished through its final checkpoint, complete in storage.
+      const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
+      expect(stats.latest.completed?.externalPath).toMatch(/\/checkpoints\/chk-\d+$/);
+      expect(existsSync(join(new URL(stats.latest.completed!.externalPath!).pathname, '_metadata'))).toBe(true);
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
 
   it('with S3 storage: the JobManager SIGKILLed and restarted, a TaskManager SIGKILLed: the committed output is exact', async () => {
     const out = tempDir();
