@@ -5,7 +5,7 @@ import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import { CheckpointVerificationError, loadCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
 import { FilesystemCheckpointStorage } from './filesystem-storage.ts';
-import { resolveS3Credentials, type S3Credentials } from './s3-credentials.ts';
+import { resolveS3Credentials, type S3Credentials, type S3CredentialsProvider } from './s3-credentials.ts';
 import { S3CheckpointStorage, S3_STORAGE_DEFAULTS } from './s3-storage.ts';
 import { METADATA_FILE, parseCheckpointDirectoryName } from './storage-layout.ts';
 import { configuredStorageUri, parseStorageUri } from './storage-uri.ts';
@@ -16,7 +16,8 @@ export interface S3ConnectionOptions {
   /** Default: AWS_REGION, then AWS_DEFAULT_REGION, else us-east-1. */
   region?: string;
   forcePathStyle?: boolean;
-  credentials?: S3Credentials;
+  /** Given credentials, or a provider asked at the first request (missing credentials then fail requests, not the opening). */
+  credentials?: S3Credentials | S3CredentialsProvider;
   /** A mounted Secret directory; see s3-credentials.ts for the file names. */
   credentialsDirectory?: string;
   maxAttempts?: number;
@@ -28,12 +29,18 @@ export interface S3ConnectionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Opens the storage of a process configuration (`checkpointing.storage`). */
+/**
+ * Opens the storage of a process configuration (`checkpointing.storage`). S3 credentials are looked
+ * up at the first request, not here: a JobManager or TaskManager without them (a Secret not mounted
+ * yet, a key missing) starts, and the job fails or its checkpoints are declined with the reason,
+ * naming bucket and endpoint, in the log and over REST — instead of a process that exits at start.
+ */
 export async function openConfiguredStorage(storage: CheckpointStorageConfig, cwd: string = process.cwd()): Promise<CheckpointStorage> {
   const uri = configuredStorageUri(storage, cwd);
   if (!('s3' in storage)) return openCheckpointStorage(uri);
   const { endpoint, region, forcePathStyle, credentialsDirectory } = storage.s3;
-  return openCheckpointStorage(uri, { endpoint, region, forcePathStyle, credentialsDirectory });
+  const credentials = () => resolveS3Credentials({ credentialsDirectory, env: process.env });
+  return openCheckpointStorage(uri, { endpoint, region, forcePathStyle, credentials });
 }
 
 export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions = {}): Promise<CheckpointStorage> {
@@ -50,7 +57,8 @@ export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions
     endpoint: endpoint?.replace(/\/+$/, ''),
     region: s3.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? S3_STORAGE_DEFAULTS.region,
     forcePathStyle: s3.forcePathStyle ?? S3_STORAGE_DEFAULTS.forcePathStyle,
-    credentials: await resolveS3Credentials({ credentials: s3.credentials, credentialsDirectory: s3.credentialsDirectory, env }),
+    credentials:
+      typeof s3.credentials === 'function' ? s3.credentials : await resolveS3Credentials({ credentials: s3.credentials, credentialsDirectory: s3.credentialsDirectory, env }),
     maxAttempts: s3.maxAttempts ?? S3_STORAGE_DEFAULTS.maxAttempts,
     connectionTimeoutMs: s3.connectionTimeoutMs ?? S3_STORAGE_DEFAULTS.connectionTimeoutMs,
     requestTimeoutMs: s3.requestTimeoutMs ?? S3_STORAGE_DEFAULTS.requestTimeoutMs,

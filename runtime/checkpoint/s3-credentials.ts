@@ -12,6 +12,12 @@ export interface S3Credentials {
   sessionToken?: string;
 }
 
+/**
+ * Credentials looked up when the first request needs them (and again after a failed lookup), so a
+ * process starts without them and its requests fail with the reason instead.
+ */
+export type S3CredentialsProvider = () => Promise<S3Credentials>;
+
 /** Secret keys, by credential field: the camelCase name first, then the AWS variable name. */
 export const CREDENTIAL_FILE_NAMES = {
   accessKeyId: ['accessKeyId', 'AWS_ACCESS_KEY_ID'],

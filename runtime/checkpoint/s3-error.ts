@@ -27,9 +27,12 @@ interface SdkError {
 }
 
 export function toStorageError(error: unknown, context: S3ErrorContext): CheckpointStorageError {
-  if (error instanceof CheckpointStorageError) return error;
-  const e = (error ?? {}) as SdkError;
   const where = `S3 bucket "${context.bucket}" at ${context.endpoint}`;
+  if (error instanceof CheckpointStorageError) {
+    // Credentials looked up per request (S3CredentialsProvider) failed: say for which bucket.
+    return error.reason === 'no-credentials' ? new CheckpointStorageError('no-credentials', `${where}: ${error.message}`, { cause: error }) : error;
+  }
+  const e = (error ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode;
   const name = e.name ?? '';
   if (ACCESS_DENIED.has(name) || status === 403) {

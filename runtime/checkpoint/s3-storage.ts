@@ -6,7 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
 import { CheckpointStorageError } from './checkpoint-storage-error.ts';
-import type { S3Credentials } from './s3-credentials.ts';
+import type { S3Credentials, S3CredentialsProvider } from './s3-credentials.ts';
 import { toStorageError, type S3ErrorContext } from './s3-error.ts';
 import { StateBytesSource } from './state-bytes-source.ts';
 import { checkRelativePath, directoryPrefix, joinPath } from './storage-path.ts';
@@ -19,7 +19,8 @@ export interface S3StorageConfig {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
-  credentials: S3Credentials;
+  /** A provider's failure (a CheckpointStorageError) fails each request, named after the bucket and endpoint. */
+  credentials: S3Credentials | S3CredentialsProvider;
   /** Attempts per request, the first included. */
   maxAttempts: number;
   connectionTimeoutMs: number;
