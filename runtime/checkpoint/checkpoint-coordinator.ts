@@ -181,12 +181,17 @@ export class CheckpointCoordinator {
 
   private enqueue(savepoint: boolean, stop: boolean, targetLocation?: CheckpointStorageLocation): Promise<CompletedCheckpointInfo> {
     return new Promise((resolve, reject) => {
-      if (!this.running) {
-        reject(new CheckpointAbortedError(`cannot take a ${savepoint ? 'savepoint' : 'checkpoint'} of job ${this.options.jobId}: the checkpoint coordinator is not running`));
-        return;
-      }
-      this.queued.push({ savepoint, stop, targetLocation, resolve, reject });
-      if (!this.busy) this.triggerQueued();
+      const add = () => {
+        if (!this.running) {
+          reject(new CheckpointAbortedError(`cannot take a ${savepoint ? 'savepoint' : 'checkpoint'} of job ${this.options.jobId}: the checkpoint coordinator is not running`));
+          return;
+        }
+        this.queued.push({ savepoint, stop, targetLocation, resolve, reject });
+        if (!this.busy) this.triggerQueued();
+      };
+      // A request while the coordinator starts (a short job whose subtasks all ended at once) waits for it.
+      if (!this.running && !this.stopped && this.starting) this.starting.then(add, add);
+      else add();
     });
   }
 

@@ -103,6 +103,15 @@ describe('final checkpoints of bounded jobs in one process', () => {
     expect(committedLines(output)).toEqual(expectedLines(total));
   }, 30_000);
 
+  it('a short job finishes right after its final checkpoint, not an interval later, and commits its output', async () => {
+    const output = join(dir, 'out');
+    // An interval far beyond the test's timeout: only the final checkpoint, taken at once, lets the job finish.
+    const run = await startCheckpointedLocalJob(gatedCountingJob(output, 100), { storage, scope, jobId: 'short', interval: 3_600_000 });
+    await run.result;
+    expect(run.stats.statistics().counts.completed).toBe(1);
+    expect(committedLines(output)).toEqual(expectedLines(100));
+  }, 30_000);
+
   it('stop-with-savepoint: the job finishes, no record after the savepoint barrier reaches a plain sink, and a run from the savepoint completes the output exactly', async () => {
     const total = 6000;
     const job = (sink: CollectSink<number>) => {

@@ -190,6 +190,15 @@ describe('CheckpointCoordinator', () => {
     await expect(coordinator.triggerCheckpoint()).rejects.toThrow('the checkpoint coordinator is not running');
   });
 
+  it('takes a checkpoint requested while it starts once it has started', async () => {
+    const { coordinator, events } = start({});
+    const started = coordinator.start();
+    const checkpoint = coordinator.triggerCheckpoint();
+    await started;
+    expect((await checkpoint).checkpointId).toBe(1);
+    expect(events).toEqual(['trigger 1', 'complete 1']);
+  });
+
   it('passes the stop flag of a stop-with-savepoint to the target', async () => {
     const { coordinator, events } = start({ final: () => true });
     await coordinator.start();
