@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'yaml';
@@ -8,6 +8,7 @@ import { startSandbox } from '../../../sandbox/sandbox.ts';
 import type { Sandbox } from '../../../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import type { KubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
 import { eventually, root } from './operator-harness.ts';
 
 // Issue 6, item 1, on the full sandbox (API server, process kubelet, S3): helm installs the operator,
@@ -31,10 +32,25 @@ async function ok(name: keyof KubeTools, ...args: string[]): Promise<string> {
   return result.stdout;
 }
 
+function apply(manifest: object): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const child = execFile(tools.kubectl, ['--kubeconfig', sandbox!.kubeconfigPath, 'apply', '-f', '-'], { env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error) => (error ? fail(error) : done()));
+    child.stdin!.end(stringify(manifest));
+  });
+}
+
+const sjStatus = async (name: string) => JSON.parse((await ok('kubectl', 'get', 'sj', name, '-o', 'jsonpath={.status}')) || '{}');
+
+let helmInstall: string;
+
+// One sandbox and one operator for every test of this file (start-up costs time).
 beforeAll(async () => {
   tools = await ensureKubeTools();
   sandbox = await startSandbox({ dir, backoffScale: 0.1 });
-}, 120_000);
+  const s3 = sandbox.s3!;
+  helmInstall = await ok('helm', 'install', 'sluice', join(root, 'charts/sluice-operator'), '-n', 'sluice-system', '--create-namespace', '--set', 'replicas=1');
+  await ok('kubectl', 'create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`);
+}, 180_000);
 
 afterAll(async () => {
   await sandbox?.stop();
@@ -44,8 +60,7 @@ afterAll(async () => {
 describe('helm install → kubectl apply → a running, checkpointing, Ready StreamJob', () => {
   it('runs the job in pods with checkpoints in S3', async () => {
     const s3 = sandbox!.s3!;
-    expect(await ok('helm', 'install', 'sluice', join(root, 'charts/sluice-operator'), '-n', 'sluice-system', '--create-namespace', '--set', 'replicas=1')).toContain('STATUS: deployed');
-    await ok('kubectl', 'create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`);
+    expect(helmInstall).toContain('STATUS: deployed');
     const manifest = {
       apiVersion: 'sluice.dev/v1alpha1',
       kind: 'StreamJob',
@@ -60,15 +75,12 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
         },
       },
     };
-    await new Promise<void>((done, fail) => {
-      const child = execFile(tools.kubectl, ['--kubeconfig', sandbox!.kubeconfigPath, 'apply', '-f', '-'], { env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error) => (error ? fail(error) : done()));
-      child.stdin!.end(stringify(manifest));
-    });
+    await apply(manifest);
     expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=150s')).toBe('streamjob.sluice.dev/counting condition met\n');
     const pods = await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}');
     expect(pods.trim().split(' ').sort()).toEqual(['counting-jobmanager=Running', 'counting-taskmanager-0=Running', 'counting-taskmanager-1=Running']);
     const status = await eventually('a completed checkpoint in status', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.lastCheckpoint ? s : undefined;
     }, 60_000);
     expect(status.phase).toBe('Running');
@@ -96,7 +108,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
       const p = JSON.parse(await ok('kubectl', 'get', 'pod', 'counting-jobmanager', '-o', 'json'));
       return p.metadata.uid !== before.uid && p.status.podIP && p.status.phase === 'Running' ? p : undefined;
     }, 90_000);
-    const jobId = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}')).jobId;
+    const jobId = (await sjStatus('counting')).jobId;
     const restored = await eventually('the restored checkpoint reported by the new JobManager', async () => {
       const response = await fetch(`http://${pod.status.podIP}:8081/jobs/${jobId}/checkpoints`);
       const stats = (await response.json()) as { latest: { restored: { externalPath: string; isSavepoint: boolean } | null } };
@@ -123,7 +135,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   it('upgrades with a savepoint: run 2 starts from it and runs', async () => {
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"savepoint","parallelism":1}}}');
     const status = await eventually('run 2 Running', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.run?.number === 2 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
     }, 150_000);
     expect(status.savepoints.last.trigger).toBe('upgrade');
@@ -134,17 +146,17 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   }, 180_000);
 
   it('finishes an upgrade whose operator was SIGKILLed in the middle of it', async () => {
-    await eventually('a checkpoint of run 2', async () => (JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}')).lastCheckpoint ? true : undefined), 60_000);
+    await eventually('a checkpoint of run 2', async () => ((await sjStatus('counting')).lastCheckpoint ? true : undefined), 60_000);
     const operatorPod = (await ok('kubectl', '-n', 'sluice-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"parallelism":2}}}');
     const step = await eventually('the upgrade under way', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.upgrade?.step;
     }, 30_000);
     expect(['Stopping', 'TearingDown', 'Deploying']).toContain(step);
     expect(sandbox!.kubelet!.killPod('sluice-system', operatorPod)).toBeGreaterThan(0);
     const status = await eventually('run 3 Running', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.run?.number === 3 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
     }, 150_000);
     // Killed before the savepoint: stop with savepoint again or, if the job was already stopping, its
@@ -163,7 +175,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     }, 60_000);
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"last-state","parallelism":1}}}');
     const status = await eventually('run 4 Running', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.run?.number === 4 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
     }, 150_000);
     expect(status.run.restorePath).toMatch(new RegExp(`/${uid}-3/checkpoints/chk-\\d+$`));
@@ -172,14 +184,14 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   it('suspends with a savepoint and no pods, and resumes from it', async () => {
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"suspended"}}}');
     const suspended = await eventually('Suspended', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.phase === 'Suspended' ? s : undefined;
     }, 120_000);
     expect(suspended.savepoints.last.trigger).toBe('suspend');
     expect(await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"running"}}}');
     const resumed = await eventually('run 5 Running', async () => {
-      const s = JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status}'));
+      const s = await sjStatus('counting');
       return s.run?.number === 5 && s.phase === 'Running' ? s : undefined;
     }, 150_000);
     expect(resumed.run.restorePath).toBe(suspended.savepoints.last.path);
@@ -189,4 +201,135 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     await ok('kubectl', 'delete', 'sj', 'counting', '--timeout=120s');
     expect(await ok('kubectl', 'get', 'pods,services,configmaps', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
   }, 150_000);
+});
+
+// Issue 6, items 2 and 3: one bounded job (fixtures/exactly-once-counting-job.ts) whose committed
+// output is compared with the expected output exactly, through a TaskManager process SIGKILLed, the
+// JobManager pod deleted, a savepoint upgrade and a last-state upgrade; then a stateless upgrade.
+describe('exactly-once output through pod failures and upgrades', () => {
+  const COUNT = 600;
+  // Records per second of the whole source: 30 s of records, enough for two faults and two upgrades.
+  const RATE = 20;
+  const output = join(dir, 'output'); // hostPath volume, mounted at /output in the TaskManager pods
+  const entry = 'test/sandbox/operator/fixtures/exactly-once-counting-job.ts';
+  let uid: string;
+
+  type Stats = { counts: { restored: number }; latest: { completed: { id: number } | null; restored: { id: number; isSavepoint: boolean; externalPath: string } | null } };
+  const jobManagerIp = async () => (await ok('kubectl', 'get', 'pod', 'exact-jobmanager', '-o', 'jsonpath={.status.podIP}')).trim();
+  const checkpointStats = async (ip: string, jobId: string) => (await (await fetch(`http://${ip}:8081/jobs/${jobId}/checkpoints`)).json()) as Stats;
+  const jobState = async (ip: string, jobId: string) => ((await (await fetch(`http://${ip}:8081/jobs/${jobId}`)).json()) as { state: string }).state;
+  /** The sink's committed lines: published parts only (in-progress parts are dot-files). */
+  const committed = (directory: string) =>
+    readdirSync(directory)
+      .filter((f) => !f.startsWith('.'))
+      .flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter((l) => l !== ''))
+      .sort();
+  const waitForRun = (number: number, phase: string, timeoutMs = 150_000) =>
+    eventually(`run ${number} ${phase}`, async () => {
+      const s = await sjStatus('exact');
+      return s.run?.number === number && s.phase === phase && s.upgrade === undefined ? s : undefined;
+    }, timeoutMs);
+
+  it('resumes from the newest completed checkpoint after a TaskManager process is SIGKILLed and after the JobManager pod is deleted', async () => {
+    const s3 = sandbox!.s3!;
+    mkdirSync(output, { recursive: true });
+    chmodSync(output, 0o777); // the pods run as the runtime's non-root user
+    await apply({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'StreamJob',
+      metadata: { name: 'exact' },
+      spec: {
+        image: 'ghcr.io/sluice-dev/sluice-runtime:0.1.0',
+        job: { entry, args: ['/output/main', String(COUNT), String(RATE)], parallelism: 2, upgradeMode: 'savepoint' },
+        taskManager: {
+          replicas: 2,
+          slots: 1,
+          podTemplate: {
+            spec: {
+              volumes: [{ name: 'output', hostPath: { path: output, type: 'Directory' } }],
+              containers: [{ name: 'taskmanager', volumeMounts: [{ name: 'output', mountPath: '/output' }] }],
+            },
+          },
+        },
+        checkpointing: {
+          interval: '1s',
+          storage: { s3: { endpoint: s3.clusterEndpoint, bucket: 'checkpoints', prefix: 'exact', region: s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
+        },
+      },
+    });
+    uid = (await ok('kubectl', 'get', 'sj', 'exact', '-o', 'jsonpath={.metadata.uid}')).trim();
+    const jobId = `${uid}-1`;
+    await eventually('run 1 Running with a completed checkpoint', async () => {
+      const s = await sjStatus('exact');
+      return s.phase === 'Running' && s.lastCheckpoint ? s : undefined;
+    }, 150_000);
+
+    // A TaskManager's process SIGKILLed (the pod object stays): the JobManager restarts the job from
+    // its newest completed checkpoint once the kubelet has restarted the container.
+    const ip = await jobManagerIp();
+    const beforeKill = (await checkpointStats(ip, jobId)).latest.completed!.id;
+    const tmUid = (await ok('kubectl', 'get', 'pod', 'exact-taskmanager-0', '-o', 'jsonpath={.metadata.uid}')).trim();
+    expect(sandbox!.kubelet!.killPod('default', 'exact-taskmanager-0')).toBeGreaterThan(0);
+    const afterKill = await eventually('a restore after the TaskManager was killed', async () => {
+      const stats = await checkpointStats(ip, jobId);
+      return stats.counts.restored >= 1 && (await jobState(ip, jobId)) === 'RUNNING' ? stats : undefined;
+    }, 90_000);
+    expect(afterKill.counts.restored).toBe(1);
+    expect(afterKill.latest.restored!.isSavepoint).toBe(false);
+    expect(afterKill.latest.restored!.id).toBeGreaterThanOrEqual(beforeKill);
+    expect(afterKill.latest.restored!.externalPath).toContain(`/${jobId}/checkpoints/chk-`);
+    const tm = JSON.parse(await ok('kubectl', 'get', 'pod', 'exact-taskmanager-0', '-o', 'json'));
+    expect(tm.metadata.uid).toBe(tmUid);
+    expect(tm.status.containerStatuses[0].restartCount).toBe(1);
+
+    // The JobManager pod deleted: the operator re-creates it, and the new JobManager restores the
+    // run's newest completed checkpoint, which is at least the one completed after the first restore.
+    const beforeDelete = await eventually('a checkpoint completed after the restore', async () => {
+      const stats = await checkpointStats(ip, jobId);
+      return stats.latest.completed!.id > afterKill.latest.restored!.id ? stats.latest.completed!.id : undefined;
+    }, 30_000);
+    expect(await jobState(ip, jobId)).toBe('RUNNING'); // the faults hit a job that still has records to read
+    const jmUid = (await ok('kubectl', 'get', 'pod', 'exact-jobmanager', '-o', 'jsonpath={.metadata.uid}')).trim();
+    await ok('kubectl', 'delete', 'pod', 'exact-jobmanager', '--wait=false');
+    const restored = await eventually('the new JobManager restored', async () => {
+      const pod = JSON.parse(await ok('kubectl', 'get', 'pod', 'exact-jobmanager', '-o', 'json'));
+      if (pod.metadata.uid === jmUid || !pod.status.podIP) return undefined;
+      const stats = await checkpointStats(pod.status.podIP, jobId);
+      return stats.latest.restored ?? undefined;
+    }, 90_000);
+    expect(restored.isSavepoint).toBe(false);
+    expect(restored.id).toBeGreaterThanOrEqual(beforeDelete);
+    expect(restored.externalPath).toContain(`/${jobId}/checkpoints/chk-`);
+    expect((await sjStatus('exact')).run.number).toBe(1);
+  }, 300_000);
+
+  it('carries state and source position through a savepoint and a last-state upgrade: the committed output is exactly the expected output', async () => {
+    await eventually('run 1 Running again', async () => ((await sjStatus('exact')).phase === 'Running' ? true : undefined), 60_000);
+    // A spec change that leaves the output as it is: the source's rate.
+    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { args: ['/output/main', String(COUNT), String(RATE + 4)] } } }));
+    const run2 = await waitForRun(2, 'Running');
+    expect(run2.savepoints.last.trigger).toBe('upgrade');
+    expect(run2.run.restorePath).toBe(run2.savepoints.last.path);
+    await eventually('a completed checkpoint of run 2', async () => ((await sjStatus('exact')).lastCheckpoint?.path.includes(`/${uid}-2/checkpoints/`) ? true : undefined), 60_000);
+    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { upgradeMode: 'last-state', args: ['/output/main', String(COUNT), String(RATE)] } } }));
+    const run3 = await eventually('run 3 deployed', async () => {
+      const s = await sjStatus('exact');
+      return s.run?.number === 3 && s.upgrade === undefined ? s : undefined;
+    }, 150_000);
+    expect(run3.run.restorePath).toMatch(new RegExp(`/${uid}-2/checkpoints/chk-\\d+$`));
+    const finished = await waitForRun(3, 'Finished');
+    expect(finished.jobState).toBe('FINISHED');
+    expect(committed(join(output, 'main'))).toEqual(expectedLines(COUNT));
+  }, 300_000);
+
+  it('starts a stateless upgrade from empty state and the source\'s beginning', async () => {
+    const count = 80;
+    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { upgradeMode: 'stateless', args: ['/output/fresh', String(count), '40'] } } }));
+    const finished = await waitForRun(4, 'Finished');
+    expect(finished.run.restorePath).toBeUndefined();
+    expect(committed(join(output, 'fresh'))).toEqual(expectedLines(count));
+    expect(committed(join(output, 'main'))).toEqual(expectedLines(COUNT));
+    await ok('kubectl', 'delete', 'sj', 'exact', '--timeout=120s');
+    expect(await ok('kubectl', 'get', 'pods,services,configmaps', '-l', 'sluice.dev/job=exact', '-o', 'name')).toBe('');
+  }, 200_000);
 });
