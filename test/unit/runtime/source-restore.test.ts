@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { CollectSink, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from '../../../runtime/api/index.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CollectSink, FileSource, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy, type Source } from '../../../runtime/api/index.ts';
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
+import { CollectionSource } from '../../../runtime/connectors/collection-source.ts';
 import type { StrideSplit } from '../../../runtime/connectors/split-assignment.ts';
-import { SOURCE_RESTORED_MARKER } from '../../../runtime/operators/source-operator.ts';
-import { decodeEntry, type OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
+import { SOURCE_RESTORED_MARKER, SourceOperator } from '../../../runtime/operators/source-operator.ts';
+import { assignStateToSubtask, decodeEntry, type OperatorSnapshot, type OperatorStateRestore } from '../../../runtime/state/state-snapshot.ts';
+import { harness } from './support/operator-harness.ts';
 
 /** Takes checkpoint 1 once `ready()`, cancels the job as a crash would, and returns the snapshots per operator id. */
 async function checkpointAndCrash(env: StreamExecutionEnvironment, ready: () => boolean): Promise<Map<string, OperatorSnapshot[]>> {
@@ -93,3 +98,48 @@ describe('a source restored at another parallelism', () => {
     }
   });
 });
+
+/** One source subtask driven directly: emits up to `limit` records (all when omitted), then snapshots. */
+function runSubtask<T>(source: Source<T>, parallelism: number, subtaskIndex: number, restore: OperatorStateRestore | undefined, limit = Number.POSITIVE_INFINITY) {
+  const operator = new SourceOperator(source, undefined, 200);
+  const { output } = harness(operator, { parallelism, subtaskIndex, restore });
+  let status = 'more-available';
+  while (status === 'more-available' && output.length < limit) status = operator.emitNext(Math.min(10, limit - output.length));
+  return { output: output as T[], status, snapshot: operator.snapshotState(1) };
+}
+
+describe('source subtasks driven directly', () => {
+  it('collection source: 2 subtasks restored into 3, the third gets no split and ends at once', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    const source = new CollectionSource(values);
+    const before = [0, 1].map((i) => runSubtask(source, 2, i, undefined, 20));
+    const snapshots = before.map((b) => b.snapshot);
+    const after = [0, 1, 2].map((i) => runSubtask(source, 3, i, assignStateToSubtask(snapshots, 128, 3, i)));
+    expect(after.map((a) => a.status)).toEqual(['end-of-input', 'end-of-input', 'end-of-input']);
+    expect(after[2]!.output).toEqual([]);
+    expect([...before, ...after].flatMap((r) => r.output).sort((a, b) => a - b)).toEqual(values);
+  });
+
+  it('file source that had read every file: restored, it reads nothing again (the marker says it was checkpointed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-source-restore-'));
+    try {
+      writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
+      writeFileSync(join(dir, 'b.txt'), 'three\n');
+      const source = new FileSource(dir);
+      const first = runSubtask(source, 1, 0, undefined);
+      expect(first.output).toEqual(['one', 'two', 'three']);
+      // No split is left, only the marker.
+      expect(first.snapshot.operatorState.map((l) => l.name)).toEqual([SOURCE_RESTORED_MARKER]);
+      const again = [0, 1].map((i) => runSubtask(source, 2, i, assignStateToSubtask([first.snapshot], 128, 2, i)));
+      expect(again.map((a) => [a.status, a.output])).toEqual([
+        ['end-of-input', []],
+        ['end-of-input', []],
+      ]);
+      // A subtask without any restored state (a fresh start) creates the initial splits.
+      expect(runSubtask(source, 2, 1, undefined).output).toEqual(['three']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
