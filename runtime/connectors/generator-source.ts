@@ -8,7 +8,7 @@ export interface GeneratorSourceOptions<T> {
   readonly count?: number;
   /** Event timestamp of sequence number n; omitted: records carry no timestamp. */
   readonly timestamp?: (n: number) => number;
-  /** Upper bound for the whole source, shared evenly by its subtasks. */
+  /** Upper bound for the whole source, shared by its subtasks by the part of the sequence each holds. */
   readonly recordsPerSecond?: number;
 }
 
@@ -30,7 +30,9 @@ export class GeneratorSource<T> implements Source<T> {
 
   createReader(ctx: SourceReaderContext, restored: readonly unknown[] | undefined): SourceReader<T> {
     const splits = restored ? restoreStrideSplits(restored) : initialStrideSplits(ctx.subtaskIndex, ctx.parallelism);
-    const rate = this.options.recordsPerSecond === undefined ? undefined : this.options.recordsPerSecond / ctx.parallelism;
+    // A split of stride s holds 1/s of the sequence, so the subtasks' rates add up to the whole, also after rescaling.
+    const share = splits.reduce((sum, s) => sum + 1 / s.stride, 0);
+    const rate = this.options.recordsPerSecond === undefined ? undefined : this.options.recordsPerSecond * share;
     return new GeneratorReader(this.options, splits, rate);
   }
 }
