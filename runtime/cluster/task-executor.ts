@@ -21,8 +21,11 @@ type Restore = ((operatorId: string) => OperatorStateRestore | undefined) | unde
  * carries the subtask's snapshots, and a deployment's `restore` is `{ [operatorId]: OperatorSnapshot[] }`.
  */
 export interface TaskCheckpointHooks {
-  /** What the ack of a subtask's checkpoint carries, e.g. after uploading its snapshots: their handles. */
-  acknowledge(ack: TaskCheckpointAck): Promise<unknown>;
+  /**
+   * What the ack of a subtask's checkpoint carries, e.g. after uploading its snapshots: their handles.
+   * `signal` aborts when the JobManager aborted the checkpoint (or the attempt ends): uploads may stop.
+   */
+  acknowledge(ack: TaskCheckpointAck, signal: AbortSignal): Promise<unknown>;
   /** What a subtask restores from, given the `restore` of its deployment (absent: empty state). */
   restore(descriptor: TaskDeploymentDescriptor, restore: unknown): Promise<Restore>;
 }
@@ -72,6 +75,8 @@ export class TaskExecutor {
   private work: Promise<void> = Promise.resolve();
   private lastHeard = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** Uploads per checkpoint id of the current attempt, aborted with the checkpoint. */
+  private uploads = new Map<number, AbortController>();
   private readonly sampler: NodeJS.Timeout;
   private readonly stopping = new AbortController();
 
@@ -104,6 +109,7 @@ export class TaskExecutor {
     clearInterval(this.sampler);
     this.stopHeartbeats();
     this.cancelAll('TaskManager stopping');
+    this.abortUploads('TaskManager stopping');
     this.connection?.close();
     await this.work;
     await this.options.plane.close();
@@ -145,6 +151,7 @@ export class TaskExecutor {
     if (this.stopping.signal.aborted) return;
     this.log.warn({ err: error === null ? undefined : errorInfo(error) }, `lost the JobManager${error ? `: ${error.message}` : ''}; cancelling tasks and registering again`);
     this.cancelAll('JobManager connection lost');
+    this.abortUploads('JobManager connection lost');
     void this.connect();
   }
 
@@ -196,10 +203,15 @@ export class TaskExecutor {
         return;
       }
       case 'checkpoint-complete':
-        if (m.attempt === this.attempt) for (const t of this.tasks.values()) t.task.notifyCheckpointComplete(m.checkpointId, m.final ?? false);
+        if (m.attempt !== this.attempt) return;
+        this.uploads.delete(m.checkpointId);
+        for (const t of this.tasks.values()) t.task.notifyCheckpointComplete(m.checkpointId, m.final ?? false);
         return;
       case 'checkpoint-aborted':
-        if (m.attempt === this.attempt) for (const t of this.tasks.values()) t.task.notifyCheckpointAborted(m.checkpointId);
+        if (m.attempt !== this.attempt) return;
+        this.uploads.get(m.checkpointId)?.abort(new Error(`checkpoint ${m.checkpointId} was aborted by the JobManager`));
+        this.uploads.delete(m.checkpointId);
+        for (const t of this.tasks.values()) t.task.notifyCheckpointAborted(m.checkpointId);
         return;
     }
   }
@@ -208,6 +220,7 @@ export class TaskExecutor {
   private prepare(attempt: number): void {
     const sessionId = this.sessionId!;
     this.cancelAll(`attempt ${attempt} replaces attempt ${this.attempt}`);
+    this.abortUploads(`attempt ${attempt} replaces attempt ${this.attempt}`);
     this.attempt = attempt;
     this.work = this.work.then(async () => {
       this.localChannels = new Map();
@@ -265,10 +278,17 @@ export class TaskExecutor {
 
   private acknowledge(sessionId: string, attempt: number, ack: TaskCheckpointAck): void {
     const ids = { sessionId, attempt, vertexId: ack.vertexId, subtaskIndex: ack.subtaskIndex, checkpointId: ack.checkpointId };
-    this.hooks.acknowledge(ack).then(
+    let upload = this.uploads.get(ack.checkpointId);
+    if (upload === undefined) this.uploads.set(ack.checkpointId, (upload = new AbortController()));
+    this.hooks.acknowledge(ack, upload.signal).then(
       (state) => this.send({ type: 'checkpoint-ack', ...ids, state }),
       (e: unknown) => this.send({ type: 'checkpoint-decline', ...ids, reason: (e as Error).message }),
     );
+  }
+
+  private abortUploads(reason: string): void {
+    for (const upload of this.uploads.values()) upload.abort(new Error(reason));
+    this.uploads = new Map();
   }
 
   private cancelAll(reason: string): void {
