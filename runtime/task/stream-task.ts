@@ -396,15 +396,9 @@ export class StreamTask {
         throw operatorFailure(e, c.node, this.descriptor.subtaskIndex);
       }
       if (result) {
+        // The rest of the chain finishes in the mailbox, in order with checkpoints and notices.
         result.then(
-          () => {
-            if (this.state !== 'finishing') return;
-            try {
-              this.finishFrom(i + 1);
-            } catch (e) {
-              this.fail(e);
-            }
-          },
+          () => this.enqueue(() => this.finishFrom(i + 1)),
           (e: unknown) => this.fail(operatorFailure(e, c.node, this.descriptor.subtaskIndex)),
         );
         return;
