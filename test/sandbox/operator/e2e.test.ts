@@ -305,13 +305,14 @@ describe('exactly-once output through pod failures and upgrades', () => {
 
   it('carries state and source position through a savepoint and a last-state upgrade: the committed output is exactly the expected output', async () => {
     await eventually('run 1 Running again', async () => ((await sjStatus('exact')).phase === 'Running' ? true : undefined), 60_000);
-    // A spec change that leaves the output as it is: the source's rate.
-    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { args: ['/output/main', String(COUNT), String(RATE + 4)] } } }));
+    // Rescaled from 2 to 1 with a savepoint and back to 2 from the newest checkpoint: the keyed counts,
+    // the source's position and the sink's pending parts move between subtasks.
+    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { parallelism: 1 } } }));
     const run2 = await waitForRun(2, 'Running');
     expect(run2.savepoints.last.trigger).toBe('upgrade');
     expect(run2.run.restorePath).toBe(run2.savepoints.last.path);
     await eventually('a completed checkpoint of run 2', async () => ((await sjStatus('exact')).lastCheckpoint?.path.includes(`/${uid}-2/checkpoints/`) ? true : undefined), 60_000);
-    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { upgradeMode: 'last-state', args: ['/output/main', String(COUNT), String(RATE)] } } }));
+    await ok('kubectl', 'patch', 'sj', 'exact', '--type=merge', '-p', JSON.stringify({ spec: { job: { upgradeMode: 'last-state', parallelism: 2 } } }));
     const run3 = await eventually('run 3 deployed', async () => {
       const s = await sjStatus('exact');
       return s.run?.number === 3 && s.upgrade === undefined ? s : undefined;
