@@ -1,4 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
+import { splitStateAssignment } from './split-state-assignment.ts';
 import type { StateEntries } from './heap-keyed-state-backend.ts';
 import { inKeyGroupRange, keyGroupRangeFor, type KeyGroupRange } from './key-group.ts';
 import type { TimerEntry } from './timer-service.ts';
@@ -73,8 +74,8 @@ export function decodeOperatorSnapshot(bytes: Uint8Array): OperatorSnapshot {
 
 /**
  * Selects what subtask `subtaskIndex` of `parallelism` restores from the snapshots of all old
- * subtasks of an operator: the key groups in its new range, and every `parallelism`-th entry
- * of each operator list state (round-robin, as Flink's split redistribution).
+ * subtasks of an operator: the key groups in its new range, and its share of each operator list
+ * state by `splitStateAssignment` (the same as a restore from storage).
  */
 export function assignStateToSubtask(
   snapshots: readonly OperatorSnapshot[],
@@ -92,18 +93,16 @@ export function assignStateToSubtask(
   const range = keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex);
   const ordered = [...snapshots].sort((a, b) => a.subtaskIndex - b.subtaskIndex);
   const keyGroups = ordered.flatMap((s) => s.keyGroups.filter((g) => inKeyGroupRange(range, g.keyGroup)));
-  const lists = new Map<string, Uint8Array[]>();
+  const oldParallelism = ordered[0]?.parallelism ?? parallelism;
+  const lists = new Map<string, Uint8Array[][]>();
   for (const s of ordered) {
     for (const l of s.operatorState) {
-      const all = lists.get(l.name) ?? [];
-      all.push(...l.entries);
-      lists.set(l.name, all);
+      const bySubtask = lists.get(l.name) ?? Array.from({ length: oldParallelism }, (): Uint8Array[] => []);
+      bySubtask[s.subtaskIndex]!.push(...l.entries);
+      lists.set(l.name, bySubtask);
     }
   }
-  const operatorState = [...lists].map(([name, all]) => ({
-    name,
-    entries: all.filter((_, i) => i % parallelism === subtaskIndex),
-  }));
+  const operatorState = [...lists].map(([name, bySubtask]) => ({ name, entries: splitStateAssignment(bySubtask, parallelism, subtaskIndex) }));
   return { keyGroups, operatorState };
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OperatorState } from '../../../runtime/checkpoint/metadata.ts';
-import { operatorStateReadPlan, splitStateAssignment } from '../../../runtime/checkpoint/state-assignment.ts';
+import { operatorStateReadPlan } from '../../../runtime/checkpoint/state-assignment.ts';
+import { splitStateAssignment } from '../../../runtime/state/split-state-assignment.ts';
+import { assignStateToSubtask, decodeEntry, encodeEntry, type OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
 
 /** Every new subtask's share. */
 const shares = <T>(bySubtask: T[][], parallelism: number) => Array.from({ length: parallelism }, (_, s) => splitStateAssignment(bySubtask, parallelism, s));
@@ -43,6 +45,24 @@ describe('splitStateAssignment', () => {
     for (let parallelism = 1; parallelism <= 5; parallelism++) {
       for (let subtask = 0; subtask < parallelism; subtask++) {
         expect(operatorStateReadPlan(checkpoint, parallelism, subtask).get('splits')!.map(name)).toEqual(splitStateAssignment(old, parallelism, subtask));
+      }
+    }
+  });
+
+  it('is what an in-process restore assigns: assignStateToSubtask over the old subtasks\' snapshots', () => {
+    const snapshots: OperatorSnapshot[] = old.map((entries, subtaskIndex) => ({
+      operatorId: 'source',
+      subtaskIndex,
+      parallelism: 3,
+      maxParallelism: 8,
+      keyGroupRange: null,
+      keyGroups: [],
+      operatorState: [{ name: 'splits', entries: entries.map(encodeEntry) }],
+    }));
+    for (let parallelism = 1; parallelism <= 5; parallelism++) {
+      for (let subtask = 0; subtask < parallelism; subtask++) {
+        const restored = assignStateToSubtask(snapshots, 8, parallelism, subtask).operatorState.find((l) => l.name === 'splits')!;
+        expect(restored.entries.map(decodeEntry)).toEqual(splitStateAssignment(old, parallelism, subtask));
       }
     }
   });
