@@ -164,6 +164,8 @@ export class TaskExecutor {
     switch (m.type) {
       case 'registered':
         this.sessionId = m.sessionId;
+        // A new JobManager numbers its attempts from 1 again; the session id fences the old one's messages.
+        this.attempt = -1;
         this.log.info({ sessionId: m.sessionId }, 'registered with the JobManager');
         return;
       case 'refused': {
