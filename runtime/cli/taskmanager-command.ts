@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { configuredS3Options } from '../checkpoint/configured-s3-options.ts';
+import { setProcessS3Connection } from '../checkpoint/process-s3-connection.ts';
 import { openTaskCheckpointHooks } from '../checkpoint/task-checkpoint-hooks.ts';
 import { loadConfig } from '../config/index.ts';
 import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';
@@ -12,6 +14,7 @@ export function taskmanagerCommand(): Command {
     .action(async (opts: { config?: string }) => {
       const config = loadConfig({ file: opts.config });
       const log = processLogger(config, { component: 'taskmanager' });
+      setProcessS3Connection(configuredS3Options(config));
       const executor = await startTaskManager(config, log, (error) => {
         void executor.stop().finally(() => {
           process.stderr.write(`sluice: ${error.message}\n`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { CheckpointStorageError } from '../checkpoint/checkpoint-storage-error.ts';
 import { openCheckpointStorage, type S3ConnectionOptions } from '../checkpoint/open-checkpoint-storage.ts';
+import { processS3Connection } from '../checkpoint/process-s3-connection.ts';
 import type { S3CheckpointStorage } from '../checkpoint/s3-storage.ts';
 import { parseStorageUri } from '../checkpoint/storage-uri.ts';
 import { formatRecord } from './format-record.ts';
@@ -11,7 +12,9 @@ import { TwoPhaseCommitSink, type PreCommitted, type SinkTransaction, type SinkT
 /**
  * Where the sink writes and how it reaches S3: the connection settings of checkpoint storage
  * (endpoint, region, path-style, credentials given, from a mounted Secret directory or from the
- * environment, retries, timeouts; see runtime/checkpoint/README.md), plus memory bounds.
+ * environment, retries, timeouts; see runtime/checkpoint/README.md), plus memory bounds. Settings
+ * not given here are those of the TaskManager's configured S3 checkpoint storage, if any
+ * (process-s3-connection.ts), then the AWS environment variables.
  */
 export interface S3SinkOptions extends S3ConnectionOptions {
   /** Bytes per multipart part (at least 5 MiB); a smaller part object takes one PutObject. Default 8 MiB. */
@@ -86,7 +89,7 @@ class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
     private readonly subtaskIndex: number,
   ) {
     // An s3:// URI (checked by S3Sink) opens S3 storage.
-    this.storage = openCheckpointStorage(uri, { ...options, queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3CheckpointStorage>;
+    this.storage = openCheckpointStorage(uri, { ...processS3Connection(), ...options, queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3CheckpointStorage>;
     // Reported by the first upload or commit that needs the connection.
     this.storage.catch(() => {});
   }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
@@ -23,12 +23,15 @@ afterAll(() => {
 
 const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
-describe('exactly-once S3 sink across JobManager and TaskManager processes', () => {
+describe('exactly-once S3 sink and S3 checkpoint storage across JobManager and TaskManager processes', () => {
   it('TaskManagers SIGKILLed at random moments: the committed objects hold exactly the expected lines', async () => {
     const total = 16_000;
-    const s3 = await startS3Server({ directory: tempDir(), buckets: ['output'] });
-    // What pods get from their Secret and environment.
-    const env = { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const s3 = await startS3Server({ directory: tempDir(), buckets: ['output', 'checkpoints'] });
+    // As in a pod: credentials in a mounted Secret directory and the endpoint, both only in the
+    // configuration of checkpoint storage, which the sink in the TaskManagers falls back to.
+    const credentialsDirectory = tempDir();
+    writeFileSync(join(credentialsDirectory, 'accessKeyId'), s3.accessKeyId);
+    writeFileSync(join(credentialsDirectory, 'secretAccessKey'), s3.secretAccessKey);
     const bucket = await openCheckpointStorage('s3://output', { endpoint: s3.endpoint, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
     const cluster = new Cluster({
       entry: JOB,
@@ -37,13 +40,13 @@ describe('exactly-once S3 sink across JobManager and TaskManager processes', () 
       taskManagers: 0,
       config: {
         restartStrategy: { type: 'fixed-delay', attempts: 10, delay: '200ms' },
-        checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { filesystem: { path: join(tempDir(), 'checkpoints') } } },
+        checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { s3: { bucket: 'checkpoints', prefix: 'sluice', endpoint: s3.endpoint, credentialsDirectory } } },
       },
     });
     const checkpoints = () => cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
     try {
       await cluster.start();
-      for (let i = 0; i < 2; i++) cluster.startTaskManager(`tm-${i}`, env);
+      for (let i = 0; i < 2; i++) cluster.startTaskManager(`tm-${i}`);
       for (let kill = 0; kill < 2; kill++) {
         await cluster.waitForDetails('all subtasks running', allRunning);
         const before = (await checkpoints()).counts.completed;
@@ -53,7 +56,7 @@ describe('exactly-once S3 sink across JobManager and TaskManager processes', () 
         const victim = cluster.taskManagers[kill]!;
         victim.child.kill('SIGKILL');
         await victim.exited;
-        cluster.startTaskManager(`tm-${kill}-again`, env);
+        cluster.startTaskManager(`tm-${kill}-again`);
         cluster.taskManagers[kill] = cluster.taskManagers.pop()!;
       }
       const done = await cluster.waitForState('FINISHED', 60_000);

@@ -3,8 +3,8 @@ import { KEYS } from '../job-fixture.ts';
 
 /**
  * The checkpoint e2e job with its output in S3: a running count per key over a rate-limited
- * replayable generator, committed by the exactly-once S3 sink. The endpoint and credentials come
- * from the environment (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as in a pod.
+ * replayable generator, committed by the exactly-once S3 sink. The endpoint and credentials are the
+ * TaskManager's S3 checkpoint storage settings, as in a pod.
  * Args: output URI (s3://bucket/prefix), record count, records per second.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
