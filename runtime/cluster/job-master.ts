@@ -395,6 +395,8 @@ export class JobMaster {
     }
     const hosted = [...this.subtasks.values()].some((s) => s.taskManagerId === tm.id && (s.status === 'DEPLOYING' || s.status === 'RUNNING' || s.status === 'ENDED'));
     if (this.jobState === 'RUNNING' && hosted) this.failover(new Error(reason), null, tm.id);
+    // Lost right after another failure of the attempt it ran (a peer's data-plane error came first): still part of the history.
+    else if (this.jobState === 'RESTARTING' && [...this.subtasks.values()].some((s) => s.taskManagerId === tm.id)) this.recordException(new Error(reason), null, tm.id);
   }
 
   /** A failure of the running attempt: cancel everything, then restart or fail per the restart strategy. */
