@@ -12,6 +12,7 @@ import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
 import { CheckpointCoordinator, checkpointedTopology } from './checkpoint-coordinator.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
+import { CheckpointStorageError } from './checkpoint-storage-error.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
@@ -144,6 +145,11 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       const operatorIds = graph.vertex(d.vertexId).operators.map((n) => n.operatorId).filter((id) => withState.has(id));
       return operatorIds.length === 0 ? undefined : { checkpoint: checkpoint.uri, operatorIds };
     };
+  }
+
+  /** Storage that cannot be reached now may be reachable at the next attempt (MinIO starting after the job). */
+  isTransientRestoreFailure(error: unknown): boolean {
+    return error instanceof CheckpointStorageError && (error.reason === 'unreachable' || error.reason === 'timeout');
   }
 
   statistics(): CheckpointingStatistics {

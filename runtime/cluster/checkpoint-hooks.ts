@@ -60,6 +60,12 @@ export interface JobCheckpointing {
   createCoordinator(context: CheckpointCoordinatorContext): AttemptCheckpointCoordinator;
   /** Before an attempt deploys: what each subtask restores from (the deploy message's `restore`). */
   restoreFor(graph: JobGraph, attempt: number): Promise<(descriptor: TaskDeploymentDescriptor) => unknown>;
+  /**
+   * Whether a failed `restoreFor` may succeed later (storage unreachable or timing out): the JobMaster
+   * then restarts under its restart strategy; otherwise (bad credentials, missing bucket, nothing
+   * usable to restore) the job fails at once with the reason.
+   */
+  isTransientRestoreFailure(error: unknown): boolean;
   statistics(): CheckpointingStatistics;
   /** POST /savepoints (and /stop, with `stop`): resolves with the trigger id. */
   triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string>;

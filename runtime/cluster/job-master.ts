@@ -241,7 +241,9 @@ export class JobMaster {
     try {
       if (this.options.checkpointing) restoreOf = await this.options.checkpointing.restoreFor(this.graph!, attempt);
     } catch (e) {
-      this.failJob(e, null, null);
+      if (attempt !== this.attempt || TERMINAL.has(this.jobState)) return;
+      if (this.options.checkpointing!.isTransientRestoreFailure(e)) this.restartOrFail(e, null, null);
+      else this.failJob(e, null, null);
       return;
     }
     if (attempt !== this.attempt || TERMINAL.has(this.jobState)) return;
@@ -406,6 +408,11 @@ export class JobMaster {
       return;
     }
     this.cancelAttempt();
+    this.restartOrFail(error, taskName, taskManagerId);
+  }
+
+  /** The restart strategy decides: another attempt after its delay, or the job fails. */
+  private restartOrFail(error: unknown, taskName: string | null, taskManagerId: string | null): void {
     const decision = this.restartStrategy.onFailure(Date.now());
     if (!decision.restart) {
       const cause = error instanceof Error ? error : new Error(String(error));

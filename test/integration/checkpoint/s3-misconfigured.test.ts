@@ -3,9 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
 import type { SluiceConfigInput } from '../../../runtime/config/index.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
-import { waitForLog } from '../../support/processes.ts';
+import { freePort } from '../../support/free-port.ts';
+import { waitFor, waitForLog } from '../../support/processes.ts';
 import { Cluster } from '../cluster/cluster-fixture.ts';
 
 const JOB = 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts';
@@ -38,8 +40,8 @@ function useCredentials(credentials: { accessKeyId: string; secretAccessKey: str
   }
 }
 
-function checkpointingTo(bucket: string): Partial<SluiceConfigInput> {
-  return { checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { s3: { bucket, prefix: 'jobs', endpoint: s3.endpoint } } } };
+function checkpointingTo(bucket: string, endpoint = s3.endpoint): Partial<SluiceConfigInput> {
+  return { checkpointing: { interval: '300ms', mode: 'exactly-once', timeout: '10s', minPause: '0ms', retained: 3, storage: { s3: { bucket, prefix: 'jobs', endpoint } } } };
 }
 
 /** Starts a JobManager and a TaskManager, waits for the job to fail; both processes must still be up, the JobManager serving REST. */
@@ -104,4 +106,36 @@ describe('checkpoint storage in S3 misconfigured at job start', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr.split('\n')).toContain(`sluice: S3 bucket "checkpoints" at ${s3.endpoint}: access denied (check credentials)`);
   }, 60_000);
+
+  it('S3 not up yet when the job starts: the job restarts under its restart strategy and runs once S3 is up', async () => {
+    useCredentials(s3);
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const cluster = new Cluster({
+      entry: JOB,
+      args: [join(dir, 'late-out'), '100000', '1000'],
+      parallelism: 1,
+      taskManagers: 1,
+      config: { ...checkpointingTo('late', endpoint), restartStrategy: { type: 'fixed-delay', attempts: 1000, delay: '200ms' } },
+    });
+    let late: S3Server | undefined;
+    try {
+      await cluster.start();
+      const unreachable = await waitFor('a restart because S3 is unreachable', async () => ((await cluster.exceptions()).history.length > 0 ? (await cluster.exceptions()).history[0] : undefined));
+      expect(unreachable.exceptionName).toBe('CheckpointStorageError');
+      expect(unreachable.message).toBe(`S3 endpoint ${endpoint} is unreachable (bucket "late", ECONNREFUSED, 3 attempts)`);
+      expect((await cluster.details()).state).not.toBe('FAILED');
+      late = await startS3Server({ directory: join(dir, 'late-s3'), buckets: ['late'], port });
+      await waitFor('a completed checkpoint in S3 that came up late', async () => {
+        const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
+        return stats.counts.completed > 0 ? stats : undefined;
+      }, 60_000);
+      const details = await cluster.details();
+      expect(details.state).toBe('RUNNING');
+      expect(details.restarts).toBeGreaterThan(0);
+    } finally {
+      await cluster.stop();
+      await late?.stop();
+    }
+  }, 90_000);
 });
