@@ -94,11 +94,11 @@ export async function startCheckpointedLocalJob(graph: JobGraph, options: Checkp
     timeout: options.timeout ?? 600_000,
     minPause: options.minPause ?? 0,
     target: {
-      triggerCheckpoint({ checkpointId, location, savepoint, stop }) {
+      triggerCheckpoint({ checkpointId, location, savepoint, stop, signal }) {
         job.triggerCheckpoint(checkpointId, { savepoint, stop }).then(
           (acks) => {
             for (const ack of acks) {
-              uploadSubtaskSnapshot(location, ack).then(
+              uploadSubtaskSnapshot(location, ack, { signal }).then(
                 (handles) => coordinator.acknowledge(handles),
                 (error: unknown) => coordinator.decline(checkpointId, `uploading the state of ${ack.vertexId}/${ack.subtaskIndex} failed: ${(error as Error).message}`),
               );

@@ -1,17 +1,19 @@
 // Task side of a checkpoint: the snapshot a subtask took synchronously at the barrier is written to
 // storage asynchronously (processing goes on), and the acknowledgement carries the state handles.
+// An aborted checkpoint's `signal` stops its uploads.
 import type { TaskCheckpointAck } from '../task/stream-task.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
+import type { WriteOptions } from './checkpoint-storage.ts';
 import type { OperatorSubtaskState } from './metadata.ts';
 import type { SubtaskStateAck } from './pending-checkpoint.ts';
 import { writeSubtaskState } from './subtask-state-writer.ts';
 
-export async function uploadSubtaskSnapshot(location: CheckpointStorageLocation, ack: TaskCheckpointAck): Promise<SubtaskStateAck> {
+export async function uploadSubtaskSnapshot(location: CheckpointStorageLocation, ack: TaskCheckpointAck, options?: WriteOptions): Promise<SubtaskStateAck> {
   const states: Record<string, OperatorSubtaskState> = {};
   await Promise.all(
     ack.snapshots.map(async (snapshot) => {
       await snapshot.asyncPhase;
-      const state = await writeSubtaskState(location, snapshot.operatorId, snapshot.subtaskIndex, snapshot);
+      const state = await writeSubtaskState(location, snapshot.operatorId, snapshot.subtaskIndex, snapshot, options);
       if (state.keyedState || state.operatorState) states[snapshot.operatorId] = state;
     }),
   );

@@ -20,9 +20,9 @@ export function createTaskCheckpointHooks(config: SluiceConfig, storage: Checkpo
   // storage opened for it is released when a later deployment names another checkpoint.
   let opened: { uri: string; point: Promise<RestorePoint> } | undefined;
   return {
-    acknowledge(ack) {
+    acknowledge(ack, signal) {
       const location = new CheckpointStorageLocation(storage, checkpointDirectory(scope, config.job.id, ack.checkpointId), 'checkpoint', ack.checkpointId);
-      return uploadSubtaskSnapshot(location, ack);
+      return uploadSubtaskSnapshot(location, ack, { signal });
     },
     async restore(d, restore) {
       if (restore === undefined || restore === null) return undefined;
