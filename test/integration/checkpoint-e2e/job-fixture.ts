@@ -1,11 +1,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
+import { StreamExecutionEnvironment, WatermarkStrategy, type DataStream } from '../../../runtime/api/index.ts';
 import { ExactlyOnceFileSink } from '../../../runtime/connectors/exactly-once-file-sink.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
 import type { JobGraph } from '../../../runtime/graph/job-graph.ts';
 
 export const KEYS = 10;
+
+/**
+ * The counting of the checkpoint tests' jobs: `total` numbers from a rate-limited replayable
+ * generator, a running count per key (`[key, count]`), with stable uids so any run restores any other.
+ */
+export function countedNumbers(env: StreamExecutionEnvironment, total: number, recordsPerSecond: number): DataStream<[number, number]> {
+  return env
+    .fromSource(new GeneratorSource({ count: total, recordsPerSecond, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
+    .uid('numbers')
+    .map((n: number): [number, number] => [n % KEYS, 1])
+    .uid('pairs')
+    .keyBy(([k]) => k)
+    .sum(1)
+    .uid('counts');
+}
 
 /**
  * The test job: a replayable numbered source (two subtasks), a running count per key at
@@ -14,14 +29,7 @@ export const KEYS = 10;
  */
 export function countingJob(output: string, options: { total: number; parallelism: number; recordsPerSecond: number }): JobGraph {
   const env = new StreamExecutionEnvironment().setParallelism(2);
-  env
-    .fromSource(new GeneratorSource({ count: options.total, recordsPerSecond: options.recordsPerSecond, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
-    .uid('numbers')
-    .map((n: number): [number, number] => [n % KEYS, 1])
-    .uid('pairs')
-    .keyBy(([k]) => k)
-    .sum(1)
-    .uid('counts')
+  countedNumbers(env, options.total, options.recordsPerSecond)
     .setParallelism(options.parallelism)
     .sinkTo(new ExactlyOnceFileSink<[number, number]>(output))
     .uid('committed-counts')

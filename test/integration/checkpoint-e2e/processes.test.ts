@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
+import { freePort } from '../../support/free-port.ts';
+import { waitFor } from '../../support/processes.ts';
 import { Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 
@@ -43,7 +44,7 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
         const before = (await checkpoints()).counts.completed;
         await cluster.waitForDetails('all subtasks running', allRunning);
         // A new checkpoint of this attempt, then a random moment between checkpoints.
-        await waitUntil(async () => (await checkpoints()).counts.completed > before, 'a checkpoint of this attempt');
+        await waitFor('a checkpoint of this attempt', async () => ((await checkpoints()).counts.completed > before) || undefined);
         await new Promise((r) => setTimeout(r, Math.random() * 300));
         const victim = cluster.taskManagers[kill % 2]!;
         victim.child.kill('SIGKILL');
@@ -123,15 +124,15 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
     try {
       await cluster.start();
       await cluster.waitForDetails('all subtasks running', allRunning);
-      await waitUntil(async () => (await checkpoints()).counts.completed >= 2, 'two checkpoints');
+      await waitFor('two checkpoints', async () => ((await checkpoints()).counts.completed >= 2) || undefined);
       cluster.jobManager.child.kill('SIGKILL');
       await cluster.jobManager.exited;
       cluster.jobManager = cluster.group.sluice('jobmanager-2', ['jobmanager', '--config', cluster.configFile]);
       // The new JobManager finds the run's newest checkpoint in S3 by listing.
-      await waitUntil(async () => (await checkpoints().catch(() => undefined))?.latest.restored?.externalPath.startsWith('s3://checkpoints/e2e/default/test-job/test-job/checkpoints/chk-') === true, 'a restore by the new JobManager');
+      await waitFor('a restore by the new JobManager', async () => ((await checkpoints().catch(() => undefined))?.latest.restored?.externalPath.startsWith('s3://checkpoints/e2e/default/test-job/test-job/checkpoints/chk-') === true) || undefined);
       await cluster.waitForDetails('all subtasks running again', allRunning);
       const before = (await checkpoints()).counts.completed;
-      await waitUntil(async () => (await checkpoints()).counts.completed > before, 'a checkpoint of the new JobManager');
+      await waitFor('a checkpoint of the new JobManager', async () => ((await checkpoints()).counts.completed > before) || undefined);
       cluster.taskManagers[0]!.child.kill('SIGKILL');
       await cluster.taskManagers[0]!.exited;
       cluster.startTaskManager('tm-0-again');
@@ -184,20 +185,3 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
     }
   }, 150_000);
 });
-
-/** Ports a restarted JobManager can listen on again, so TaskManagers and the test find it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import { freePort } from '../../support/free-port.ts';
 import { waitFor, waitForLog } from '../../support/processes.ts';
 import { Cluster } from './cluster-fixture.ts';
 import { inProcessLines, publishedLines } from './parts.ts';
@@ -116,14 +116,3 @@ describe('failure detection and restart', () => {
     }
   }, 120_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}

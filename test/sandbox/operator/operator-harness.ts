@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer } from '../../../sandbox/apiserver/server.ts';
@@ -11,6 +10,7 @@ import type { ApiServer } from '../../../sandbox/apiserver/server.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import { writeKubeconfig } from '../../../sandbox/tools/kubeconfig.ts';
 import { runCommand, type CommandResult } from '../../support/command.ts';
+import { freePort } from '../../support/free-port.ts';
 import { waitFor } from '../../support/processes.ts';
 
 export const root = resolve(import.meta.dirname, '../../..');
@@ -127,16 +127,6 @@ export async function startOperatorSandbox(name: string): Promise<OperatorSandbo
   return sandbox;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
 export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>

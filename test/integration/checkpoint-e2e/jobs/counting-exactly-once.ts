@@ -1,6 +1,6 @@
-import { GeneratorSource, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import type { StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
 import { ExactlyOnceFileSink } from '../../../../runtime/connectors/exactly-once-file-sink.ts';
-import { KEYS } from '../job-fixture.ts';
+import { countedNumbers } from '../job-fixture.ts';
 
 /**
  * The checkpoint e2e job as a module for JobManager/TaskManager processes: a running count per key
@@ -8,14 +8,7 @@ import { KEYS } from '../job-fixture.ts';
  * Args: output directory, record count, records per second.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  env
-    .fromSource(new GeneratorSource({ count: Number(args[1]), recordsPerSecond: Number(args[2]), generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
-    .uid('numbers')
-    .map((n: number): [number, number] => [n % KEYS, 1])
-    .uid('pairs')
-    .keyBy(([k]) => k)
-    .sum(1)
-    .uid('counts')
+  countedNumbers(env, Number(args[1]), Number(args[2]))
     .sinkTo(new ExactlyOnceFileSink<[number, number]>(args[0]!))
     .uid('committed-counts');
 };

@@ -1,5 +1,5 @@
-import { GeneratorSource, S3Sink, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
-import { KEYS } from '../job-fixture.ts';
+import { S3Sink, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import { countedNumbers } from '../job-fixture.ts';
 
 /**
  * The checkpoint e2e job with its output in S3: a running count per key over a rate-limited
@@ -8,14 +8,7 @@ import { KEYS } from '../job-fixture.ts';
  * Args: output URI (s3://bucket/prefix), record count, records per second.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  env
-    .fromSource(new GeneratorSource({ count: Number(args[1]), recordsPerSecond: Number(args[2]), generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
-    .uid('numbers')
-    .map((n: number): [number, number] => [n % KEYS, 1])
-    .uid('pairs')
-    .keyBy(([k]) => k)
-    .sum(1)
-    .uid('counts')
+  countedNumbers(env, Number(args[1]), Number(args[2]))
     .sinkTo(new S3Sink<[number, number]>(args[0]!))
     .uid('committed-counts');
 };

@@ -1,7 +1,7 @@
-import { GeneratorSource, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import type { StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
 import { ExactlyOnceFileSink } from '../../../../runtime/connectors/exactly-once-file-sink.ts';
 import { AbstractStreamOperator } from '../../../../runtime/operators/abstract-stream-operator.ts';
-import { KEYS } from '../job-fixture.ts';
+import { countedNumbers } from '../job-fixture.ts';
 
 /**
  * Passes records on; in the job's first attempt subtask 1 never completes its `finish`, so that
@@ -23,14 +23,7 @@ class HoldingGate extends AbstractStreamOperator {
  * Args: output directory, record count, records per second.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  env
-    .fromSource(new GeneratorSource({ count: Number(args[1]), recordsPerSecond: Number(args[2]), generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
-    .uid('numbers')
-    .map((n: number): [number, number] => [n % KEYS, 1])
-    .uid('pairs')
-    .keyBy(([k]) => k)
-    .sum(1)
-    .uid('counts')
+  countedNumbers(env, Number(args[1]), Number(args[2]))
     .then<[number, number]>('gate', () => new HoldingGate())
     .uid('gate')
     .sinkTo(new ExactlyOnceFileSink<[number, number]>(args[0]!))
