@@ -22,9 +22,9 @@ export interface S3SinkOptions extends S3ConnectionOptions {
   /** Parts of one object uploaded concurrently. Default 2. */
   queueSize?: number;
   /**
-   * Bytes of records that may wait in memory for the upload beyond the parts in flight. A subtask
-   * whose records outrun its upload for longer fails with an error saying so (the job restarts from
-   * its last checkpoint) instead of growing without bound. Default 32 MiB.
+   * Bytes of records that may wait in memory for the upload beyond the parts in flight. When records
+   * outrun the upload, the writer stops being available at about this much and its task takes no
+   * more input until the upload catches up: backpressure, as from a slow network channel. Default 32 MiB.
    */
   maxBufferedBytes?: number;
 }
@@ -187,20 +187,30 @@ class S3PartTransaction<T> implements SinkTransaction<T, S3PartState> {
   }
 
   private flush(): void {
-    const stream = this.stream ?? this.start();
-    stream.write(this.text);
+    (this.stream ?? this.start()).write(this.text);
     this.text = '';
-    const buffered = stream.writableLength + stream.readableLength;
-    if (buffered > this.maxBufferedBytes) {
-      throw new Error(
-        `S3 sink: the upload of ${this.staging} is slower than the records: ${buffered} bytes wait in memory (maxBufferedBytes ${this.maxBufferedBytes}); ` +
-          'raise maxBufferedBytes or queueSize, or give the sink more bandwidth',
-      );
-    }
+  }
+
+  /** Room for more records: the stream's buffer is below its bound (or the upload failed: the next write says so). */
+  isAvailable(): boolean {
+    return this.stream === undefined || !this.stream.writableNeedDrain || this.failure !== undefined;
+  }
+
+  availability(): Promise<void> {
+    const stream = this.stream;
+    if (stream === undefined || this.isAvailable()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off('drain', done).off('close', done);
+        resolve();
+      };
+      stream.on('drain', done).on('close', done);
+    });
   }
 
   private start(): PassThrough {
-    const stream = new PassThrough();
+    // Both halves buffer up to half the bound, so `write` asks for a drain once about maxBufferedBytes wait.
+    const stream = new PassThrough({ highWaterMark: Math.max(1, Math.floor(this.maxBufferedBytes / 2)) });
     // Writes after a failed upload are refused by write() itself; the stream's own errors say nothing more.
     stream.on('error', () => {});
     this.stream = stream;

@@ -19,7 +19,12 @@ export interface SinkWriterSnapshot {
 }
 
 export interface SinkWriter<T> {
+  /** Never blocks; a writer that buffers for something slower says so through `isAvailable`. */
   write(value: T, timestamp: number): void;
+  /** False while the writer has no room for more records (its upload is behind): the task stops feeding it. */
+  isAvailable?(): boolean;
+  /** Resolves when `isAvailable()` becomes true. */
+  availability?(): Promise<void>;
   /** End of input: everything written so far must be made durable/visible (a promise: once it resolves). */
   finish?(): void | Promise<void>;
   /** Before a checkpoint barrier is forwarded: pending data belongs to this checkpoint. */

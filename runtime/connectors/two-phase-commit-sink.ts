@@ -14,6 +14,9 @@ export interface PreCommitted<S> {
  */
 export interface SinkTransaction<T, S> {
   write(value: T, timestamp: number): void;
+  /** See SinkWriter.isAvailable: false while the transaction's upload is behind its records. */
+  isAvailable?(): boolean;
+  availability?(): Promise<void>;
   preCommit(): PreCommitted<S>;
   /** Drops what was written (the task is cancelled or failed before the transaction's checkpoint). */
   abort(): void;
@@ -78,6 +81,14 @@ export class TwoPhaseCommitSinkWriter<T, S> implements SinkWriter<T> {
   write(value: T, timestamp: number): void {
     if (this.failure !== undefined) throw this.failure.error;
     this.current!.write(value, timestamp);
+  }
+
+  isAvailable(): boolean {
+    return this.current?.isAvailable?.() ?? true;
+  }
+
+  availability(): Promise<void> {
+    return this.current?.availability?.() ?? Promise.resolve();
   }
 
   snapshotState(checkpointId: number): SinkWriterSnapshot {

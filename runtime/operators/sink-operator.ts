@@ -24,6 +24,14 @@ export class SinkOperator<T> extends AbstractStreamOperator {
     this.writer.write(value as T, timestamp);
   }
 
+  isAvailable(): boolean {
+    return this.writer.isAvailable?.() ?? true;
+  }
+
+  availability(): Promise<void> {
+    return this.writer.availability?.() ?? Promise.resolve();
+  }
+
   override finish(): void | Promise<void> {
     return this.writer.finish?.();
   }

@@ -53,6 +53,13 @@ export interface StreamOperator {
    * awaited before the task exits after its final checkpoint; its rejection fails the task.
    */
   notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
+  /**
+   * An operator that hands records to something slower than the task (a sink's upload) says when it
+   * can take more; while it cannot, the task processes no input, as when an output is backpressured.
+   * Absent: always available.
+   */
+  isAvailable?(): boolean;
+  availability?(): Promise<void>;
   /** Records received from the task's input (counted by the task when the operator heads a chain). */
   recordsIn: number;
 }

@@ -2,9 +2,11 @@ import type { JobEdge, JobGraph, JobVertex } from '../graph/job-graph.ts';
 import type { ChannelWriter, InputChannel } from '../network/channel.ts';
 import { InputGate } from '../network/input-gate.ts';
 import { createChannelSelector } from '../network/partitioner.ts';
+import type { AvailabilityProvider } from '../network/availability-provider.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import type { ControlEvent, RecordBatch } from '../network/stream-element.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
 import { EMPTY_RESTORE, type OperatorSnapshot, type OperatorStateRestore } from '../state/state-snapshot.ts';
 import { BlockableInputChannel } from './blockable-input-channel.ts';
 import { CheckpointBarrierAligner } from './checkpoint-barrier-aligner.ts';
@@ -97,6 +99,8 @@ export class StreamTask {
   private state: TaskState = 'created';
   private chain!: OperatorChain;
   private writers: RecordWriter[] = [];
+  /** What must have room before the task takes more input: its record writers, and operators that throttle (sinks). */
+  private outputs: AvailabilityProvider[] = [];
   private gate!: InputGate;
   private valve!: StatusWatermarkValve;
   private barriers!: CheckpointBarrierHandler;
@@ -253,6 +257,7 @@ export class StreamTask {
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);
     this.chain.forEach((c) => c.operator.open(), index, true);
+    this.outputs = [...this.writers, ...this.chain.operators.map((c) => c.operator).filter(throttles)];
     this.gate.setAvailabilityListener(() => this.wake());
   }
 
@@ -272,7 +277,7 @@ export class StreamTask {
     try {
       while (this.mailbox.length > 0 && ALIVE.has(this.state)) this.mailbox.shift()!();
       if (this.state !== 'running' || this.stoppedAt !== undefined) return;
-      if (!this.writersAvailable()) {
+      if (!this.outputsAvailable()) {
         this.waitForOutput();
         return;
       }
@@ -308,7 +313,7 @@ export class StreamTask {
 
   private inputStep(): boolean {
     for (let n = 0; n < this.batchesPerCycle; n++) {
-      if (n > 0 && !this.writersAvailable()) {
+      if (n > 0 && !this.outputsAvailable()) {
         this.waitForOutput();
         return false;
       }
@@ -431,15 +436,15 @@ export class StreamTask {
     this.settle?.resolve();
   }
 
-  private writersAvailable(): boolean {
-    for (const w of this.writers) if (!w.isAvailable()) return false;
+  private outputsAvailable(): boolean {
+    for (const o of this.outputs) if (!o.isAvailable()) return false;
     return true;
   }
 
   private waitForOutput(): void {
     if (this.waitingForOutput) return;
     this.waitingForOutput = true;
-    Promise.all(this.writers.map((w) => w.availability())).then(
+    Promise.all(this.outputs.map((o) => o.availability())).then(
       () => {
         this.waitingForOutput = false;
         this.wake();
@@ -474,4 +479,8 @@ export class StreamTask {
     for (const w of this.writers) w.close();
     this.gate?.close();
   }
+}
+
+function throttles(operator: StreamOperator): operator is StreamOperator & AvailabilityProvider {
+  return operator.isAvailable !== undefined && operator.availability !== undefined;
 }

@@ -163,8 +163,8 @@ describe('idleness and processing time', () => {
     const strategy = WatermarkStrategy.forMonotonousTimestamps<Event>()
       .withTimestampAssigner((e) => e.ts)
       .withIdleness(30);
-    const active = new QuietSource([ev('a', 1), ev('a', 2), ev('a', 25)], 800);
-    const idle = new QuietSource([], 800);
+    const active = new QuietSource([ev('a', 1), ev('a', 2), ev('a', 25)], 2000);
+    const idle = new QuietSource([], 2000);
     const firedAt: number[] = [];
     const out = new CollectSink<string>();
     env
