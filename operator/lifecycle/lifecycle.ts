@@ -407,6 +407,8 @@ function observeRun(b: Builder): 'live' | 'ended' {
     default:
       b.phase(jm.state === 'RESTARTING' || jm.state === 'FAILING' ? 'Running' : 'Deploying', `The job is ${jm.state}`);
       b.condition('Ready', 'False', jm.state === 'RESTARTING' ? 'JobRestarting' : 'JobNotRunning', b.status.message!);
+      // Scheduling or restarting takes seconds: look again soon, so Running shows when it happens.
+      b.requeueAfterMs = TRANSITION_INTERVAL_MS;
       return 'live';
   }
 }

@@ -73,6 +73,15 @@ describe('lifecycle: deploy and observe', () => {
     expect(decide(observe(job, { ...pods(1), jobManager: running })).actions).toEqual([{ kind: 'deploy' }]);
   });
 
+  it('looks again within a second while the JobManager schedules the job, every 5 s once it runs', () => {
+    let job = exampleStreamJob();
+    job = written(job, decide(observe(job)));
+    const scheduling = decide(observe(job, { ...pods(1), jobManager: { reachable: true, state: 'CREATED', restarts: 0 } }));
+    expect(scheduling.status).toMatchObject({ phase: 'Deploying', message: 'The job is CREATED' });
+    expect(scheduling.requeueAfterMs).toBe(1000);
+    expect(decide(observe(written(job, scheduling), { ...pods(1), jobManager: running })).requeueAfterMs).toBe(5000);
+  });
+
   it('reports late checkpoints as CheckpointHealthy False', () => {
     const job = runningJob();
     const later = new Date(now.getTime() + 5 * 60_000);
