@@ -7,10 +7,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { JobDetails } from '../runtime/cluster/rest-types.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../sandbox/tools/kube-tools.ts';
-import { Cluster } from '../test/integration/cluster/cluster-fixture.ts';
+import { allRunning, Cluster } from '../test/integration/cluster/cluster-fixture.ts';
 import { runCommand } from '../test/support/command.ts';
 import { waitFor } from '../test/support/processes.ts';
 import type { BenchResult } from './bench-result.ts';
@@ -19,7 +18,6 @@ const ROUNDS = 3;
 const root = resolve(import.meta.dirname, '..');
 const JOB = 'test/sandbox/operator/fixtures/counting-job.ts';
 
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 /** Milliseconds from starting JobManager + 2 TaskManagers to every subtask running. */
 async function directStart(): Promise<number> {

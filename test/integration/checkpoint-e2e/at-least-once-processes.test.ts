@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamExecutionEnvironment } from '../../../runtime/api/index.ts';
 import { readSnapshotsAt } from '../../../runtime/checkpoint/restore.ts';
-import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
 import type { StrideSplit } from '../../../runtime/connectors/split-assignment.ts';
 import { decodeEntry } from '../../../runtime/state/state-snapshot.ts';
 import { waitFor } from '../../support/processes.ts';
-import { Cluster } from '../cluster/cluster-fixture.ts';
+import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, KEYS } from './job-fixture.ts';
 import numberedCounts from './jobs/numbered-counts.ts';
 
@@ -16,7 +16,6 @@ const JOB = 'test/integration/checkpoint-e2e/jobs/numbered-counts.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-alo-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 describe('at-least-once checkpoints across JobManager and TaskManager processes', () => {
   it('a TaskManager SIGKILLed: every record counted at least once, a record counted twice only after the restored checkpoint, no alignment', async () => {

@@ -1,27 +1,18 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor } from '../../support/processes.ts';
-import { Cluster } from '../cluster/cluster-fixture.ts';
+import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
 const JOB = 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts';
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-eo-processes-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('sluice-eo-processes-');
 
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 describe('exactly-once across JobManager and TaskManager processes', () => {
   // Issue 4: TaskManagers SIGKILLed at random moments several times and the JobManager SIGKILLed and

@@ -2,16 +2,15 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
 import { waitFor } from '../../support/processes.ts';
-import { Cluster } from '../cluster/cluster-fixture.ts';
+import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 
 const JOB = 'test/integration/checkpoint-e2e/jobs/rescalable-counting.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-rescale-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 describe('a job restored at another parallelism across JobManager and TaskManager processes', () => {
   it('generator source checkpointed at parallelism 2, every process SIGKILLed, restarted at 3: the output of an uninterrupted run', async () => {

@@ -1,21 +1,12 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
 import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { committedLines, countingJob, expectedLines, waitFor } from './job-fixture.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-s3-outage-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('sluice-s3-outage-');
 
 describe('checkpoints while S3 is down', () => {
   it('fail with the reason while the job keeps running, complete again once S3 is back, and the output stays exact', async () => {

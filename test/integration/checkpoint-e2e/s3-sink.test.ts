@@ -1,27 +1,18 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
-import type { CheckpointingStatistics, JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { waitFor } from '../../support/processes.ts';
-import { Cluster } from '../cluster/cluster-fixture.ts';
+import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedS3Lines } from '../connectors/s3-objects.ts';
 import { expectedLines } from './job-fixture.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
 const JOB = 'test/integration/checkpoint-e2e/jobs/counting-s3-sink.ts';
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-s3-sink-e2e-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('sluice-s3-sink-e2e-');
 
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 describe('exactly-once S3 sink and S3 checkpoint storage across JobManager and TaskManager processes', () => {
   it('TaskManagers SIGKILLed at random moments: the committed objects hold exactly the expected lines', async () => {

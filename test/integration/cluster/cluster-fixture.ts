@@ -16,6 +16,9 @@ export interface ClusterOptions {
   readonly config?: Partial<SluiceConfigInput>;
 }
 
+/** The job runs and every one of its subtasks does (the moment to inject a fault, or the end of a start-up). */
+export const allRunning = (d: JobDetails): boolean => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
+
 /** A JobManager and TaskManagers as real `sluice` processes on loopback, with REST helpers. */
 export class Cluster {
   readonly group = new ProcessGroup();

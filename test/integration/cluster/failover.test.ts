@@ -1,26 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor, waitForLog } from '../../support/processes.ts';
-import { Cluster } from './cluster-fixture.ts';
+import { allRunning, Cluster } from './cluster-fixture.ts';
 import { inProcessLines, publishedLines } from './parts.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
 const WINDOWS = 'test/integration/cluster/jobs/windows-file.ts';
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-failover-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('sluice-failover-');
 
 const sourceRecordsOut = (d: JobDetails) => d.vertices[0]!.subtasks.reduce((a, s) => a + s.recordsOut, 0);
-const allRunning = (d: JobDetails) => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
 
 describe('failure detection and restart', () => {
   it('restarts the job after a TaskManager is SIGKILLed, and the restarted job gives the exact output', async () => {

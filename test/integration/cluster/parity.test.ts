@@ -1,19 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Cluster } from './cluster-fixture.ts';
 import { inProcessLines, publishedLines } from './parts.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-parity-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('sluice-parity-');
 
 const JOBS = [
   { job: 'WordCount', entry: 'test/integration/cluster/jobs/wordcount-file.ts', args: [] as string[], lines: 8 * 39 },
@@ -35,7 +25,8 @@ describe.each(JOBS)('$job across a JobManager and TaskManager processes', ({ ent
       expect(hosts.size).toBe(n);
       expect(done.vertices.flatMap((v) => v.subtasks).every((s) => s.status === 'FINISHED')).toBe(true);
       expect(done.vertices.flatMap((v) => v.subtasks).some((s) => s.bytesOut > 0)).toBe(true);
-      const expected = await inProcessLines(entry, [tempDir(), ...args], n, dirs.at(-1)!);
+      const expectedDir = tempDir();
+      const expected = await inProcessLines(entry, [expectedDir, ...args], n, expectedDir);
       const actual = publishedLines(out);
       expect(actual.length).toBe(lines);
       expect(actual).toEqual(expected);
