@@ -1,8 +1,8 @@
 import type { JobEdge, JobGraph, JobVertex } from '../graph/job-graph.ts';
+import type { AvailabilityProvider } from '../network/availability-provider.ts';
 import type { ChannelWriter, InputChannel } from '../network/channel.ts';
 import { InputGate } from '../network/input-gate.ts';
 import { createChannelSelector } from '../network/partitioner.ts';
-import type { AvailabilityProvider } from '../network/availability-provider.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import type { ControlEvent, RecordBatch } from '../network/stream-element.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';

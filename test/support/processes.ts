@@ -68,6 +68,11 @@ export async function waitFor<T>(what: string | (() => string), probe: () => Pro
   }
 }
 
+/** Polls `condition` until it holds; `waitFor` for a yes/no question. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000, intervalMs = 10): Promise<void> {
+  await waitFor(what, async () => ((await condition()) ? true : undefined), timeoutMs, intervalMs);
+}
+
 /** The first JSON log line of `p` (stderr, pino) matching `match`, waiting up to `timeoutMs`. */
 export function waitForLog(p: TrackedProcess, match: (entry: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   return waitFor(`a log line of ${p.name}`, () => {

@@ -6,7 +6,8 @@ import { startCheckpointedLocalJob, type CheckpointedLocalJobOptions } from '../
 import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { checkpointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
-import { committedLines, countingJob, expectedLines, waitFor } from './job-fixture.ts';
+import { committedLines, countingJob, expectedLines } from './job-fixture.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const scope = { namespace: 'default', jobName: 'counting' };
 
@@ -33,7 +34,7 @@ describe('exactly-once checkpoints in one process', () => {
       const run = await startCheckpointedLocalJob(countingJob(output, { total, parallelism, recordsPerSecond: 6000 }), options());
       if (run.restored) restoredIds.push(run.restored.checkpointId);
       const completedBefore = run.stats.statistics().counts.completed;
-      await waitFor(() => run.stats.statistics().counts.completed > completedBefore, 'a checkpoint of this attempt');
+      await waitUntil(() => run.stats.statistics().counts.completed > completedBefore, 'a checkpoint of this attempt');
       // Fail at a random moment between checkpoints.
       await new Promise((r) => setTimeout(r, Math.random() * 200));
       run.job.cancel();
@@ -49,14 +50,14 @@ describe('exactly-once checkpoints in one process', () => {
     const runDirectory = join(dir, 'checkpoints', checkpointsDirectory(scope, 'run-1'));
     const completed = () => readdirSync(runDirectory).filter((d) => existsSync(join(runDirectory, d, '_metadata')));
     // Retention runs after each completion, in the background.
-    await waitFor(() => completed().length === 3, 'retention of the newest 3 checkpoints');
+    await waitUntil(() => completed().length === 3, 'retention of the newest 3 checkpoints');
   }, 60_000);
 
   it('savepoint, stop, start from the savepoint in a new run gives the result of an uninterrupted run', async () => {
     const output = join(dir, 'out');
     const total = 6000;
     const first = await startCheckpointedLocalJob(countingJob(output, { total, parallelism: 2, recordsPerSecond: 3000 }), options({ interval: undefined }));
-    await waitFor(() => first.job.tasks.some((t) => t.metrics().some((m) => m.recordsIn > 1000)), 'the first records counted');
+    await waitUntil(() => first.job.tasks.some((t) => t.metrics().some((m) => m.recordsIn > 1000)), 'the first records counted');
     const savepoint = await first.stopWithSavepoint();
     expect(savepoint.savepoint).toBe(true);
     expect(savepoint.path).toMatch(/\/default\/counting\/savepoints\/sp-\d+$/);
@@ -71,7 +72,7 @@ describe('exactly-once checkpoints in one process', () => {
     const output = join(dir, 'out');
     const total = 6000;
     const first = await startCheckpointedLocalJob(countingJob(output, { total, parallelism: 2, recordsPerSecond: 3000 }), options({ interval: 100, retained: 5 }));
-    await waitFor(() => first.stats.statistics().counts.completed >= 2, 'two checkpoints');
+    await waitUntil(() => first.stats.statistics().counts.completed >= 2, 'two checkpoints');
     first.coordinator.stop();
     first.job.cancel();
     await expect(first.result).rejects.toThrow('was cancelled');

@@ -11,7 +11,8 @@ import { ExactlyOnceFileSink } from '../../../runtime/connectors/exactly-once-fi
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
 import type { JobGraph } from '../../../runtime/graph/job-graph.ts';
 import { AbstractStreamOperator } from '../../../runtime/operators/abstract-stream-operator.ts';
-import { committedLines, expectedLines, KEYS, waitFor } from './job-fixture.ts';
+import { committedLines, expectedLines, KEYS } from './job-fixture.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const scope = { namespace: 'default', jobName: 'final' };
 
@@ -32,7 +33,7 @@ class FailingGate extends AbstractStreamOperator {
     const failWhen = this.failWhen;
     if (this.ctx.subtaskIndex !== 1 || failWhen === undefined) return;
     return (async () => {
-      await waitFor(failWhen, 'sink subtask 0 to end');
+      await waitUntil(failWhen, 'sink subtask 0 to end');
       throw new Error('injected failure after sink subtask 0 ended');
     })();
   }
@@ -128,7 +129,7 @@ describe('final checkpoints of bounded jobs in one process', () => {
     };
     const before = new CollectSink<number>();
     const first = await startCheckpointedLocalJob(job(before), { storage, scope, jobId: 'run-1', interval: 60_000 });
-    await waitFor(() => before.values.length > 1000, 'records flowing');
+    await waitUntil(() => before.values.length > 1000, 'records flowing');
     const savepoint = await first.stopWithSavepoint();
     // FINISHED: the result resolves (a cancelled job rejects).
     await first.result;

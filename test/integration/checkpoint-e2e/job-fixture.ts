@@ -51,11 +51,3 @@ export function committedLines(output: string): string[] {
     .flatMap((f) => readFileSync(join(output, f), 'utf8').split('\n').filter((l) => l !== ''))
     .sort();
 }
-
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { StreamExecutionEnvironment } from '../../../runtime/api/index.ts';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
 import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
-import { committedLines, expectedLines, waitFor } from './job-fixture.ts';
+import { committedLines, expectedLines } from './job-fixture.ts';
 import rescalableCounting from './jobs/rescalable-counting.ts';
 import { writeNumberFiles } from './rescale-fixture.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const scope = { namespace: 'default', jobName: 'rescale' };
 
@@ -38,9 +39,9 @@ describe('a job restored from a checkpoint at another parallelism, sources inclu
     const options = { storage, scope, jobId: 'run-1', interval: 100, executor: { sourceBurst: 50 } };
     const first = await startCheckpointedLocalJob(graph(from, kind === 'file' ? 30_000 : 4000), options);
     const emitted = () => first.job.tasks.filter((t) => t.vertex.isSource).reduce((sum, t) => sum + t.metrics()[0]!.recordsOut, 0);
-    await waitFor(() => emitted() >= checkpointAfter, `${checkpointAfter} records read`);
+    await waitUntil(() => emitted() >= checkpointAfter, `${checkpointAfter} records read`);
     const readAt = Date.now();
-    await waitFor(() => (first.stats.statistics().latest.completed?.triggerTimestamp ?? 0) >= readAt, 'a checkpoint triggered after them');
+    await waitUntil(() => (first.stats.statistics().latest.completed?.triggerTimestamp ?? 0) >= readAt, 'a checkpoint triggered after them');
     first.job.cancel();
     await expect(first.result).rejects.toThrow('was cancelled');
     // The sources were still reading at the checkpoint.

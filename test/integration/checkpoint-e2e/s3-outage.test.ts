@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
 import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
-import { committedLines, countingJob, expectedLines, waitFor } from './job-fixture.ts';
+import { committedLines, countingJob, expectedLines } from './job-fixture.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const tempDir = tempDirs('sluice-s3-outage-');
 
@@ -30,16 +31,16 @@ describe('checkpoints while S3 is down', () => {
         timeout: 2000,
       });
       const counts = () => run.stats.statistics().counts;
-      await waitFor(() => counts().completed >= 1, 'a checkpoint before the outage');
+      await waitUntil(() => counts().completed >= 1, 'a checkpoint before the outage');
       await s3.stop();
       const failedBefore = counts().failed;
-      await waitFor(() => counts().failed >= failedBefore + 2, 'checkpoints failing during the outage');
+      await waitUntil(() => counts().failed >= failedBefore + 2, 'checkpoints failing during the outage');
       const failed = run.stats.statistics().latest.failed!;
       expect(failed.failureMessage).toContain(`S3 endpoint ${s3.endpoint} is unreachable (bucket "checkpoints"`);
       expect(run.job.tasks.every((t) => t.isRunning)).toBe(true);
       s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'], port: s3.port });
       const completedDuring = counts().completed;
-      await waitFor(() => counts().completed > completedDuring, 'a checkpoint after the outage', 20_000);
+      await waitUntil(() => counts().completed > completedDuring, 'a checkpoint after the outage', 20_000);
       await run.result;
       expect(committedLines(output)).toEqual(expectedLines(total));
     } finally {

@@ -10,6 +10,7 @@ import { S3Sink, type S3SinkOptions } from '../../../runtime/connectors/s3-sink.
 import type { SinkWriter } from '../../../runtime/connectors/sink.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 import { committedS3Lines } from './s3-objects.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 let server: S3Server;
 let objects: string;
@@ -38,14 +39,6 @@ function sink(prefix: string, options: S3SinkOptions = {}): S3Sink<string> {
 
 const keys = async (prefix: string) => (await bucket.list(prefix)).map((e) => e.path.slice(prefix.length + 1));
 const write = (w: SinkWriter<string>, ...values: string[]) => values.forEach((v) => w.write(v, 0));
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('S3 sink', () => {
   it('publishes a checkpoint interval only when its checkpoint completes; empty intervals write nothing', async () => {
@@ -85,7 +78,7 @@ describe('S3 sink', () => {
     await third.notifyCheckpointComplete!(8);
     expect(await committedS3Lines(bucket, 'restore')).toEqual(['x', 'y']);
     for (const w of [first, second, third]) w.close!();
-    await waitFor(async () => (await keys('restore')).length === 1, 'only the published part');
+    await waitUntil(async () => (await keys('restore')).length === 1, 'only the published part');
   });
 
   it('refuses to commit a restored transaction whose staged object and part are both gone, naming both', async () => {
@@ -106,7 +99,7 @@ describe('S3 sink', () => {
     // More than a chunk, so the upload of the open transaction has started.
     for (let i = 0; i < 5000; i++) w.write(`open record ${i}`, 0);
     w.close!();
-    await waitFor(async () => (await keys('abort')).length === 1, 'the aborted upload removed');
+    await waitUntil(async () => (await keys('abort')).length === 1, 'the aborted upload removed');
     expect(await keys('abort')).toEqual([expect.stringMatching(/^_inprogress\/part-0-[0-9a-f]{8}-0$/)]);
     expect(await committedS3Lines(bucket, 'abort')).toEqual([]);
   });

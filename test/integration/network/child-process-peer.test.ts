@@ -4,7 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { DataPlane } from '../../../runtime/network/data-plane.ts';
-import { collect, flatten, produce, startPlane, waitFor } from './data-plane-fixture.ts';
+import { collect, flatten, produce, startPlane } from './data-plane-fixture.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const children: ChildProcess[] = [];
 const planes: DataPlane[] = [];
@@ -67,12 +68,12 @@ describe('data plane with a peer in another process', () => {
     const writer = parent.plane.createWriter(address, 0);
     writer.emit({ i: 1 }, 1);
     let first = null;
-    await waitFor(() => (first = echo.poll()) !== null, 'the first echo');
+    await waitUntil(() => (first = echo.poll()) !== null, 'the first echo');
     expect(first).toEqual({ values: [{ i: 2 }], timestamps: [1] });
     child.kill('SIGKILL');
     await once(child, 'exit');
     let failure = '';
-    await waitFor(() => {
+    await waitUntil(() => {
       try {
         return echo.poll() !== null;
       } catch (error) {

@@ -62,12 +62,3 @@ export async function produce(writer: ChannelWriter, count: number, record: (i: 
     writer.emit(record(i), i);
   }
 }
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

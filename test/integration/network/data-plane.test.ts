@@ -10,7 +10,8 @@ import { PROTOCOL_VERSION, encodeEvent, encodeHandshake } from '../../../runtime
 import { parsePeerAddress } from '../../../runtime/network/peer-address.ts';
 import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
 import type { TypeSerializer } from '../../../runtime/network/type-serializer.ts';
-import { collect, flatten, networkOptions, produce, startPlane, waitFor } from './data-plane-fixture.ts';
+import { collect, flatten, networkOptions, produce, startPlane } from './data-plane-fixture.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const planes: DataPlane[] = [];
 const sockets: Socket[] = [];
@@ -120,7 +121,7 @@ describe('DataPlane over loopback TCP', () => {
     writer.emit({ n: 1 }, 10);
     writer.emit({ n: 2 }, 11);
     let batch = null;
-    await waitFor(() => (batch = input.poll()) !== null, 'the timed-out batch');
+    await waitUntil(() => (batch = input.poll()) !== null, 'the timed-out batch');
     expect(batch).toEqual({ values: [{ n: 1 }, { n: 2 }], timestamps: [10, 11] });
   });
 
@@ -136,7 +137,7 @@ describe('DataPlane over loopback TCP', () => {
     const writer = sender.plane.createWriter(receiver.address, 4, int32 as TypeSerializer);
     writer.emit(-7, 1);
     let first = null;
-    await waitFor(() => (first = input.poll()) !== null, 'the single record');
+    await waitUntil(() => (first = input.poll()) !== null, 'the single record');
     expect(first).toEqual({ values: [-7], timestamps: [1] });
     const rest = collect(input);
     for (const value of [2147483647, 0, -2147483648]) writer.emit(value, NO_TIMESTAMP);
@@ -151,7 +152,7 @@ describe('DataPlane over loopback TCP', () => {
     writer.emit('early', 1);
     writer.emitEvent({ kind: 'end-of-partition' });
     writer.close();
-    await waitFor(() => receiver.plane.unregisteredChannels === 1, 'the early data');
+    await waitUntil(() => receiver.plane.unregisteredChannels === 1, 'the early data');
     expect(flatten(await collect(receiver.plane.registerInput(12)))).toEqual(['"early"@1', 'end-of-partition']);
   });
 
@@ -162,7 +163,7 @@ describe('DataPlane over loopback TCP', () => {
     for (const writer of writers) writer.flush();
     for (const writer of writers) writer.emit('x', 1);
     for (const writer of writers) writer.flush();
-    await waitFor(() => receiver.errors.length > 0 && sender.errors.length > 0, 'both sides to report');
+    await waitUntil(() => receiver.errors.length > 0 && sender.errors.length > 0, 'both sides to report');
     expect(withoutPorts(receiver.errors)).toEqual([
       'protocol violation from peer tm-1 (127.0.0.1:PORT): data for channel 2, but 2 unregistered channels already hold data (network.maxUnregisteredChannels)',
     ]);
@@ -187,7 +188,7 @@ describe('DataPlane over loopback TCP', () => {
     const stale = await plane('tm-old', {}, 'job-1', 3);
     stranger.plane.createWriter(receiver.address, 1).emitEvent({ kind: 'end-of-partition' });
     stale.plane.createWriter(receiver.address, 2).emitEvent({ kind: 'end-of-partition' });
-    await waitFor(() => receiver.errors.length === 2 && stranger.errors.length === 1 && stale.errors.length === 1, 'all rejections');
+    await waitUntil(() => receiver.errors.length === 2 && stranger.errors.length === 1 && stale.errors.length === 1, 'all rejections');
     expect(withoutPorts(receiver.errors)).toEqual([
       `bad handshake from peer 127.0.0.1:PORT: fencing token 3 does not match this process's 4`,
       `bad handshake from peer 127.0.0.1:PORT: job id "job-2" does not match this process's job "job-1"`,
@@ -228,11 +229,11 @@ describe('DataPlane over loopback TCP', () => {
     const header = Buffer.alloc(HEADER_BYTES);
     writeFrameHeader(header, 0, FrameType.DATA, 1, 100);
     truncating.end(Buffer.concat([header, Buffer.alloc(20)]));
-    await waitFor(() => receiver.errors.length === 1, 'the truncation error');
+    await waitUntil(() => receiver.errors.length === 1, 'the truncation error');
     expect(receiver.errors[0]).toMatch(/^truncated frame from peer raw \(127\.0\.0\.1:\d+\): connection closed after 29 of 109 bytes of a DATA frame$/);
     const rude = await rawPeer(receiver.address, false);
     rude.write(Buffer.concat([header, Buffer.alloc(100)]));
-    await waitFor(() => receiver.errors.length === 2, 'the handshake error');
+    await waitUntil(() => receiver.errors.length === 2, 'the handshake error');
     expect(receiver.errors[1]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: expected a HANDSHAKE frame first, got DATA$/);
   });
 
@@ -242,10 +243,10 @@ describe('DataPlane over loopback TCP', () => {
     const dataFrame = Buffer.concat([batch.head, batch.body!]);
     const greedy = await rawPeer(receiver.address);
     greedy.write(Buffer.concat(Array.from({ length: 5 }, () => dataFrame)));
-    await waitFor(() => receiver.errors.length === 1, 'the credit violation');
+    await waitUntil(() => receiver.errors.length === 1, 'the credit violation');
     const late = await rawPeer(receiver.address);
     late.write(Buffer.concat([encodeEvent(2, { kind: 'end-of-partition' }), encodeEvent(2, { kind: 'watermark', timestamp: 5 })]));
-    await waitFor(() => receiver.errors.length === 2, 'the late frame');
+    await waitUntil(() => receiver.errors.length === 2, 'the late frame');
     expect(withoutPorts(receiver.errors)).toEqual([
       'protocol violation from peer raw (127.0.0.1:PORT): frame on channel 2 after its end-of-partition',
       'protocol violation from peer raw (127.0.0.1:PORT): more than 4 frames on channel 1 without credit',
@@ -260,7 +261,7 @@ describe('DataPlane over loopback TCP', () => {
     // The receiver never polls: 4 batches go out against the credit, the rest waits.
     for (let i = 0; i < 10 * 512; i++) writer.emit(i, i);
     expect(writer.isAvailable()).toBe(false);
-    await waitFor(() => receiver.plane.connectionCount === 1 && writer.gate.availableCredits === 0, 'the credit to be spent');
+    await waitUntil(() => receiver.plane.connectionCount === 1 && writer.gate.availableCredits === 0, 'the credit to be spent');
     await receiver.plane.close();
     await expect(writer.availability()).rejects.toThrow(/^peer tm-2 \(127\.0\.0\.1:\d+\) closed the connection: data plane shut down$/);
     expect(withoutPorts(sender.errors)).toEqual(['peer tm-2 (127.0.0.1:PORT) closed the connection: data plane shut down']);
@@ -269,7 +270,7 @@ describe('DataPlane over loopback TCP', () => {
   it('fails a silent peer after the handshake timeout', async () => {
     const receiver = await plane('tm-2', { connectTimeout: 200 });
     await rawPeer(receiver.address, false);
-    await waitFor(() => receiver.errors.length === 1, 'the timeout');
+    await waitUntil(() => receiver.errors.length === 1, 'the timeout');
     expect(receiver.errors[0]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: no handshake within 200 ms$/);
   });
 
@@ -319,7 +320,7 @@ describe('DataPlane over loopback TCP', () => {
     const oldWriter = a.plane.createWriter(b.address, 1);
     oldWriter.emit('attempt 1', 1);
     oldWriter.flush();
-    await waitFor(() => oldInput.bufferedFrames === 1, 'the first attempt\'s batch');
+    await waitUntil(() => oldInput.bufferedFrames === 1, 'the first attempt\'s batch');
     await Promise.all([a.plane.setFencingToken(2), b.plane.setFencingToken(2)]);
     expect(withoutPorts([errorOf(() => oldWriter.emit('late', 2))])).toEqual(['data-plane connection to tm-b (127.0.0.1:PORT) closed: fencing token advanced to 2']);
     expect(oldInput.poll()).toEqual({ values: ['attempt 1'], timestamps: [1] });
@@ -342,7 +343,7 @@ describe('DataPlane over loopback TCP', () => {
     const writer = ahead.createWriter(behind.address, 1);
     writer.emit('new attempt', 1);
     writer.emitEvent({ kind: 'end-of-partition' });
-    await waitFor(() => logs.filter((line) => line.includes('dialling again')).length >= 2, 'two dials refused');
+    await waitUntil(() => logs.filter((line) => line.includes('dialling again')).length >= 2, 'two dials refused');
     await behind.plane.setFencingToken(2);
     expect(flatten(await collect(behind.plane.registerInput(1)))).toEqual(['"new attempt"@1', 'end-of-partition']);
     expect(behind.errors).toEqual([]);
@@ -355,7 +356,7 @@ describe('DataPlane over loopback TCP', () => {
     writer.emit('lost', 1);
     writer.flush();
     const message = `data-plane peer ${behind.address} is still at fencing token 1, behind this process's 2, after 300 ms`;
-    await waitFor(() => ahead.errors.length === 1, 'the give-up');
+    await waitUntil(() => ahead.errors.length === 1, 'the give-up');
     expect(ahead.errors).toEqual([message]);
     expect(() => writer.emit('more', 2)).toThrow(message);
     expect(behind.errors).toEqual([]);

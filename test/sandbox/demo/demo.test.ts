@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { waitUntil } from '../../support/processes.ts';
 
 // `npm start` as a person runs it: a child process (its own process group, as a terminal's job is),
 // watched through its output; afterwards no process it started may be left.
@@ -60,18 +61,10 @@ function npmStart(name: string, args: string[]): Run {
   return run;
 }
 
-async function eventually(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Waits for the run to end; then neither its process group nor a pod process it started may be alive. */
 async function expectNothingLeft(run: Run): Promise<number | null> {
   const code = await run.exited;
-  await eventually('the process group of npm start to be gone', () => !groupAlive(run.child.pid!), 10_000);
+  await waitUntil(() => !groupAlive(run.child.pid!), 'the process group of npm start to be gone', 10_000, 100);
   expect(run.podProcesses.size).toBeGreaterThanOrEqual(4); // operator, JobManager, two TaskManagers
   const alive = [...run.podProcesses].filter(([pid, started]) => startTime(pid) === started);
   expect(alive).toEqual([]);
@@ -115,7 +108,7 @@ describe('npm start', () => {
 
   it('tears everything down on Ctrl-C while the job runs', async () => {
     const run = npmStart('demo-ctrl-c', []);
-    await eventually('the job Running', () => /^wordcount\s+Running\s/m.test(run.output()), 150_000);
+    await waitUntil(() => /^wordcount\s+Running\s/m.test(run.output()), 'the job Running', 150_000, 100);
     process.kill(-run.child.pid!, 'SIGINT');
     // npm itself ends by the signal, as any foreground job does on Ctrl-C; what ran under it reports its teardown
     await expectNothingLeft(run);

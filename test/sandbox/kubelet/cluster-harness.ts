@@ -101,22 +101,6 @@ export function run(file: string, args: string[], stdin?: string, timeoutMs = 30
   });
 }
 
-/** Polls `probe` until it returns a value other than undefined; fails naming `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** A pod manifest whose single container runs a Node script (`node -e`). */
 export function nodePod(name: string, script: string, extra: { container?: Record<string, unknown>; spec?: Record<string, unknown>; labels?: Record<string, string> } = {}): Record<string, unknown> {
   return {

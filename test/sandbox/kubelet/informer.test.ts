@@ -6,7 +6,7 @@ import { startApiServer } from '../../../sandbox/apiserver/server.ts';
 import { ApiClient } from '../../../sandbox/kubelet/api-client.ts';
 import { startInformer, type InformerEvent } from '../../../sandbox/kubelet/informer.ts';
 import type { ConfigMap } from '../../../sandbox/kubelet/kube-types.ts';
-import { waitFor } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 describe('kubelet informer against the API server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'informer-'));

@@ -1,6 +1,7 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { alive, nodePod, startTestCluster, waitFor, type TestCluster } from './cluster-harness.ts';
+import { alive, nodePod, startTestCluster, type TestCluster } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 /** Pids whose command line is exactly `argv`. */
 function pidsRunning(argv: string[]): number[] {

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
-import { alive, condition, nodePod, startTestCluster, waitFor, type TestCluster } from './cluster-harness.ts';
+import { alive, condition, nodePod, startTestCluster, type TestCluster } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 // Back-off scaled by 0.05: restarts wait 0, 0.5 s, 1 s, 2 s, ...
 const BACKOFF_SCALE = 0.05;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessRegistry } from '../../../sandbox/kubelet/process-registry.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
-import { alive, nodePod, run, waitFor } from './cluster-harness.ts';
+import { alive, nodePod, run } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // Each test starts whole sandboxes through npm and tsx, which takes a while on a loaded machine.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
-import { alive, nodePod, run, waitFor } from './cluster-harness.ts';
+import { alive, nodePod, run } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 describe('startSandbox', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-'));

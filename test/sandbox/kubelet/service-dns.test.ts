@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { condition, nodePod, startTestCluster, waitFor, type TestCluster } from './cluster-harness.ts';
+import { condition, nodePod, startTestCluster, type TestCluster } from './cluster-harness.ts';
+import { waitFor } from '../../support/processes.ts';
 
 describe('process kubelet: pod-to-pod TCP by Service name', () => {
   let cluster: TestCluster;

@@ -12,17 +12,10 @@ import { SavepointStore } from '../../../runtime/checkpoint/savepoint-store.ts';
 import { checkpointsDirectory, savepointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
 import { uploadSubtaskSnapshot } from '../../../runtime/checkpoint/subtask-checkpoint-uploader.ts';
 import { encodeEntry } from '../../../runtime/state/state-snapshot.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 const scope = { namespace: 'ns', jobName: 'job' };
 const operators = [{ operatorId: 'src', parallelism: 2, maxParallelism: 128 }];
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('CheckpointCoordinator', () => {
   let dir: string;
@@ -98,14 +91,14 @@ describe('CheckpointCoordinator', () => {
   it('triggers periodically one at a time, writes _metadata last, notifies completion, keeps the newest retained', async () => {
     const { coordinator, events, stats, runDirectory } = start({ interval: 20, retained: 2 });
     await coordinator.start();
-    await waitFor(() => stats.statistics().counts.completed >= 4, 'four checkpoints');
+    await waitUntil(() => stats.statistics().counts.completed >= 4, 'four checkpoints');
     coordinator.stop();
     expect(events.slice(0, 8)).toEqual(['trigger 1', 'complete 1', 'trigger 2', 'complete 2', 'trigger 3', 'complete 3', 'trigger 4', 'complete 4']);
     const latest = stats.statistics().latest.completed!;
     expect(latest).toMatchObject({ status: 'COMPLETED', isSavepoint: false, alignmentDuration: 3 });
     expect(latest.stateSize).toBeGreaterThan(0);
     expect(latest.externalPath).toBe(`file://${runDirectory}/chk-${latest.id}`);
-    await waitFor(() => readdirSync(runDirectory).filter((d) => existsSync(join(runDirectory, d, '_metadata'))).length === 2, 'retention');
+    await waitUntil(() => readdirSync(runDirectory).filter((d) => existsSync(join(runDirectory, d, '_metadata'))).length === 2, 'retention');
   });
 
   it('continues after the newest checkpoint id found in storage', async () => {
@@ -122,13 +115,13 @@ describe('CheckpointCoordinator', () => {
   it('aborts a checkpoint that times out (its signal too, and the tasks are told), discards its directory, and tries again', async () => {
     const { coordinator, events, signals, stats, runDirectory } = start({ interval: 10, timeout: 100, ack: 'never' });
     await coordinator.start();
-    await waitFor(() => stats.statistics().counts.failed >= 2, 'two timeouts');
+    await waitUntil(() => stats.statistics().counts.failed >= 2, 'two timeouts');
     coordinator.stop();
     expect(events.slice(0, 4)).toEqual(['trigger 1', 'aborted 1', 'trigger 2', 'aborted 2']);
     expect(signals[0]!.aborted).toBe(true);
     expect((signals[0]!.reason as Error).message).toBe('checkpoint 1 of job run aborted: not completed within 100 ms');
     expect(stats.statistics().history.find((s) => s.id === 1)).toMatchObject({ status: 'FAILED', failureMessage: 'not completed within 100 ms' });
-    await waitFor(() => !existsSync(join(runDirectory, 'chk-1')), 'the aborted directory removed');
+    await waitUntil(() => !existsSync(join(runDirectory, 'chk-1')), 'the aborted directory removed');
   });
 
   it('aborts a declined checkpoint with the reason', async () => {
@@ -140,7 +133,7 @@ describe('CheckpointCoordinator', () => {
   it('waits the minimum pause after a checkpoint ends before the next starts', async () => {
     const { coordinator, triggers, stats } = start({ interval: 1, minPause: 150 });
     await coordinator.start();
-    await waitFor(() => stats.statistics().counts.completed >= 2 && triggers.length >= 3, 'three triggers');
+    await waitUntil(() => stats.statistics().counts.completed >= 2 && triggers.length >= 3, 'three triggers');
     coordinator.stop();
     expect(triggers[1]! - triggers[0]!).toBeGreaterThanOrEqual(150);
     expect(triggers[2]! - triggers[1]!).toBeGreaterThanOrEqual(150);
@@ -157,7 +150,7 @@ describe('CheckpointCoordinator', () => {
     expect(info.path).toMatch(new RegExp(`^file://${join(dir, savepointsDirectory(scope))}/sp-\\d+$`));
     expect(readdirSync(new URL(info.path).pathname).sort()).toEqual(['_metadata', 'src']);
     // The staging chk-2 of the savepoint is removed.
-    await waitFor(() => !existsSync(join(dir, checkpointsDirectory(scope, 'run'), 'chk-2')), 'the staging directory removed');
+    await waitUntil(() => !existsSync(join(dir, checkpointsDirectory(scope, 'run'), 'chk-2')), 'the staging directory removed');
   });
 
   it('runs retention one completion at a time: a completing checkpoint never sees more than the retained ones before it', async () => {
@@ -167,7 +160,7 @@ describe('CheckpointCoordinator', () => {
     const started = start({ interval: 1, retained: 2, onComplete: () => seenAtCompletion.push(completedOnDisk()) });
     runDirectory = started.runDirectory;
     await started.coordinator.start();
-    await waitFor(() => started.stats.statistics().counts.completed >= 8, 'eight checkpoints');
+    await waitUntil(() => started.stats.statistics().counts.completed >= 8, 'eight checkpoints');
     started.coordinator.stop();
     await started.coordinator.retentionApplied();
     // The new one plus the retained ones of before: retention of completion n ran before n + 1 completed.

@@ -10,6 +10,7 @@ import { AbstractStreamOperator } from '../../../runtime/operators/abstract-stre
 import { decodeEntry } from '../../../runtime/state/state-snapshot.ts';
 import { StreamTask, type StreamTaskOptions, type TaskCheckpointAck } from '../../../runtime/task/stream-task.ts';
 import { createDeploymentDescriptors } from '../../../runtime/task/task-deployment-descriptor.ts';
+import { waitUntil } from '../../support/processes.ts';
 
 /** Passes records on and logs its lifecycle; `finish` and notices may return promises the test settles. */
 class ProbeOperator extends AbstractStreamOperator {
@@ -88,14 +89,6 @@ function sourceTask(source: Source<number>, options: Partial<StreamTaskOptions> 
   return { task, acks, log, run, output, settled: () => outcome };
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** The source's position in a snapshot: the next sequence number of its one split. */
 function sourcePosition(ack: TaskCheckpointAck): number {
   const entries = ack.snapshots[0]!.operatorState.flatMap((l) => l.entries.map((e) => decodeEntry(e) as { next: number }));
@@ -113,24 +106,24 @@ describe('StreamTask at end of input', () => {
   it('with checkpointing ends, snapshots on a direct trigger without a barrier, ignores a second trigger, and exits on the final notice only', async () => {
     let ended = 0;
     const h = sourceTask(new CollectionSource([1, 2, 3]), { checkpointing: true, onEnded: () => ended++ });
-    await waitFor(() => h.task.isEnded, 'the task to end');
+    await waitUntil(() => h.task.isEnded, 'the task to end');
     expect(ended).toBe(1);
     expect(h.log).toEqual(['finish probe']);
     expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'end-of-partition']);
 
     h.task.triggerCheckpoint(7, 70);
     h.task.triggerCheckpoint(7, 70);
-    await waitFor(() => h.acks.length === 1, 'the ack of checkpoint 7');
+    await waitUntil(() => h.acks.length === 1, 'the ack of checkpoint 7');
     // Its final state: the source is past its last record; nothing follows the end of the partition.
     expect(h.acks[0]!.checkpointId).toBe(7);
     expect(sourcePosition(h.acks[0]!)).toBe(3);
     h.task.triggerCheckpoint(8, 80);
-    await waitFor(() => h.acks.length === 2, 'the ack of checkpoint 8');
+    await waitUntil(() => h.acks.length === 2, 'the ack of checkpoint 8');
     expect(h.acks.map((a) => a.checkpointId)).toEqual([7, 8]);
     expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'end-of-partition']);
 
     h.task.notifyCheckpointComplete(7);
-    await waitFor(() => h.log.includes('notify 7'), 'the notice of 7');
+    await waitUntil(() => h.log.includes('notify 7'), 'the notice of 7');
     expect(h.settled()).toBe('pending');
     expect(h.task.isEnded).toBe(true);
 
@@ -143,14 +136,14 @@ describe('StreamTask at end of input', () => {
   it('awaits an operator’s finish promise while the mailbox takes checkpoints, then ends its partition', async () => {
     let release!: () => void;
     const h = sourceTask(new CollectionSource([1, 2, 3]), { checkpointing: true, finish: () => new Promise<void>((r) => (release = r)) });
-    await waitFor(() => h.log.includes('finish probe'), 'the probe to be finishing');
+    await waitUntil(() => h.log.includes('finish probe'), 'the probe to be finishing');
     // The source is finishing: a trigger still snapshots and sends its barrier, before the end of the partition.
     h.task.triggerCheckpoint(3, 30);
-    await waitFor(() => h.acks.length === 1, 'the ack of checkpoint 3');
+    await waitUntil(() => h.acks.length === 1, 'the ack of checkpoint 3');
     expect(h.task.isEnded).toBe(false);
     expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'barrier 3']);
     release();
-    await waitFor(() => h.task.isEnded, 'the task to end');
+    await waitUntil(() => h.task.isEnded, 'the task to end');
     expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'barrier 3', 'end-of-partition']);
     h.task.cancel();
     await expect(h.run).rejects.toThrow('was cancelled');
@@ -165,11 +158,11 @@ describe('StreamTask at end of input', () => {
   it('awaits the operators’ commit promises of the final notice before it exits; a rejected one fails the task', async () => {
     let commit!: () => void;
     const h = sourceTask(new CollectionSource([1]), { checkpointing: true, notify: () => new Promise<void>((r) => (commit = r)) });
-    await waitFor(() => h.task.isEnded, 'the task to end');
+    await waitUntil(() => h.task.isEnded, 'the task to end');
     h.task.triggerCheckpoint(1, 10);
-    await waitFor(() => h.acks.length === 1, 'the ack');
+    await waitUntil(() => h.acks.length === 1, 'the ack');
     h.task.notifyCheckpointComplete(1, true);
-    await waitFor(() => h.log.includes('notify 1'), 'the notice');
+    await waitUntil(() => h.log.includes('notify 1'), 'the notice');
     // A trigger after the final notice is not taken.
     h.task.triggerCheckpoint(2, 20);
     await new Promise((r) => setImmediate(r));
@@ -179,17 +172,17 @@ describe('StreamTask at end of input', () => {
     expect(h.acks.map((a) => a.checkpointId)).toEqual([1]);
 
     const failing = sourceTask(new CollectionSource([1]), { checkpointing: true, notify: () => Promise.reject(new Error('commit refused')) });
-    await waitFor(() => failing.task.isEnded, 'the second task to end');
+    await waitUntil(() => failing.task.isEnded, 'the second task to end');
     failing.task.notifyCheckpointComplete(1, true);
     await expect(failing.run).rejects.toThrow('commit refused');
   });
 
   it('a stop-with-savepoint trigger stops the source after its barrier; an abort lets it emit again; the final notice exits without finishing', async () => {
     const h = sourceTask(new GeneratorSource({ generate: (n) => n, recordsPerSecond: 2000 }), { checkpointing: true });
-    await waitFor(() => h.output().length > 20, 'records flowing');
+    await waitUntil(() => h.output().length > 20, 'records flowing');
     h.task.triggerCheckpoint(5, 50, { savepoint: true, stop: true });
-    await waitFor(() => h.acks.length === 1, 'the savepoint ack');
-    await waitFor(() => h.output().includes('barrier 5'), 'the barrier');
+    await waitUntil(() => h.acks.length === 1, 'the savepoint ack');
+    await waitUntil(() => h.output().includes('barrier 5'), 'the barrier');
     const position = sourcePosition(h.acks[0]!);
     // Every record before the barrier, and none after it while the savepoint is pending.
     const before = h.output().indexOf('barrier 5');
@@ -198,11 +191,11 @@ describe('StreamTask at end of input', () => {
     expect(h.output().length).toBe(before + 1);
 
     h.task.notifyCheckpointAborted(5);
-    await waitFor(() => h.output().length > before + 1, 'records after the aborted stop');
+    await waitUntil(() => h.output().length > before + 1, 'records after the aborted stop');
     expect(h.output()[before + 1]).toBe(String(position));
 
     h.task.triggerCheckpoint(6, 60, { savepoint: true, stop: true });
-    await waitFor(() => h.acks.length === 2, 'the second savepoint ack');
+    await waitUntil(() => h.acks.length === 2, 'the second savepoint ack');
     h.task.notifyCheckpointComplete(6, true);
     await h.run;
     // No draining: the chain was not finished and the partition did not end.
