@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import { BinaryBuildError, ensureBinaries, RECIPES } from './binaries/binaries.ts';
 import { MountpointRegistry } from './kubelet/mountpoint-registry.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
 import type { SandboxS3 } from './sandbox.ts';
@@ -203,6 +204,20 @@ program
       return;
     }
     console.log(`killed ${body.killed} process(es) of pod ${ns}/${name}`);
+  });
+
+program
+  .command('build [names...]')
+  .description(`build the sandbox's programs from pinned sources into .cache/bin (default: all of ${Object.keys(RECIPES).join(', ')}); skips what is built`)
+  .action(async (names: string[]) => {
+    try {
+      const paths = await ensureBinaries(names.length > 0 ? names : Object.keys(RECIPES));
+      for (const [name, path] of Object.entries(paths)) console.log(`${name}: ${path}`);
+    } catch (err) {
+      if (!(err instanceof BinaryBuildError)) throw err;
+      console.error(`sandbox build: ${err.message}`);
+      process.exitCode = 1;
+    }
   });
 
 await program.parseAsync(process.argv);
