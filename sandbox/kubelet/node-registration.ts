@@ -6,6 +6,8 @@ export interface NodeIdentity {
   nodeName: string;
   hostIP: string;
   kubeletPort: number;
+  /** The kubelet version the Node reports: the API server's own, so version skew is nil. */
+  version: string;
 }
 
 const LEASE_NAMESPACE = 'kube-node-lease';
@@ -42,7 +44,7 @@ export function nodeStatus(identity: NodeIdentity, now: string): Record<string, 
       kernelVersion: '',
       osImage: 'Sluice sandbox',
       containerRuntimeVersion: 'process://1',
-      kubeletVersion: 'v1.33.0-sandbox',
+      kubeletVersion: identity.version,
       kubeProxyVersion: '',
       operatingSystem: 'linux',
       architecture: arch() === 'x64' ? 'amd64' : arch(),
@@ -72,7 +74,6 @@ export async function registerNode(api: ApiClient, identity: NodeIdentity, logge
   });
   const postStatus = () => api.request('PATCH', `/api/v1/nodes/${name}/status`, { status: nodeStatus(identity, new Date().toISOString()) }, 'application/merge-patch+json');
   await postStatus();
-  await createIgnoringConflict(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NAMESPACE } });
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`;
   const renewTime = () => new Date().toISOString().replace('Z', '000Z');
   await createIgnoringConflict(api, leasePath, {
