@@ -286,7 +286,9 @@ try {
       await createTopic(bootstrap, topic);
       const k = await kafkajsThroughput(kafkajs, bootstrap, topic);
       console.log(`round ${round} kafkajs             produce ${rate(k.produceMs)}  consume ${rate(k.consumeMs)}`);
-      console.log(`round ${round} ratio platformatic/kafkajs  produce ${(k.produceMs / p.produceMs).toFixed(2)}  consume ${(k.consumeMs / p.consumeMs).toFixed(2)}`);
+      console.log(
+        `round ${round} ratio platformatic/kafkajs  produce ${(k.produceMs / p.produceMs).toFixed(2)}  consume ${(k.consumeMs / p.consumeMs).toFixed(2)}  fetch()/consume ${(k.consumeMs / fetchMs).toFixed(2)}`,
+      );
     }
   }
   const p = await platformaticTransactions(bootstrap);
