@@ -150,6 +150,7 @@ async function build(recipe: BinaryRecipe, log: (line: string) => void): Promise
   const started = Date.now();
   mkdirSync(dirname(target), { recursive: true });
   const spec = recipe.build;
+  if (spec.kind === 'maven') requireMaven();
   if (spec.kind === 'maven') log(`fetching ${recipe.name}: ${recipe.release} (first fetch: under a minute; later runs reuse ~/.m2)`);
   else log(`building ${recipe.name} from ${recipe.release} (first build: several minutes; later runs reuse .cache/bin and Go's build cache)`);
   try {
@@ -208,12 +209,15 @@ function goBuild(spec: GoBuild, output: string, progress: (packages: number) => 
   });
 }
 
-/** Copies the pom's runtime dependencies (the jars, from Maven Central through ~/.m2) into `output`. */
-function mavenCopyDependencies(spec: MavenBuild, output: string): Promise<void> {
+function requireMaven(): void {
   const probe = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new BinaryBuildError('Maven is not installed or not on PATH: the sandbox fetches the Kafka broker\'s jars from Maven Central with `mvn` (Debian: apt-get install maven), then run `npm run kafka -- fetch`');
   }
+}
+
+/** Copies the pom's runtime dependencies (the jars, from Maven Central through ~/.m2) into `output`. */
+function mavenCopyDependencies(spec: MavenBuild, output: string): Promise<void> {
   const properties = Object.entries(spec.properties ?? {}).map(([k, v]) => `-D${k}=${v}`);
   const args = ['-B', '-q', '-f', join(PROJECT_ROOT, spec.pom), ...properties, 'dependency:copy-dependencies', `-DoutputDirectory=${output}`, '-DincludeScope=runtime'];
   const child = spawn('mvn', args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

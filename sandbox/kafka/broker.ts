@@ -63,6 +63,7 @@ export class KafkaBrokerError extends Error {
 
 /** Returns the directory of the broker's jars, fetching them from Maven Central on first use. */
 export async function ensureKafkaJars(log?: (line: string) => void): Promise<string> {
+  requireJava(); // Maven needs it too: say what is missing first
   const paths = await ensureBinaries([KAFKA_RECIPE], log ? { log } : {});
   return paths[KAFKA_RECIPE]!;
 }
@@ -182,7 +183,6 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   if (!isLoopback(host)) throw new KafkaBrokerError(`Kafka broker host must be a loopback address (127.0.0.0/8), not "${host}"`);
   const log = options.log ?? (() => {});
   const libs = await ensureKafkaJars(log);
-  requireJava();
   const dir = resolve(options.dir);
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
