@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ensureBinaries, KAFKA_VERSION, PROJECT_ROOT } from '../binaries/binaries.ts';
 
 /**
@@ -64,8 +64,49 @@ export class KafkaBrokerError extends Error {
 /** Returns the directory of the broker's jars, fetching them from Maven Central on first use. */
 export async function ensureKafkaJars(log?: (line: string) => void): Promise<string> {
   requireJava(); // Maven needs it too: say what is missing first
-  const paths = await ensureBinaries([KAFKA_RECIPE], log ? { log } : {});
+  // test files start brokers in parallel: one fetches while the others wait, so that no JVM starts
+  // on a libs directory that another process is replacing
+  const paths = await withLock(join(PROJECT_ROOT, '.cache', `.${KAFKA_RECIPE}.lock`), () => ensureBinaries([KAFKA_RECIPE], log ? { log } : {}));
   return paths[KAFKA_RECIPE]!;
+}
+
+/**
+ * Runs `action` while holding a lock between processes: a directory created atomically, with the
+ * holder's pid in it. A lock whose holder died (or that has no pid after 10 s) is taken over.
+ */
+async function withLock<T>(path: string, action: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(path);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder: number | undefined;
+    try {
+      holder = Number(readFileSync(join(path, 'pid'), 'utf8'));
+    } catch {
+      holder = undefined;
+    }
+    const abandoned = holder === undefined ? Date.now() - statMtime(path) > 10_000 : !alive(holder);
+    if (abandoned) rmSync(path, { recursive: true, force: true });
+    else await later(200, undefined);
+  }
+  writeFileSync(join(path, 'pid'), String(process.pid));
+  try {
+    return await action();
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function statMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 /** Checks that `java` runs and is 17 or newer (what Kafka 4 brokers need); returns its major version. */
