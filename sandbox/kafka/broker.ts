@@ -19,6 +19,8 @@ export const KAFKA_SERVICE_PORT = 9092;
 export interface KafkaBrokerOptions {
   /** Directory for the configuration, the log (`broker.log`) and the data (`data/`); created if missing. */
   dir: string;
+  /** The jars' directory (`ensureKafkaJars()`); default: fetched (or found cached) now. */
+  libs?: string;
   /** Address to listen on and to advertise; a loopback address (127.0.0.0/8). Default 127.0.0.1. */
   host?: string;
   /** Client port; default a free one. The controller listens on another free port of `host`. */
@@ -223,7 +225,9 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) throw new KafkaBrokerError(`Kafka broker host must be a loopback address (127.0.0.0/8), not "${host}"`);
   const log = options.log ?? (() => {});
-  const libs = await ensureKafkaJars(log);
+  let libs = options.libs;
+  if (libs === undefined) libs = await ensureKafkaJars(log);
+  else requireJava();
   const dir = resolve(options.dir);
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
@@ -354,6 +358,8 @@ async function waitForLine(path: string, offset: number, needle: string, gone: (
 
 /** Options of {@link kafkaContainer}. */
 export interface KafkaContainerOptions {
+  /** The jars' directory: `await ensureKafkaJars()` (the pod never fetches). */
+  libs: string;
   /** Where the broker keeps its configuration, log and data: an absolute path the pod's process can write. */
   dir: string;
   /** Client port on the pod's address (default 9092); the controller listens on `port + 1`. */
@@ -368,13 +374,13 @@ export interface KafkaContainerOptions {
  * address (`status.podIP` through the downward API), and stops the broker cleanly on SIGTERM.
  * Behind a Service `kafka` in namespace `kafka` with port 9092, pods reach it as `kafka.kafka:9092`
  * (the broker then names its pod address in metadata, which pods and host processes can both dial).
- * Call {@link ensureKafkaJars} before creating the pod, so the pod does not fetch jars while starting.
+ * The jars come from `libs` (`await ensureKafkaJars()` first), so the pod never fetches anything.
  */
 export function kafkaContainer(options: KafkaContainerOptions) {
   const port = options.port ?? KAFKA_SERVICE_PORT;
   return {
     name: 'kafka',
-    image: `apache/kafka:${KAFKA_VERSION}`,
+    image: `sluice-sandbox/kafka:${KAFKA_VERSION}`,
     command: [process.execPath],
     args: [
       '--import',
@@ -383,6 +389,8 @@ export function kafkaContainer(options: KafkaContainerOptions) {
       'serve',
       '--dir',
       options.dir,
+      '--libs',
+      options.libs,
       '--host',
       '$(POD_IP)',
       '--port',

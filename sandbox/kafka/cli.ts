@@ -121,7 +121,8 @@ program
   .requiredOption('--port <port>', 'client port', port)
   .option('--controller-port <port>', 'controller port (default: a free one)', port)
   .option('--heap <mb>', 'JVM heap in MiB', positive)
-  .action((opts: { host: string; port: number; controllerPort?: number; heap?: number }) =>
+  .option('--libs <dir>', "the broker's jars (default: fetched into .cache/ if missing)")
+  .action((opts: { host: string; port: number; controllerPort?: number; heap?: number; libs?: string }) =>
     reporting(async () => {
       const broker = await startKafkaBroker({
         dir: stateDir(),
@@ -130,6 +131,7 @@ program
         log: (line) => console.log(line),
         ...(opts.controllerPort === undefined ? {} : { controllerPort: opts.controllerPort }),
         ...(opts.heap === undefined ? {} : { heapMb: opts.heap }),
+        ...(opts.libs === undefined ? {} : { libs: opts.libs }),
       });
       let stopping = false;
       const shutdown = () => {

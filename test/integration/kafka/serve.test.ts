@@ -17,7 +17,7 @@ afterAll(() => processes.stopAll(30_000));
 describe('Kafka pod command', () => {
   it('serves on the pod address given through $(POD_IP), and SIGTERM stops broker and JVM', async () => {
     const podIP = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
-    const container = kafkaContainer({ dir: join(tempDir(), 'kafka') });
+    const container = kafkaContainer({ libs: await ensureKafkaJars(), dir: join(tempDir(), 'kafka') });
     expect(container.env).toEqual([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }]);
     expect(container.ports).toEqual([{ name: 'kafka', containerPort: 9092, protocol: 'TCP' }]);
     const args = container.args.map((a) => a.replaceAll('$(POD_IP)', podIP));
