@@ -1,13 +1,20 @@
 import { Connection, endTxnV4, FindCoordinatorKeyTypes, findCoordinatorV4, ProduceAcks } from '@platformatic/kafka';
 
 /**
- * Settings of a transactional @platformatic/kafka producer. The client's InitProducerId sends
- * producer id 0 and epoch 0 unless told otherwise, which the coordinator reads as "bump the epoch
- * of producer 0" and answers PRODUCER_FENCED for any transactional.id used before; -1/-1 is what a
- * new producer must send (as Java's client does), so that it fences the previous producer of its
- * transactional.id and aborts that producer's open transaction.
+ * Settings of a transactional @platformatic/kafka producer.
+ *
+ * - `producerId: -1n, producerEpoch: -1`: the client's InitProducerId sends producer id 0 and epoch
+ *   0 unless told otherwise, which the coordinator reads as "bump the epoch of producer 0" and
+ *   answers PRODUCER_FENCED for any transactional.id used before; -1/-1 is what a new producer must
+ *   send (as Java's client does), so that it fences the previous producer of its transactional.id
+ *   and aborts that producer's open transaction.
+ * - `timeout`: the client sends its request timeout (default 5 s) as the transaction timeout, after
+ *   which the coordinator aborts an open transaction (a commit 17 s after the first send failed with
+ *   PRODUCER_FENCED). 15 minutes is the broker's default `transaction.max.timeout.ms`: a
+ *   transaction must outlive a checkpoint interval and, after a crash, the recovery that commits it.
+ *   (The same value is the Produce request's acks timeout on the broker.)
  */
-export const TRANSACTIONAL_PRODUCER = { idempotent: true, acks: ProduceAcks.ALL, producerId: -1n, producerEpoch: -1 } as const;
+export const TRANSACTIONAL_PRODUCER = { idempotent: true, acks: ProduceAcks.ALL, producerId: -1n, producerEpoch: -1, timeout: 15 * 60_000 } as const;
 
 /** What a transaction needs to be finished by another process: Flink's KafkaCommittable. */
 export interface OpenTransaction {
