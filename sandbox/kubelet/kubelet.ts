@@ -12,7 +12,7 @@ import { startKubeletServer } from './kubelet-server.ts';
 import type { ConfigMap, Pod, Secret, Service } from './kube-types.ts';
 import { checkMountNamespaceSupport } from './mount-namespace.ts';
 import { MountpointRegistry } from './mountpoint-registry.ts';
-import { nodeCapacity, registerNode } from './node-registration.ts';
+import { nodeCapacity, registerNode, type NodeIdentity } from './node-registration.ts';
 import { PodIpPool } from './pod-ip-pool.ts';
 import { PodWorker } from './pod-worker.ts';
 import type { TokenSource } from './pod-volumes.ts';
@@ -39,6 +39,8 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** Period of the running pods' volume sync (ConfigMap/Secret/downward API changes); default 10 s. */
   volumeSyncSeconds?: number;
+  /** Taints the Node registers with (`--register-with-taints`), e.g. to keep the scheduler's pods off a test node. */
+  registerWithTaints?: NodeIdentity['taints'];
   logger?: Logger;
 }
 
@@ -106,7 +108,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
 
     const { gitVersion } = await api.get<{ gitVersion: string }>('/version');
-    const heartbeat = await registerNode(api, { nodeName, hostIP: HOST_IP, kubeletPort: port, version: gitVersion }, logger);
+    const heartbeat = await registerNode(
+      api,
+      { nodeName, hostIP: HOST_IP, kubeletPort: port, version: gitVersion, ...(options.registerWithTaints === undefined ? {} : { taints: options.registerWithTaints }) },
+      logger,
+    );
     cleanups.push(() => heartbeat.stop());
 
     let services: Informer<Service> | undefined;

@@ -7,6 +7,7 @@ import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
 import type { SandboxS3 } from '../../../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import { runCommand, type CommandResult } from '../../support/command.ts';
+import { waitFor } from '../../support/processes.ts';
 
 export const root = resolve(import.meta.dirname, '../../..');
 
@@ -37,6 +38,12 @@ export interface E2eCluster {
   dir: string;
   apiServerUrl: string;
   kubeconfigPath: string;
+  /** The sandbox kubelet's HTTPS endpoint (`https://127.0.0.1:<port>`). */
+  kubeletUrl: string;
+  /** PEM file of the cluster CA. */
+  caCertPath: string;
+  /** The control plane's PKI directory (CA key included), to make certificates for extra nodes or clients. */
+  pkiDir: string;
   s3: SandboxS3;
   kc: KubeConfig;
   core: CoreV1Api;
@@ -82,11 +89,16 @@ export async function useCluster(name: string): Promise<E2eCluster> {
   } catch (err) {
     if (!isApiError(err, 409)) throw err;
   }
+  // ServiceAccount admission refuses pods until the controller manager has made the namespace's `default` ServiceAccount
+  await waitFor(`ServiceAccount ${name}/default`, () => api.get(`/api/v1/namespaces/${name}/serviceaccounts/default`));
   return {
     namespace: name,
     dir,
     apiServerUrl: state.apiServerUrl,
     kubeconfigPath: state.kubeconfigPath,
+    kubeletUrl: state.kubeletUrl,
+    caCertPath: state.caCertPath,
+    pkiDir: join(dir, 'controlplane', 'pki'),
     s3: state.s3,
     kc,
     core,
