@@ -23,6 +23,8 @@ export interface ClusterS3Options {
   buckets: string[];
   namespace?: string;
   readyTimeoutMs?: number;
+  /** Progress lines of a first build of MinIO (default: stderr). */
+  buildLog?: (line: string) => void;
 }
 
 const PORT = MINIO_POD_PORT;
@@ -33,7 +35,7 @@ const PORT = MINIO_POD_PORT;
  * `http://minio.<namespace>:9000`. Resolves once the pod is Ready and the buckets exist.
  */
 export async function startMinioInCluster(api: ApiClient, options: ClusterS3Options): Promise<ClusterS3> {
-  const { minio: binary } = await ensureBinaries(['minio']);
+  const { minio: binary } = await ensureBinaries(['minio'], options.buildLog ? { log: options.buildLog } : {});
   const ns = options.namespace ?? 'minio';
   const accessKeyId = `sandbox-${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(24).toString('base64url');
