@@ -121,7 +121,7 @@ async function show(tools: KubeTools): Promise<JobStatus> {
     const records = output.split('\n').filter((l) => l !== '' && !l.startsWith('{')).slice(-OUTPUT_LINES);
     lines.push('', `output of ${pod} (newest ${OUTPUT_LINES}):`, ...records.map((r) => `  ${r}`));
   }
-  console.log(lines.join('\n'));
+  if (stopping === undefined) console.log(lines.join('\n'));
   return status;
 }
 
@@ -150,7 +150,12 @@ async function main(): Promise<void> {
   console.log((await tool(tools, 'kubectl', ['apply', '-f', join(PROJECT_ROOT, 'examples/wordcount.yaml')])).trimEnd());
   for (;;) {
     // a view that fails (e.g. a pod just being replaced) is reported, and the next one tried
-    const status = await show(tools!).catch((err: Error): JobStatus => (console.log(err.message), {}));
+    const status = await show(tools!).catch((err: Error): JobStatus => {
+      // a view cut off by Ctrl-C says nothing: the teardown under way reports itself
+      if (stopping === undefined) console.log(err.message);
+      return {};
+    });
+    if (stopping !== undefined) return;
     if (opts.untilCheckpoint && status.phase === 'Running' && status.lastCheckpoint !== undefined) {
       console.log(`${JOB} is Running; checkpoint ${status.lastCheckpoint.id} completed`);
       return shutdown(0);
