@@ -71,6 +71,10 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=150s')).toBe('streamjob.sluice.dev/counting condition met\n');
     const pods = await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}');
     expect(pods.trim().split(' ').sort()).toEqual(['counting-jobmanager=Running', 'counting-taskmanager-0=Running', 'counting-taskmanager-1=Running']);
+    // The operator's pod and the job's pods all pass Pod Security `restricted`: the API server would
+    // warn about each existing pod that violates it if the namespace enforced it.
+    const restricted = await cluster.kubectl(['label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted', '--dry-run=server', '--overwrite']);
+    expect([restricted.code, restricted.stdout, restricted.stderr]).toEqual([0, `namespace/${NAMESPACE} labeled (server dry run)\n`, '']);
     const status = await eventually('a completed checkpoint in status', async () => {
       const s = await sjStatus('counting');
       return s.lastCheckpoint ? s : undefined;

@@ -62,6 +62,8 @@ const resourceOf = (e: AuditEvent) => (e.objectRef!.subresource ? `${e.objectRef
 
 beforeAll(async () => {
   harness = await startOperatorHarness(NAMESPACE);
+  // Pod Security admission refuses any pod of the operator's that is not `restricted`.
+  await kubectlOk(['label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted']);
   leader = await harness.startOperator('operator-a');
   await kubectlOk(['create', 'secret', 'generic', 'minio-creds', '--from-literal=AWS_ACCESS_KEY_ID=unused', '--from-literal=AWS_SECRET_ACCESS_KEY=unused']);
 }, 120_000);
@@ -78,6 +80,7 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
       return names.length === 3 ? names : undefined;
     }, 60_000);
     expect(pods).toEqual(['wordcount-jobmanager', 'wordcount-taskmanager-0', 'wordcount-taskmanager-1']);
+    expect((await json(['get', 'namespace', NAMESPACE])).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const sj = await json(['get', 'sj', 'wordcount']);
     expect(sj.metadata.finalizers).toEqual(['sluice.dev/finalizer']);
     const owner = { apiVersion: 'sluice.dev/v1alpha1', kind: 'StreamJob', name: 'wordcount', uid: sj.metadata.uid, controller: true, blockOwnerDeletion: true };
