@@ -308,5 +308,11 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
       ['create', 'rolebindings.rbac.authorization.k8s.io'],
     ];
     expect(await Promise.all(refused.map(canI))).toEqual(refused.map((args) => `${args.join(' ')}: no`));
+    // And a request outside the rules, made as the ServiceAccount, is refused by the API server.
+    const listSecrets = await harness.cluster.kubectl(['get', 'secrets', `--as=${harness.user}`]);
+    expect([listSecrets.code, listSecrets.stderr.trim()]).toEqual([
+      1,
+      `Error from server (Forbidden): secrets is forbidden: User "${harness.user}" cannot list resource "secrets" in API group "" in the namespace "${NAMESPACE}"`,
+    ]);
   }, 60_000);
 });
