@@ -94,3 +94,11 @@ server's audit log records them; change both together.
   resourceNames: [{{ include "sluice-operator.leaseName" . | quote }}]
   verbs: [get, update]
 {{- end -}}
+
+{{/*
+The ValidatingAdmissionPolicy and its binding are cluster-scoped: named after the release and its
+namespace, so that releases of the same name in two namespaces do not collide.
+*/}}
+{{- define "sluice-operator.admissionPolicyName" -}}
+{{- printf "%s-pod-template.%s" (include "sluice-operator.fullname" .) .Release.Namespace -}}
+{{- end -}}

@@ -151,6 +151,17 @@ export async function removeFinalizers(cluster: E2eCluster): Promise<void> {
   for (const name of left === '' ? [] : left.split('\n')) await cluster.kubectl(['patch', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
 }
 
+/**
+ * The end of a file that helm-installed a running operator in its namespace: its StreamJobs deleted
+ * while the operator still removes their finalizers, then the release, then any finalizer left.
+ */
+export async function uninstallOperator(cluster: E2eCluster | undefined, release: string): Promise<void> {
+  if (cluster === undefined) return;
+  await cluster.kubectl(['delete', 'sj', '--all', '--timeout=60s']);
+  await cluster.helm(['uninstall', release, '-n', cluster.namespace, '--wait', '--timeout=60s']);
+  await removeFinalizers(cluster);
+}
+
 /** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
 export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
   waitFor(what, check, timeoutMs, 100);

@@ -70,6 +70,8 @@ describe('sluice-operator chart', () => {
       'RoleBinding/sluice-system/sluice-operator-leader-election',
       'Service/sluice-system/sluice-operator-metrics',
       'Deployment/sluice-system/sluice-operator',
+      'ValidatingAdmissionPolicy//sluice-operator-pod-template.sluice-system',
+      'ValidatingAdmissionPolicyBinding//sluice-operator-pod-template.sluice-system',
     ]);
     expect(find(manifests, 'ClusterRole')[0]!['rules']).toEqual(OPERATOR_RULES);
     const binding = find(manifests, 'ClusterRoleBinding')[0]!;
@@ -140,9 +142,35 @@ describe('sluice-operator chart', () => {
       'RoleBinding/sluice-system/ops-leader-election',
       'Service/sluice-system/ops-metrics',
       'Deployment/sluice-system/ops',
+      'ValidatingAdmissionPolicy//ops-pod-template.sluice-system',
+      'ValidatingAdmissionPolicyBinding//ops-pod-template.sluice-system',
     ]);
     expect(find(manifests, 'ClusterRoleBinding')[0]!['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'platform', namespace: 'sluice-system' }]);
     expect(find(manifests, 'Role')[0]!['rules'][1].resourceNames).toEqual(['ops-leader']);
+  });
+
+  it('ships the pod-template admission policy, bound to every namespace or the watched ones, unless disabled', async () => {
+    const [policy] = find(await template(), 'ValidatingAdmissionPolicy');
+    expect(policy!['spec']['matchConstraints']).toEqual({
+      resourceRules: [{ apiGroups: ['sluice.dev'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['streamjobs'] }],
+    });
+    expect(policy!['spec']['failurePolicy']).toBe('Fail');
+    expect(policy!['spec']['validations'].map((v: { reason: string }) => v.reason)).toEqual(Array(6).fill('Forbidden'));
+    const variable = (manifest: Manifest, name: string) => manifest['spec']['variables'].find((v: { name: string }) => v.name === name).expression;
+    expect(variable(policy!, 'allowedServiceAccounts')).toBe('["default"]');
+    const [binding] = find(await template(), 'ValidatingAdmissionPolicyBinding');
+    expect(binding!['spec']).toEqual({ policyName: 'sluice-operator-pod-template.sluice-system', validationActions: ['Deny'] });
+
+    const scoped = await template('--set', 'watchNamespaces={jobs,team-b}', '--set', 'admissionPolicy.allowedServiceAccounts={job-runner}');
+    expect(variable(find(scoped, 'ValidatingAdmissionPolicy')[0]!, 'allowedServiceAccounts')).toBe('["default","job-runner"]');
+    expect(find(scoped, 'ValidatingAdmissionPolicyBinding')[0]!['spec']['matchResources']).toEqual({
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['jobs', 'team-b'] }] },
+    });
+
+    const disabled = await template('--set', 'admissionPolicy.enabled=false');
+    expect(find(disabled, 'ValidatingAdmissionPolicy')).toEqual([]);
+    expect(find(disabled, 'ValidatingAdmissionPolicyBinding')).toEqual([]);
+    expect(ids(disabled)).toEqual(ids(await template()).filter((id) => !id.startsWith('ValidatingAdmissionPolicy')));
   });
 
   it('ships the generated CRD', async () => {
@@ -154,6 +182,7 @@ describe('sluice-operator chart', () => {
     expect(await templateError('--set', 'logLevel=loud')).toContain("at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'");
     expect(await templateError('--set', 'resyncPeriod=5min')).toContain("at '/resyncPeriod': '5min' does not match pattern '^[0-9]+(ms|s|m|h)$'");
     expect(await templateError('--set', 'watchNamespaces={Jobs}')).toContain("at '/watchNamespaces/0': 'Jobs' does not match pattern");
+    expect(await templateError('--set', 'admissionPolicy.allowedServiceAccounts={CI}')).toContain("at '/admissionPolicy/allowedServiceAccounts/0': 'CI' does not match pattern");
     expect(await templateError('--set', 'serviceAccount.create=false')).toContain('serviceAccount.name is required when serviceAccount.create is false');
   });
 });
