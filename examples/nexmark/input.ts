@@ -1,5 +1,6 @@
 import {
   FileSource,
+  type Sink,
   WatermarkStrategy,
   type DataStream,
   type StreamExecutionEnvironment,
@@ -34,17 +35,23 @@ export interface NexmarkInput {
   readonly seed?: number;
   /** Events per second of event time. */
   readonly rate?: number;
+  /** Where the default job sends its rows: print (JSON lines on stdout) or blackhole (nowhere, for benchmarks). */
+  readonly sink?: 'print' | 'blackhole';
 }
 
-const USAGE = 'nexmark query arguments: --input FILE | [--events N] [--seed S] [--rate EVENTS_PER_SECOND]';
+const USAGE = 'nexmark query arguments: (--input FILE | [--events N] [--seed S] [--rate EVENTS_PER_SECOND]) [--sink print|blackhole]';
 
 /** Parses a query module's job arguments. */
 export function parseNexmarkArgs(args: readonly string[]): NexmarkInput {
-  const out: { input?: string; events?: number; seed?: number; rate?: number } = {};
+  const out: { input?: string; events?: number; seed?: number; rate?: number; sink?: 'print' | 'blackhole' } = {};
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value; ${USAGE}`);
     if (flag === '--input') out.input = value;
+    else if (flag === '--sink') {
+      if (value !== 'print' && value !== 'blackhole') throw new Error(`--sink must be print or blackhole, got "${value}"`);
+      out.sink = value;
+    }
     else if (flag === '--events' || flag === '--seed' || flag === '--rate') {
       const n = Number(value);
       if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a non-negative number, got "${value}"`);
@@ -80,4 +87,13 @@ export function bids(events: DataStream<NexmarkEvent>, name: string): DataStream
       if (e.event_type === BID) out.collect(e.bid!);
     })
     .name(name);
+}
+
+/** Discards every row (Flink's blackhole connector, which nexmark-flink's queries write into). */
+const blackhole: Sink<unknown> = { createWriter: () => ({ write() {} }) };
+
+/** The end of a query job: its rows printed as JSON lines, or discarded with `--sink blackhole`. */
+export function emit<R>(rows: DataStream<R>, args: readonly string[]): void {
+  if (parseNexmarkArgs(args).sink === 'blackhole') rows.sinkTo(blackhole as Sink<R>).name('Blackhole');
+  else rows.print();
 }

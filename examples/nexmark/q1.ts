@@ -1,6 +1,6 @@
 import type { DataStream, StreamExecutionEnvironment } from '../../runtime/api/index.ts';
 import { BID, type NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents } from './input.ts';
+import { emit, nexmarkEvents } from './input.ts';
 
 export interface Q1Row {
   auction: number;
@@ -28,5 +28,5 @@ export function q1(events: DataStream<NexmarkEvent>): DataStream<Q1Row> {
 }
 
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  q1(nexmarkEvents(env, args)).print();
+  emit(q1(nexmarkEvents(env, args)), args);
 };

@@ -1,7 +1,7 @@
 import { EventTimeSessionWindows, type DataStream, type StreamExecutionEnvironment } from '../../runtime/api/index.ts';
 import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { countPerBidder, type BidderWindowRow } from './count.ts';
-import { bids, nexmarkEvents } from './input.ts';
+import { bids, emit, nexmarkEvents } from './input.ts';
 
 /** starttime = SESSION_START (the first bid's dateTime), endtime = SESSION_END (the last bid's dateTime + the gap). */
 export type Q11Row = BidderWindowRow;
@@ -14,5 +14,5 @@ export function q11(events: DataStream<NexmarkEvent>): DataStream<Q11Row> {
 }
 
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  q11(nexmarkEvents(env, args)).print();
+  emit(q11(nexmarkEvents(env, args)), args);
 };

@@ -1,7 +1,7 @@
 import { TumblingProcessingTimeWindows, type DataStream, type StreamExecutionEnvironment } from '../../runtime/api/index.ts';
 import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { countPerBidder, type BidderWindowRow } from './count.ts';
-import { bids, nexmarkEvents } from './input.ts';
+import { bids, emit, nexmarkEvents } from './input.ts';
 
 /** starttime/endtime: the window in processing time (epoch ms). */
 export type Q12Row = BidderWindowRow;
@@ -14,5 +14,5 @@ export function q12(events: DataStream<NexmarkEvent>): DataStream<Q12Row> {
 }
 
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  q12(nexmarkEvents(env, args)).print();
+  emit(q12(nexmarkEvents(env, args)), args);
 };

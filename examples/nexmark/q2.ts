@@ -1,6 +1,6 @@
 import type { DataStream, StreamExecutionEnvironment } from '../../runtime/api/index.ts';
 import { BID, type NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents } from './input.ts';
+import { emit, nexmarkEvents } from './input.ts';
 
 export interface Q2Row {
   auction: number;
@@ -19,5 +19,5 @@ export function q2(events: DataStream<NexmarkEvent>): DataStream<Q2Row> {
 }
 
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  q2(nexmarkEvents(env, args)).print();
+  emit(q2(nexmarkEvents(env, args)), args);
 };

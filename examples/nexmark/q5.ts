@@ -8,7 +8,7 @@ import {
 } from '../../runtime/api/index.ts';
 import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { countAll } from './count.ts';
-import { bids, nexmarkEvents } from './input.ts';
+import { bids, emit, nexmarkEvents } from './input.ts';
 
 export interface Q5Row {
   auction: number;
@@ -69,5 +69,5 @@ export function q5(events: DataStream<NexmarkEvent>): DataStream<Q5Row> {
 }
 
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  q5(nexmarkEvents(env, args)).print();
+  emit(q5(nexmarkEvents(env, args)), args);
 };

@@ -87,7 +87,9 @@ export class NexmarkGenerator {
   private readonly chars: Buffer;
 
   constructor(config: Partial<NexmarkConfig> = {}) {
-    const c = (this.config = { ...DEFAULT_NEXMARK_CONFIG, ...config });
+    // Options given as undefined take the default.
+    const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+    const c = (this.config = { ...DEFAULT_NEXMARK_CONFIG, ...given });
     for (const k of Object.keys(DEFAULT_NEXMARK_CONFIG) as (keyof NexmarkConfig)[]) {
       if (!Number.isFinite(c[k])) throw new RangeError(`nexmark ${k} must be a number, got ${c[k]}`);
     }
