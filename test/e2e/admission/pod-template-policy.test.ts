@@ -1,8 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseAllDocuments } from 'yaml';
-import type { CommandResult } from '../../support/command.ts';
-import { useCluster, type E2eCluster } from '../support/cluster.ts';
+import { join } from 'node:path';
+import { runCommand, type CommandResult } from '../../support/command.ts';
+import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
 import { chart, eventually, uninstallOperator } from '../operator/operator-harness.ts';
 
@@ -95,6 +96,27 @@ describe("the chart's ValidatingAdmissionPolicy on StreamJob pod templates", () 
     expect(binding.spec.validationActions).toEqual(['Deny']);
     expect(binding.spec.matchResources.namespaceSelector).toEqual({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [NAMESPACE] }] });
   });
+
+  it("compiles in the CEL environment of a Kubernetes 1.30 API server, which the sandbox's 1.35 cannot show", async () => {
+    // A 1.35 server compiles new expressions with 1.34's CEL libraries (flatten(), transformList, ...);
+    // celcompile compiles the installed policy as an older server would (sandbox/controlplane/celcompile).
+    const policy = JSON.parse(await ok('kubectl', 'get', 'validatingadmissionpolicy', POLICY, '-o', 'json'));
+    const celcompile = (server: string, manifest: object) =>
+      runCommand('go', ['-C', join(root, 'sandbox/controlplane'), 'run', './celcompile', server], { ...(process.env as Record<string, string>), GOFLAGS: '-mod=readonly' }, JSON.stringify(manifest), 300_000);
+    const compiled = await celcompile('1.30', policy);
+    expect([compiled.code, compiled.stdout]).toEqual([0, `${POLICY}: CEL of 17 matchConditions, variables and validations compiled as Kubernetes 1.30 does (environment 1.29): 0 failed\n`]);
+    // The check has teeth: flatten() (CEL lists library, in Kubernetes' environment from 1.34) is refused by 1.34 itself.
+    const withFlatten = structuredClone(policy);
+    withFlatten.spec.variables.push({ name: 'flattened', expression: '[[1], [2]].flatten()' });
+    const refused = await celcompile('1.34', withFlatten);
+    expect([refused.code, refused.stdout]).toEqual([1, [
+      "variable flattened: compilation failed: ERROR: <input>:1:19: undeclared reference to 'flatten' (in container '')",
+      ' | [[1], [2]].flatten()',
+      ' | ..................^',
+      `${POLICY}: CEL of 18 matchConditions, variables and validations compiled as Kubernetes 1.34 does (environment 1.33): 1 failed`,
+      '',
+    ].join('\n')]);
+  }, 300_000);
 
   const refused: [string, { jobManager?: object; taskManager?: object }, string][] = [
     ['privileged', { taskManager: { spec: { containers: [{ name: 'taskmanager' }, { name: 'debug', image: 'busybox', securityContext: { privileged: true } }] } } },
