@@ -6,7 +6,6 @@ import { runCommand } from '../../../support/command.ts';
 import { tempDirs } from '../../../support/temp-dirs.ts';
 
 // `npm run nexmark -- gen | run` as a user types it: real processes, output read back.
-const root = join(import.meta.dirname, '..', '..', '..', '..');
 const tmp = tempDirs('nexmark-cli-');
 const nexmark = (...args: string[]) => runCommand('npm', ['run', '-s', 'nexmark', '--', ...args], { ...process.env } as Record<string, string>, undefined, 120_000);
 
