@@ -102,6 +102,12 @@ export const RECIPES: Record<string, BinaryRecipe> = {
     inputs: [...controlPlaneInputs, 'sandbox/controlplane/etcd/main.go'],
     build: { kind: 'go', module: 'sandbox/controlplane', package: 'sluice.dev/sandbox/controlplane/etcd' },
   },
+  celcompile: {
+    name: 'celcompile',
+    release: 'our CEL check against older API servers (k8s.io/apiserver v0.35.4)',
+    inputs: [...controlPlaneInputs, 'sandbox/controlplane/celcompile/main.go'],
+    build: { kind: 'go', module: 'sandbox/controlplane', package: 'sluice.dev/sandbox/controlplane/celcompile' },
+  },
   minio: {
     name: 'minio',
     release: `MinIO ${MINIO_COMMIT_TIME} (github.com/minio/minio v0.0.0-20260212201848-${MINIO_COMMIT})`,

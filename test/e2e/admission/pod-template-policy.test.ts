@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseAllDocuments } from 'yaml';
-import { join } from 'node:path';
+import { ensureBinaries } from '../../../sandbox/binaries/binaries.ts';
 import { runCommand, type CommandResult } from '../../support/command.ts';
-import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
+import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
 import { chart, eventually, uninstallOperator } from '../operator/operator-harness.ts';
 
@@ -101,8 +101,8 @@ describe("the chart's ValidatingAdmissionPolicy on StreamJob pod templates", () 
     // A 1.35 server compiles new expressions with 1.34's CEL libraries (flatten(), transformList, ...);
     // celcompile compiles the installed policy as an older server would (sandbox/controlplane/celcompile).
     const policy = JSON.parse(await ok('kubectl', 'get', 'validatingadmissionpolicy', POLICY, '-o', 'json'));
-    const celcompile = (server: string, manifest: object) =>
-      runCommand('go', ['-C', join(root, 'sandbox/controlplane'), 'run', './celcompile', server], { ...(process.env as Record<string, string>), GOFLAGS: '-mod=readonly' }, JSON.stringify(manifest), 300_000);
+    const { celcompile: binary } = await ensureBinaries(['celcompile']);
+    const celcompile = (server: string, manifest: object) => runCommand(binary!, [server], { PATH: process.env.PATH ?? '' }, JSON.stringify(manifest));
     const compiled = await celcompile('1.30', policy);
     expect([compiled.code, compiled.stdout]).toEqual([0, `${POLICY}: CEL of 17 matchConditions, variables and validations compiled as Kubernetes 1.30 does (environment 1.29): 0 failed\n`]);
     // The check has teeth: flatten() (CEL lists library, in Kubernetes' environment from 1.34) is refused by 1.34 itself.
