@@ -8,6 +8,7 @@ import { BinaryBuildError, ensureBinaries, RECIPES } from './binaries/binaries.t
 import { killPodRequest } from './kubelet/kill-pod-request.ts';
 import { MountpointRegistry } from './kubelet/mountpoint-registry.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
+import type { ClusterKafka } from './kafka/kafka-in-cluster.ts';
 import type { SandboxS3 } from './sandbox.ts';
 
 /** What `up` leaves in the state directory for `down`, `status` and `kill-pod`. */
@@ -22,6 +23,7 @@ interface SandboxState {
   /** The admin client certificate, which the kubelet accepts for `kill-pod`. */
   admin: { certPath: string; keyPath: string };
   s3?: SandboxS3;
+  kafka?: ClusterKafka;
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -64,6 +66,7 @@ function printState(state: SandboxState): void {
     lines.push(`S3:          ${state.s3.endpoint} (access key ${state.s3.accessKeyId}, secret ${state.s3.secretAccessKey}, buckets ${state.s3.buckets.join(',')})`);
     if (state.s3.clusterEndpoint) lines.push(`S3 in pods:  ${state.s3.clusterEndpoint}`);
   }
+  if (state.kafka) lines.push(`Kafka:       ${state.kafka.bootstrapServers} (in pods ${state.kafka.clusterBootstrapServers})`);
   lines.push('', `export KUBECONFIG=${state.kubeconfigPath}`);
   console.log(lines.join('\n'));
 }
@@ -82,9 +85,10 @@ program
   .description('start the sandbox in the background (does nothing if it already runs)')
   .option('--no-kubelet', 'without the process kubelet')
   .option('--no-s3', 'without MinIO')
+  .option('--kafka', 'with a Kafka broker as a pod (kafka.kafka:9092)')
   .option('--backoff-scale <factor>', 'scale container restart back-off', scale)
   .option('--volume-sync-seconds <seconds>', "period of the kubelet's ConfigMap/Secret volume sync (default 10)", scale)
-  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
+  .action(async (opts: { kubelet: boolean; s3: boolean; kafka?: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
     const dir = resolve(program.opts<{ dir: string }>().dir);
     const existing = readState(dir);
     if (existing !== undefined && alive(existing.pid)) {
@@ -98,6 +102,7 @@ program
     const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--dir', dir, 'serve'];
     if (!opts.kubelet) args.push('--no-kubelet');
     if (!opts.s3) args.push('--no-s3');
+    if (opts.kafka) args.push('--kafka');
     if (opts.backoffScale !== undefined) args.push('--backoff-scale', String(opts.backoffScale));
     if (opts.volumeSyncSeconds !== undefined) args.push('--volume-sync-seconds', String(opts.volumeSyncSeconds));
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log] });
@@ -122,9 +127,10 @@ program
   .description('run the sandbox in the foreground (what `up` starts)')
   .option('--no-kubelet', 'without the process kubelet')
   .option('--no-s3', 'without MinIO')
+  .option('--kafka', 'with a Kafka broker as a pod (kafka.kafka:9092)')
   .option('--backoff-scale <factor>', 'scale container restart back-off', scale)
   .option('--volume-sync-seconds <seconds>', "period of the kubelet's ConfigMap/Secret volume sync (default 10)", scale)
-  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
+  .action(async (opts: { kubelet: boolean; s3: boolean; kafka?: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
     const dir = resolve(program.opts<{ dir: string }>().dir);
     // loaded here so that status/down/kill-pod start fast
     const { startSandbox } = await import('./sandbox.ts');
@@ -132,6 +138,7 @@ program
       dir,
       kubelet: opts.kubelet,
       s3: opts.s3,
+      kafka: opts.kafka === true,
       logger: pino({ level: 'info' }),
       ...(opts.backoffScale === undefined ? {} : { backoffScale: opts.backoffScale }),
       ...(opts.volumeSyncSeconds === undefined ? {} : { volumeSyncSeconds: opts.volumeSyncSeconds }),
@@ -145,6 +152,7 @@ program
       auditLogPath: sandbox.auditLogPath,
       admin: sandbox.admin,
       ...(sandbox.s3 ? { s3: sandbox.s3 } : {}),
+      ...(sandbox.kafka ? { kafka: sandbox.kafka } : {}),
     };
     writeFileSync(`${statePath(dir)}.tmp`, JSON.stringify(state, null, 2));
     renameSync(`${statePath(dir)}.tmp`, statePath(dir));

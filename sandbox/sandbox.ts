@@ -6,6 +6,7 @@ import { ensureCertificate, readKeyPair, type KeyPair } from './controlplane/pki
 import { ApiClient } from './kubelet/api-client.ts';
 import { startKubelet, type Kubelet } from './kubelet/kubelet.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
+import { startKafkaInCluster, type ClusterKafka } from './kafka/kafka-in-cluster.ts';
 import { startMinioInCluster, type ClusterS3 } from './s3/minio-in-cluster.ts';
 
 export interface SandboxOptions {
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   kubelet?: boolean;
   /** Run MinIO as a pod (default true; needs the kubelet). */
   s3?: boolean;
+  /** Run a Kafka broker as a pod behind `kafka.kafka:9092` (default false; needs the kubelet). */
+  kafka?: boolean;
   /** Buckets MinIO gets at start; default `checkpoints`. */
   buckets?: string[];
   /** Scales the kubelet's restart back-off (default 1, as Kubernetes). */
@@ -45,6 +48,7 @@ export interface Sandbox {
   api: ApiClient;
   kubelet?: Kubelet;
   s3?: SandboxS3;
+  kafka?: ClusterKafka;
   /** Stops MinIO's pod processes with the kubelet (and every pod process), then the control plane. */
   stop(): Promise<void>;
 }
@@ -54,7 +58,8 @@ export const NODE_NAME = 'sandbox-node';
 /**
  * Starts the local world on real parts: etcd, kube-apiserver, kube-controller-manager and
  * kube-scheduler (built from source on first use), the process kubelet as the Node
- * `sandbox-node`, and MinIO as a pod published as `http://minio.minio:9000`.
+ * `sandbox-node`, MinIO as a pod published as `http://minio.minio:9000`, and on request a Kafka
+ * broker as a pod published as `kafka.kafka:9092`.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   mkdirSync(options.dir, { recursive: true });
@@ -99,6 +104,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (options.s3 !== false && kubelet !== undefined) {
       s3 = await startMinioInCluster(api, { dataDir: join(options.dir, 'minio'), buckets: options.buckets ?? ['checkpoints'], ...(buildLog ? { buildLog } : {}) });
     }
+    let kafka: ClusterKafka | undefined;
+    if (options.kafka === true && kubelet !== undefined) {
+      kafka = await startKafkaInCluster(api, { dataDir: join(options.dir, 'kafka'), ...(buildLog ? { buildLog } : {}) });
+    }
     return {
       apiServerUrl: controlPlane.url,
       kubeconfigPath: controlPlane.kubeconfigPath,
@@ -108,6 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       api,
       ...(kubelet === undefined ? {} : { kubelet }),
       ...(s3 === undefined ? {} : { s3 }),
+      ...(kafka === undefined ? {} : { kafka }),
       stop,
     };
   } catch (err) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensureBinaries } from '../binaries/binaries.ts';
-import { isApiError, type ApiClient } from '../kubelet/api-client.ts';
-import type { Pod } from '../kubelet/kube-types.ts';
+import type { ApiClient } from '../kubelet/api-client.ts';
+import { deploySinglePodService } from '../workloads/single-pod-service.ts';
 import { MINIO_POD_PORT, minioContainer } from './minio-container.ts';
 import { createBuckets } from './server.ts';
 
@@ -39,73 +39,16 @@ export async function startMinioInCluster(api: ApiClient, options: ClusterS3Opti
   const ns = options.namespace ?? 'minio';
   const accessKeyId = `sandbox-${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(24).toString('base64url');
-  const labels = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/part-of': 'sluice-sandbox' };
-  await createOrReplace(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, false);
-  await createOrReplace(api, `/api/v1/namespaces/${ns}/secrets`, {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'minio-root', labels },
-    stringData: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
+  const ip = await deploySinglePodService(api, {
+    namespace: ns,
+    name: 'minio',
+    port: PORT,
+    dataDir: options.dataDir,
+    extraObjects: [{ kind: 'Secret', collection: 'secrets', body: { metadata: { name: 'minio-root' }, stringData: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } } }],
+    container: { ...minioContainer({ binary, directory: options.dataDir, credentials: { secretName: 'minio-root' } }), image: 'sluice-sandbox/minio:source' },
+    ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
   });
-  await createOrReplace(api, `/api/v1/namespaces/${ns}/services`, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'minio', labels },
-    spec: { selector: labels, ports: [{ name: 's3', port: PORT, targetPort: PORT, protocol: 'TCP' }] },
-  }, false);
-  await createOrReplace(api, `/apis/apps/v1/namespaces/${ns}/deployments`, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'minio', labels },
-    spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          terminationGracePeriodSeconds: 5,
-          volumes: [{ name: 'data', hostPath: { path: options.dataDir, type: 'DirectoryOrCreate' } }],
-          containers: [
-            {
-              ...minioContainer({ binary, directory: options.dataDir, credentials: { secretName: 'minio-root' } }),
-              image: 'sluice-sandbox/minio:source',
-              volumeMounts: [{ name: 'data', mountPath: options.dataDir }],
-            },
-          ],
-        },
-      },
-    },
-  });
-  const ip = await readyPodIp(api, ns, labels, options.readyTimeoutMs ?? 120_000);
   const endpoint = `http://${ip}:${PORT}`;
   await createBuckets(endpoint, { accessKeyId, secretAccessKey }, options.buckets);
   return { endpoint, clusterEndpoint: `http://minio.${ns}:${PORT}`, region: 'us-east-1', accessKeyId, secretAccessKey, buckets: options.buckets };
-}
-
-/** Creates the object; on 409 replaces it (`replace`) or keeps what exists. */
-async function createOrReplace(api: ApiClient, collection: string, body: { metadata: { name: string; [field: string]: unknown }; [field: string]: unknown }, replace = true): Promise<void> {
-  try {
-    await api.request('POST', collection, body);
-  } catch (err) {
-    if (!isApiError(err, 409)) throw err;
-    if (replace) await api.request('PATCH', `${collection}/${body.metadata.name}`, body, 'application/merge-patch+json');
-  }
-}
-
-async function readyPodIp(api: ApiClient, ns: string, labels: Record<string, string>, timeoutMs: number): Promise<string> {
-  const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no pod yet';
-  for (;;) {
-    const pods = await api.get<{ items: Pod[] }>(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
-    for (const pod of pods.items) {
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      if (ready && pod.status?.podIP && pod.metadata.deletionTimestamp === undefined) return pod.status.podIP;
-      last = `pod ${pod.metadata.name} is ${pod.status?.phase ?? 'Pending'} (${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})})`;
-    }
-    if (Date.now() > deadline) throw new Error(`MinIO in namespace ${ns} not ready within ${timeoutMs / 1000} s: ${last}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
