@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import { alive, readState as readBackgroundState, removeState, writeState } from './background/state-file.ts';
 import { BinaryBuildError, ensureBinaries, RECIPES } from './binaries/binaries.ts';
 import { killPodRequest } from './kubelet/kill-pod-request.ts';
 import { MountpointRegistry } from './kubelet/mountpoint-registry.ts';
@@ -31,24 +32,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 
-const statePath = (dir: string) => join(dir, 'state.json');
-
-function readState(dir: string): SandboxState | undefined {
-  try {
-    return JSON.parse(readFileSync(statePath(dir), 'utf8')) as SandboxState;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const readState = (dir: string) => readBackgroundState<SandboxState>(dir);
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -96,7 +80,7 @@ program
       printState(existing);
       return;
     }
-    rmSync(statePath(dir), { force: true });
+    removeState(dir);
     mkdirSync(dir, { recursive: true });
     const log = openSync(join(dir, 'sandbox.log'), 'a');
     const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--dir', dir, 'serve'];
@@ -154,14 +138,13 @@ program
       ...(sandbox.s3 ? { s3: sandbox.s3 } : {}),
       ...(sandbox.kafka ? { kafka: sandbox.kafka } : {}),
     };
-    writeFileSync(`${statePath(dir)}.tmp`, JSON.stringify(state, null, 2));
-    renameSync(`${statePath(dir)}.tmp`, statePath(dir));
+    writeState(dir, state);
     let stopping = false;
     const shutdown = () => {
       if (stopping) return;
       stopping = true;
       void sandbox.stop().finally(() => {
-        rmSync(statePath(dir), { force: true });
+        removeState(dir);
         process.exit(0);
       });
     };
@@ -188,7 +171,7 @@ program
     }
     // a kubelet that died left its mountpoints registered; with its holders gone they are removed
     new MountpointRegistry().releaseAll();
-    rmSync(statePath(dir), { force: true });
+    removeState(dir);
     console.log(state === undefined ? 'sandbox was not running' : `sandbox stopped${leftovers > 0 ? ` (killed ${leftovers} leftover processes)` : ''}`);
   });
 

@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmS
 import { createServer, isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ensureBinaries, KAFKA_VERSION, PROJECT_ROOT } from '../binaries/binaries.ts';
+import { alive } from '../background/state-file.ts';
 
 /**
  * A single-node Apache Kafka broker in KRaft mode (broker and controller in one JVM), run from the
@@ -311,14 +312,6 @@ export async function stopProcess(pid: number, graceMs: number, exited?: Promise
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function later<T>(ms: number, value: T): Promise<T> {
   return new Promise((done) => setTimeout(() => done(value), ms));

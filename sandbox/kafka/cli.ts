@@ -1,8 +1,8 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { alive, readState as readBackgroundState, removeState, writeState } from '../background/state-file.ts';
 import { BinaryBuildError } from '../binaries/binaries.ts';
-import { alive, ensureKafkaJars, KAFKA_VERSION, KafkaBrokerError, startKafkaBroker, stopProcess } from './broker.ts';
+import { ensureKafkaJars, KAFKA_VERSION, KafkaBrokerError, startKafkaBroker, stopProcess } from './broker.ts';
 
 /** What `up` leaves in the state directory for `down` and `status`. */
 interface KafkaState {
@@ -12,15 +12,7 @@ interface KafkaState {
 }
 
 const STOP_TIMEOUT_MS = 30_000;
-const statePath = (dir: string) => join(dir, 'state.json');
-
-function readState(dir: string): KafkaState | undefined {
-  try {
-    return JSON.parse(readFileSync(statePath(dir), 'utf8')) as KafkaState;
-  } catch {
-    return undefined;
-  }
-}
+const readState = (dir: string) => readBackgroundState<KafkaState>(dir);
 
 function port(value: string): number {
   const n = Number(value);
@@ -63,7 +55,7 @@ program
         console.log(`export KAFKA_BOOTSTRAP_SERVERS=${existing.bootstrapServers}`);
         return;
       }
-      rmSync(statePath(dir), { force: true });
+      removeState(dir);
       const broker = await startKafkaBroker({
         dir,
         detached: true,
@@ -72,8 +64,7 @@ program
         ...(opts.heap === undefined ? {} : { heapMb: opts.heap }),
       });
       const state: KafkaState = { pid: broker.pid, bootstrapServers: broker.bootstrapServers, logPath: broker.logPath };
-      writeFileSync(`${statePath(dir)}.tmp`, JSON.stringify(state, null, 2));
-      renameSync(`${statePath(dir)}.tmp`, statePath(dir));
+      writeState(dir, state);
       console.log(`Kafka ${KAFKA_VERSION} started (pid ${broker.pid}, state in ${dir}, log ${broker.logPath})`);
       console.log(`export KAFKA_BOOTSTRAP_SERVERS=${broker.bootstrapServers}`);
     }),
@@ -87,7 +78,7 @@ program
     const state = readState(dir);
     const running = state !== undefined && alive(state.pid);
     if (running) await stopProcess(state.pid, STOP_TIMEOUT_MS);
-    rmSync(statePath(dir), { force: true });
+    removeState(dir);
     console.log(running ? `Kafka stopped (pid ${state.pid})` : 'Kafka was not running');
   });
 
