@@ -7,7 +7,7 @@ import type {
   JobState,
   SavepointStatus,
   TriggerResponse,
-} from '../../runtime/cluster/rest-types.ts';
+} from '../../runtime/rest/rest-types.ts';
 
 /** What the operator learns about a running job in one poll. */
 export type JobObservation =

@@ -13,7 +13,7 @@ import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import { referencedFiles, stateSize, type CheckpointMetadata } from './metadata.ts';
 import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } from './pending-checkpoint.ts';
 import type { SavepointStore } from './savepoint-store.ts';
-import { joinPath } from './storage-path.ts';
+import { joinPath } from '../fs/storage-path.ts';
 
 /** One checkpoint or savepoint as the coordinator triggers it. */
 export interface CheckpointTrigger {

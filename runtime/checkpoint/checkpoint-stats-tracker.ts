@@ -2,7 +2,7 @@
 // Prometheus `/metrics`: duration, size, alignment time, last completed id and path, and the
 // checkpoints skipped on restore with their reasons.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CheckpointingStatistics, CheckpointStats, RestoredCheckpointInfo } from '../cluster/rest-types.ts';
+import type { CheckpointingStatistics, CheckpointStats, RestoredCheckpointInfo } from '../rest/rest-types.ts';
 import type { SkippedCheckpoint } from './checkpoint-verification.ts';
 
 const HISTORY = 20;

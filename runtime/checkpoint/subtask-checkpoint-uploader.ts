@@ -3,7 +3,7 @@
 // An aborted checkpoint's `signal` stops its uploads.
 import type { TaskCheckpointAck } from '../task/stream-task.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
-import type { WriteOptions } from './checkpoint-storage.ts';
+import type { WriteOptions } from '../fs/object-store.ts';
 import type { OperatorSubtaskState } from './metadata.ts';
 import type { SubtaskStateAck } from './pending-checkpoint.ts';
 import { writeSubtaskState } from './subtask-state-writer.ts';

@@ -1,3 +1,4 @@
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { ChannelWriter } from '../network/channel.ts';
 import type { DataPlane } from '../network/data-plane.ts';
@@ -16,7 +17,7 @@ export interface DeployedTaskContext {
   readonly localChannel: (channelId: number) => LocalChannel;
   readonly restore: ((operatorId: string) => OperatorStateRestore | undefined) | undefined;
   readonly onCheckpoint: (ack: TaskCheckpointAck) => void;
-  readonly checkpointingMode: 'exactly-once' | 'at-least-once';
+  readonly checkpointingMode: CheckpointingMode;
   /** The job takes checkpoints: at end of input the subtask ends and waits for the final checkpoint. */
   readonly checkpointing: boolean;
   readonly onEnded: () => void;

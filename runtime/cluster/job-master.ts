@@ -9,7 +9,7 @@ import type { AttemptCheckpointCoordinator, JobCheckpointing } from './checkpoin
 import { planDeployment, type SubtaskDeployment } from './deployment-plan.ts';
 import { errorInfo } from './error-info.ts';
 import { operatorResults } from './operator-results.ts';
-import type { ExceptionInfo, JobDetails, JobState, SubtaskMetrics } from './rest-types.ts';
+import type { ExceptionInfo, JobDetails, JobState, SubtaskMetrics } from '../rest/rest-types.ts';
 import { createRestartStrategy, type RestartStrategy } from './restart-strategy.ts';
 import { assignSlots, requiredSlots, subtaskKey } from './slot-assignment.ts';
 

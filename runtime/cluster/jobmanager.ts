@@ -2,14 +2,14 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { SluiceConfig } from '../config/index.ts';
-import { formatPeerAddress } from '../network/peer-address.ts';
+import { formatPeerAddress } from '../core/peer-address.ts';
 import { RpcConnection } from '../rpc/rpc-connection.ts';
 import type { TaskManagerMessage } from '../rpc/rpc-messages.ts';
 import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import { buildJobGraph } from './job-graph-builder.ts';
 import { JobMaster } from './job-master.ts';
 import { createJobManagerMetrics } from './jobmanager-metrics.ts';
-import { listenTcp } from './listen.ts';
+import { listenTcp } from '../core/listen.ts';
 import { createRestServer } from './rest-server.ts';
 
 export interface RunningJobManager {

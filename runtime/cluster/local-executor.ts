@@ -1,3 +1,4 @@
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import { JobExecutionResult, type OperatorResult } from '../api/job-execution-result.ts';
 import type { JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
@@ -5,7 +6,7 @@ import { DEFAULT_LOCAL_CHANNEL_OPTIONS, LocalChannel, type LocalChannelOptions }
 import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snapshot.ts';
 import { StreamTask, TaskCancelledError, type ChannelProvider, type CheckpointTriggerOptions, type TaskCheckpointAck } from '../task/stream-task.ts';
 import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
-import { logger } from './logger.ts';
+import { logger } from '../core/logger.ts';
 import { operatorResults } from './operator-results.ts';
 
 export interface LocalExecutorOptions {
@@ -15,7 +16,7 @@ export interface LocalExecutorOptions {
   readonly restore?: ReadonlyMap<string, readonly OperatorSnapshot[]>;
   readonly sourceBurst?: number;
   /** Barrier alignment of tasks with several input channels; default exactly-once. */
-  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
+  readonly checkpointingMode?: CheckpointingMode;
   /**
    * The job takes checkpoints (a coordinator drives `triggerCheckpoint`): at end of input tasks end
    * and wait for the final checkpoint — one triggered once every task ended — instead of finishing.

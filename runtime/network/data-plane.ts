@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { logger as runtimeLogger } from '../cluster/logger.ts';
+import { logger as runtimeLogger } from '../core/logger.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectWithRetry } from './connect-with-retry.ts';
 import { Connection } from './connection.ts';
@@ -11,11 +11,11 @@ import { PROTOCOL_VERSION } from './frame-codec.ts';
 import type { Handshake } from './frame-codec.ts';
 import { MsgpackSerializer } from './msgpack-serializer.ts';
 import type { NetworkOptions } from './network-options.ts';
-import { formatPeerAddress, parsePeerAddress } from './peer-address.ts';
+import { formatPeerAddress, parsePeerAddress } from '../core/peer-address.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { RemoteChannelWriter } from './remote-channel-writer.ts';
 import { RemoteInputChannel } from './remote-input-channel.ts';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** Pause before dialling again a peer found at an older fencing token. */
 const REDIAL_DELAY_MS = 50;

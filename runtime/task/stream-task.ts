@@ -1,3 +1,4 @@
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import type { JobEdge, JobGraph, JobVertex } from '../graph/job-graph.ts';
 import type { AvailabilityProvider } from '../network/availability-provider.ts';
 import type { ChannelWriter, InputChannel } from '../network/channel.ts';
@@ -12,7 +13,7 @@ import { BlockableInputChannel } from './blockable-input-channel.ts';
 import { CheckpointBarrierAligner } from './checkpoint-barrier-aligner.ts';
 import { CheckpointBarrierTracker, type CheckpointBarrierHandler } from './checkpoint-barrier-tracker.ts';
 import { OperatorChain, operatorFailure } from './operator-chain.ts';
-import { MailboxProcessingTimeService } from './processing-time-service.ts';
+import { MailboxProcessingTimeService } from './mailbox-processing-time-service.ts';
 import { StatusWatermarkValve } from './status-watermark-valve.ts';
 import type { ChannelTarget, InputChannelDescriptor, TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 
@@ -53,7 +54,7 @@ export interface StreamTaskOptions {
   /** With checkpointing: the task finished its operators and ended its output partitions. */
   readonly onEnded?: () => void;
   /** `exactly-once` (default) aligns barriers of several input channels; `at-least-once` does not. */
-  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
+  readonly checkpointingMode?: CheckpointingMode;
   /** Records a source emits before yielding to the event loop. */
   readonly sourceBurst?: number;
   /** Input batches processed before yielding to the event loop. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamExecutionEnvironment } from '../../../runtime/api/index.ts';
 import { readSnapshotsAt } from '../../../runtime/checkpoint/restore.ts';
-import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
 import type { StrideSplit } from '../../../runtime/connectors/split-assignment.ts';
 import { decodeEntry } from '../../../runtime/state/state-snapshot.ts';
 import { waitFor } from '../../support/processes.ts';

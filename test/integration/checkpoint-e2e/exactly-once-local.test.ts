@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCheckpointedLocalJob, type CheckpointedLocalJobOptions } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { checkpointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
 import { committedLines, countingJob, expectedLines } from './job-fixture.ts';
@@ -13,10 +13,10 @@ const scope = { namespace: 'default', jobName: 'counting' };
 
 describe('exactly-once checkpoints in one process', () => {
   let dir: string;
-  let storage: FilesystemCheckpointStorage;
+  let storage: FilesystemObjectStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-eo-'));
-    storage = new FilesystemCheckpointStorage(join(dir, 'checkpoints'));
+    storage = new FilesystemObjectStore(join(dir, 'checkpoints'));
   });
   afterEach(async () => {
     await storage.close();

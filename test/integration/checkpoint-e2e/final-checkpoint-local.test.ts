@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
 import { startCheckpointedLocalJob, type CheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { checkpointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
 import { CollectSink } from '../../../runtime/connectors/collect-sink.ts';
 import { ExactlyOnceFileSink } from '../../../runtime/connectors/exactly-once-file-sink.ts';
@@ -61,10 +61,10 @@ const sinkSubtask = (run: CheckpointedLocalJob, index: number) =>
 
 describe('final checkpoints of bounded jobs in one process', () => {
   let dir: string;
-  let storage: FilesystemCheckpointStorage;
+  let storage: FilesystemObjectStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-final-'));
-    storage = new FilesystemCheckpointStorage(join(dir, 'checkpoints'));
+    storage = new FilesystemObjectStore(join(dir, 'checkpoints'));
   });
   afterEach(async () => {
     await storage.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor } from '../../support/processes.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamExecutionEnvironment } from '../../../runtime/api/index.ts';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 import rescalableCounting from './jobs/rescalable-counting.ts';
 import { writeNumberFiles } from './rescale-fixture.ts';
@@ -14,10 +14,10 @@ const scope = { namespace: 'default', jobName: 'rescale' };
 
 describe('a job restored from a checkpoint at another parallelism, sources included, in one process', () => {
   let dir: string;
-  let storage: FilesystemCheckpointStorage;
+  let storage: FilesystemObjectStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-rescale-'));
-    storage = new FilesystemCheckpointStorage(join(dir, 'checkpoints'));
+    storage = new FilesystemObjectStore(join(dir, 'checkpoints'));
   });
   afterEach(async () => {
     await storage.close();

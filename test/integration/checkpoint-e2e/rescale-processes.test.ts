@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
 import { waitFor } from '../../support/processes.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
-import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { openObjectStore } from '../../../runtime/fs/open-object-store.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { committedLines, countingJob, expectedLines } from './job-fixture.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
@@ -13,7 +13,7 @@ describe('checkpoints while S3 is down', () => {
   it('fail with the reason while the job keeps running, complete again once S3 is back, and the output stays exact', async () => {
     const objects = tempDir();
     let s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'] });
-    const storage = await openCheckpointStorage('s3://checkpoints/outage', {
+    const storage = await openObjectStore('s3://checkpoints/outage', {
       endpoint: s3.endpoint,
       maxAttempts: 1,
       connectionTimeoutMs: 500,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
-import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
+import { openObjectStore } from '../../../runtime/fs/open-object-store.ts';
+import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
 import { startS3Server } from '../../../sandbox/s3/server.ts';
 import { waitFor } from '../../support/processes.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
@@ -23,7 +23,7 @@ describe('exactly-once S3 sink and S3 checkpoint storage across JobManager and T
     const credentialsDirectory = tempDir();
     writeFileSync(join(credentialsDirectory, 'accessKeyId'), s3.accessKeyId);
     writeFileSync(join(credentialsDirectory, 'secretAccessKey'), s3.secretAccessKey);
-    const bucket = await openCheckpointStorage('s3://output', { endpoint: s3.endpoint, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    const bucket = await openObjectStore('s3://output', { endpoint: s3.endpoint, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
     const cluster = new Cluster({
       entry: JOB,
       args: ['s3://output/counts', String(total), '4000'],

@@ -6,17 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
-import type { CheckpointStorage } from '../../../runtime/checkpoint/checkpoint-storage.ts';
-import { CheckpointStorageError } from '../../../runtime/checkpoint/checkpoint-storage-error.ts';
+import type { ObjectStore } from '../../../runtime/fs/object-store.ts';
+import { StorageError } from '../../../runtime/fs/storage-error.ts';
 import { CompletedCheckpointStore } from '../../../runtime/checkpoint/completed-checkpoint-store.ts';
 import { CheckpointVerificationError, loadCheckpoint } from '../../../runtime/checkpoint/checkpoint-verification.ts';
 import type { CheckpointMetadata } from '../../../runtime/checkpoint/metadata.ts';
-import { openCheckpointAt, openCheckpointStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { openCheckpointAt } from '../../../runtime/checkpoint/open-checkpoint.ts';
+import { openObjectStore, type S3ConnectionOptions } from '../../../runtime/fs/open-object-store.ts';
 import { SavepointStore } from '../../../runtime/checkpoint/savepoint-store.ts';
 import type { CheckpointStorageLocation } from '../../../runtime/checkpoint/checkpoint-location.ts';
 import { readSubtaskState } from '../../../runtime/checkpoint/subtask-state-reader.ts';
 import { writeSubtaskState, type SubtaskSnapshot } from '../../../runtime/checkpoint/subtask-state-writer.ts';
-import { keyGroupRangeFor } from '../../../runtime/state/key-group.ts';
+import { keyGroupRangeFor } from '../../../runtime/core/key-group.ts';
 
 const BUCKET = 'checkpoints';
 const scope = { namespace: 'default', jobName: 'wordcount' };
@@ -37,11 +38,11 @@ afterAll(async () => {
 });
 
 let testNumber = 0;
-const implementations: Array<[string, () => Promise<{ storage: CheckpointStorage; rootUri: string }>]> = [
+const implementations: Array<[string, () => Promise<{ storage: ObjectStore; rootUri: string }>]> = [
   [
     'filesystem',
     async () => {
-      const storage = await openCheckpointStorage(directory);
+      const storage = await openObjectStore(directory);
       return { storage, rootUri: pathToFileURL(directory).href };
     },
   ],
@@ -50,7 +51,7 @@ const implementations: Array<[string, () => Promise<{ storage: CheckpointStorage
     async () => {
       // Each test gets its own prefix in the shared bucket; tiny listing pages make every listing paginate.
       const rootUri = `s3://${BUCKET}/sluice/t${++testNumber}`;
-      const storage = await openCheckpointStorage(rootUri, { ...s3Connection(), partSize: 5 * 1024 * 1024, listPageSize: 2 });
+      const storage = await openObjectStore(rootUri, { ...s3Connection(), partSize: 5 * 1024 * 1024, listPageSize: 2 });
       return { storage, rootUri };
     },
   ],
@@ -78,14 +79,14 @@ async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield new TextEncoder().encode(part);
 }
 
-async function failure(promise: Promise<unknown>): Promise<CheckpointStorageError> {
+async function failure(promise: Promise<unknown>): Promise<StorageError> {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointStorageError);
-    return error as CheckpointStorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    return error as StorageError;
   }
-  throw new Error('expected a CheckpointStorageError');
+  throw new Error('expected a StorageError');
 }
 
 /** Writes a two-operator checkpoint: a keyed "window" operator (parallelism 2, maxParallelism 4) and a "source" with list state. */
@@ -122,7 +123,7 @@ async function writeCheckpoint(location: CheckpointStorageLocation, checkpointId
 const run = `default/wordcount/${jobId}/checkpoints`;
 
 describe.each(implementations)('%s checkpoint storage', (_name, open) => {
-  let storage: CheckpointStorage;
+  let storage: ObjectStore;
   let rootUri: string;
 
   beforeEach(async () => {

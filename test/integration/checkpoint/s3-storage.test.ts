@@ -7,8 +7,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
-import { CheckpointStorageError } from '../../../runtime/checkpoint/checkpoint-storage-error.ts';
-import { openCheckpointStorage, openConfiguredStorage, type S3ConnectionOptions } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import { StorageError } from '../../../runtime/fs/storage-error.ts';
+import { openObjectStore, openConfiguredStorage, type S3ConnectionOptions } from '../../../runtime/fs/open-object-store.ts';
 
 let server: S3Server;
 const temporary: string[] = [];
@@ -32,7 +32,7 @@ async function secretDirectory(files: Record<string, string>): Promise<string> {
 }
 
 async function roundTrip(uri: string, options: S3ConnectionOptions): Promise<string> {
-  const storage = await openCheckpointStorage(uri, options);
+  const storage = await openObjectStore(uri, options);
   try {
     await storage.write('probe', Buffer.from('ok'));
     return (await storage.read('probe')).toString();
@@ -41,13 +41,13 @@ async function roundTrip(uri: string, options: S3ConnectionOptions): Promise<str
   }
 }
 
-async function storageFailure(uri: string, options: S3ConnectionOptions): Promise<CheckpointStorageError> {
-  const storage = await openCheckpointStorage(uri, options);
+async function storageFailure(uri: string, options: S3ConnectionOptions): Promise<StorageError> {
+  const storage = await openObjectStore(uri, options);
   try {
     await storage.list('');
   } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointStorageError);
-    return error as CheckpointStorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    return error as StorageError;
   } finally {
     await storage.close();
   }
@@ -84,20 +84,20 @@ describe('S3 checkpoint storage', () => {
 
   it('names the missing keys of an incomplete Secret directory', async () => {
     const credentialsDirectory = await secretDirectory({ accessKeyId: 'minio-user' });
-    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: server.endpoint, credentialsDirectory })).rejects.toThrow(
+    await expect(openObjectStore('s3://checkpoints', { endpoint: server.endpoint, credentialsDirectory })).rejects.toThrow(
       `S3 credentials directory ${credentialsDirectory} lacks secretAccessKey (or AWS_SECRET_ACCESS_KEY)`,
     );
   });
 
   it('says how to provide credentials when there are none', async () => {
-    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: server.endpoint, env: {} })).rejects.toThrow(
+    await expect(openObjectStore('s3://checkpoints', { endpoint: server.endpoint, env: {} })).rejects.toThrow(
       'No S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or mount a Secret with the keys accessKeyId and secretAccessKey and set SLUICE_S3_CREDENTIALS_DIR to its directory',
     );
   });
 
   it('uploads large state in parts', async () => {
     const proxy = await recordingProxy(server.port);
-    const storage = await openCheckpointStorage('s3://checkpoints/multipart', {
+    const storage = await openObjectStore('s3://checkpoints/multipart', {
       endpoint: proxy.endpoint,
       credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
       partSize: 5 * 1024 * 1024,
@@ -124,7 +124,7 @@ describe('S3 checkpoint storage', () => {
 
   it('aborts the multipart upload on the server when a write is aborted', async () => {
     const proxy = await recordingProxy(server.port);
-    const storage = await openCheckpointStorage('s3://checkpoints/abort', {
+    const storage = await openObjectStore('s3://checkpoints/abort', {
       endpoint: proxy.endpoint,
       credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
       partSize: 5 * 1024 * 1024,
@@ -162,7 +162,7 @@ describe('S3 checkpoint storage', () => {
 
   it('lists and deletes directories page by page', async () => {
     const proxy = await recordingProxy(server.port);
-    const storage = await openCheckpointStorage('s3://checkpoints/pages', {
+    const storage = await openObjectStore('s3://checkpoints/pages', {
       endpoint: proxy.endpoint,
       credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
       listPageSize: 2,
@@ -231,7 +231,7 @@ describe('S3 checkpoint storage', () => {
     const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
     temporary.push(directory);
     let outage = await startS3Server({ directory, buckets: ['checkpoints'] });
-    const storage = await openCheckpointStorage('s3://checkpoints/outage', {
+    const storage = await openObjectStore('s3://checkpoints/outage', {
       endpoint: outage.endpoint,
       maxAttempts: 2,
       credentials: { accessKeyId: outage.accessKeyId, secretAccessKey: outage.secretAccessKey },
@@ -239,9 +239,9 @@ describe('S3 checkpoint storage', () => {
     try {
       await storage.write('chk-1/_metadata', Buffer.from('one'));
       await outage.stop();
-      const down = await storage.write('chk-2/_metadata', Buffer.from('two')).catch((error: unknown) => error as CheckpointStorageError);
-      expect(down).toBeInstanceOf(CheckpointStorageError);
-      expect((down as CheckpointStorageError).message).toBe(`S3 endpoint ${outage.endpoint} is unreachable (bucket "checkpoints", ECONNREFUSED, 2 attempts)`);
+      const down = await storage.write('chk-2/_metadata', Buffer.from('two')).catch((error: unknown) => error as StorageError);
+      expect(down).toBeInstanceOf(StorageError);
+      expect((down as StorageError).message).toBe(`S3 endpoint ${outage.endpoint} is unreachable (bucket "checkpoints", ECONNREFUSED, 2 attempts)`);
 
       outage = await startS3Server({ directory, buckets: ['checkpoints'], port: outage.port });
       await storage.write('chk-3/_metadata', Buffer.from('three'));
@@ -259,11 +259,11 @@ describe('S3 checkpoint storage', () => {
     });
     await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(stalling.address() as { port: number }).port}`;
-    const storage = await openCheckpointStorage('s3://checkpoints', { endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const storage = await openObjectStore('s3://checkpoints', { endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     try {
-      const error = await storage.read('chk-1/_metadata').catch((e: unknown) => e as CheckpointStorageError);
-      expect(error).toBeInstanceOf(CheckpointStorageError);
-      expect((error as CheckpointStorageError).message).toBe(`S3 endpoint ${endpoint} stalled: no data for 600 ms (bucket "checkpoints", 1 attempt)`);
+      const error = await storage.read('chk-1/_metadata').catch((e: unknown) => e as StorageError);
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).message).toBe(`S3 endpoint ${endpoint} stalled: no data for 600 ms (bucket "checkpoints", 1 attempt)`);
     } finally {
       await storage.close();
       stalling.closeAllConnections();
@@ -289,7 +289,7 @@ describe('S3 checkpoint storage', () => {
   });
 
   it('rejects an endpoint that is not an http(s) URL', async () => {
-    await expect(openCheckpointStorage('s3://checkpoints', { endpoint: 'minio:9000', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })).rejects.toThrow(
+    await expect(openObjectStore('s3://checkpoints', { endpoint: 'minio:9000', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })).rejects.toThrow(
       'Invalid S3 endpoint "minio:9000" for bucket "checkpoints": expected http://host:port or https://host',
     );
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { Cluster } from './cluster-fixture.ts';
 
 /** Sender-side bytes per TaskManager and per subtask, from the JobManager's /metrics. */

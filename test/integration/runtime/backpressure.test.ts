@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CollectSink, StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 describe('backpressure in one process', () => {
   it('keeps a fast source within a bounded distance of a slow consumer', async () => {
@@ -42,9 +43,9 @@ describe('backpressure in one process', () => {
 
 describe('buffer timeout', () => {
   it('delivers a record on a rarely used edge of a busy task without waiting for a full batch', async () => {
-    const { OutputTag } = await import('../../../runtime/api/output-tag.ts');
+    const { OutputTag } = await import('../../../runtime/functions/output-tag.ts');
     const rare = new OutputTag<string>('rare');
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     let produced = 0;
     const seen: { value: string; producedThen: number }[] = [];
     const main = env

@@ -3,6 +3,7 @@ import { CollectSink, StreamExecutionEnvironment, WatermarkStrategy } from '../.
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
 import { decodeEntry, type OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 const total = 3000;
 const keys = 10;
@@ -31,7 +32,7 @@ function build(env: StreamExecutionEnvironment, sink: CollectSink<[number, numbe
 describe('checkpoint and restore through the local executor', () => {
   it('restores source positions and keyed counts into another parallelism, and ends with exact totals', async () => {
     const first = new CollectSink<[number, number]>();
-    const env1 = new StreamExecutionEnvironment().setParallelism(2);
+    const env1 = localEnvironment().setParallelism(2);
     build(env1, first);
     const job1 = new LocalExecutor().start(env1.getJobGraph('counting'));
     const failed = job1.result.catch((e: unknown) => e);
@@ -52,7 +53,7 @@ describe('checkpoint and restore through the local executor', () => {
     expect(split!.next).toBeLessThan(total);
 
     const second = new CollectSink<[number, number]>();
-    const env2 = new StreamExecutionEnvironment().setParallelism(3);
+    const env2 = localEnvironment().setParallelism(3);
     build(env2, second);
     await new LocalExecutor({ restore: snapshots }).execute(env2.getJobGraph('counting'));
 
@@ -72,7 +73,7 @@ describe('checkpoint and restore through the local executor', () => {
 
 describe('checkpoint triggers that cannot complete', () => {
   it('are rejected with a reason instead of hanging', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     env.fromElements(1, 2, 3).sinkTo(new CollectSink<number>());
     const job = new LocalExecutor({ jobId: 'short' }).start(env.getJobGraph('short'));
     await job.result;

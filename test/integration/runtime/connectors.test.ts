@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CollectSink, FileSink, FileSource, GeneratorSource, PrintSink, StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
+import { CollectSink, FileSink, FileSource, GeneratorSource, PrintSink, WatermarkStrategy } from '../../../runtime/api/index.ts';
 import type { ReaderOutput, SourceReader } from '../../../runtime/connectors/source.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -29,7 +30,7 @@ describe('file source and file sink', () => {
     const files = { 'a.txt': 'alpha\nbeta\n', 'b.txt': 'gamma\r\ndelta', 'c.txt': 'épsilon ✓\n\nzeta\n' };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(input, name), text);
     writeFileSync(join(input, '.hidden'), 'ignored\n');
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     env
       .fromSource(new FileSource(input), WatermarkStrategy.noWatermarks(), 'Lines')
       .map((line: string) => line.toUpperCase())
@@ -81,7 +82,7 @@ describe('generator source', () => {
   });
 
   it('never runs ahead of its rate limit', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const sink = new CollectSink<number>();
     env.fromSource(new GeneratorSource({ count: 60, recordsPerSecond: 400, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Limited').sinkTo(sink);
     const started = Date.now();
@@ -106,7 +107,7 @@ describe('print sink', () => {
         done();
       },
     });
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     env.fromElements('x', 'y', 'z').rebalance().sinkTo(new PrintSink<string>('out', out));
     env.fromElements({ n: 1 }).sinkTo(new PrintSink<{ n: number }>('', out)).setParallelism(1);
     await env.execute('print');

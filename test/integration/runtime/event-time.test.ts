@@ -19,6 +19,7 @@ import {
   type ValueState,
   type WindowContext,
 } from '../../../runtime/api/index.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 type Event = { key: string; ts: number };
 const ev = (key: string, ts: number): Event => ({ key, ts });
@@ -45,7 +46,7 @@ function events(env: StreamExecutionEnvironment, input: Event[], delay: number) 
 
 describe('event-time windows', () => {
   it('tumbling: fires at the watermark, re-fires for allowed-late elements, and sends too-late ones to the side output', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const late = new OutputTag<Event>('late');
     const out = new CollectSink<string>();
     const lateSink = new CollectSink<Event>();
@@ -71,7 +72,7 @@ describe('event-time windows', () => {
   });
 
   it('sliding: an element counts in every window it falls into that is not yet late', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<string>();
     events(env, [ev('a', 1), ev('a', 6), ev('a', 11), ev('a', 3)], 3)
       .keyBy((e) => e.key)
@@ -83,7 +84,7 @@ describe('event-time windows', () => {
   });
 
   it('session: merges windows closer than the gap (merging accumulators) and routes late elements aside', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     const late = new OutputTag<Event>('late');
     const out = new CollectSink<string>();
     const lateSink = new CollectSink<Event>();
@@ -107,7 +108,7 @@ describe('event-time windows', () => {
   });
 
   it('fires every remaining window with the final watermark of a bounded input', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(3);
+    const env = localEnvironment().setParallelism(3);
     const out = new CollectSink<string>();
     const input = Array.from({ length: 300 }, (_, i) => ev(`k${i % 7}`, i));
     env
@@ -159,7 +160,7 @@ class QuietSource implements Source<Event> {
 
 describe('idleness and processing time', () => {
   it('lets the watermark advance past an idle input, so windows fire before it ends', async () => {
-    const env = new StreamExecutionEnvironment().setAutoWatermarkInterval(10);
+    const env = localEnvironment().setAutoWatermarkInterval(10);
     const strategy = WatermarkStrategy.forMonotonousTimestamps<Event>()
       .withTimestampAssigner((e) => e.ts)
       .withIdleness(30);
@@ -185,7 +186,7 @@ describe('idleness and processing time', () => {
   });
 
   it('evaluates processing-time windows of a bounded input when the input ends', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<number>();
     env
       .fromElements(ev('a', 1), ev('b', 2), ev('a', 3))
@@ -207,7 +208,7 @@ const sumOfTimestamps: AggregateFunction<Event, number, number> = {
 
 describe('timers and side outputs', () => {
   it('fires event-time timers per key at the watermark, with keyed state', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<string>();
     const fn: KeyedProcessFunction<string, Event, string> & { count?: ValueState<number> } = {
       open(ctx) {
@@ -231,7 +232,7 @@ describe('timers and side outputs', () => {
   });
 
   it('fires processing-time timers from the clock', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<string>();
     const { GeneratorSource } = await import('../../../runtime/connectors/generator-source.ts');
     env
@@ -251,7 +252,7 @@ describe('timers and side outputs', () => {
   });
 
   it('routes records to side outputs of a ProcessFunction', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     const odd = new OutputTag<string>('odd');
     const evens = new CollectSink<number>();
     const odds = new CollectSink<string>();

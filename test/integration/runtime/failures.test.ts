@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { CollectSink, StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
+import { CollectSink, WatermarkStrategy } from '../../../runtime/api/index.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
 import { OperatorError } from '../../../runtime/operators/operator-error.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 describe('failures', () => {
   it('fails the job with an error naming the operator whose user function threw', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     env
       .fromSource(new GeneratorSource({ count: 100_000, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
       .map((n: number) => {
@@ -28,7 +29,7 @@ describe('failures', () => {
   });
 
   it('names the keyed operator when its key selector returns an object', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     env
       .fromElements({ a: 1 })
       .keyBy((x) => x as unknown as string)
@@ -41,7 +42,7 @@ describe('failures', () => {
   });
 
   it('names the sink and the head of a downstream chain when they throw', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     env
       .fromElements(1, 2)
       .rebalance()
@@ -59,7 +60,7 @@ describe('failures', () => {
   });
 
   it('rejects keyed state and timers on a stream that is not keyed', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     env
       .fromElements(1)
       .process<number>({

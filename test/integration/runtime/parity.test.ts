@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { CollectSink, StreamExecutionEnvironment, type DataStream } from '../../../runtime/api/index.ts';
+import { CollectSink, type DataStream } from '../../../runtime/api/index.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
-import { WatermarkStrategy } from '../../../runtime/api/watermark-strategy.ts';
+import { WatermarkStrategy } from '../../../runtime/functions/watermark-strategy.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 type Sale = { shop: string; amount: number };
 
@@ -24,7 +25,7 @@ describe('keyed reduce at different parallelism', () => {
   }
 
   it.each([1, 2, 3, 4])('gives identical results at parallelism %i', async (p) => {
-    const env = new StreamExecutionEnvironment().setParallelism(p);
+    const env = localEnvironment().setParallelism(p);
     const sink = new CollectSink<Sale>();
     env
       .fromSource(sales(n), WatermarkStrategy.noWatermarks(), 'Sales')
@@ -39,7 +40,7 @@ describe('keyed reduce at different parallelism', () => {
   });
 
   it('routes union, rebalance and broadcast edges exactly', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(3);
+    const env = localEnvironment().setParallelism(3);
     const a = env.fromElements(1, 2, 3);
     const b = env.fromElements(10, 20);
     const unioned = new CollectSink<number>();
@@ -53,7 +54,7 @@ describe('keyed reduce at different parallelism', () => {
   });
 
   it('attaches a per-stream serializer to the edges leaving the stream, and local channels do not encode', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(2);
+    const env = localEnvironment().setParallelism(2);
     const sink = new CollectSink<string>();
     const serializer = {
       encodeBatch: (): Uint8Array => {

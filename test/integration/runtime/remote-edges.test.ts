@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   CollectSink,
   GeneratorSource,
-  StreamExecutionEnvironment,
   TumblingEventTimeWindows,
   WatermarkStrategy,
 } from '../../../runtime/api/index.ts';
@@ -12,10 +11,11 @@ import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import { LocalChannel } from '../../../runtime/network/local-channel.ts';
 import { StreamTask, type ChannelProvider } from '../../../runtime/task/stream-task.ts';
 import { createDeploymentDescriptors, type TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 /** The job, as every "process" builds it from the same code. */
 function build(sink: CollectSink<string>): JobGraph {
-  const env = new StreamExecutionEnvironment().setParallelism(3);
+  const env = localEnvironment().setParallelism(3);
   env
     .fromSource(
       new GeneratorSource({ count: 30_000, generate: (n) => n, timestamp: (n) => n }),

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { CheckpointCoordinator, type CheckpointTarget } from '../../../runtime/checkpoint/checkpoint-coordinator.ts';
 import { CheckpointStatsTracker } from '../../../runtime/checkpoint/checkpoint-stats-tracker.ts';
 import { CompletedCheckpointStore } from '../../../runtime/checkpoint/completed-checkpoint-store.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { SavepointStore } from '../../../runtime/checkpoint/savepoint-store.ts';
 import { checkpointsDirectory, savepointsDirectory } from '../../../runtime/checkpoint/storage-layout.ts';
 import { uploadSubtaskSnapshot } from '../../../runtime/checkpoint/subtask-checkpoint-uploader.ts';
@@ -19,11 +19,11 @@ const operators = [{ operatorId: 'src', parallelism: 2, maxParallelism: 128 }];
 
 describe('CheckpointCoordinator', () => {
   let dir: string;
-  let storage: FilesystemCheckpointStorage;
+  let storage: FilesystemObjectStore;
   const coordinators: CheckpointCoordinator[] = [];
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-coord-'));
-    storage = new FilesystemCheckpointStorage(dir);
+    storage = new FilesystemObjectStore(dir);
   });
   afterEach(() => {
     for (const c of coordinators.splice(0)) c.stop();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveS3Credentials } from '../../../runtime/checkpoint/s3-credentials.ts';
+import { resolveS3Credentials } from '../../../runtime/fs/s3-credentials.ts';
 
 const directories: string[] = [];
 

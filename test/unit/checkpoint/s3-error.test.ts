@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toStorageError, type S3ErrorContext } from '../../../runtime/checkpoint/s3-error.ts';
+import { toStorageError, type S3ErrorContext } from '../../../runtime/fs/s3-error.ts';
 
 const context: S3ErrorContext = {
   bucket: 'checkpoints',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { configuredStorageUri, parseStorageUri } from '../../../runtime/checkpoint/storage-uri.ts';
+import { configuredStorageUri, parseStorageUri } from '../../../runtime/fs/storage-uri.ts';
 
 describe('parseStorageUri', () => {
   it('parses S3 URIs into bucket and prefix', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointStorageLocation } from '../../../runtime/checkpoint/checkpoint-location.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { uploadSubtaskSnapshot } from '../../../runtime/checkpoint/subtask-checkpoint-uploader.ts';
 import { encodeEntry, type OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
 
@@ -24,7 +24,7 @@ describe('uploadSubtaskSnapshot', () => {
   let location: CheckpointStorageLocation;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-uploader-'));
-    location = new CheckpointStorageLocation(new FilesystemCheckpointStorage(dir), 'chk-7', 'checkpoint', 7);
+    location = new CheckpointStorageLocation(new FilesystemObjectStore(dir), 'chk-7', 'checkpoint', 7);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointStorageLocation } from '../../../runtime/checkpoint/checkpoint-location.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { writeSubtaskState } from '../../../runtime/checkpoint/subtask-state-writer.ts';
 
 let directory: string;
@@ -11,7 +11,7 @@ let location: CheckpointStorageLocation;
 
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'sluice-writer-'));
-  location = new CheckpointStorageLocation(new FilesystemCheckpointStorage(directory), 'chk-1', 'checkpoint', 1);
+  location = new CheckpointStorageLocation(new FilesystemObjectStore(directory), 'chk-1', 'checkpoint', 1);
 });
 
 afterEach(async () => {
@@ -42,7 +42,7 @@ describe('writeSubtaskState', () => {
 
   it('writes no file for a subtask without state', async () => {
     expect(await writeSubtaskState(location, 'map', 0, { keyGroupRange: null, keyGroups: [], operatorState: [] })).toEqual({});
-    expect(await new FilesystemCheckpointStorage(directory).list('')).toEqual([]);
+    expect(await new FilesystemObjectStore(directory).list('')).toEqual([]);
   });
 
   it('rejects key groups out of order, outside the range or without one, and duplicate list names', async () => {

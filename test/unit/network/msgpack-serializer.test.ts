@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { BatchFrameEncoder, decodeBatchPayload } from '../../../runtime/network/batch-frame.ts';
 import { HEADER_BYTES } from '../../../runtime/network/frame.ts';
 import { MsgpackSerializer } from '../../../runtime/network/msgpack-serializer.ts';
-import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
-import type { TypeSerializer } from '../../../runtime/network/type-serializer.ts';
+import { NO_TIMESTAMP } from '../../../runtime/core/timestamps.ts';
+import type { TypeSerializer } from '../../../runtime/core/type-serializer.ts';
 
 /** A user serializer for a stream of 32-bit integers: 4 bytes each, no msgpack. */
 class Int32Serializer implements TypeSerializer<number> {

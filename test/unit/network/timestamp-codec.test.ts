@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
+import { NO_TIMESTAMP } from '../../../runtime/core/timestamps.ts';
 import {
   TIMESTAMPS_DELTA,
   TIMESTAMPS_FLOAT64,

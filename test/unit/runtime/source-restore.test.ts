@@ -9,6 +9,7 @@ import type { StrideSplit } from '../../../runtime/connectors/split-assignment.t
 import { SOURCE_RESTORED_MARKER, SourceOperator } from '../../../runtime/operators/source-operator.ts';
 import { assignStateToSubtask, decodeEntry, type OperatorSnapshot, type OperatorStateRestore } from '../../../runtime/state/state-snapshot.ts';
 import { harness } from './support/operator-harness.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 /** Takes checkpoint 1 once `ready()`, cancels the job as a crash would, and returns the snapshots per operator id. */
 async function checkpointAndCrash(env: StreamExecutionEnvironment, ready: () => boolean): Promise<Map<string, OperatorSnapshot[]>> {
@@ -36,7 +37,7 @@ describe('a source restored at another parallelism', () => {
 
   it.each([3, 1])('from 2 subtasks into %i emits exactly the numbers after the checkpoint, none twice', async (parallelism) => {
     const first = new CollectSink<number>();
-    const env1 = new StreamExecutionEnvironment().setParallelism(2);
+    const env1 = localEnvironment().setParallelism(2);
     numbers(env1, first, 8000);
     const snapshots = await checkpointAndCrash(env1, () => first.values.length >= 200);
     const source = snapshots.get(sourceOperatorId(env1))!;
@@ -46,7 +47,7 @@ describe('a source restored at another parallelism', () => {
     expect(splits.map((s) => s.split).sort()).toEqual([0, 1]);
 
     const second = new CollectSink<number>();
-    const env2 = new StreamExecutionEnvironment().setParallelism(parallelism);
+    const env2 = localEnvironment().setParallelism(parallelism);
     numbers(env2, second, 1_000_000);
     await new LocalExecutor({ restore: snapshots }).execute(env2.getJobGraph('job'));
     const expected: number[] = [];
@@ -74,12 +75,12 @@ describe('a source restored at another parallelism', () => {
         .sinkTo(sink)
         .setParallelism(1);
     const first = new CollectSink<string>();
-    const env1 = new StreamExecutionEnvironment().setParallelism(1);
+    const env1 = localEnvironment().setParallelism(1);
     build(env1, first, 5000);
     const snapshots = await checkpointAndCrash(env1, () => first.values.length >= 2);
 
     const second = new CollectSink<string>();
-    const env2 = new StreamExecutionEnvironment().setParallelism(2);
+    const env2 = localEnvironment().setParallelism(2);
     build(env2, second, 5000);
     const job = new LocalExecutor({ restore: snapshots }).start(env2.getJobGraph('job'));
     const ended = job.result.catch((e: unknown) => e);

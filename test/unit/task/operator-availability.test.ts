@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
+import { WatermarkStrategy } from '../../../runtime/api/index.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
 import type { Sink, SinkWriter } from '../../../runtime/connectors/sink.ts';
+import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 /** A sink writer with a bounded buffer the test drains: unavailable from its `capacity`-th record until released. */
 class GatedWriter implements SinkWriter<number> {
@@ -38,7 +39,7 @@ describe('a sink that is not available backpressures its task', () => {
   it('the task takes no more input while its sink has no room, and goes on once it has', async () => {
     const writer = new GatedWriter(300);
     const sink: Sink<number> = { createWriter: () => writer };
-    const env = new StreamExecutionEnvironment().setParallelism(1);
+    const env = localEnvironment().setParallelism(1);
     env.fromSource(new GeneratorSource({ count: 10_000, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'numbers').sinkTo(sink);
     const done = env.execute('backpressured');
     await turns(50);

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   CollectSink,
   OutputTag,
-  StreamExecutionEnvironment,
   WatermarkStrategy,
   type RuntimeContext,
   type TimeWindow,
@@ -11,10 +10,11 @@ import {
   type TriggerResult,
 } from '../../../../runtime/api/index.ts';
 import { GlobalCountWindows } from './global-count-windows.ts';
+import { localEnvironment } from '../../../../runtime/cluster/local-environment.ts';
 
 describe('keyed aggregations', () => {
   it('sums, mins and maxes a field per key, keeping the first record for the other fields', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const sums = new CollectSink<[string, number, string]>();
     const mins = new CollectSink<{ k: string; v: number; tag: string }>();
     const maxes = new CollectSink<number>();
@@ -44,7 +44,7 @@ describe('keyed aggregations', () => {
   });
 
   it('fails clearly when summing something that is not a number', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     env
       .fromElements({ k: 'a', v: 'x' as unknown as number }, { k: 'a', v: 'y' as unknown as number })
       .keyBy((r) => r.k)
@@ -57,7 +57,7 @@ describe('keyed aggregations', () => {
 
 describe('timers and triggers', () => {
   it('does not fire a deleted event-time timer', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<string>();
     env
       .fromElements(1, 2, 3)
@@ -78,7 +78,7 @@ describe('timers and triggers', () => {
   });
 
   it('runs a custom trigger and assigner', async () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const out = new CollectSink<number[]>();
     const late = new OutputTag<number>('late');
     /** Fires and purges every 2 elements. */
@@ -117,7 +117,7 @@ describe('timers and triggers', () => {
 
 describe('pipeline-building errors', () => {
   it('names the API call and what it got', () => {
-    const env = new StreamExecutionEnvironment();
+    const env = localEnvironment();
     const s = env.fromElements(1);
     expect(() => s.map(42 as never)).toThrow('map() needs a function or an object with a map() method, got number');
     expect(() => s.keyBy(undefined as never)).toThrow('keyBy() needs a function, got undefined');
@@ -132,7 +132,7 @@ describe('pipeline-building errors', () => {
 
 describe('rich functions', () => {
   it('get an instance per subtask, so what open() sets on `this` belongs to the subtask', async () => {
-    const env = new StreamExecutionEnvironment().setParallelism(3);
+    const env = localEnvironment().setParallelism(3);
     const out = new CollectSink<string>();
     const closed: number[] = [];
     const tagger = {

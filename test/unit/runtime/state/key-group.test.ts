@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hashKey, keyGroupFor, keyGroupRangeFor, subtaskForKeyGroup } from '../../../../runtime/state/key-group.ts';
+import { hashKey, keyGroupFor, keyGroupRangeFor, subtaskForKeyGroup } from '../../../../runtime/core/key-group.ts';
 
 describe('key groups', () => {
   it.each([1, 2, 3, 5, 7, 128])('splits 128 key groups into contiguous ranges for parallelism %i', (p) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { KeyedProcessFunction } from '../../../../runtime/api/functions.ts';
+import type { KeyedProcessFunction } from '../../../../runtime/functions/functions.ts';
 import { ProcessOperator } from '../../../../runtime/operators/process-operator.ts';
-import { keyGroupFor, keyGroupRangeFor, subtaskForKeyGroup } from '../../../../runtime/state/key-group.ts';
+import { keyGroupFor, keyGroupRangeFor, subtaskForKeyGroup } from '../../../../runtime/core/key-group.ts';
 import type { ListState, MapState, ReducingState, ValueState } from '../../../../runtime/state/keyed-state.ts';
 import {
   ListStateDescriptor,

@@ -1,9 +1,9 @@
-import type { Key, KeySelector } from '../../../../runtime/api/functions.ts';
+import type { Key, KeySelector } from '../../../../runtime/functions/functions.ts';
 import { OperatorOutput, type RecordTarget } from '../../../../runtime/operators/output.ts';
 import type { StreamOperator } from '../../../../runtime/operators/stream-operator.ts';
-import { keyGroupRangeFor } from '../../../../runtime/state/key-group.ts';
+import { keyGroupRangeFor } from '../../../../runtime/core/key-group.ts';
 import { EMPTY_RESTORE, type OperatorStateRestore } from '../../../../runtime/state/state-snapshot.ts';
-import type { ProcessingTimeService } from '../../../../runtime/task/processing-time-service.ts';
+import type { ProcessingTimeService } from '../../../../runtime/core/processing-time-service.ts';
 
 /** Drives one operator instance directly (no task), collecting what it emits. */
 export interface Harness {

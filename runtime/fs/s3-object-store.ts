@@ -4,8 +4,8 @@
 import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
-import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import type { ObjectStore, StateBytes, StorageEntry, WriteOptions } from './object-store.ts';
+import { StorageError } from './storage-error.ts';
 import type { S3Credentials, S3CredentialsProvider } from './s3-credentials.ts';
 import { toStorageError, type S3ErrorContext } from './s3-error.ts';
 import { StateBytesSource } from './state-bytes-source.ts';
@@ -19,7 +19,7 @@ export interface S3StorageConfig {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
-  /** A provider's failure (a CheckpointStorageError) fails each request, named after the bucket and endpoint. */
+  /** A provider's failure (a StorageError) fails each request, named after the bucket and endpoint. */
   credentials: S3Credentials | S3CredentialsProvider;
   /** Attempts per request, the first included. */
   maxAttempts: number;
@@ -47,17 +47,17 @@ export const S3_STORAGE_DEFAULTS = {
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 
-export class S3CheckpointStorage implements CheckpointStorage {
+export class S3ObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly client: S3Client;
   private readonly endpointDescription: string;
 
   constructor(private readonly config: S3StorageConfig) {
     if (!Number.isSafeInteger(config.listPageSize) || config.listPageSize < 1 || config.listPageSize > 1000) {
-      throw new CheckpointStorageError('invalid-config', `S3 listing page size ${config.listPageSize} is not between 1 and 1000`);
+      throw new StorageError('invalid-config', `S3 listing page size ${config.listPageSize} is not between 1 and 1000`);
     }
     if (config.partSize < MIN_PART_SIZE) {
-      throw new CheckpointStorageError('invalid-config', `S3 multipart part size ${config.partSize} is below the S3 minimum of ${MIN_PART_SIZE} bytes`);
+      throw new StorageError('invalid-config', `S3 multipart part size ${config.partSize} is below the S3 minimum of ${MIN_PART_SIZE} bytes`);
     }
     this.uri = `s3://${joinPath(config.bucket, config.prefix)}`;
     this.endpointDescription = config.endpoint ?? `AWS S3 (${config.region})`;
@@ -125,7 +125,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
       return asBuffer(await response.Body!.transformToByteArray());
     });
     if (bytes.byteLength !== length) {
-      throw new CheckpointStorageError('io', `Checkpoint file "${this.uriOf(path)}" ends before byte ${offset + length} (wanted ${length} bytes at offset ${offset}, got ${bytes.byteLength})`);
+      throw new StorageError('io', `Checkpoint file "${this.uriOf(path)}" ends before byte ${offset + length} (wanted ${length} bytes at offset ${offset}, got ${bytes.byteLength})`);
     }
     return bytes;
   }
@@ -155,7 +155,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
       await this.call(path, 'read', () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })));
       return true;
     } catch (error) {
-      if (error instanceof CheckpointStorageError && error.reason === 'not-found') return false;
+      if (error instanceof StorageError && error.reason === 'not-found') return false;
       throw error;
     }
   }
@@ -175,7 +175,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
       const failed = result.Errors ?? [];
       if (failed.length > 0) {
         const first = failed[0]!;
-        throw new CheckpointStorageError('io', `S3 bucket "${this.config.bucket}" at ${this.endpointDescription}: could not delete ${failed.length} objects below "${directory}", first "${first.Key}": ${first.Code} ${first.Message ?? ''}`.trim());
+        throw new StorageError('io', `S3 bucket "${this.config.bucket}" at ${this.endpointDescription}: could not delete ${failed.length} objects below "${directory}", first "${first.Key}": ${first.Code} ${first.Message ?? ''}`.trim());
       }
     }
   }

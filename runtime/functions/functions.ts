@@ -26,8 +26,7 @@ export type FlatMapFunction<T, R> =
 export type ReduceFunction<T> = ((a: T, b: T) => T) | (RichFunction & { reduce(a: T, b: T): T });
 
 /** Keys must be primitives: state and partitioning compare keys by value. */
-export type Key = string | number | bigint | boolean;
-export type KeySelector<T, K extends Key> = (value: T) => K;
+export type { Key, KeySelector } from '../core/key.ts';
 
 /** Incremental aggregation with an accumulator (Flink's AggregateFunction). */
 export interface AggregateFunction<IN, ACC, OUT> {

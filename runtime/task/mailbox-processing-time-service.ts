@@ -1,15 +1,4 @@
-/**
- * Processing time for operators. Callbacks never run inside a timer's own tick: they are queued
- * in the task's mailbox so they never interleave with the processing of a batch.
- */
-export interface ProcessingTimeService {
-  now(): number;
-  /**
-   * Runs `callback` in the task's mailbox at or after `at` (epoch ms); for times beyond
-   * setTimeout's range (~24 days) it may run earlier, so callbacks re-check the clock.
-   */
-  schedule(at: number, callback: () => void): void;
-}
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 
 /** setTimeout's limit; a callback due later runs early and must check the time itself (timer services do). */
 const MAX_TIMEOUT = 2 ** 31 - 1;

@@ -4,7 +4,7 @@
 // --from-file often keeps a trailing newline).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { StorageError } from './storage-error.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -44,7 +44,7 @@ export async function resolveS3Credentials(sources: CredentialSources): Promise<
   if (accessKeyId && secretAccessKey) {
     return env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey };
   }
-  throw new CheckpointStorageError(
+  throw new StorageError(
     'no-credentials',
     `No S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or mount a Secret with the keys accessKeyId and secretAccessKey and set ${CREDENTIALS_DIRECTORY_ENV} to its directory`,
   );
@@ -58,7 +58,7 @@ async function readCredentialsDirectory(directory: string): Promise<S3Credential
     secretAccessKey === undefined ? CREDENTIAL_FILE_NAMES.secretAccessKey : undefined,
   ].filter((names) => names !== undefined);
   if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw new CheckpointStorageError(
+    throw new StorageError(
       'no-credentials',
       `S3 credentials directory ${directory} lacks ${missing.map(([name, alias]) => `${name} (or ${alias})`).join(' and ')}`,
     );
@@ -74,7 +74,7 @@ async function readFirst(directory: string, names: readonly string[]): Promise<s
       if (value !== '') return value;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new CheckpointStorageError('no-credentials', `S3 credentials file ${join(directory, name)} cannot be read: ${(error as Error).message}`, { cause: error });
+        throw new StorageError('no-credentials', `S3 credentials file ${join(directory, name)} cannot be read: ${(error as Error).message}`, { cause: error });
       }
     }
   }

@@ -4,14 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckpointStorage, StateBytes, StorageEntry, WriteOptions } from './checkpoint-storage.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import type { ObjectStore, StateBytes, StorageEntry, WriteOptions } from './object-store.ts';
+import { StorageError } from './storage-error.ts';
 import { StateBytesSource } from './state-bytes-source.ts';
 import { checkRelativePath } from './storage-path.ts';
 
 const TEMP_MARKER = '.sluice-tmp-';
 
-export class FilesystemCheckpointStorage implements CheckpointStorage {
+export class FilesystemObjectStore implements ObjectStore {
   readonly uri: string;
 
   constructor(private readonly root: string) {
@@ -68,7 +68,7 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
         while (filled < length) {
           const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
           if (bytesRead === 0) {
-            throw new CheckpointStorageError('io', `Checkpoint file "${this.uriOf(path)}" ends before byte ${offset + length} (wanted ${length} bytes at offset ${offset})`);
+            throw new StorageError('io', `Checkpoint file "${this.uriOf(path)}" ends before byte ${offset + length} (wanted ${length} bytes at offset ${offset})`);
           }
           filled += bytesRead;
         }
@@ -127,12 +127,12 @@ export class FilesystemCheckpointStorage implements CheckpointStorage {
     }
   }
 
-  private failure(path: string, error: unknown): CheckpointStorageError {
-    if (error instanceof CheckpointStorageError) return error;
+  private failure(path: string, error: unknown): StorageError {
+    if (error instanceof StorageError) return error;
     const code = (error as NodeJS.ErrnoException).code;
     const uri = this.uriOf(path);
-    if (code === 'ENOENT') return new CheckpointStorageError('not-found', `Checkpoint file "${uri}" does not exist`, { cause: error });
-    if (code === 'EACCES' || code === 'EPERM') return new CheckpointStorageError('access-denied', `Checkpoint storage "${uri}": permission denied`, { cause: error });
-    return new CheckpointStorageError('io', `Checkpoint storage "${uri}": ${(error as Error).message}`, { cause: error });
+    if (code === 'ENOENT') return new StorageError('not-found', `Checkpoint file "${uri}" does not exist`, { cause: error });
+    if (code === 'EACCES' || code === 'EPERM') return new StorageError('access-denied', `Checkpoint storage "${uri}": permission denied`, { cause: error });
+    return new StorageError('io', `Checkpoint storage "${uri}": ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,6 +1,6 @@
 // Turns AWS SDK failures into CheckpointStorageErrors that name the bucket and endpoint and say
 // what to do, instead of bare S3 error codes.
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { StorageError } from './storage-error.ts';
 
 export interface S3ErrorContext {
   bucket: string;
@@ -26,23 +26,23 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
-export function toStorageError(error: unknown, context: S3ErrorContext): CheckpointStorageError {
+export function toStorageError(error: unknown, context: S3ErrorContext): StorageError {
   const where = `S3 bucket "${context.bucket}" at ${context.endpoint}`;
-  if (error instanceof CheckpointStorageError) {
+  if (error instanceof StorageError) {
     // Credentials looked up per request (S3CredentialsProvider) failed: say for which bucket.
-    return error.reason === 'no-credentials' ? new CheckpointStorageError('no-credentials', `${where}: ${error.message}`, { cause: error }) : error;
+    return error.reason === 'no-credentials' ? new StorageError('no-credentials', `${where}: ${error.message}`, { cause: error }) : error;
   }
   const e = (error ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode;
   const name = e.name ?? '';
   if (ACCESS_DENIED.has(name) || status === 403) {
-    return new CheckpointStorageError('access-denied', `${where}: access denied (check credentials)`, { cause: error });
+    return new StorageError('access-denied', `${where}: access denied (check credentials)`, { cause: error });
   }
   if (name === 'NoSuchBucket') {
-    return new CheckpointStorageError('no-such-bucket', `${where}: bucket does not exist`, { cause: error });
+    return new StorageError('no-such-bucket', `${where}: bucket does not exist`, { cause: error });
   }
   if (context.operation === 'read' && (name === 'NoSuchKey' || status === 404)) {
-    return new CheckpointStorageError('not-found', `Checkpoint file "${context.uri}" does not exist`, { cause: error });
+    return new StorageError('not-found', `Checkpoint file "${context.uri}" does not exist`, { cause: error });
   }
   if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     const what = e.message?.includes('establish a connection')
@@ -50,18 +50,18 @@ export function toStorageError(error: unknown, context: S3ErrorContext): Checkpo
       : e.message?.includes('inactivity')
         ? `stalled: no data for ${context.stallTimeoutMs} ms`
         : `did not answer within ${context.requestTimeoutMs} ms`;
-    return new CheckpointStorageError('timeout', `S3 endpoint ${context.endpoint} ${what} (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
+    return new StorageError('timeout', `S3 endpoint ${context.endpoint} ${what} (bucket "${context.bucket}", ${attempts(e, context)})`, { cause: error });
   }
   // The SDK wraps errors from another realm (a vm context, as in jest) into one that keeps only the message.
   const code = e.code ?? /\b(E[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? name;
   if (UNREACHABLE.has(code)) {
-    return new CheckpointStorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
+    return new StorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
   }
   // The SDK says UnknownError when the answer carries no S3 error document: likely not an S3 server at all.
   if (e.message === 'UnknownError') {
-    return new CheckpointStorageError('io', `${where}: ${context.operation} failed with HTTP ${status ?? '?'} and no S3 error document (is it an S3 endpoint?)`, { cause: error });
+    return new StorageError('io', `${where}: ${context.operation} failed with HTTP ${status ?? '?'} and no S3 error document (is it an S3 endpoint?)`, { cause: error });
   }
-  return new CheckpointStorageError('io', `${where}: ${context.operation} failed: ${name || 'error'}${e.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+  return new StorageError('io', `${where}: ${context.operation} failed: ${name || 'error'}${e.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 
 function attempts(e: SdkError, context: S3ErrorContext): string {

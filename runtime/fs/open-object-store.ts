@@ -1,13 +1,11 @@
 // Opens the storage a URI names: a directory, or an S3 bucket reached with the given connection
 // settings, falling back to the standard AWS environment variables.
 import type { CheckpointStorageConfig } from '../config/config-schema.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
-import { CheckpointVerificationError, loadCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
-import { FilesystemCheckpointStorage } from './filesystem-storage.ts';
+import type { ObjectStore } from './object-store.ts';
+import { StorageError } from './storage-error.ts';
+import { FilesystemObjectStore } from './filesystem-object-store.ts';
 import { resolveS3Credentials, type S3Credentials, type S3CredentialsProvider } from './s3-credentials.ts';
-import { S3CheckpointStorage, S3_STORAGE_DEFAULTS } from './s3-storage.ts';
-import { METADATA_FILE, parseCheckpointDirectoryName } from './storage-layout.ts';
+import { S3ObjectStore, S3_STORAGE_DEFAULTS } from './s3-object-store.ts';
 import { configuredStorageUri, parseStorageUri } from './storage-uri.ts';
 
 export interface S3ConnectionOptions {
@@ -35,23 +33,23 @@ export interface S3ConnectionOptions {
  * yet, a key missing) starts, and the job fails or its checkpoints are declined with the reason,
  * naming bucket and endpoint, in the log and over REST — instead of a process that exits at start.
  */
-export async function openConfiguredStorage(storage: CheckpointStorageConfig, cwd: string = process.cwd()): Promise<CheckpointStorage> {
+export async function openConfiguredStorage(storage: CheckpointStorageConfig, cwd: string = process.cwd()): Promise<ObjectStore> {
   const uri = configuredStorageUri(storage, cwd);
-  if (!('s3' in storage)) return openCheckpointStorage(uri);
+  if (!('s3' in storage)) return openObjectStore(uri);
   const { endpoint, region, forcePathStyle, credentialsDirectory } = storage.s3;
   const credentials = () => resolveS3Credentials({ credentialsDirectory, env: process.env });
-  return openCheckpointStorage(uri, { endpoint, region, forcePathStyle, credentials });
+  return openObjectStore(uri, { endpoint, region, forcePathStyle, credentials });
 }
 
-export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions = {}): Promise<CheckpointStorage> {
+export async function openObjectStore(uri: string, s3: S3ConnectionOptions = {}): Promise<ObjectStore> {
   const location = parseStorageUri(uri);
-  if (location.scheme === 'file') return new FilesystemCheckpointStorage(location.directory);
+  if (location.scheme === 'file') return new FilesystemObjectStore(location.directory);
   const env = s3.env ?? process.env;
   const endpoint = s3.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new CheckpointStorageError('invalid-config', `Invalid S3 endpoint "${endpoint}" for bucket "${location.bucket}": expected http://host:port or https://host`);
+    throw new StorageError('invalid-config', `Invalid S3 endpoint "${endpoint}" for bucket "${location.bucket}": expected http://host:port or https://host`);
   }
-  return new S3CheckpointStorage({
+  return new S3ObjectStore({
     bucket: location.bucket,
     prefix: location.prefix,
     endpoint: endpoint?.replace(/\/+$/, ''),
@@ -66,24 +64,4 @@ export async function openCheckpointStorage(uri: string, s3: S3ConnectionOptions
     queueSize: s3.queueSize ?? S3_STORAGE_DEFAULTS.queueSize,
     listPageSize: s3.listPageSize ?? S3_STORAGE_DEFAULTS.listPageSize,
   });
-}
-
-/**
- * Opens the checkpoint or savepoint a URI points at (`--from-savepoint`, `initialSavepointPath`, a
- * checkpoint of a previous run) and verifies it. The storage is rooted at that directory: state
- * handle paths are read relative to it. Throws CheckpointVerificationError with the reasons when
- * it cannot be used.
- */
-export async function openCheckpointAt(uri: string, s3: S3ConnectionOptions = {}): Promise<{ storage: CheckpointStorage; checkpoint: VerifiedCheckpoint }> {
-  // The path of the _metadata file itself names its directory, as in Flink.
-  const storage = await openCheckpointStorage(uri.replace(new RegExp(`/${METADATA_FILE}/*$`), ''), s3);
-  try {
-    // A chk-<n> directory must hold checkpoint n's metadata.
-    const result = await loadCheckpoint(storage, '', { expectedCheckpointId: parseCheckpointDirectoryName(storage.uri.split('/').pop() ?? '') });
-    if (!result.ok) throw new CheckpointVerificationError(storage.uri, result.reasons);
-    return { storage, checkpoint: result.checkpoint };
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
 }

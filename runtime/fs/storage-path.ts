@@ -1,12 +1,12 @@
 // Relative storage paths: '/'-separated, no empty, '.' or '..' segments, so that a path can never
 // leave the storage root whether it becomes a file name or an S3 key.
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { StorageError } from './storage-error.ts';
 
 export function checkRelativePath(path: string, what = 'path'): string {
   if (path === '') return path;
   const segments = path.split('/');
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    throw new CheckpointStorageError('invalid-path', `Invalid checkpoint storage ${what} "${path}": expected a relative path of non-empty segments without "." or ".."`);
+    throw new StorageError('invalid-path', `Invalid checkpoint storage ${what} "${path}": expected a relative path of non-empty segments without "." or ".."`);
   }
   return path;
 }

@@ -2,7 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckpointStorageConfig } from '../config/config-schema.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
+import { StorageError } from './storage-error.ts';
 import { joinPath } from './storage-path.ts';
 
 export type StorageUri = { scheme: 's3'; bucket: string; prefix: string } | { scheme: 'file'; directory: string };
@@ -43,6 +43,6 @@ export function configuredStorageUri(storage: CheckpointStorageConfig, cwd: stri
   return 's3' in storage ? `s3://${joinPath(storage.s3.bucket, storage.s3.prefix.replace(/^\/+|\/+$/g, ''))}` : pathToFileURL(resolve(cwd, storage.filesystem.path)).href;
 }
 
-function invalid(uri: string, why: string): CheckpointStorageError {
-  return new CheckpointStorageError('invalid-uri', `Invalid checkpoint storage URI "${uri}": ${why}; expected s3://bucket/prefix, file:///path or a filesystem path`);
+function invalid(uri: string, why: string): StorageError {
+  return new StorageError('invalid-uri', `Invalid checkpoint storage URI "${uri}": ${why}; expected s3://bucket/prefix, file:///path or a filesystem path`);
 }

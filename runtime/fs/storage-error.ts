@@ -13,8 +13,8 @@ export type StorageErrorReason =
   | 'no-credentials'
   | 'io';
 
-export class CheckpointStorageError extends Error {
-  override readonly name = 'CheckpointStorageError';
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
 
   constructor(
     readonly reason: StorageErrorReason,

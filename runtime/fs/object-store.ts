@@ -14,7 +14,7 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
-export interface CheckpointStorage {
+export interface ObjectStore {
   /** The root as a URI (`s3://bucket/prefix`, `file:///dir`), for messages and recorded paths. */
   readonly uri: string;
   uriOf(path: string): string;

@@ -1,7 +1,7 @@
-import type { Key, KeySelector } from './functions.ts';
-import type { OutputTag } from './output-tag.ts';
+import type { Key, KeySelector } from '../core/key.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import type { TypeSerializer } from '../network/type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** How records of an edge are distributed over the consumer's subtasks. */
 export type PartitionerSpec =

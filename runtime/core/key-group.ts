@@ -1,4 +1,4 @@
-import type { Key } from '../api/functions.ts';
+import type { Key } from '../core/key.ts';
 
 /**
  * Key groups: the unit in which keyed state is partitioned and redistributed. A key belongs to

@@ -1,7 +1,7 @@
 // The S3 connection of this process's configuration, set once at start (as Flink's
 // FileSystem.initialize): job code that opens s3:// URIs in a TaskManager — the S3 sink — reaches
 // the endpoint, region and credentials of checkpoint storage without repeating them in the job.
-import type { S3ConnectionOptions } from './open-checkpoint-storage.ts';
+import type { S3ConnectionOptions } from './open-object-store.ts';
 
 let configured: S3ConnectionOptions = {};
 

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { formatPeerAddress } from '../network/peer-address.ts';
+import { formatPeerAddress } from './peer-address.ts';
 
 /** A TCP server on `host:port`; a port in use or another listen error rejects naming `what` and the address. */
 export function listenTcp(what: string, host: string, port: number, onConnection: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
