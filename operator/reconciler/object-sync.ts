@@ -3,17 +3,12 @@
 // which keeps fields others set on them; pods, immutable, are created when missing and deleted when
 // stale, failed or no longer wanted. One call does what it can without waiting; the informers' events
 // bring the next call.
-import type { KubernetesObject, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { OwnedObjects } from '../controller/reconcile.ts';
 import type { DesiredObjects } from '../resources/desired-objects.ts';
 import { OBJECT_HASH_ANNOTATION } from '../resources/labels.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
-/** The objects a StreamJob owns, as the informers' caches hold them. */
-export interface OwnedObjects {
-  configMaps: readonly V1ConfigMap[];
-  services: readonly V1Service[];
-  pods: readonly V1Pod[];
-}
 
 const hashOf = (object: KubernetesObject) => object.metadata?.annotations?.[OBJECT_HASH_ANNOTATION];
 const terminating = (object: KubernetesObject) => object.metadata?.deletionTimestamp !== undefined;
