@@ -7,6 +7,7 @@ import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snap
 import { StreamTask, TaskCancelledError, type ChannelProvider, type CheckpointTriggerOptions, type TaskCheckpointAck } from '../task/stream-task.ts';
 import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
 import { logger } from '../core/logger.ts';
+import { FinalCheckpoints } from './final-checkpoints.ts';
 import { operatorResults } from './operator-results.ts';
 
 export interface LocalExecutorOptions {
@@ -81,8 +82,7 @@ export class LocalExecutor implements JobExecutor {
     };
     const restore = this.options.restore;
     const acks = new Map<number, PendingAcks>();
-    /** Checkpoints after whose completion the tasks exit. */
-    const finalCheckpoints = new Set<number>();
+    const finalCheckpoints = new FinalCheckpoints();
     const allEndedListeners: (() => void)[] = [];
     const byKey = new Map<string, StreamTask>();
     const onCheckpoint = (ack: TaskCheckpointAck) => {
@@ -159,17 +159,17 @@ export class LocalExecutor implements JobExecutor {
           }
           const timestamp = Date.now();
           acks.set(id, { timestamp, options, received: new Map(), resolve, reject });
-          if (options.stop || tasks.every((t) => t.isEnded)) finalCheckpoints.add(id);
+          finalCheckpoints.triggered(id, options.stop, tasks.every((t) => t.isEnded));
           for (const t of tasks) if (t.vertex.isSource || t.isEnded) t.triggerCheckpoint(id, timestamp, options);
         });
       },
       notifyCheckpointComplete(id: number) {
-        const final = finalCheckpoints.delete(id);
+        const final = finalCheckpoints.completed(id);
         for (const t of tasks) t.notifyCheckpointComplete(id, final);
         return final;
       },
       notifyCheckpointAborted(id: number) {
-        finalCheckpoints.delete(id);
+        finalCheckpoints.aborted(id);
         acks.get(id)?.reject(new Error(`checkpoint ${id} of job ${jobId} was aborted`));
         acks.delete(id);
         for (const t of tasks) t.notifyCheckpointAborted(id);
