@@ -12,7 +12,7 @@ import { WorkQueue } from './controller/work-queue.ts';
 import { startHttpServer } from './http-server.ts';
 import { JobManagerClient } from './jobmanager/jobmanager-client.ts';
 import { CLIENT_GO_DEFAULTS, LeaderElector } from './leader/leader-election.ts';
-import { durationMs } from './lifecycle/lifecycle.ts';
+import { durationMs } from './api/time.ts';
 import { MeteredReconcile, OperatorMetrics } from './metrics/operator-metrics.ts';
 import { EventRecorder } from './reconciler/event-recorder.ts';
 import { KubeObjects } from './reconciler/kube-objects.ts';

@@ -1,5 +1,6 @@
 // A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
 // condition types a StreamJob reports.
+import { rfc3339 } from './time.ts';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { StringEnum } from './kubernetes-schema-types.ts';
@@ -64,9 +65,4 @@ export function setCondition(
     return list;
   }
   return list.map((c, i) => (i === index ? next : c));
-}
-
-/** Kubernetes' metav1.Time form: seconds precision, UTC. */
-function rfc3339(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

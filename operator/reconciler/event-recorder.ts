@@ -4,7 +4,8 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
-import type { EventSpec } from '../lifecycle/lifecycle.ts';
+import { rfc3339 } from '../api/time.ts';
+import type { EventSpec } from '../lifecycle/decision.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
@@ -24,7 +25,7 @@ export class EventRecorder {
   /** Never throws: an Event that cannot be written is logged, the reconcile goes on. */
   async record(job: StreamJob, event: EventSpec): Promise<void> {
     const key = `${job.metadata.uid}\u0000${event.type}\u0000${event.reason}\u0000${event.message}`;
-    const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = rfc3339(this.now());
     const namespace = job.metadata.namespace!;
     try {
       const previous = this.seen.get(key);

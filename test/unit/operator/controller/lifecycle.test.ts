@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { applyActionResult, decide, resumePoint } from '../../../../operator/lifecycle/lifecycle.ts';
-import type { Decision, Observed, PodObservation } from '../../../../operator/lifecycle/lifecycle.ts';
+import { applyActionResult } from '../../../../operator/lifecycle/action-result.ts';
+import type { Decision, Observed, PodObservation } from '../../../../operator/lifecycle/decision.ts';
+import { decide, resumePoint } from '../../../../operator/lifecycle/lifecycle.ts';
 import type { JobObservation } from '../../../../operator/jobmanager/jobmanager-client.ts';
 import type { StreamJob } from '../../../../operator/api/stream-job.ts';
 import type { StreamJobStatus } from '../../../../operator/api/stream-job-status.ts';
