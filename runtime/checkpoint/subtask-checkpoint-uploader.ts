@@ -1,7 +1,7 @@
 // Task side of a checkpoint: the snapshot a subtask took synchronously at the barrier is written to
 // storage asynchronously (processing goes on), and the acknowledgement carries the state handles.
 // An aborted checkpoint's `signal` stops its uploads.
-import type { TaskCheckpointAck } from '../task/stream-task.ts';
+import type { TaskCheckpointAck } from '../task/task-checkpoint.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
 import type { WriteOptions } from '../fs/object-store.ts';
 import type { OperatorSubtaskState } from './metadata.ts';

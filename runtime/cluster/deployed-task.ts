@@ -7,7 +7,8 @@ import type { RemoteChannelWriter } from '../network/remote-channel-writer.ts';
 import type { RemoteInputChannel } from '../network/remote-input-channel.ts';
 import type { SubtaskReport } from '../rpc/rpc-messages.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
-import { StreamTask, type TaskCheckpointAck } from '../task/stream-task.ts';
+import { StreamTask } from '../task/stream-task.ts';
+import type { TaskCheckpointAck } from '../task/task-checkpoint.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
 
 export interface DeployedTaskContext {

@@ -9,7 +9,8 @@ import { resolveConfig } from '../../../runtime/config/load-config.ts';
 import type { JobGraph } from '../../../runtime/graph/job-graph.ts';
 import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import { LocalChannel } from '../../../runtime/network/local-channel.ts';
-import { StreamTask, type ChannelProvider } from '../../../runtime/task/stream-task.ts';
+import type { ChannelProvider } from '../../../runtime/task/channel-provider.ts';
+import { StreamTask } from '../../../runtime/task/stream-task.ts';
 import { createDeploymentDescriptors, type TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 

@@ -8,7 +8,9 @@ import type { ChannelElement } from '../../../runtime/network/channel.ts';
 import { LocalChannel } from '../../../runtime/network/local-channel.ts';
 import { AbstractStreamOperator } from '../../../runtime/operators/abstract-stream-operator.ts';
 import { decodeEntry } from '../../../runtime/state/state-snapshot.ts';
-import { StreamTask, type StreamTaskOptions, type TaskCheckpointAck } from '../../../runtime/task/stream-task.ts';
+import { StreamTask } from '../../../runtime/task/stream-task.ts';
+import type { StreamTaskOptions } from '../../../runtime/task/stream-task-options.ts';
+import type { TaskCheckpointAck } from '../../../runtime/task/task-checkpoint.ts';
 import { createDeploymentDescriptors } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { waitUntil } from '../../support/processes.ts';
 
