@@ -9,7 +9,7 @@ import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import { buildJobGraph } from './job-graph-builder.ts';
 import { JobMaster } from './job-master.ts';
 import { createJobManagerMetrics } from './jobmanager-metrics.ts';
-import { listenTcp } from '../core/listen.ts';
+import { listenError, listenTcp } from '../core/listen.ts';
 import { createRestServer } from './rest-server.ts';
 
 export interface RunningJobManager {
@@ -51,8 +51,7 @@ export async function startJobManager(config: SluiceConfig, logger: Logger, chec
   } catch (e) {
     master.close();
     rpc.server.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`JobManager REST cannot listen on ${formatPeerAddress(bindAddress, restPort)}: ${code === 'EADDRINUSE' ? 'address already in use' : (e as Error).message}`);
+    throw listenError('JobManager REST', bindAddress, restPort, e);
   }
   const address = rest.server.address();
   const actualRest = typeof address === 'object' && address !== null ? address.port : restPort;
