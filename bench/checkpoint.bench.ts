@@ -52,7 +52,7 @@ const countsRecordsIn = (d: JobDetails) => d.vertices[1]?.subtasks.reduce((a, s)
 async function recovery(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-recovery-bench-'));
   const cluster = new Cluster({
-    entry: 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts',
+    entry: 'test/integration/checkpoint/jobs/counting-exactly-once.ts',
     args: [join(dir, 'out'), '100000000', '20000'],
     parallelism: 2,
     taskManagers: 2,

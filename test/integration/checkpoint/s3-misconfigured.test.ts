@@ -10,7 +10,7 @@ import { freePort } from '../../support/free-port.ts';
 import { waitFor, waitForLog } from '../../support/processes.ts';
 import { Cluster } from '../cluster/cluster-fixture.ts';
 
-const JOB = 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts';
+const JOB = 'test/integration/checkpoint/jobs/counting-exactly-once.ts';
 const AWS_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'SLUICE_S3_CREDENTIALS_DIR'];
 
 let dir: string;

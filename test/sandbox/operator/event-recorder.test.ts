@@ -3,7 +3,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { EventRecorder } from '../../../operator/reconciler/event-recorder.ts';
 import { KubeObjects } from '../../../operator/reconciler/kube-objects.ts';
-import { exampleStreamJob } from '../../unit/operator/controller/stream-job-fixture.ts';
+import { exampleStreamJob } from '../../support/stream-job-fixture.ts';
 import { startOperatorSandbox } from './operator-harness.ts';
 import type { OperatorSandbox } from './operator-harness.ts';
 
