@@ -1,5 +1,3 @@
-// A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
-// condition types a StreamJob reports.
 import { rfc3339 } from './time.ts';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
@@ -29,6 +27,10 @@ export const ConditionSchema = Type.Object({
 
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+/**
+ * A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
+ * condition types a StreamJob reports.
+ */
 export type Condition = Static<typeof ConditionSchema>;
 
 /** The condition of `type`, if present. */

@@ -1,5 +1,3 @@
-// Reads a run's JobManager through its REST API (runtime/cluster/rest-types.ts, the only thing the
-// operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
 import type {
   CheckpointingStatistics,
   JobDetails,
@@ -36,6 +34,10 @@ export interface JobManagerApi {
   cancel(baseUrl: string, jobId: string): Promise<void>;
 }
 
+/**
+ * Reads a run's JobManager through its REST API (runtime/cluster/rest-types.ts, the only thing the
+ * operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
+ */
 export class JobManagerClient implements JobManagerApi {
   constructor(private readonly timeoutMs = 3000) {}
 

@@ -1,6 +1,3 @@
-// Kubernetes Events about StreamJobs, deduplicated as client-go's event recorder does: the same
-// type/reason/message for the same object within the cache's memory bumps `count` and
-// `lastTimestamp` of the existing Event instead of creating another.
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
@@ -11,6 +8,11 @@ import type { KubeObjects } from './kube-objects.ts';
 
 const CACHE_LIMIT = 4096;
 
+/**
+ * Kubernetes Events about StreamJobs, deduplicated as client-go's event recorder does: the same
+ * type/reason/message for the same object within the cache's memory bumps `count` and
+ * `lastTimestamp` of the existing Event instead of creating another.
+ */
 export class EventRecorder {
   private readonly seen = new Map<string, { name: string; count: number }>();
   private sequence = 0;

@@ -1,5 +1,3 @@
-// Reconciles one StreamJob: observe (caches, Secret, JobManager), decide (lifecycle.ts, pure), persist
-// the decision in status, then act. Level-triggered: every call starts from what exists now.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
@@ -39,7 +37,11 @@ export interface ReconcilerOptions {
 
 const CONFLICT_RETRIES = 3;
 
-/** The StreamJob reconcile (the contract is {@link Reconcile}): observe, decide with lifecycle.decide(), record the decision in status, act. */
+/**
+ * Reconciles one StreamJob (the contract is {@link Reconcile}): observe (caches, Secret,
+ * JobManager), decide (lifecycle.ts, pure), persist the decision in status, then act.
+ * Level-triggered: every call starts from what exists now.
+ */
 export class Reconciler implements Reconcile {
   private readonly now: () => Date;
 

@@ -1,5 +1,3 @@
-// A job run in this process with checkpoints to storage: the same coordinator, uploads and restore
-// decision as a JobManager with TaskManagers, over the local executor's in-process tasks.
 import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import type { Registry } from 'prom-client';
 import type { JobExecutionResult } from '../api/job-execution-result.ts';
@@ -36,6 +34,10 @@ export interface CheckpointedLocalJobOptions {
   readonly executor?: Omit<LocalExecutorOptions, 'jobId' | 'restore' | 'checkpointingMode'>;
 }
 
+/**
+ * A job run in this process with checkpoints to storage: the same coordinator, uploads and restore
+ * decision as a JobManager with TaskManagers, over the local executor's in-process tasks.
+ */
 export interface CheckpointedLocalJob {
   readonly job: LocalJobClient;
   readonly coordinator: CheckpointCoordinator;

@@ -1,6 +1,3 @@
-// The checkpoints of one run, found by listing storage so that any new JobManager finds them without
-// other memory: only a chk-<n> holding _metadata is completed; the newest one that verifies is used
-// for restore; the newest `retained` are kept and older ones deleted.
 import type { ObjectStore, StorageEntry } from '../fs/object-store.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
 import { loadCheckpoint, type SkippedCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
@@ -23,6 +20,11 @@ export interface LatestCheckpoint {
   skipped: SkippedCheckpoint[];
 }
 
+/**
+ * The checkpoints of one run, found by listing storage so that any new JobManager finds them without
+ * other memory: only a chk-<n> holding _metadata is completed; the newest one that verifies is used
+ * for restore; the newest `retained` are kept and older ones deleted.
+ */
 export class CompletedCheckpointStore {
   readonly directory: string;
   readonly retained: number;

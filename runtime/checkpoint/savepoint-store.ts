@@ -1,5 +1,3 @@
-// Savepoints of a job, kept under the job's name (not a run) until deleted by hand, so every later
-// run of the same StreamJob finds them.
 import type { ObjectStore } from '../fs/object-store.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
 import { listedDirectories, parseSavepointDirectoryName, savepointDirectory, savepointsDirectory, type JobScope } from './storage-layout.ts';
@@ -12,6 +10,10 @@ export interface SavepointDirectory {
   completed: boolean;
 }
 
+/**
+ * Savepoints of a job, kept under the job's name (not a run) until deleted by hand, so every later
+ * run of the same StreamJob finds them.
+ */
 export class SavepointStore {
   readonly directory: string;
 

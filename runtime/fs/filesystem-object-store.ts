@@ -1,5 +1,3 @@
-// Checkpoint storage in a local (or mounted) directory. A file appears only once complete: it is
-// written to a temporary name beside its target, synced, then renamed over it.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -11,6 +9,10 @@ import { checkRelativePath } from './storage-path.ts';
 
 const TEMP_MARKER = '.sluice-tmp-';
 
+/**
+ * Checkpoint storage in a local (or mounted) directory. A file appears only once complete: it is
+ * written to a temporary name beside its target, synced, then renamed over it.
+ */
 export class FilesystemObjectStore implements ObjectStore {
   readonly uri: string;
 

@@ -1,6 +1,3 @@
-// The seam between checkpointing and where its bytes live. Paths are relative to the storage's root
-// and use '/' on every platform; the filesystem and S3 implementations lay files out identically.
-
 export interface StorageEntry {
   /** Path relative to the storage root. */
   readonly path: string;
@@ -14,6 +11,10 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The seam between checkpointing and where its bytes live. Paths are relative to the storage's root
+ * and use '/' on every platform; the filesystem and S3 implementations lay files out identically.
+ */
 export interface ObjectStore {
   /** The root as a URI (`s3://bucket/prefix`, `file:///dir`), for messages and recorded paths. */
   readonly uri: string;

@@ -1,5 +1,3 @@
-// Opens the storage a URI names: a directory, or an S3 bucket reached with the given connection
-// settings, falling back to the standard AWS environment variables.
 import type { CheckpointStorageConfig } from '../config/config-schema.ts';
 import type { ObjectStore } from './object-store.ts';
 import { StorageError } from './storage-error.ts';
@@ -41,6 +39,10 @@ export async function openConfiguredStorage(storage: CheckpointStorageConfig, cw
   return openObjectStore(uri, { endpoint, region, forcePathStyle, credentials });
 }
 
+/**
+ * Opens the storage a URI names: a directory, or an S3 bucket reached with the given connection
+ * settings, falling back to the standard AWS environment variables.
+ */
 export async function openObjectStore(uri: string, s3: S3ConnectionOptions = {}): Promise<ObjectStore> {
   const location = parseStorageUri(uri);
   if (location.scheme === 'file') return new FilesystemObjectStore(location.directory);

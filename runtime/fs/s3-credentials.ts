@@ -1,11 +1,13 @@
-// Where S3 credentials come from: given explicitly, files of a mounted Kubernetes Secret, or the
-// standard AWS environment variables, in that order. A Secret mounted as a directory holds one
-// file per key; both naming conventions below are accepted, values are trimmed (kubectl
-// --from-file often keeps a trailing newline).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from './storage-error.ts';
 
+/**
+ * Where S3 credentials come from: given explicitly, files of a mounted Kubernetes Secret, or the
+ * standard AWS environment variables, in that order. A Secret mounted as a directory holds one
+ * file per key; both naming conventions below are accepted, values are trimmed (kubectl
+ * --from-file often keeps a trailing newline).
+ */
 export interface S3Credentials {
   accessKeyId: string;
   secretAccessKey: string;

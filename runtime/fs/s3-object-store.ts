@@ -1,6 +1,3 @@
-// Checkpoint storage in an S3 bucket (AWS, MinIO or any S3-compatible server): path-style addressing
-// for custom endpoints, multipart upload of large state through @aws-sdk/lib-storage, bounded
-// retries and timeouts so that an unreachable endpoint fails a checkpoint instead of hanging it.
 import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
@@ -47,6 +44,11 @@ export const S3_STORAGE_DEFAULTS = {
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 
+/**
+ * Checkpoint storage in an S3 bucket (AWS, MinIO or any S3-compatible server): path-style addressing
+ * for custom endpoints, multipart upload of large state through @aws-sdk/lib-storage, bounded
+ * retries and timeouts so that an unreachable endpoint fails a checkpoint instead of hanging it.
+ */
 export class S3ObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly client: S3Client;

@@ -1,5 +1,7 @@
-// Reads streamed state for a storage write: counts the bytes, and remembers a failure of the
-// producer, so that the write reports the producer's own error rather than a storage error.
+/**
+ * Reads streamed state for a storage write: counts the bytes, and remembers a failure of the
+ * producer, so that the write reports the producer's own error rather than a storage error.
+ */
 export class StateBytesSource {
   size = 0;
   failed = false;

@@ -1,6 +1,3 @@
-// One error type for every storage failure, with a machine-readable reason for callers that react
-// differently (retry when unreachable, fail fast on bad credentials) and a message for people.
-
 export type StorageErrorReason =
   | 'not-found'
   | 'access-denied'
@@ -13,6 +10,10 @@ export type StorageErrorReason =
   | 'no-credentials'
   | 'io';
 
+/**
+ * One error type for every storage failure, with a machine-readable reason for callers that react
+ * differently (retry when unreachable, fail fast on bad credentials) and a message for people.
+ */
 export class StorageError extends Error {
   override readonly name = 'StorageError';
 

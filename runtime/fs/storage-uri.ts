@@ -1,10 +1,12 @@
-// Checkpoint storage URIs: `s3://bucket/prefix`, `file:///absolute/path`, or a plain filesystem path.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckpointStorageConfig } from '../config/config-schema.ts';
 import { StorageError } from './storage-error.ts';
 import { joinPath } from './storage-path.ts';
 
+/**
+ * Checkpoint storage URIs: `s3://bucket/prefix`, `file:///absolute/path`, or a plain filesystem path.
+ */
 export type StorageUri = { scheme: 's3'; bucket: string; prefix: string } | { scheme: 'file'; directory: string };
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
