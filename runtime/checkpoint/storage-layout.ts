@@ -1,4 +1,4 @@
-// Where checkpoints and savepoints live below a storage root (DESIGN.md, "Checkpoint storage layout"):
+// Where checkpoints and savepoints live below a storage root (runtime/checkpoint/README.md):
 //   <namespace>/<job-name>/<job-id>/checkpoints/chk-<n>/{_metadata, <operator-id>/<subtask>}
 //   <namespace>/<job-name>/savepoints/sp-<timestamp>/...
 // A `<job-id>` names one run; savepoints belong to the job's name so that every run finds them.
