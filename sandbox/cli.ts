@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { BinaryBuildError, ensureBinaries, RECIPES } from './binaries/binaries.ts';
+import { killPodRequest } from './kubelet/kill-pod-request.ts';
 import { MountpointRegistry } from './kubelet/mountpoint-registry.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
 import type { SandboxS3 } from './sandbox.ts';
@@ -15,6 +16,11 @@ interface SandboxState {
   apiServerUrl: string;
   kubeconfigPath: string;
   kubeletUrl?: string;
+  caCertPath: string;
+  /** The API server's audit log: requests made by service accounts. */
+  auditLogPath: string;
+  /** The admin client certificate, which the kubelet accepts for `kill-pod`. */
+  admin: { certPath: string; keyPath: string };
   s3?: SandboxS3;
 }
 
@@ -68,16 +74,17 @@ function scale(value: string): number {
   return n;
 }
 
-const program = new Command('sandbox').description('A Kubernetes-shaped world on this machine: API server, process kubelet, S3');
+const program = new Command('sandbox').description('The local world on real parts: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the process kubelet, MinIO');
 program.option('--dir <dir>', 'state directory', '.sandbox');
 
 program
   .command('up')
   .description('start the sandbox in the background (does nothing if it already runs)')
   .option('--no-kubelet', 'without the process kubelet')
-  .option('--no-s3', 'without the S3 server')
+  .option('--no-s3', 'without MinIO')
   .option('--backoff-scale <factor>', 'scale container restart back-off', scale)
-  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number }) => {
+  .option('--volume-sync-seconds <seconds>', "period of the kubelet's ConfigMap/Secret volume sync (default 10)", scale)
+  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
     const dir = resolve(program.opts<{ dir: string }>().dir);
     const existing = readState(dir);
     if (existing !== undefined && alive(existing.pid)) {
@@ -92,6 +99,7 @@ program
     if (!opts.kubelet) args.push('--no-kubelet');
     if (!opts.s3) args.push('--no-s3');
     if (opts.backoffScale !== undefined) args.push('--backoff-scale', String(opts.backoffScale));
+    if (opts.volumeSyncSeconds !== undefined) args.push('--volume-sync-seconds', String(opts.volumeSyncSeconds));
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log] });
     let exited = false;
     child.once('exit', () => (exited = true));
@@ -113,9 +121,10 @@ program
   .command('serve')
   .description('run the sandbox in the foreground (what `up` starts)')
   .option('--no-kubelet', 'without the process kubelet')
-  .option('--no-s3', 'without the S3 server')
+  .option('--no-s3', 'without MinIO')
   .option('--backoff-scale <factor>', 'scale container restart back-off', scale)
-  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number }) => {
+  .option('--volume-sync-seconds <seconds>', "period of the kubelet's ConfigMap/Secret volume sync (default 10)", scale)
+  .action(async (opts: { kubelet: boolean; s3: boolean; backoffScale?: number; volumeSyncSeconds?: number }) => {
     const dir = resolve(program.opts<{ dir: string }>().dir);
     // loaded here so that status/down/kill-pod start fast
     const { startSandbox } = await import('./sandbox.ts');
@@ -125,12 +134,16 @@ program
       s3: opts.s3,
       logger: pino({ level: 'info' }),
       ...(opts.backoffScale === undefined ? {} : { backoffScale: opts.backoffScale }),
+      ...(opts.volumeSyncSeconds === undefined ? {} : { volumeSyncSeconds: opts.volumeSyncSeconds }),
     });
     const state: SandboxState = {
       pid: process.pid,
       apiServerUrl: sandbox.apiServerUrl,
       kubeconfigPath: sandbox.kubeconfigPath,
       ...(sandbox.kubelet ? { kubeletUrl: sandbox.kubelet.url } : {}),
+      caCertPath: sandbox.caCertPath,
+      auditLogPath: sandbox.auditLogPath,
+      admin: sandbox.admin,
       ...(sandbox.s3 ? { s3: sandbox.s3 } : {}),
     };
     writeFileSync(`${statePath(dir)}.tmp`, JSON.stringify(state, null, 2));
@@ -161,12 +174,14 @@ program
         await waitFor(() => !alive(state.pid), 5_000);
       }
     }
-    const processes = join(dir, 'kubelet', 'processes');
-    const leftovers = existsSync(processes) ? new ProcessRegistry(processes).killLeftovers() : 0;
+    let leftovers = 0;
+    for (const processes of [join(dir, 'kubelet', 'processes'), join(dir, 'processes')]) {
+      if (existsSync(processes)) leftovers += new ProcessRegistry(processes).killLeftovers();
+    }
     // a kubelet that died left its mountpoints registered; with its holders gone they are removed
     new MountpointRegistry().releaseAll();
     rmSync(statePath(dir), { force: true });
-    console.log(state === undefined ? 'sandbox was not running' : `sandbox stopped${leftovers > 0 ? ` (killed ${leftovers} leftover pod processes)` : ''}`);
+    console.log(state === undefined ? 'sandbox was not running' : `sandbox stopped${leftovers > 0 ? ` (killed ${leftovers} leftover processes)` : ''}`);
   });
 
 program
@@ -196,9 +211,10 @@ program
       process.exitCode = 1;
       return;
     }
-    const res = await fetch(`${state.kubeletUrl}/sandbox/kill-pod/${encodeURIComponent(ns!)}/${encodeURIComponent(name!)}`, { method: 'POST' });
-    const body = (await res.json()) as { killed?: number; error?: string };
-    if (!res.ok) {
+    const caller = { kubeletUrl: state.kubeletUrl, ca: readFileSync(state.caCertPath, 'utf8'), cert: readFileSync(state.admin.certPath, 'utf8'), key: readFileSync(state.admin.keyPath, 'utf8') };
+    const res = await killPodRequest(caller, ns!, name!);
+    const body = res.body as { killed?: number; error?: string };
+    if (res.status !== 200) {
       console.error(`sandbox kill-pod: ${body.error}`);
       process.exitCode = 1;
       return;

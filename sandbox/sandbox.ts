@@ -1,58 +1,59 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startApiServer } from './apiserver/server.ts';
-import { ApiClient, isApiError } from './kubelet/api-client.ts';
+import { startControlPlane } from './controlplane/control-plane.ts';
+import { ensureCertificate, readKeyPair, type KeyPair } from './controlplane/pki.ts';
+import { ApiClient } from './kubelet/api-client.ts';
 import { startKubelet, type Kubelet } from './kubelet/kubelet.ts';
-import { startS3Server } from './s3/server.ts';
+import { ProcessRegistry } from './kubelet/process-registry.ts';
+import { startMinioInCluster, type ClusterS3 } from './s3/minio-in-cluster.ts';
 
 export interface SandboxOptions {
-  /** State directory: API server data, kubelet pods and logs, S3 objects. */
+  /** State directory: etcd data, PKI, component logs, kubelet pods and logs, MinIO objects. */
   dir: string;
   /** Start the process kubelet (default true). */
   kubelet?: boolean;
-  /** Start the S3 server (default true). */
+  /** Run MinIO as a pod (default true; needs the kubelet). */
   s3?: boolean;
-  /** Buckets the S3 server creates at start; default `checkpoints`. */
+  /** Buckets MinIO gets at start; default `checkpoints`. */
   buckets?: string[];
-  /**
-   * The Service under which pods reach the S3 server (with the kubelet only); default
-   * `minio` in namespace `minio`, port 9000, i.e. `http://minio.minio:9000` as on a cluster with MinIO.
-   */
-  s3Service?: { namespace: string; name: string; port: number };
   /** Scales the kubelet's restart back-off (default 1, as Kubernetes). */
   backoffScale?: number;
+  /** Period of the kubelet's volume sync (default 10 s, as Kubernetes' sync period). */
+  volumeSyncSeconds?: number;
   /** Working directory of pod processes; default the project checkout. */
   cwd?: string;
   logger?: Logger;
 }
 
-export interface SandboxS3 {
-  /** Where this machine reaches the S3 server. */
-  endpoint: string;
-  /** Where pods reach it by Service name (with the kubelet only). */
-  clusterEndpoint?: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  buckets: string[];
-}
+/** The sandbox's S3 server: MinIO in a pod, reached from this machine by its pod address. */
+export type SandboxS3 = ClusterS3;
 
 export interface Sandbox {
   apiServerUrl: string;
+  /** Admin kubeconfig (client certificate in `system:masters`). */
   kubeconfigPath: string;
-  adminToken: string;
-  /** PEM file of the API server's CA. */
+  /** PEM file of the cluster CA. */
   caCertPath: string;
+  /** The admin client certificate (`kubernetes-admin`, group `system:masters`). */
+  admin: KeyPair;
+  /** The API server's audit log (JSON lines): every request made by a service account. */
+  auditLogPath: string;
+  /** An admin API client, for harnesses. */
+  api: ApiClient;
   kubelet?: Kubelet;
   s3?: SandboxS3;
-  /** Stops S3 server, kubelet (and every pod process) and API server. */
+  /** Stops MinIO's pod processes with the kubelet (and every pod process), then the control plane. */
   stop(): Promise<void>;
 }
 
-const DEFAULT_S3_SERVICE = { namespace: 'minio', name: 'minio', port: 9000 };
+export const NODE_NAME = 'sandbox-node';
 
-/** Starts the API server emulation, the process kubelet and the S3 server in this process. */
+/**
+ * Starts the local world on real parts: etcd, kube-apiserver, kube-controller-manager and
+ * kube-scheduler (built from source on first use), the process kubelet as the Node
+ * `sandbox-node`, and MinIO as a pod published as `http://minio.minio:9000`.
+ */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   mkdirSync(options.dir, { recursive: true });
   const stops: (() => Promise<void> | void)[] = [];
@@ -62,46 +63,41 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const fn of stops.reverse()) await fn();
     })());
   try {
-    const api = await startApiServer({ dataDir: join(options.dir, 'apiserver') });
-    stops.push(() => api.stop());
-    const caCertificate = readFileSync(api.caCertPath, 'utf8');
-    const client = new ApiClient({ server: api.url, token: api.adminToken, ca: caCertificate });
-    stops.push(() => client.close());
+    const processes = new ProcessRegistry(join(options.dir, 'processes'));
+    const controlPlane = await startControlPlane({ dir: join(options.dir, 'controlplane'), processes, ...(options.logger ? { logger: options.logger } : {}) });
+    stops.push(() => controlPlane.stop());
+    const { pki } = controlPlane;
+    const caCertificate = readFileSync(pki.caCertPath, 'utf8');
+    const admin = readKeyPair(pki.admin);
+    const api = new ApiClient({ server: controlPlane.url, credentials: admin, ca: caCertificate });
+    stops.push(() => api.close());
     let kubelet: Kubelet | undefined;
     if (options.kubelet !== false) {
+      const nodeCertificate = await ensureCertificate(pki, pki.dir, `kubelet-${NODE_NAME}`, { user: `system:node:${NODE_NAME}`, groups: ['system:nodes'] }, { serverNames: ['IP:127.0.0.1', `DNS:${NODE_NAME}`, 'DNS:localhost'] });
       kubelet = await startKubelet({
-        server: api.url,
-        token: api.adminToken,
+        server: controlPlane.url,
+        credentials: readKeyPair(nodeCertificate),
         caCertificate,
+        nodeName: NODE_NAME,
         dir: join(options.dir, 'kubelet'),
         ...(options.backoffScale === undefined ? {} : { backoffScale: options.backoffScale }),
+        ...(options.volumeSyncSeconds === undefined ? {} : { volumeSyncSeconds: options.volumeSyncSeconds }),
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
       stops.push(() => kubelet!.stop());
     }
     let s3: SandboxS3 | undefined;
-    if (options.s3 !== false) {
-      const buckets = options.buckets ?? ['checkpoints'];
-      const service = options.s3Service ?? DEFAULT_S3_SERVICE;
-      const host = kubelet?.allocateAddress() ?? '127.0.0.1';
-      const server = await startS3Server({ directory: join(options.dir, 's3'), buckets, host, port: kubelet ? service.port : 0 });
-      stops.push(() => server.stop());
-      if (kubelet) await publishService(client, service, host);
-      s3 = {
-        endpoint: server.endpoint,
-        ...(kubelet ? { clusterEndpoint: `http://${service.name}.${service.namespace}:${service.port}` } : {}),
-        region: 'us-east-1',
-        accessKeyId: server.accessKeyId,
-        secretAccessKey: server.secretAccessKey,
-        buckets,
-      };
+    if (options.s3 !== false && kubelet !== undefined) {
+      s3 = await startMinioInCluster(api, { dataDir: join(options.dir, 'minio'), buckets: options.buckets ?? ['checkpoints'] });
     }
     return {
-      apiServerUrl: api.url,
-      kubeconfigPath: api.kubeconfigPath,
-      adminToken: api.adminToken,
-      caCertPath: api.caCertPath,
+      apiServerUrl: controlPlane.url,
+      kubeconfigPath: controlPlane.kubeconfigPath,
+      caCertPath: pki.caCertPath,
+      admin: pki.admin,
+      auditLogPath: controlPlane.auditLogPath,
+      api,
       ...(kubelet === undefined ? {} : { kubelet }),
       ...(s3 === undefined ? {} : { s3 }),
       stop,
@@ -110,29 +106,4 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await stop();
     throw err;
   }
-}
-
-/** A selector-less Service with hand-written Endpoints, the Kubernetes way to name a server outside the cluster's pods. */
-async function publishService(client: ApiClient, service: { namespace: string; name: string; port: number }, ip: string): Promise<void> {
-  const create = async (path: string, body: unknown) => {
-    try {
-      await client.request('POST', path, body);
-    } catch (err) {
-      if (!isApiError(err, 409)) throw err;
-    }
-  };
-  const { namespace, name, port } = service;
-  await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  await create(`/api/v1/namespaces/${namespace}/services`, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'sluice-sandbox' } },
-    spec: { ports: [{ name: 'http', port, protocol: 'TCP' }] },
-  });
-  await create(`/api/v1/namespaces/${namespace}/endpoints`, {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name },
-    subsets: [{ addresses: [{ ip }], ports: [{ name: 'http', port, protocol: 'TCP' }] }],
-  });
 }

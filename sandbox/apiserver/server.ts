@@ -91,7 +91,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const url = `https://${address}`;
   bootstrap(api, host, port);
   const kubeconfigPath = join(opts.dataDir, 'kubeconfig');
-  await writeKubeconfig(kubeconfigPath, { server: url, token: tokens.adminToken, caCert: tls.cert });
+  await writeKubeconfig(kubeconfigPath, { server: url, credentials: { token: tokens.adminToken }, caCert: tls.cert });
   return {
     url,
     kubeconfigPath,

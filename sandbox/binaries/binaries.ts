@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A program the sandbox runs, built from pinned sources into the git-ignored `.cache/bin/`.
+ * A program the sandbox runs, built from pinned sources into the git-ignored `.cache/bin/` (or, for
+ * one that is a directory of jars, `.cache/<output>`).
  *
  * A recipe is pure data: what to build and from which pinned inputs. {@link ensureBinaries} builds
  * it when its binary is missing or its inputs changed, and otherwise does nothing.
@@ -18,7 +19,9 @@ export interface BinaryRecipe {
   /** Files (project-relative) whose content pins the build; a change rebuilds. */
   inputs: string[];
   /** How to build it into `output` (an absolute temporary path, renamed into place on success). */
-  build: GoBuild;
+  build: GoBuild | MavenBuild;
+  /** Project-relative path of what is built, when not `.cache/bin/<name>`. */
+  output?: string;
 }
 
 /** `go build` of one main package from a Go module of ours (which pins the versions). */
@@ -32,6 +35,15 @@ export interface GoBuild {
   linkerValues?: Record<string, string>;
   /** Build tags, e.g. `kqueue`. */
   tags?: string[];
+}
+
+/** `mvn dependency:copy-dependencies` of a pom of ours (which pins the versions): a directory of jars. */
+export interface MavenBuild {
+  kind: 'maven';
+  /** Project-relative path of the pom.xml. */
+  pom: string;
+  /** `-Dname=value` properties the pom uses, e.g. the release. */
+  properties?: Record<string, string>;
 }
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -56,8 +68,18 @@ const kubernetes = (name: string): BinaryRecipe => ({
   build: { kind: 'go', module: 'sandbox/controlplane', package: `k8s.io/kubernetes/cmd/${name}`, linkerValues: kubernetesVersion },
 });
 
+/** The Apache Kafka release of the sandbox's broker (sandbox/kafka), jars from Maven Central. */
+export const KAFKA_VERSION = '4.4.0';
+
 /** Every binary the sandbox can run, by name. */
 export const RECIPES: Record<string, BinaryRecipe> = {
+  kafka: {
+    name: 'kafka',
+    release: `Apache Kafka ${KAFKA_VERSION} (jars from Maven Central)`,
+    inputs: ['sandbox/kafka/pom.xml'],
+    output: `.cache/kafka-${KAFKA_VERSION}/libs`,
+    build: { kind: 'maven', pom: 'sandbox/kafka/pom.xml', properties: { 'kafka.version': KAFKA_VERSION } },
+  },
   'kube-apiserver': kubernetes('kube-apiserver'),
   'kube-controller-manager': kubernetes('kube-controller-manager'),
   'kube-scheduler': kubernetes('kube-scheduler'),
@@ -93,14 +115,13 @@ export async function ensureBinaries(names: readonly string[], options: EnsureOp
   for (const name of names) {
     const recipe = RECIPES[name];
     if (!recipe) throw new BinaryBuildError(`no recipe for a binary named "${name}" (known: ${Object.keys(RECIPES).join(', ')})`);
-    paths[name] = join(BIN_DIR, recipe.name);
+    paths[name] = outputPath(recipe);
     if (!isCurrent(recipe)) stale.push(recipe);
   }
   if (stale.length === 0) return paths;
-  mkdirSync(BIN_DIR, { recursive: true });
   const started = Date.now();
   for (const recipe of stale) await build(recipe, log);
-  log(`built ${stale.map((r) => r.name).join(', ')} in ${formatSeconds(Date.now() - started)} (cached in ${BIN_DIR})`);
+  log(`built ${stale.map((r) => r.name).join(', ')} in ${formatSeconds(Date.now() - started)} (cached in ${stale.map((r) => dirname(outputPath(r))).filter((d, i, all) => all.indexOf(d) === i).join(', ')})`);
   return paths;
 }
 
@@ -111,10 +132,11 @@ function stampOf(recipe: BinaryRecipe): string {
   return hash.digest('hex');
 }
 
-const stampPath = (recipe: BinaryRecipe) => join(BIN_DIR, `.${recipe.name}.stamp`);
+const outputPath = (recipe: BinaryRecipe) => (recipe.output === undefined ? join(BIN_DIR, recipe.name) : join(PROJECT_ROOT, recipe.output));
+const stampPath = (recipe: BinaryRecipe) => join(dirname(outputPath(recipe)), `.${basename(outputPath(recipe))}.stamp`);
 
 function isCurrent(recipe: BinaryRecipe): boolean {
-  if (!existsSync(join(BIN_DIR, recipe.name))) return false;
+  if (!existsSync(outputPath(recipe))) return false;
   try {
     return readFileSync(stampPath(recipe), 'utf8') === stampOf(recipe);
   } catch {
@@ -123,16 +145,25 @@ function isCurrent(recipe: BinaryRecipe): boolean {
 }
 
 async function build(recipe: BinaryRecipe, log: (line: string) => void): Promise<void> {
-  const target = join(BIN_DIR, recipe.name);
+  const target = outputPath(recipe);
   const temp = `${target}.${process.pid}.tmp`;
   const started = Date.now();
-  log(`building ${recipe.name} from ${recipe.release} (first build: several minutes; later runs reuse .cache/bin and Go's build cache)`);
+  mkdirSync(dirname(target), { recursive: true });
+  const spec = recipe.build;
+  if (spec.kind === 'maven') requireMaven();
+  if (spec.kind === 'maven') log(`fetching ${recipe.name}: ${recipe.release} (first fetch: under a minute; later runs reuse ~/.m2)`);
+  else log(`building ${recipe.name} from ${recipe.release} (first build: several minutes; later runs reuse .cache/bin and Go's build cache)`);
   try {
-    await goBuild(recipe.build, temp, (done) => log(`  ${recipe.name}: ${done} packages compiled, ${formatSeconds(Date.now() - started)}`));
+    if (spec.kind === 'maven') {
+      await mavenCopyDependencies(spec, temp);
+      // a directory is not replaced by a rename: unless a concurrent fetch finished first, clear the stale one
+      if (isCurrent(recipe)) return;
+      rmSync(target, { recursive: true, force: true });
+    } else await goBuild(spec, temp, (done) => log(`  ${recipe.name}: ${done} packages compiled, ${formatSeconds(Date.now() - started)}`));
     renameSync(temp, target);
     writeFileSync(stampPath(recipe), stampOf(recipe));
   } finally {
-    rmSync(temp, { force: true });
+    rmSync(temp, { recursive: true, force: true });
   }
   log(`  ${recipe.name}: done in ${formatSeconds(Date.now() - started)}`);
 }
@@ -175,6 +206,30 @@ function goBuild(spec: GoBuild, output: string, progress: (packages: number) => 
           ),
         );
     });
+  });
+}
+
+function requireMaven(): void {
+  const probe = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new BinaryBuildError('Maven is not installed or not on PATH: the sandbox fetches the Kafka broker\'s jars from Maven Central with `mvn` (Debian: apt-get install maven), then run `npm run kafka -- fetch`');
+  }
+}
+
+/** Copies the pom's runtime dependencies (the jars, from Maven Central through ~/.m2) into `output`. */
+function mavenCopyDependencies(spec: MavenBuild, output: string): Promise<void> {
+  const properties = Object.entries(spec.properties ?? {}).map(([k, v]) => `-D${k}=${v}`);
+  const args = ['-B', '-q', '-f', join(PROJECT_ROOT, spec.pom), ...properties, 'dependency:copy-dependencies', `-DoutputDirectory=${output}`, '-DincludeScope=runtime'];
+  const child = spawn('mvn', args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail: string[] = [];
+  const keep = (chunk: Buffer) => (tail = [...tail, ...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')].slice(-20));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return new Promise((ok, fail) => {
+    child.on('error', (err) => fail(new BinaryBuildError(`cannot run mvn for ${spec.pom}: ${err.message}`)));
+    child.on('close', (code) =>
+      code === 0 ? ok() : fail(new BinaryBuildError(`mvn dependency:copy-dependencies of ${spec.pom} failed with exit code ${code}; run \`npm run kafka -- fetch\` to retry. Last lines:\n${tail.join('\n')}`)),
+    );
   });
 }
 

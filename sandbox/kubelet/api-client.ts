@@ -21,22 +21,26 @@ export interface WatchEvent<T> {
 export interface ApiClientOptions {
   /** `https://host:port` (or `http://` for a plain server). */
   server: string;
-  token: string;
+  /** How the client authenticates: a client certificate (a kubelet's `system:node:<name>`) or a bearer token. */
+  credentials: { cert: string; key: string } | { token: string };
   /** PEM CA bundle the server's certificate is verified against. */
   ca?: string;
 }
 
 /**
- * The kubelet's client of the API server: plain REST over HTTPS with a bearer token, as the real
- * kubelet is a plain client of the API server (no shared memory with it).
+ * The kubelet's client of the API server: plain REST over HTTPS with a client certificate (or a
+ * bearer token), as the real kubelet is a plain client of the API server.
  */
 export class ApiClient {
   private readonly url: URL;
   private readonly agent: Agent | undefined;
+  private readonly authorization: { authorization?: string };
 
-  constructor(private readonly options: ApiClientOptions) {
+  constructor(options: ApiClientOptions) {
     this.url = new URL(options.server);
-    this.agent = this.url.protocol === 'https:' ? new Agent({ keepAlive: true, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : undefined;
+    const certificate = 'cert' in options.credentials ? { cert: options.credentials.cert, key: options.credentials.key } : {};
+    this.agent = this.url.protocol === 'https:' ? new Agent({ keepAlive: true, ...certificate, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : undefined;
+    this.authorization = 'token' in options.credentials ? { authorization: `Bearer ${options.credentials.token}` } : {};
   }
 
   private send(method: string, path: string, body: string | undefined, contentType: string, signal?: AbortSignal): Promise<IncomingMessage> {
@@ -51,7 +55,7 @@ export class ApiClient {
           method,
           agent: this.agent,
           headers: {
-            authorization: `Bearer ${this.options.token}`,
+            ...this.authorization,
             accept: 'application/json',
             ...(body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
           },

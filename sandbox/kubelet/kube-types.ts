@@ -226,17 +226,6 @@ export interface Service extends KubeObject {
   spec?: { clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; selector?: Record<string, string>; type?: string };
 }
 
-export interface EndpointAddress {
-  ip: string;
-  hostname?: string;
-  nodeName?: string;
-  targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };
-}
-
-export interface Endpoints extends KubeObject {
-  subsets?: { addresses?: EndpointAddress[]; notReadyAddresses?: EndpointAddress[]; ports?: { name?: string; port: number }[] }[];
-}
-
 export interface ListOf<T> {
   metadata: { resourceVersion?: string; continue?: string };
   items: T[];

@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { logStream } from './log-stream.ts';
 import type { LogFile } from './pod-worker.ts';
@@ -15,13 +16,34 @@ function parseCount(value: string | undefined, name: string): number | undefined
   return n;
 }
 
+/** The kubelet's serving certificate and the CA its clients' certificates must chain to. */
+export interface KubeletServingTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
 /**
- * The kubelet's HTTP endpoint (the port published as `daemonEndpoints.kubeletEndpoint`): the
- * `containerLogs` API the API server's `pods/log` proxies to, `/healthz`, and the sandbox's fault
- * injection `POST /sandbox/kill-pod/<ns>/<pod>`.
+ * Who may call the kubelet: the API server (its kubelet client certificate, for `pods/log`) and
+ * cluster admins (group `system:masters`, e.g. `sandbox kill-pod`). The real kubelet asks the API
+ * server with a SubjectAccessReview; these two identities are all that this node's callers are.
  */
-export async function startKubeletServer(host: string, source: KubeletEndpointSource): Promise<{ server: FastifyInstance; port: number }> {
-  const server = Fastify({ logger: false, forceCloseConnections: true });
+export function mayCallKubelet(subject: { CN?: string | string[]; O?: string | string[] } | undefined): boolean {
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return list(subject?.CN).includes('kube-apiserver-kubelet-client') || list(subject?.O).includes('system:masters');
+}
+
+/**
+ * The kubelet's HTTPS endpoint (the port published as `daemonEndpoints.kubeletEndpoint`): the
+ * `containerLogs` API the API server's `pods/log` proxies to, `/healthz`, and the sandbox's fault
+ * injection `POST /sandbox/kill-pod/<ns>/<pod>`. Every caller presents a client certificate signed
+ * by the cluster CA (TLS refuses others) and must be one {@link mayCallKubelet} admits (403 otherwise).
+ */
+export async function startKubeletServer(host: string, source: KubeletEndpointSource, tls: KubeletServingTls): Promise<{ server: FastifyInstance; port: number }> {
+  const server = Fastify({ logger: false, forceCloseConnections: true, https: { ...tls, requestCert: true, rejectUnauthorized: true } });
+  server.addHook('onRequest', async (request, reply) => {
+    if (!mayCallKubelet((request.raw.socket as TLSSocket).getPeerCertificate().subject)) await reply.code(403).type('text/plain').send('Forbidden');
+  });
   server.get('/healthz', async () => 'ok');
   server.get<{ Params: { ns: string; pod: string; container: string }; Querystring: Record<string, string | undefined> }>(
     '/containerLogs/:ns/:pod/:container',

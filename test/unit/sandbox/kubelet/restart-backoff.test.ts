@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { backoffPolicy, nextBackoff, remainingBackoff, type BackoffEntry } from '../../../sandbox/kubelet/restart-backoff.ts';
+import { backoffPolicy, nextBackoff, remainingBackoff, type BackoffEntry } from '../../../../sandbox/kubelet/restart-backoff.ts';
 
 /** Delays the kubelet waits before each restart of a container that exits right after starting. */
 function delays(count: number, scale: number): number[] {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { podPhase, podStatus, type ContainerView } from '../../../sandbox/kubelet/pod-status.ts';
+import { podPhase, podStatus, type ContainerView } from '../../../../sandbox/kubelet/pod-status.ts';
 
 const exited = (exitCode: number) => ({ exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: 't0', finishedAt: 't1', containerID: 'process://1' });
 const view = (name: string, v: Partial<ContainerView>): ContainerView => ({ name, image: 'img', restartCount: 0, ready: false, started: false, ...v });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { ProbeWorker } from '../../../sandbox/kubelet/probe.ts';
-import { waitFor } from '../../support/processes.ts';
+import { ProbeWorker } from '../../../../sandbox/kubelet/probe.ts';
+import { waitFor } from '../../../support/processes.ts';
 
 /** Runs a probe worker over scripted attempt results (the last one repeats); returns the result flips in order. */
 async function flips(results: boolean[], initial: boolean, successThreshold: number, failureThreshold: number): Promise<boolean[]> {

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeResolutionTable } from '../../../sandbox/dns/resolution-table.ts';
-import { PodIpPool } from '../../../sandbox/kubelet/pod-ip-pool.ts';
+import { writeResolutionTable } from '../../../../sandbox/dns/resolution-table.ts';
+import { PodIpPool } from '../../../../sandbox/kubelet/pod-ip-pool.ts';
 
-const PRELOAD = fileURLToPath(new URL('../../../sandbox/dns/preload.cjs', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('../../../../sandbox/dns/preload.cjs', import.meta.url));
 
 /** Runs a Node ES module source with the preload, returns its stdout lines; fails on a non-zero exit. */
 function runWithPreload(source: string, env: Record<string, string>, onLine?: (line: string) => void): Promise<string[]> {

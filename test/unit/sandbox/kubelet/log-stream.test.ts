@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from '@jest/globals';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logStream, tailOffset } from '../../../sandbox/kubelet/log-stream.ts';
+import { logStream, tailOffset } from '../../../../sandbox/kubelet/log-stream.ts';
 
 async function collect(stream: NodeJS.ReadableStream, onData?: (text: string) => void): Promise<string> {
   let out = '';

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkMountNamespaceSupport, containerCommand } from '../../../sandbox/kubelet/mount-namespace.ts';
-import { MountpointRegistry } from '../../../sandbox/kubelet/mountpoint-registry.ts';
+import { checkMountNamespaceSupport, containerCommand } from '../../../../sandbox/kubelet/mount-namespace.ts';
+import { MountpointRegistry } from '../../../../sandbox/kubelet/mountpoint-registry.ts';
 
 describe('private mount namespace per container', () => {
   const base = mkdtempSync(join(tmpdir(), 'mountns-'));

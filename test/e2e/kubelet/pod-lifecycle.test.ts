@@ -3,27 +3,21 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
-import { alive, condition, nodePod, startTestCluster, type TestCluster } from './cluster-harness.ts';
 import { waitFor } from '../../support/processes.ts';
+import { useCluster, type E2eCluster } from '../support/cluster.ts';
+import { alive, BACKOFF_SCALE, condition, containerPid, finished, nodePod, podWhere as podIn } from './pods.ts';
 
-// Back-off scaled by 0.05: restarts wait 0, 0.5 s, 1 s, 2 s, ...
-const BACKOFF_SCALE = 0.05;
+const NS = 'e2e-kubelet-pods';
 
-describe('process kubelet: pod lifecycle', () => {
-  let cluster: TestCluster;
+describe('process kubelet: pod lifecycle on the real control plane', () => {
+  let cluster: E2eCluster;
   beforeAll(async () => {
-    cluster = await startTestCluster({ backoffScale: BACKOFF_SCALE });
+    cluster = await useCluster(NS);
   });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  afterAll(() => cluster?.release());
 
   const apply = (manifest: unknown) => cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify(manifest));
-  const podWhere = (name: string, what: string, test: (pod: Pod) => boolean, timeoutMs?: number) =>
-    waitFor(`pod ${name} ${what}`, async () => {
-      const pod = await cluster.pod('default', name);
-      return pod !== undefined && test(pod) ? pod : undefined;
-    }, timeoutMs);
+  const podWhere = (name: string, what: string, test: (pod: Pod) => boolean, timeoutMs?: number) => podIn(cluster, name, what, test, timeoutMs);
   const main = (pod: Pod) => pod.status!.containerStatuses![0]!;
   /** The kubelet's Events about a pod, as `type reason: message` lines, through kubectl. */
   const events = async (pod: string): Promise<string[]> => {
@@ -40,7 +34,7 @@ describe('process kubelet: pod lifecycle', () => {
   it('registers a Ready node with its kubelet endpoint', async () => {
     const node = JSON.parse(await cluster.kubectlOk(['get', 'node', 'sandbox-node', '-o', 'json']));
     expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('True');
-    expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(cluster.kubelet.port);
+    expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(Number(new URL(cluster.kubeletUrl).port));
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
   });
 
@@ -138,7 +132,7 @@ describe('process kubelet: pod lifecycle', () => {
         ],
       },
     });
-    const done = await podWhere('envpod', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const done = await podWhere('envpod', 'finished', finished);
     const logs = await cluster.kubectlOk(['logs', 'envpod']);
     expect({ phase: done.status!.phase, logs }).toEqual({ phase: 'Succeeded', logs: expect.stringMatching(/^\{.*\}\n$/) });
     const printed = JSON.parse(logs);
@@ -148,7 +142,7 @@ describe('process kubelet: pod lifecycle', () => {
         CFG_greeting: 'hello',
         PASSWORD: 's3cret',
         POD_NAME: 'envpod',
-        POD_NAMESPACE: 'default',
+        POD_NAMESPACE: NS,
         POD_UID: done.metadata.uid,
         POD_IP: done.status!.podIP,
         NODE_NAME: 'sandbox-node',
@@ -158,7 +152,7 @@ describe('process kubelet: pod lifecycle', () => {
       },
       args: [`addr=${done.status!.podIP}:6123`, '$(ADDR)'],
       files: { app: 'level: debug\n', item: 'hello', password: 's3cret', labels: 'app="env"\ntier="test"', name: 'envpod', scratch: 'w' },
-      serviceAccount: { namespace: 'default', token: true },
+      serviceAccount: { namespace: NS, token: true },
       kubernetes: new URL(cluster.apiServerUrl).host,
     });
     expect(main(done).state).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
@@ -192,29 +186,6 @@ describe('process kubelet: pod lifecycle', () => {
     await waitFor('updated ConfigMap', async () => ((await cluster.kubectlOk(['logs', 'watcher'])).endsWith('two stage="a"\n') ? true : undefined));
     await cluster.kubectlOk(['label', 'pod', 'watcher', 'stage=b', '--overwrite']);
     await waitFor('updated labels', async () => ((await cluster.kubectlOk(['logs', 'watcher'])).endsWith('two stage="b"\n') ? true : undefined));
-  });
-
-  it('lets an in-pod @kubernetes/client-node loadFromCluster() reach the API server, also as https://kubernetes.default.svc', async () => {
-    const script = `
-      (async () => {
-        const fs = require('fs'), https = require('https');
-        const k8s = await import('@kubernetes/client-node');
-        const kc = new k8s.KubeConfig();
-        kc.loadFromCluster();
-        const me = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedPod({ namespace: kc.getContextObject(kc.currentContext).namespace, name: process.env.HOSTNAME });
-        console.log(me.metadata.name + ' ' + me.status.podIP);
-        const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
-        const version = await new Promise((resolve, reject) => https.get('https://kubernetes.default.svc/api/v1/namespaces/default/pods/' + process.env.HOSTNAME,
-          { ca: fs.readFileSync(sa + 'ca.crt'), headers: { authorization: 'Bearer ' + fs.readFileSync(sa + 'token', 'utf8') } },
-          (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(res.statusCode + ' ' + JSON.parse(b).spec.serviceAccountName)); }).on('error', reject));
-        console.log(version);
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    await apply(nodePod('incluster', script, { spec: { restartPolicy: 'Never' } }));
-    const done = await podWhere('incluster', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
-    const logs = await cluster.kubectlOk(['logs', 'incluster']);
-    expect({ phase: done.status!.phase, logs }).toEqual({ phase: 'Succeeded', logs: `incluster ${done.status!.podIP}\n200 default\n` });
-    const requests = cluster.requestLog().filter((r) => r.user === 'system:serviceaccount:default:default');
-    expect(requests.length).toBe(2);
   });
 
   it('restarts a failing container with growing back-off, then keeps it running; kubectl logs shows current and previous output', async () => {
@@ -258,8 +229,8 @@ describe('process kubelet: pod lifecycle', () => {
       const all = await events('crasher');
       return all.filter((e) => e === 'Normal Started: Started container main').length === 4 ? all : undefined;
     });
-    expect(recorded).toContain(`Warning BackOff: Back-off restarting failed container main in pod crasher_default(${settled.metadata.uid})`);
-    expect(await cluster.kubectlOk(['describe', 'pod', 'crasher'])).toMatch(/Warning\s+BackOff\s+.*kubelet\s+Back-off restarting failed container main/);
+    expect(recorded).toContain(`Warning BackOff: Back-off restarting failed container main in pod crasher_${NS}(${settled.metadata.uid})`);
+    expect(await cluster.kubectlOk(['describe', 'pod', 'crasher'])).toMatch(/Warning\s+BackOff\s+\S+\s+kubelet\s+spec\.containers\{main\}: Back-off restarting failed container main in pod crasher_/);
     expect(await cluster.kubectlOk(['logs', 'crasher', '--tail=1'])).toBe(`${attempts}\n`);
   });
 
@@ -271,7 +242,7 @@ describe('process kubelet: pod lifecycle', () => {
       }),
     );
     const blocked = await podWhere('needs-config', 'blocked', configError);
-    expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: "couldn't find key mode in ConfigMap default/late-config" } });
+    expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: `couldn't find key mode in ConfigMap ${NS}/late-config` } });
     expect(blocked.status!.phase).toBe('Pending');
     await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-config' }, data: { mode: 'streaming' } });
     await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'args-only' }, spec: { containers: [{ name: 'main', image: 'registry.example.com/jobs:1', args: ['taskmanager'] }] } });
@@ -282,7 +253,7 @@ describe('process kubelet: pod lifecycle', () => {
         message: 'container "main" has no command: the sandbox kubelet does not pull images, so it cannot know the ENTRYPOINT of "registry.example.com/jobs:1"; set command (and args)',
       },
     });
-    const done = await podWhere('needs-config', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const done = await podWhere('needs-config', 'finished', finished);
     expect({ phase: done.status!.phase, logs: await cluster.kubectlOk(['logs', 'needs-config']) }).toEqual({ phase: 'Succeeded', logs: 'streaming\n' });
   });
 
@@ -342,16 +313,16 @@ describe('process kubelet: pod lifecycle', () => {
     expect(recorded).toContain('Normal Killing: Container main failed liveness probe, will be restarted');
   });
 
-  it('kill-pod SIGKILLs the process and the kubelet restarts it', async () => {
+  it("kill-pod (the kubelet's HTTPS endpoint, called with the admin certificate) SIGKILLs the process and the kubelet restarts it", async () => {
     await apply(nodePod('victim', `console.log('up'); setInterval(() => {}, 1000);`));
     const running = await podWhere('victim', 'Running', (p) => p.status?.phase === 'Running');
-    const pid = Number(main(running).containerID!.replace('process://', ''));
+    const pid = containerPid(running);
     expect(alive(pid)).toBe(true);
-    expect(cluster.kubelet.killPod('default', 'victim')).toBe(1);
+    expect(await cluster.killPod('victim')).toBe(1);
     const restarted = await podWhere('victim', 'restarted', (p) => main(p).restartCount === 1 && 'running' in main(p).state);
     expect(main(restarted).lastState.terminated).toMatchObject({ exitCode: 137, signal: 9, reason: 'Error' });
     expect(alive(pid)).toBe(false);
-    expect(cluster.kubelet.killPod('default', 'no-such-pod')).toBeUndefined();
+    await expect(cluster.killPod('no-such-pod')).rejects.toThrow(`kill-pod ${NS}/no-such-pod: pod ${NS}/no-such-pod is not running on this node`);
   });
 
   it('runs init containers in order before the app containers, and serves each container\'s logs', async () => {
@@ -371,7 +342,7 @@ describe('process kubelet: pod lifecycle', () => {
         ],
       },
     });
-    const done = await podWhere('staged', 'finished', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const done = await podWhere('staged', 'finished', finished);
     expect(done.status!.phase).toBe('Succeeded');
     expect(done.status!.initContainerStatuses!.map((c) => [c.name, c.ready, 'terminated' in c.state && c.state.terminated.exitCode])).toEqual([
       ['init-1', true, 0],
@@ -434,7 +405,7 @@ describe('process kubelet: pod lifecycle', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
       expect(readFileSync(join(record, 'signals'), 'utf8')).toBe('postStart\npreStop\nTERM\n');
       expect(pids.some(alive)).toBe(false);
-      expect(await cluster.pod('default', 'doomed')).toBeUndefined();
+      expect(await cluster.pod('doomed')).toBeUndefined();
       const get = await cluster.kubectl(['get', 'pod', 'doomed']);
       expect(get.stderr.trim()).toBe('Error from server (NotFound): pods "doomed" not found');
     } finally {
