@@ -1,7 +1,7 @@
 // Time to checkpoint 100 MB of keyed state (128 key groups over 4 subtasks, uploaded concurrently as
-// the subtasks would) to the sandbox S3 server, against baselines measured in the same run: the same
-// bytes through the filesystem storage, and the same files as raw single PutObject requests. A third
-// figure shows the multipart part size's effect (s3rver assembles multipart uploads slowly).
+// the subtasks would) to MinIO (the sandbox S3 server), against baselines measured in the same run: the
+// same bytes through the filesystem storage, and the same files as raw single PutObject requests. A
+// third figure shows the multipart part size's effect (8 MiB parts vs one PutObject per file).
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,7 @@ export async function run(): Promise<BenchResult[]> {
   // Parts larger than a subtask's file: one PutObject per file, as the raw baseline does.
   const s3SinglePart = await openObjectStore(`s3://${BUCKET}/single-part`, { ...connection, partSize: 32 * 1024 * 1024 });
   const filesystem = await openObjectStore(join(workspace, 'fs'));
+  // The storage's own checksum settings, so that the baseline differs from it only in how it uploads.
   const client = new S3Client({ ...connection, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   try {
     const data = stateBytes();

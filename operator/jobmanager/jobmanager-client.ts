@@ -35,7 +35,7 @@ export interface JobManagerApi {
 }
 
 /**
- * Reads a run's JobManager through its REST API (runtime/cluster/rest-types.ts, the only thing the
+ * Reads a run's JobManager through its REST API (runtime/rest/rest-types.ts, the only thing the
  * operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
  */
 export class JobManagerClient implements JobManagerApi {

@@ -1,4 +1,4 @@
-// Turns AWS SDK failures into CheckpointStorageErrors that name the bucket and endpoint and say
+// Turns AWS SDK failures into StorageErrors that name the bucket and endpoint and say
 // what to do, instead of bare S3 error codes.
 import { StorageError } from './storage-error.ts';
 

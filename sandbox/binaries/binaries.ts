@@ -68,6 +68,19 @@ const kubernetes = (name: string): BinaryRecipe => ({
   build: { kind: 'go', module: 'sandbox/controlplane', package: `k8s.io/kubernetes/cmd/${name}`, linkerValues: kubernetesVersion },
 });
 
+// MinIO's last published source (the repository is archived); AGPL-3.0, so it is only ever run as a
+// separate server program (sandbox/s3), never linked into our code. The linker values are the ones
+// MinIO's own Makefile sets (buildscripts/gen-ldflags.go), from the pseudo-version's commit and time.
+const MINIO_COMMIT = '7aac2a2c5b7c';
+const MINIO_COMMIT_TIME = '2026-02-12T20:18:48Z';
+const minioVersion: Record<string, string> = {
+  'github.com/minio/minio/cmd.Version': MINIO_COMMIT_TIME,
+  'github.com/minio/minio/cmd.ReleaseTag': `DEVELOPMENT.${MINIO_COMMIT_TIME.replaceAll(':', '-')}`,
+  'github.com/minio/minio/cmd.CommitID': MINIO_COMMIT,
+  'github.com/minio/minio/cmd.ShortCommitID': MINIO_COMMIT,
+  'github.com/minio/minio/cmd.CopyrightYear': '2026',
+};
+
 /** The Apache Kafka release of the sandbox's broker (sandbox/kafka), jars from Maven Central. */
 export const KAFKA_VERSION = '4.4.0';
 
@@ -88,6 +101,12 @@ export const RECIPES: Record<string, BinaryRecipe> = {
     release: 'etcd v3.6.5 (the release k8s.io/kubernetes v1.35.4 requires)',
     inputs: [...controlPlaneInputs, 'sandbox/controlplane/etcd/main.go'],
     build: { kind: 'go', module: 'sandbox/controlplane', package: 'sluice.dev/sandbox/controlplane/etcd' },
+  },
+  minio: {
+    name: 'minio',
+    release: `MinIO ${MINIO_COMMIT_TIME} (github.com/minio/minio v0.0.0-20260212201848-${MINIO_COMMIT})`,
+    inputs: ['sandbox/s3/minio/go.mod', 'sandbox/s3/minio/go.sum'],
+    build: { kind: 'go', module: 'sandbox/s3/minio', package: 'github.com/minio/minio', linkerValues: minioVersion, tags: ['kqueue'] },
   },
 };
 

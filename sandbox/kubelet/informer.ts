@@ -8,6 +8,12 @@ export interface InformerOptions<T extends KubeObject> {
   /** Collection path, e.g. `/api/v1/pods`. */
   path: string;
   fieldSelector?: string;
+  /**
+   * Asks the API server to end each watch after this many seconds (`timeoutSeconds`), as
+   * client-go's reflectors do; the informer then resumes from the last resourceVersion it saw.
+   * Default: the server's own limit.
+   */
+  watchTimeoutSeconds?: number;
   onEvent: (type: InformerEvent, obj: T) => void;
   /** Called after each (re)list has been applied to the cache. */
   onSynced?: () => void;
@@ -91,7 +97,8 @@ export function startInformer<T extends KubeObject>(options: InformerOptions<T>)
     while (!abort.signal.aborted) {
       try {
         if (resourceVersion === undefined) resourceVersion = await relist();
-        const path = `${options.path}?${query(`watch=true&allowWatchBookmarks=true&resourceVersion=${resourceVersion}`)}`;
+        const timeout = options.watchTimeoutSeconds === undefined ? '' : `&timeoutSeconds=${options.watchTimeoutSeconds}`;
+        const path = `${options.path}?${query(`watch=true&allowWatchBookmarks=true&resourceVersion=${resourceVersion}${timeout}`)}`;
         await options.client.watch<T>(path, abort.signal, (event) => {
           const rv = apply(event);
           if (rv !== undefined) resourceVersion = rv;

@@ -125,7 +125,8 @@ describe('checkpoint storage in S3 misconfigured at job start', () => {
       expect(unreachable.exceptionName).toBe('StorageError');
       expect(unreachable.message).toBe(`S3 endpoint ${endpoint} is unreachable (bucket "late", ECONNREFUSED, 3 attempts)`);
       expect((await cluster.details()).state).not.toBe('FAILED');
-      late = await startS3Server({ directory: join(dir, 'late-s3'), buckets: ['late'], port });
+      // The same root credentials as the file's server: the processes have those.
+      late = await startS3Server({ directory: join(dir, 'late-s3'), buckets: ['late'], port, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
       await waitFor('a completed checkpoint in S3 that came up late', async () => {
         const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
         return stats.counts.completed > 0 ? stats : undefined;

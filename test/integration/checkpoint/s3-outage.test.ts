@@ -38,7 +38,7 @@ describe('checkpoints while S3 is down', () => {
       const failed = run.stats.statistics().latest.failed!;
       expect(failed.failureMessage).toContain(`S3 endpoint ${s3.endpoint} is unreachable (bucket "checkpoints"`);
       expect(run.job.tasks.every((t) => t.isRunning)).toBe(true);
-      s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'], port: s3.port });
+      s3 = await startS3Server({ directory: objects, buckets: ['checkpoints'], port: s3.port, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
       const completedDuring = counts().completed;
       await waitUntil(() => counts().completed > completedDuring, 'a checkpoint after the outage', 20_000);
       await run.result;

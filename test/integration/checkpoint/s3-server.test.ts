@@ -1,12 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIN_DIR } from '../../../sandbox/binaries/binaries.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 
 const running: S3Server[] = [];
@@ -30,10 +32,10 @@ afterEach(async () => {
   await Promise.all(directories.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function start(options: { port?: number; directory?: string } = {}): Promise<S3Server> {
+async function start(options: { port?: number; directory?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): Promise<S3Server> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'sluice-s3-')));
   if (!options.directory) directories.push(directory);
-  const server = await startS3Server({ directory, buckets: ['data'], accessKeyId: 'test-key', secretAccessKey: 'test-secret', port: options.port });
+  const server = await startS3Server({ directory, buckets: ['data'], ...options.credentials, port: options.port });
   running.push(server);
   return server;
 }
@@ -45,8 +47,6 @@ function client(server: S3Server, accessKeyId = server.accessKeyId, secretAccess
     forcePathStyle: true,
     maxAttempts: 1,
     credentials: { accessKeyId, secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
@@ -60,12 +60,47 @@ async function failure(promise: Promise<unknown>): Promise<{ name: string; statu
   throw new Error('expected the request to fail');
 }
 
-describe('sandbox S3 server', () => {
-  it('listens on an ephemeral loopback port with the given credentials', async () => {
+describe('sandbox S3 server (MinIO)', () => {
+  it('is the pinned MinIO build', () => {
+    const version = execFileSync(join(BIN_DIR, 'minio'), ['--version'], { encoding: 'utf8' });
+    expect(version.split('\n')[0]).toBe('minio version DEVELOPMENT.2026-02-12T20-18-48Z (commit-id=7aac2a2c5b7c)');
+  });
+
+  it('listens on a free loopback port with the given credentials', async () => {
     const server = shared;
     expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.port).toBeGreaterThan(0);
     expect([server.accessKeyId, server.secretAccessKey]).toEqual(['test-key', 'test-secret']);
+  });
+
+  it('listens on loopback only, with no web console, and connects nowhere else', async () => {
+    const server = shared;
+    await client(server).send(new PutObjectCommand({ Bucket: 'data', Key: 'probe', Body: 'x' }));
+    const sockets = tcpSocketsOf(server.pid);
+    // MinIO adds the machine's loopback addresses on the same port (for its own console); no other port.
+    expect(sockets.filter((s) => s.listening).map((s) => s.local).sort()).toEqual([`127.0.0.1:${server.port}`, `[::1]:${server.port}`]);
+    expect(sockets.filter((s) => !s.listening && !isLoopback(s.remote))).toEqual([]);
+  });
+
+  it('makes up new root credentials at each start unless given some', async () => {
+    const [first, second] = [await start(), await start()];
+    expect(first.accessKeyId).toMatch(/^sluice-[0-9a-f]{12}$/);
+    expect(first.secretAccessKey).toHaveLength(32);
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    expect(second.secretAccessKey).not.toBe(first.secretAccessKey);
+    await client(first).send(new PutObjectCommand({ Bucket: 'data', Key: 'mine', Body: 'x' }));
+    expect(await failure(client(second, first.accessKeyId, first.secretAccessKey).send(new ListObjectsV2Command({ Bucket: 'data' })))).toEqual({ name: 'InvalidAccessKeyId', status: 403 });
+  });
+
+  it('refuses a bucket name that S3 does not allow, naming it, and leaves no server behind', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
+    directories.push(directory);
+    const { port } = shared;
+    const error = await startS3Server({ directory, buckets: ['ok-bucket', 'a'] }).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toMatch(/^cannot create bucket "a" at http:\/\/127\.0\.0\.1:\d+: InvalidBucketName: The specified bucket is not valid\.$/);
+    const endpoint = /at (http:\S+):/.exec((error as Error).message)![1]!;
+    expect(endpoint).not.toBe(`http://127.0.0.1:${port}`);
+    await expect(fetch(`${endpoint}/minio/health/live`)).rejects.toThrow('fetch failed');
   });
 
   it('pages ListObjectsV2 with continuation tokens', async () => {
@@ -88,9 +123,12 @@ describe('sandbox S3 server', () => {
     const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
     directories.push(directory);
     await expect(startS3Server({ directory, port: first.port })).rejects.toThrow(
-      `S3 server on 127.0.0.1:${first.port} did not start: process exited (code 1)\n` +
-        `S3 server could not listen on 127.0.0.1:${first.port}: listen EADDRINUSE: address already in use 127.0.0.1:${first.port}`,
+      `MinIO on 127.0.0.1:${first.port} did not start: process exited (code 1)\n` +
+        'FATAL Unable to start the server: Specified port is already in use\n' +
+        '      > Please ensure no other program uses the same address/port',
     );
+    // The first server still answers, alone, on its port.
+    await client(first).send(new ListObjectsV2Command({ Bucket: 'data' }));
   });
 
   it('rejects a wrong secret, an unknown key and anonymous requests', async () => {
@@ -110,10 +148,11 @@ describe('sandbox S3 server', () => {
       fetch(`${server.endpoint}/data`, { headers: { authorization: 'AWS test-key:signature' } }),
       fetch(`${server.endpoint}/data`, { headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } }),
     ]);
-    expect(await Promise.all(answers.map(async (answer) => [answer.status, /<Code>(\w+)<\/Code>/.exec(await answer.text())?.[1]]))).toEqual([
-      [403, 'SignatureDoesNotMatch'],
-      [403, 'AccessDenied'],
-      [403, 'AccessDenied'],
+    const error = (text: string) => [/<Code>(\w+)<\/Code>/.exec(text)?.[1], /<Message>([^<]*)<\/Message>/.exec(text)?.[1]];
+    expect(await Promise.all(answers.map(async (answer) => [answer.status, ...error(await answer.text())]))).toEqual([
+      [400, 'InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.'],
+      [400, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header'],
+      [400, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header'],
     ]);
     await client(server).send(new PutObjectCommand({ Bucket: 'data', Key: 'after', Body: 'still serving' }));
   });
@@ -126,7 +165,8 @@ describe('sandbox S3 server', () => {
     await first.stop();
     await expect(fetch(first.endpoint)).rejects.toThrow('fetch failed');
 
-    const second = await start({ directory, port: first.port });
+    // The bucket exists already: the start keeps it, with its objects.
+    const second = await start({ directory, port: first.port, credentials: first });
     const object = await client(second).send(new GetObjectCommand({ Bucket: 'data', Key: 'kept' }));
     expect(await object.Body?.transformToString()).toBe('still here');
   });
@@ -147,7 +187,7 @@ describe('sandbox S3 server', () => {
       while (isAlive(pid)) {
         if (Date.now() > deadline) {
           process.kill(pid, 'SIGKILL');
-          throw new Error(`S3 server process ${pid} outlived its starter`);
+          throw new Error(`MinIO process ${pid} outlived its starter`);
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -157,6 +197,44 @@ describe('sandbox S3 server', () => {
     }
   });
 });
+
+interface TcpSocket {
+  local: string;
+  remote: string;
+  listening: boolean;
+}
+
+/** The TCP sockets a process holds, from /proc: its socket inodes matched in the kernel's tables. */
+function tcpSocketsOf(pid: number): TcpSocket[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1])
+      .filter((inode) => inode !== undefined),
+  );
+  const sockets: TcpSocket[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const row of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
+      const [, local, remote, state, , , , , , inode] = row.trim().split(/\s+/);
+      if (inodes.has(inode!)) sockets.push({ local: address(local!), remote: address(remote!), listening: state === '0A' });
+    }
+  }
+  return sockets;
+}
+
+/** `0100007F:1F90` → `127.0.0.1:8080`; IPv6 comes as four little-endian words (`[::1]:8080`, IPv4-mapped as IPv4). */
+function address(hexAddress: string): string {
+  const [hex, port] = hexAddress.split(':') as [string, string];
+  const bytes = (word: string) => Buffer.from(word, 'hex').reverse();
+  if (hex.length === 8) return `${[...bytes(hex)].join('.')}:${parseInt(port, 16)}`;
+  const raw = Buffer.concat(hex.match(/.{8}/g)!.map(bytes));
+  if (raw.subarray(0, 12).equals(Buffer.from('00000000000000000000ffff', 'hex'))) return `${[...raw.subarray(12)].join('.')}:${parseInt(port, 16)}`;
+  const text = raw.equals(Buffer.from('00000000000000000000000000000001', 'hex')) ? '::1' : Array.from({ length: 8 }, (_, i) => raw.readUInt16BE(i * 2).toString(16)).join(':');
+  return `[${text}]:${parseInt(port, 16)}`;
+}
+
+function isLoopback(hostPort: string): boolean {
+  return hostPort.startsWith('127.') || hostPort.startsWith('[::1]:');
+}
 
 function isAlive(pid: number): boolean {
   try {

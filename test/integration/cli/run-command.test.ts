@@ -78,10 +78,10 @@ describe('sluice run examples/wordcount.ts', () => {
     expect(selfExecuting.stderr).toContain(
       'sluice: job module "test/integration/cli/job-module-errors.fixture.ts" must not call env.execute(): it only builds the pipeline, and sluice runs it',
     );
-    const notAJob = await sluice(['run', 'runtime/cluster/logger.ts']);
+    const notAJob = await sluice(['run', 'runtime/core/logger.ts']);
     expect(notAJob.code).toBe(1);
     expect(notAJob.stderr).toContain(
-      'sluice: job module "runtime/cluster/logger.ts" must have a default export (env, args) => void that builds the pipeline; it exports no default',
+      'sluice: job module "runtime/core/logger.ts" must have a default export (env, args) => void that builds the pipeline; it exports no default',
     );
   });
 });

@@ -115,7 +115,7 @@ describe('S3 sink', () => {
       await w.snapshotState!(1).asyncPhase;
       await own.stop();
       await expect(w.notifyCheckpointComplete!(1)).rejects.toThrow(`S3 endpoint ${own.endpoint} is unreachable (bucket "out"`);
-      own = await startS3Server({ directory, buckets: ['out'], port: own.port });
+      own = await startS3Server({ directory, buckets: ['out'], port: own.port, accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey });
       write(w, 'two');
       const second = w.snapshotState!(2);
       expect(second.state.map((p) => (p as { checkpointId: number }).checkpointId)).toEqual([1, 2]);
@@ -145,9 +145,8 @@ describe('S3 sink', () => {
   });
 
   it('records that outrun a stalled upload make the writer unavailable at its memory bound; it takes more once the upload catches up', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-sink-stalled-'));
-    const own = await startS3Server({ directory, buckets: ['out'] });
-    const options = { endpoint: own.endpoint, credentials: { accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey } };
+    // The file's server, stopped (SIGSTOP) and continued: it answers nothing meanwhile.
+    const options = { endpoint: server.endpoint, credentials: credentials() };
     const partSize = 5 * 1024 * 1024;
     const maxBufferedBytes = 2 * 1024 * 1024;
     const w = new S3Sink<string>('s3://out/stalled', { ...options, partSize, queueSize: 1, maxBufferedBytes }).createWriter(ctx, []);
@@ -161,14 +160,14 @@ describe('S3 sink', () => {
         await new Promise((r) => setImmediate(r));
       }
     };
-    process.kill(own.pid, 'SIGSTOP');
+    process.kill(server.pid, 'SIGSTOP');
     try {
       await writeWhileAvailable(64 * 1024 * 1024 / 1024);
       // What waits: the part the upload holds in flight, the one being filled, and the bound.
       expect(w.isAvailable!()).toBe(false);
       expect(written * 1024).toBeLessThanOrEqual(2 * partSize + maxBufferedBytes + 256 * 1024);
       const room = w.availability!();
-      process.kill(own.pid, 'SIGCONT');
+      process.kill(server.pid, 'SIGCONT');
       await room;
       const before = written;
       await writeWhileAvailable(before + 4096);
@@ -178,10 +177,8 @@ describe('S3 sink', () => {
       expect(await committedS3Lines(reader, 'stalled')).toEqual(Array.from({ length: written }, (_, n) => line(n)));
     } finally {
       w.close!();
-      process.kill(own.pid, 'SIGCONT');
+      process.kill(server.pid, 'SIGCONT');
       await reader.close();
-      await own.stop();
-      await rm(directory, { recursive: true, force: true });
     }
   }, 60_000);
 
