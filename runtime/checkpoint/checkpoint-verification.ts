@@ -1,6 +1,3 @@
-// Before a checkpoint is used for restore: `_metadata` must parse, and every file it references must
-// exist with its recorded size. A checkpoint that fails is skipped with reasons a JobManager can put
-// in its log, REST API and metrics.
 import type { ObjectStore, StorageEntry } from '../fs/object-store.ts';
 import { parseMetadata, referencedFiles, type CheckpointMetadata } from './metadata.ts';
 import { METADATA_FILE } from './storage-layout.ts';
@@ -84,6 +81,10 @@ export function filesBelow(entries: readonly StorageEntry[], directory: string):
 }
 
 /**
+ * Before a checkpoint is used for restore: `_metadata` must parse, and every file it references must
+ * exist with its recorded size. A checkpoint that fails is skipped with reasons a JobManager can put
+ * in its log, REST API and metrics.
+ *
  * Reads and verifies the checkpoint or savepoint in `directory`. `entries` may pass a listing the
  * caller already holds; otherwise the directory is listed.
  */

@@ -1,7 +1,3 @@
-// The JobManager side of checkpointing behind the JobMaster's seam (cluster/checkpoint-hooks.ts):
-// one coordinator per attempt over the run's storage, the restore decision before each deployment
-// (the run's own newest verified checkpoint, else job.restoreFrom), statistics for REST and
-// /metrics, and savepoints triggered over REST.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -40,6 +36,12 @@ export async function openJobCheckpointing(config: SluiceConfig, logger: Logger)
   return new StorageJobCheckpointing(config, await openConfiguredStorage(config.checkpointing.storage), logger);
 }
 
+/**
+ * The JobManager side of checkpointing behind the JobMaster's seam (cluster/checkpoint-hooks.ts):
+ * one coordinator per attempt over the run's storage, the restore decision before each deployment
+ * (the run's own newest verified checkpoint, else job.restoreFrom), statistics for REST and
+ * /metrics, and savepoints triggered over REST.
+ */
 export class StorageJobCheckpointing implements JobCheckpointing {
   readonly stats: CheckpointStatsTracker;
   /** Checkpoint metrics for the JobManager's /metrics (Registry.merge with its own). */

@@ -1,5 +1,3 @@
-// Reads what one subtask restores from a checkpoint, at the checkpoint's parallelism or another:
-// its key groups and its share of the operator list states, fetched as byte ranges.
 import type { ObjectStore } from '../fs/object-store.ts';
 import type { KeyGroupRange, OperatorState } from './metadata.ts';
 import { keyedStateReadPlan, operatorStateReadPlan, type ListEntryRange } from './state-assignment.ts';
@@ -14,6 +12,9 @@ export interface SubtaskRestore {
 }
 
 /**
+ * Reads what one subtask restores from a checkpoint, at the checkpoint's parallelism or another:
+ * its key groups and its share of the operator list states, fetched as byte ranges.
+ *
  * @param directory the checkpoint's directory relative to the storage root (VerifiedCheckpoint.directory)
  * @param keyGroupRange the restoring subtask's key groups; null when the operator has no keyed state
  */

@@ -1,6 +1,3 @@
-// The TaskManager side of checkpointing behind the TaskExecutor's seam: a subtask's snapshot is
-// uploaded into the run's chk-<n> and the ack carries the handles; on deployment, each subtask
-// reads its share of the checkpoint the JobManager named (key-group range, list-state plan).
 import type { TaskCheckpointHooks } from '../cluster/task-executor.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
@@ -14,6 +11,11 @@ import { readSubtaskRestore, type RestorePoint } from './restore.ts';
 import { checkpointDirectory, METADATA_FILE } from './storage-layout.ts';
 import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
 
+/**
+ * The TaskManager side of checkpointing behind the TaskExecutor's seam: a subtask's snapshot is
+ * uploaded into the run's chk-<n> and the ack carries the handles; on deployment, each subtask
+ * reads its share of the checkpoint the JobManager named (key-group range, list-state plan).
+ */
 export function createTaskCheckpointHooks(config: SluiceConfig, storage: ObjectStore): TaskCheckpointHooks {
   const scope = { namespace: config.job.namespace, jobName: config.job.name };
   // Subtasks of one deployment restore from the same checkpoint: its metadata is read once, and the

@@ -1,5 +1,3 @@
-// Turns AWS SDK failures into StorageErrors that name the bucket and endpoint and say
-// what to do, instead of bare S3 error codes.
 import { StorageError } from './storage-error.ts';
 
 export interface S3ErrorContext {
@@ -26,6 +24,10 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
+/**
+ * Turns AWS SDK failures into StorageErrors that name the bucket and endpoint and say
+ * what to do, instead of bare S3 error codes.
+ */
 export function toStorageError(error: unknown, context: S3ErrorContext): StorageError {
   const where = `S3 bucket "${context.bucket}" at ${context.endpoint}`;
   if (error instanceof StorageError) {
