@@ -16,7 +16,7 @@ import type { BenchResult } from './bench-result.ts';
 
 const ROUNDS = 3;
 const root = resolve(import.meta.dirname, '..');
-const JOB = 'test/sandbox/operator/fixtures/counting-job.ts';
+const JOB = 'test/e2e/operator/fixtures/counting-job.ts';
 
 
 /** Milliseconds from starting JobManager + 2 TaskManagers to every subtask running. */

@@ -1,4 +1,4 @@
-// Operator benchmarks against the sandbox API server without a kubelet, with 1,000 suspended
+// Operator benchmarks against the sandbox's real control plane (kube-apiserver with etcd) without a kubelet, with 1,000 suspended
 // StreamJobs (a suspended job is reconciled fully — finalizer, Secret check, status — but has no pods):
 // - reconcile throughput: StreamJobs brought to phase Suspended per second, from the first create
 //   until the last status, against the raw rate of the same number of plain creates through
@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startApiServer } from '../sandbox/apiserver/server.ts';
+import { startSandbox } from '../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../sandbox/tools/kube-tools.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { waitFor } from '../test/support/processes.ts';
@@ -56,7 +56,7 @@ async function rss(port: number): Promise<number> {
 export async function run(): Promise<BenchResult[]> {
   const dir = join(root, '.sandbox', `operator-bench-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
-  const api = await startApiServer({ dataDir: join(dir, 'apiserver') });
+  const api = await startSandbox({ dir, kubelet: false, s3: false });
   let operator: ReturnType<typeof spawn> | undefined;
   try {
     const kc = new KubeConfig();
@@ -65,7 +65,6 @@ export async function run(): Promise<BenchResult[]> {
     const custom = kc.makeApiClient(CustomObjectsApi);
     // With kubectl: client-node's typed serializer would drop the schema's `default`s.
     const { kubectl } = await ensureKubeTools();
-    // Asynchronously: the API server runs on this event loop.
     await promisify(execFile)(kubectl, ['--kubeconfig', api.kubeconfigPath, 'apply', '--server-side', '-f', join(root, 'crds/streamjobs.sluice.dev.yaml')], { env: { PATH: process.env.PATH ?? '', HOME: dir } });
     for (const namespace of ['baseline', 'bench']) {
       await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });

@@ -1,6 +1,8 @@
-// `npm start`: the whole system on this machine, driven as a user drives it. The sandbox (API server,
-// process kubelet, S3) runs in this process; the operator is installed with helm and the example job
-// applied with kubectl; then the job's phase, pods, checkpoints and output are shown until Ctrl-C.
+// `npm start`: the whole system on this machine, driven as a user drives it. The sandbox (the real
+// control plane, the process kubelet, MinIO as a pod) is started from this process; the operator is
+// installed with helm, MinIO's keys given to the job as a Secret and the example job applied with
+// kubectl; then the job's phase, pods, checkpoints and output are shown until Ctrl-C. With
+// `--kubeconfig FILE` (or KUBECONFIG) an existing cluster is used instead of a sandbox.
 // Only helm, kubectl and the sandbox are used: never the runtime's or the operator's code.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -24,6 +26,8 @@ interface DemoOptions {
   dir: string;
   interval: number;
   untilCheckpoint: boolean;
+  /** An existing cluster's kubeconfig: no sandbox is started. */
+  kubeconfig?: string;
 }
 
 function positiveSeconds(value: string): number {
@@ -37,11 +41,20 @@ const options = new Command('sluice-demo')
   .option('--dir <dir>', 'state directory of the sandbox', '.sandbox/demo')
   .option('--interval <seconds>', 'seconds between two views of the job', positiveSeconds, 3)
   .option('--until-checkpoint', 'exit (and tear down) once the job is Running with a completed checkpoint')
+  .option('--kubeconfig <file>', 'use the existing cluster of this kubeconfig (default $KUBECONFIG) instead of starting a sandbox; it needs MinIO at minio.minio:9000 and the Secret minio-creds')
   .parse(process.argv)
-  .opts<{ dir: string; interval: number; untilCheckpoint?: boolean }>();
-const opts: DemoOptions = { dir: resolve(PROJECT_ROOT, options.dir), interval: options.interval, untilCheckpoint: options.untilCheckpoint === true };
+  .opts<{ dir: string; interval: number; untilCheckpoint?: boolean; kubeconfig?: string }>();
+const existingCluster = options.kubeconfig ?? process.env.KUBECONFIG;
+const opts: DemoOptions = {
+  dir: resolve(PROJECT_ROOT, options.dir),
+  interval: options.interval,
+  untilCheckpoint: options.untilCheckpoint === true,
+  ...(existingCluster ? { kubeconfig: resolve(existingCluster) } : {}),
+};
 
 let sandbox: Sandbox | undefined;
+let kubeconfigPath: string | undefined;
+let tools: KubeTools | undefined;
 let stopping: Promise<void> | undefined;
 
 /** Tears everything down once; the sandbox's stop ends every pod process. */
@@ -55,6 +68,11 @@ function shutdown(exitCode: number): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     try {
+      // on an existing cluster, remove what the demo made there; a sandbox goes as a whole
+      if (sandbox === undefined && kubeconfigPath !== undefined && tools !== undefined) {
+        await tool(tools, 'kubectl', ['delete', '-f', join(PROJECT_ROOT, 'examples/wordcount.yaml'), '--ignore-not-found']).catch(() => '');
+        await tool(tools, 'helm', ['uninstall', 'sluice', '-n', 'sluice-system']).catch(() => '');
+      }
       await sandbox?.stop();
       console.log('stopped');
     } catch (err) {
@@ -69,17 +87,18 @@ function shutdown(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-/** SIGKILLs the pod processes the kubelet recorded and that still run (a hung stop, or a killed earlier run). */
+/** SIGKILLs the pod and control-plane processes the sandbox recorded and that still run (a hung stop, or a killed earlier run). */
 function killPodProcesses(): void {
-  const processes = join(opts.dir, 'kubelet', 'processes');
-  if (existsSync(processes)) new ProcessRegistry(processes).killLeftovers();
+  for (const processes of [join(opts.dir, 'kubelet', 'processes'), join(opts.dir, 'processes')]) {
+    if (existsSync(processes)) new ProcessRegistry(processes).killLeftovers();
+  }
 }
 
 function tool(tools: KubeTools, name: keyof KubeTools, args: string[]): Promise<string> {
   return new Promise((done, fail) => {
     execFile(
       tools[name],
-      ['--kubeconfig', sandbox!.kubeconfigPath, ...args],
+      ['--kubeconfig', kubeconfigPath!, ...args],
       { cwd: PROJECT_ROOT, timeout: TOOL_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: opts.dir, KUBECACHEDIR: join(opts.dir, 'kube-cache') } },
       (error, stdout, stderr) => (error ? fail(new Error(`${name} ${args.join(' ')} failed: ${stderr.trim() || error.message}`)) : done(stdout)),
     );
@@ -102,26 +121,41 @@ async function show(tools: KubeTools): Promise<JobStatus> {
     const records = output.split('\n').filter((l) => l !== '' && !l.startsWith('{')).slice(-OUTPUT_LINES);
     lines.push('', `output of ${pod} (newest ${OUTPUT_LINES}):`, ...records.map((r) => `  ${r}`));
   }
-  console.log(lines.join('\n'));
+  if (stopping === undefined) console.log(lines.join('\n'));
   return status;
 }
 
 async function main(): Promise<void> {
   // a fresh world each time; pod processes a killed earlier run left behind are ended first
   killPodProcesses();
-  for (const part of ['apiserver', 'kubelet', 's3']) rmSync(join(opts.dir, part), { recursive: true, force: true });
+  for (const part of ['controlplane', 'kubelet', 'minio', 'processes']) rmSync(join(opts.dir, part), { recursive: true, force: true });
   mkdirSync(opts.dir, { recursive: true });
-  const tools = await ensureKubeTools();
-  console.log(`starting the sandbox in ${opts.dir} ...`);
-  sandbox = await startSandbox({ dir: opts.dir, logger: pino({ level: 'info' }, pino.destination(join(opts.dir, 'sandbox.log'))) });
-  console.log(`sandbox running: API server ${sandbox.apiServerUrl}, S3 ${sandbox.s3?.endpoint} (in pods ${sandbox.s3?.clusterEndpoint})`);
-  console.log(`use kubectl by hand meanwhile:\n  export KUBECONFIG=${sandbox.kubeconfigPath}`);
+  tools = await ensureKubeTools();
+  if (opts.kubeconfig !== undefined) {
+    kubeconfigPath = opts.kubeconfig;
+    console.log(`using the existing cluster of ${kubeconfigPath} (no sandbox)`);
+  } else {
+    const started = Date.now();
+    console.log(`starting the sandbox in ${opts.dir} (the first start builds Kubernetes, etcd and MinIO from source: 15-40 minutes on 2 cores) ...`);
+    sandbox = await startSandbox({ dir: opts.dir, logger: pino({ level: 'info' }, pino.destination(join(opts.dir, 'sandbox.log'))), buildLog: (line) => console.log(line) });
+    kubeconfigPath = sandbox.kubeconfigPath;
+    console.log(`sandbox running after ${Math.round((Date.now() - started) / 1000)} s: API server ${sandbox.apiServerUrl}, MinIO ${sandbox.s3?.endpoint} (in pods ${sandbox.s3?.clusterEndpoint})`);
+    console.log(`use kubectl by hand meanwhile:\n  export KUBECONFIG=${sandbox.kubeconfigPath}`);
+    const s3 = sandbox.s3!;
+    // as the README tells a user to: the job's S3 keys only ever from a Secret
+    console.log((await tool(tools, 'kubectl', ['create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`])).trimEnd());
+  }
   await tool(tools, 'helm', ['install', 'sluice', join(PROJECT_ROOT, 'charts/sluice-operator'), '-n', 'sluice-system', '--create-namespace', '--set', 'replicas=1']);
   console.log('helm: release sluice installed in namespace sluice-system');
   console.log((await tool(tools, 'kubectl', ['apply', '-f', join(PROJECT_ROOT, 'examples/wordcount.yaml')])).trimEnd());
   for (;;) {
     // a view that fails (e.g. a pod just being replaced) is reported, and the next one tried
-    const status = await show(tools).catch((err: Error): JobStatus => (console.log(err.message), {}));
+    const status = await show(tools!).catch((err: Error): JobStatus => {
+      // a view cut off by Ctrl-C says nothing: the teardown under way reports itself
+      if (stopping === undefined) console.log(err.message);
+      return {};
+    });
+    if (stopping !== undefined) return;
     if (opts.untilCheckpoint && status.phase === 'Running' && status.lastCheckpoint !== undefined) {
       console.log(`${JOB} is Running; checkpoint ${status.lastCheckpoint.id} completed`);
       return shutdown(0);

@@ -24,6 +24,8 @@ export interface SandboxOptions {
   /** Working directory of pod processes; default the project checkout. */
   cwd?: string;
   logger?: Logger;
+  /** Progress lines of the builds from source that a first start needs (default: the logger). */
+  buildLog?: (line: string) => void;
 }
 
 /** The sandbox's S3 server: MinIO in a pod, reached from this machine by its pod address. */
@@ -64,7 +66,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     })());
   try {
     const processes = new ProcessRegistry(join(options.dir, 'processes'));
-    const controlPlane = await startControlPlane({ dir: join(options.dir, 'controlplane'), processes, ...(options.logger ? { logger: options.logger } : {}) });
+    const buildLog = options.buildLog ?? (options.logger ? (line: string) => options.logger!.info(line) : undefined);
+    const controlPlane = await startControlPlane({
+      dir: join(options.dir, 'controlplane'),
+      processes,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(buildLog ? { buildLog } : {}),
+    });
     stops.push(() => controlPlane.stop());
     const { pki } = controlPlane;
     const caCertificate = readFileSync(pki.caCertPath, 'utf8');
@@ -89,7 +97,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     let s3: SandboxS3 | undefined;
     if (options.s3 !== false && kubelet !== undefined) {
-      s3 = await startMinioInCluster(api, { dataDir: join(options.dir, 'minio'), buckets: options.buckets ?? ['checkpoints'] });
+      s3 = await startMinioInCluster(api, { dataDir: join(options.dir, 'minio'), buckets: options.buckets ?? ['checkpoints'], ...(buildLog ? { buildLog } : {}) });
     }
     return {
       apiServerUrl: controlPlane.url,

@@ -58,7 +58,7 @@ export class LeaderElector {
       await this.api.replaceNamespacedLease({
         name: this.options.name,
         namespace: this.options.namespace,
-        body: { ...this.lease, spec: { ...this.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: now as never, acquireTime: now as never } },
+        body: { ...this.lease, spec: { ...this.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } },
       });
     } catch (err) {
       this.options.logger.warn({ err }, 'could not release the leader lease');
@@ -88,8 +88,8 @@ export class LeaderElector {
     const spec = (transitions: number, acquireTime: Date) => ({
       holderIdentity: identity,
       leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
-      acquireTime: acquireTime as never,
-      renewTime: now as never,
+      acquireTime: microTime(acquireTime),
+      renewTime: microTime(now),
       leaseTransitions: transitions,
     });
     let lease: V1Lease;
@@ -128,4 +128,13 @@ export class LeaderElector {
     this.options.logger.info({ lease: `${this.options.namespace}/${this.options.name}`, identity: this.options.identity }, 'became leader');
     this.options.onStartedLeading();
   }
+}
+
+/**
+ * A Lease's times are MicroTime: the API server parses exactly six fractional digits
+ * (`2006-01-02T15:04:05.000000Z07:00`) and refuses a Date's JSON (three digits) with 400.
+ * client-node serializes the string as it is.
+ */
+export function microTime(date: Date): never {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as never;
 }

@@ -1,5 +1,6 @@
 import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ObjectStore, StateBytes, StorageEntry, WriteOptions } from './object-store.ts';
 import { StorageError } from './storage-error.ts';
@@ -172,7 +173,7 @@ export class S3ObjectStore implements ObjectStore {
     for await (const page of this.pages(directory)) {
       if (page.length === 0) continue;
       const result = await this.call(directory, 'delete', () =>
-        this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: page.map(({ Key }) => ({ Key })), Quiet: true } })),
+        this.client.send(withContentMd5(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: page.map(({ Key }) => ({ Key })), Quiet: true } }))),
       );
       const failed = result.Errors ?? [];
       if (failed.length > 0) {
@@ -232,4 +233,24 @@ export function stallTimeoutMs(requestTimeoutMs: number): number {
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Adds `Content-MD5` (of the serialized XML body) to a DeleteObjects request. S3 requires an
+ * integrity header on DeleteObjects; the SDK now sends only `x-amz-checksum-crc32`, which Ceph RGW,
+ * OpenStack Swift's s3api and older MinIO releases do not accept in its place (`InvalidRequest:
+ * Missing required header for this request: Content-MD5`). The header is added before signing.
+ */
+function withContentMd5(command: DeleteObjectsCommand): DeleteObjectsCommand {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (request.headers && (typeof request.body === 'string' || request.body instanceof Uint8Array)) {
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'sluiceDeleteObjectsContentMd5' },
+  );
+  return command;
 }

@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   /** Where control-plane processes are recorded for `sandbox down` (default `<dir>/processes`). */
   processes?: ProcessRegistry;
   logger?: Logger;
+  /** Progress lines of builds from source (default: stderr). */
+  buildLog?: (line: string) => void;
 }
 
 /** A running Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager, kube-scheduler. */
@@ -55,7 +57,7 @@ rules:
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const dir = options.dir;
   mkdirSync(dir, { recursive: true });
-  const binaries = await ensureBinaries(CONTROL_PLANE, options.logger ? { log: (line) => options.logger!.info(line) } : {});
+  const binaries = await ensureBinaries(CONTROL_PLANE, options.buildLog ? { log: options.buildLog } : {});
   const registry = options.processes ?? new ProcessRegistry(join(dir, 'processes'));
   const pki = await ensurePki(join(dir, 'pki'));
   const logs = join(dir, 'logs');

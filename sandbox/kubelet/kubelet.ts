@@ -15,9 +15,9 @@ import { MountpointRegistry } from './mountpoint-registry.ts';
 import { nodeCapacity, registerNode, type NodeIdentity } from './node-registration.ts';
 import { PodIpPool } from './pod-ip-pool.ts';
 import { PodWorker } from './pod-worker.ts';
-import type { TokenSource } from './pod-volumes.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import { backoffPolicy } from './restart-backoff.ts';
+import { tokenRequestSource } from './token-manager.ts';
 
 export interface KubeletOptions {
   /** API server URL, e.g. `https://127.0.0.1:6443`. */
@@ -251,23 +251,5 @@ function apiObjectSource(api: ApiClient): ObjectSource {
   return {
     configMap: (ns, name) => get<ConfigMap>(`/api/v1/namespaces/${ns}/configmaps/${name}`),
     secret: (ns, name) => get<Secret>(`/api/v1/namespaces/${ns}/secrets/${name}`),
-  };
-}
-
-/** Service-account tokens through the TokenRequest API (`serviceaccounts/<name>/token`), as the kubelet gets them. */
-function tokenRequestSource(api: ApiClient): TokenSource {
-  return {
-    async serviceAccountToken(pod, sa, audience, expirationSeconds) {
-      const response = await api.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${pod.namespace}/serviceaccounts/${sa}/token`, {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: {
-          ...(audience === undefined ? {} : { audiences: [audience] }),
-          expirationSeconds: expirationSeconds ?? 3607,
-          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid },
-        },
-      });
-      return response.status.token;
-    },
   };
 }

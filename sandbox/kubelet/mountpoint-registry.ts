@@ -95,7 +95,10 @@ export class MountpointRegistry {
   }
 
   private removeUnused(): void {
-    const live = this.liveTargets();
+    // Records first, holders second: acquire() writes its holder before its record, so every record
+    // read here whose creator is still acquiring has a holder by the time the holders are read.
+    // (The other order let a kubelet remove a mountpoint another kubelet had just created and was
+    // about to bind-mount, detaching the volume from that container.)
     const records = readdirSync(this.createdDir)
       .map((name) => {
         try {
@@ -106,6 +109,7 @@ export class MountpointRegistry {
       })
       .filter((r) => r !== undefined)
       .sort((a, b) => b.path.length - a.path.length);
+    const live = this.liveTargets();
     for (const r of records) {
       if (live.some((t) => t === r.path || t.startsWith(r.path + '/'))) continue;
       try {

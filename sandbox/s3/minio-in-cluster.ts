@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ensureBinaries } from '../binaries/binaries.ts';
 import { isApiError, type ApiClient } from '../kubelet/api-client.ts';
 import type { Pod } from '../kubelet/kube-types.ts';
 import { MINIO_POD_PORT, minioContainer } from './minio-container.ts';
+import { createBuckets } from './server.ts';
 
 /** MinIO running in the cluster, and where each side reaches it. */
 export interface ClusterS3 {
@@ -23,6 +23,8 @@ export interface ClusterS3Options {
   buckets: string[];
   namespace?: string;
   readyTimeoutMs?: number;
+  /** Progress lines of a first build of MinIO (default: stderr). */
+  buildLog?: (line: string) => void;
 }
 
 const PORT = MINIO_POD_PORT;
@@ -33,7 +35,7 @@ const PORT = MINIO_POD_PORT;
  * `http://minio.<namespace>:9000`. Resolves once the pod is Ready and the buckets exist.
  */
 export async function startMinioInCluster(api: ApiClient, options: ClusterS3Options): Promise<ClusterS3> {
-  const { minio: binary } = await ensureBinaries(['minio']);
+  const { minio: binary } = await ensureBinaries(['minio'], options.buildLog ? { log: options.buildLog } : {});
   const ns = options.namespace ?? 'minio';
   const accessKeyId = `sandbox-${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(24).toString('base64url');
@@ -78,18 +80,7 @@ export async function startMinioInCluster(api: ApiClient, options: ClusterS3Opti
   });
   const ip = await readyPodIp(api, ns, labels, options.readyTimeoutMs ?? 120_000);
   const endpoint = `http://${ip}:${PORT}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
-  try {
-    for (const bucket of options.buckets) {
-      try {
-        await client.send(new CreateBucketCommand({ Bucket: bucket }));
-      } catch (err) {
-        if ((err as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw err;
-      }
-    }
-  } finally {
-    client.destroy();
-  }
+  await createBuckets(endpoint, { accessKeyId, secretAccessKey }, options.buckets);
   return { endpoint, clusterEndpoint: `http://minio.${ns}:${PORT}`, region: 'us-east-1', accessKeyId, secretAccessKey, buckets: options.buckets };
 }
 

@@ -47,7 +47,8 @@ const PORT_ATTEMPTS = 3;
 
 /**
  * Starts MinIO on `host:port` with its objects under `directory`, waits until it answers
- * `/minio/health/ready`, creates `buckets`, and returns its endpoint and credentials. A failed start
+ * `/minio/health/ready`, creates `buckets` (on a given port: before it serves there), and returns
+ * its endpoint and credentials. A failed start
  * rejects with MinIO's last output lines (e.g. the port is taken). The MinIO process dies with the
  * process that started it, even when that one is killed (the kernel's parent-death signal).
  */
@@ -58,13 +59,25 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     accessKeyId: options.accessKeyId ?? `sluice-${randomBytes(6).toString('hex')}`,
     secretAccessKey: options.secretAccessKey ?? randomBytes(24).toString('base64url'),
   };
+  const buckets = options.buckets ?? [];
+  if (options.port && buckets.length > 0) {
+    // Clients may be waiting for this port (S3 restarting, or coming up late): as on a real S3, the
+    // buckets must be there from MinIO's first answer on, never a NoSuchBucket in between. So they
+    // are created by a first run of MinIO on a port of its own, then MinIO starts where it is asked.
+    const setup = await startOnFreePort(minio!, { ...options, host }, credentials);
+    await setup.stop();
+    return startMinio(minio!, { ...options, host, port: options.port, buckets: [] }, credentials);
+  }
+  return options.port ? startMinio(minio!, { ...options, host, port: options.port }, credentials) : startOnFreePort(minio!, { ...options, host }, credentials);
+}
+
+async function startOnFreePort(binary: string, options: S3ServerOptions & { host: string }, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<S3Server> {
   for (let attempt = 1; ; attempt++) {
-    const port = options.port || (await freePort(host));
     try {
-      return await startMinio(minio!, { ...options, host, port }, credentials);
+      return await startMinio(binary, { ...options, port: await freePort(options.host) }, credentials);
     } catch (error) {
       // Another program took the free port between our probe and MinIO's bind: try another.
-      if (options.port || attempt >= PORT_ATTEMPTS || !(error instanceof PortTakenError)) throw error;
+      if (attempt >= PORT_ATTEMPTS || !(error instanceof PortTakenError)) throw error;
     }
   }
 }

@@ -48,9 +48,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/*
 Every permission the operator has on the namespaces it watches, in one place: exactly the verbs its
-code uses. The operator's tests compare these rules with the requests it makes against the sandbox
-API server; change both together.
-- streamjobs: informer (list, watch), reads, finalizer add/remove (update, patch); never spec.
+code uses. The operator's e2e tests compare these rules with every request it makes, as the real API
+server's audit log records them; change both together.
+- streamjobs: informer (list, watch), a fresh read after a conflict (get), finalizer add/remove (a
+  merge patch); never spec, and no update (the API server's audit log of the e2e tests shows none).
 - streamjobs/status: the only way it writes status. streamjobs/finalizers: ownerReferences with
   blockOwnerDeletion on clusters that enforce it.
 - pods, services, configmaps: what it creates for each StreamJob; informers on them. Pods are
@@ -62,7 +63,7 @@ API server; change both together.
 {{- define "sluice-operator.rules" -}}
 - apiGroups: [sluice.dev]
   resources: [streamjobs]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [sluice.dev]
   resources: [streamjobs/status]
   verbs: [get, update, patch]

@@ -13,7 +13,7 @@ interface Run {
   child: ChildProcess;
   dir: string;
   output: () => string;
-  /** Pod process groups the sandbox's kubelet recorded while the run lasted, with their start times. */
+  /** Process groups the sandbox recorded while the run lasted (pods and control plane), with their start times. */
   podProcesses: Map<number, string>;
   exited: Promise<number | null>;
 }
@@ -45,10 +45,12 @@ function npmStart(name: string, args: string[]): Run {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const podProcesses = new Map<number, string>();
-  const registry = join(dir, 'kubelet', 'processes');
+  const registries = [join(dir, 'kubelet', 'processes'), join(dir, 'processes')];
   const watch = setInterval(() => {
-    if (!existsSync(registry)) return;
-    for (const name of readdirSync(registry)) podProcesses.set(Number(name), readFileSync(join(registry, name), 'utf8'));
+    for (const registry of registries) {
+      if (!existsSync(registry)) continue;
+      for (const name of readdirSync(registry)) podProcesses.set(Number(name), readFileSync(join(registry, name), 'utf8'));
+    }
   }, 200);
   const exited = new Promise<number | null>((done) =>
     child.once('exit', (code) => {
@@ -65,7 +67,8 @@ function npmStart(name: string, args: string[]): Run {
 async function expectNothingLeft(run: Run): Promise<number | null> {
   const code = await run.exited;
   await waitUntil(() => !groupAlive(run.child.pid!), 'the process group of npm start to be gone', 10_000, 100);
-  expect(run.podProcesses.size).toBeGreaterThanOrEqual(4); // operator, JobManager, two TaskManagers
+  // etcd, API server, controller manager, scheduler, MinIO, operator, JobManager, two TaskManagers
+  expect(run.podProcesses.size).toBeGreaterThanOrEqual(9);
   const alive = [...run.podProcesses].filter(([pid, started]) => startTime(pid) === started);
   expect(alive).toEqual([]);
   return code;
@@ -90,7 +93,7 @@ describe('npm start', () => {
     expect(code).toBe(0);
     expect(lines).toEqual(
       expect.arrayContaining([
-        `  export KUBECONFIG=${run.dir}/apiserver/kubeconfig`,
+        `  export KUBECONFIG=${run.dir}/controlplane/admin.kubeconfig`,
         'helm: release sluice installed in namespace sluice-system',
         'secret/minio-creds created',
         'streamjob.sluice.dev/wordcount created',

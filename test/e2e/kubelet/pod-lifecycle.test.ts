@@ -397,7 +397,9 @@ describe('process kubelet: pod lifecycle on the real control plane', () => {
         }),
       );
       await podWhere('doomed', 'Running', (p) => p.status?.phase === 'Running');
-      await waitFor('postStart ran', () => (existsSync(join(record, 'signals')) ? true : undefined));
+      await waitFor('postStart ran', () => (existsSync(join(record, 'signals')) ? true : undefined)).catch(async (e) => {
+        throw new Error(`${e.message}; kubelet events: ${(await events('doomed')).join('; ')}; pod: ${JSON.stringify((await cluster.pod('doomed'))?.status)}`);
+      });
       const pids = await waitFor('pids recorded', () => (existsSync(join(record, 'pids')) ? readFileSync(join(record, 'pids'), 'utf8').split(' ').map(Number) : undefined));
       expect(pids.every(alive)).toBe(true);
       const started = Date.now();

@@ -117,4 +117,25 @@ describe("process kubelet: service-account tokens from the API server's admissio
     expect((done as Pod).spec.volumes ?? []).toEqual([]);
     expect({ phase: done.status!.phase, logs: await cluster.kubectlOk(['logs', 'no-token']) }).toEqual({ phase: 'Succeeded', logs: 'false true\n' });
   });
+
+  it('keeps the same token across volume syncs, as the kubelet caches tokens until 80 % of their lifetime', async () => {
+    await apply(cluster, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'marker' }, data: { v: 'one' } });
+    const script = `
+      const fs = require('fs'), crypto = require('crypto');
+      let last = '';
+      setInterval(() => {
+        const now = fs.readFileSync('/marker/v', 'utf8') + ' ' + crypto.createHash('sha256').update(fs.readFileSync('${SA_DIR}/token')).digest('hex');
+        if (now !== last) console.log((last = now));
+      }, 100);`;
+    await apply(cluster, nodePod('syncing', script, { spec: { volumes: [{ name: 'marker', configMap: { name: 'marker' } }] }, container: { volumeMounts: [{ name: 'marker', mountPath: '/marker' }] } }));
+    const first = await waitFor('first line', async () => (await cluster.kubectlOk(['logs', 'syncing'])).split('\n')[0] || undefined);
+    await apply(cluster, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'marker' }, data: { v: 'two' } });
+    // a volume sync that brought the new ConfigMap content has also rewritten the projected token volume
+    const logs = await waitFor('updated marker', async () => {
+      const text = await cluster.kubectlOk(['logs', 'syncing']);
+      return text.includes('\ntwo ') ? text : undefined;
+    });
+    const hash = first.split(' ')[1];
+    expect(logs).toBe(`one ${hash}\ntwo ${hash}\n`);
+  });
 });

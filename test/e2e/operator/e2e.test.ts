@@ -1,65 +1,57 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'yaml';
-import { startSandbox } from '../../../sandbox/sandbox.ts';
-import type { Sandbox } from '../../../sandbox/sandbox.ts';
-import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
-import type { KubeTools } from '../../../sandbox/tools/kube-tools.ts';
+import type { CommandResult } from '../../support/command.ts';
+import { useCluster, type E2eCluster } from '../support/cluster.ts';
+import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
-import { eventually, root } from './operator-harness.ts';
+import { RELEASE, SERVICE_ACCOUNT, chart, eventually, releaseRules, removeFinalizers } from './operator-harness.ts';
 
-// Issue 6, item 1, on the full sandbox (API server, process kubelet, S3): helm installs the operator,
-// whose pod runs operator/main.ts in-cluster; kubectl applies a StreamJob; the operator's pods run the
-// real runtime (sluice jobmanager/taskmanager); checkpoints land in S3; the StreamJob becomes Ready.
-const dir = join(root, '.sandbox', `operator-e2e-${process.pid}-${Date.now()}`);
-let sandbox: Sandbox | undefined;
-let tools: KubeTools;
+// Issue 6, item 1, on the real control plane with the process kubelet and MinIO: helm installs the
+// operator, whose pod runs operator/main.ts in-cluster under the chart's ServiceAccount and exactly
+// its rules; kubectl applies a StreamJob; the operator's pods run the real runtime (sluice
+// jobmanager/taskmanager); checkpoints land in MinIO, in this file's own bucket; the StreamJob becomes
+// Ready. The release lives in this file's namespace and watches only it: nothing cluster-wide.
+const NAMESPACE = 'e2e-operator';
+const BUCKET = 'e2e-operator';
+let cluster: E2eCluster;
+let s3: S3Client;
+let helmInstall: string;
 
-function tool(name: keyof KubeTools, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(tools[name], ['--kubeconfig', sandbox!.kubeconfigPath, ...args], { timeout: 150_000, env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function ok(name: keyof KubeTools, ...args: string[]): Promise<string> {
-  const result = await tool(name, args);
-  if (result.code !== 0) throw new Error(`${name} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+async function ok(tool: 'kubectl' | 'helm', ...args: string[]): Promise<string> {
+  const result: CommandResult = tool === 'kubectl' ? await cluster.kubectl(args) : await cluster.helm(args);
+  if (result.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return result.stdout;
 }
 
-function apply(manifest: object): Promise<void> {
-  return new Promise<void>((done, fail) => {
-    const child = execFile(tools.kubectl, ['--kubeconfig', sandbox!.kubeconfigPath, 'apply', '-f', '-'], { env: { PATH: process.env.PATH ?? '', HOME: dir } }, (error) => (error ? fail(error) : done()));
-    child.stdin!.end(stringify(manifest));
-  });
-}
+const apply = (manifest: object) => cluster.kubectlOk(['apply', '-f', '-'], stringify(manifest));
 
 const sjStatus = async (name: string) => JSON.parse((await ok('kubectl', 'get', 'sj', name, '-o', 'jsonpath={.status}')) || '{}');
 
-let helmInstall: string;
+const operatorPodName = async () => (await ok('kubectl', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
 
-// One sandbox and one operator for every test of this file (start-up costs time).
+// One operator for every test of this file (start-up costs time).
 beforeAll(async () => {
-  tools = await ensureKubeTools();
-  sandbox = await startSandbox({ dir, backoffScale: 0.1 });
-  const s3 = sandbox.s3!;
-  helmInstall = await ok('helm', 'install', 'sluice', join(root, 'charts/sluice-operator'), '-n', 'sluice-system', '--create-namespace', '--set', 'replicas=1');
-  await ok('kubectl', 'create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`);
+  cluster = await useCluster(NAMESPACE);
+  s3 = new S3Client({ endpoint: cluster.s3.endpoint, region: cluster.s3.region, forcePathStyle: true, credentials: { accessKeyId: cluster.s3.accessKeyId, secretAccessKey: cluster.s3.secretAccessKey } });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await applyStreamJobCrd(cluster);
+  helmInstall = await ok('helm', 'install', RELEASE, chart, '-n', NAMESPACE, '--skip-crds', '--set', 'replicas=1', '--set', `watchNamespaces={${NAMESPACE}}`, '--wait', '--timeout=120s');
+  await ok('kubectl', 'create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${cluster.s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${cluster.s3.secretAccessKey}`);
 }, 180_000);
 
 afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+  await cluster?.kubectl(['delete', 'sj', '--all', '--timeout=60s']);
+  await cluster?.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout=60s']);
+  if (cluster) await removeFinalizers(cluster);
+  s3?.destroy();
+  await cluster?.release();
+}, 90_000);
 
 describe('helm install → kubectl apply → a running, checkpointing, Ready StreamJob', () => {
   it('runs the job in pods with checkpoints in S3', async () => {
-    const s3 = sandbox!.s3!;
     expect(helmInstall).toContain('STATUS: deployed');
     const manifest = {
       apiVersion: 'sluice.dev/v1alpha1',
@@ -67,11 +59,11 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
       metadata: { name: 'counting' },
       spec: {
         image: 'ghcr.io/sluice-dev/sluice-runtime:0.1.0',
-        job: { entry: 'test/sandbox/operator/fixtures/counting-job.ts', parallelism: 2 },
+        job: { entry: 'test/e2e/operator/fixtures/counting-job.ts', parallelism: 2 },
         taskManager: { replicas: 2, slots: 1 },
         checkpointing: {
           interval: '1s',
-          storage: { s3: { endpoint: s3.clusterEndpoint, bucket: 'checkpoints', prefix: 'e2e', region: s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
+          storage: { s3: { endpoint: cluster.s3.clusterEndpoint, bucket: BUCKET, prefix: 'e2e', region: cluster.s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
         },
       },
     };
@@ -79,6 +71,10 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=150s')).toBe('streamjob.sluice.dev/counting condition met\n');
     const pods = await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}');
     expect(pods.trim().split(' ').sort()).toEqual(['counting-jobmanager=Running', 'counting-taskmanager-0=Running', 'counting-taskmanager-1=Running']);
+    // The operator's pod and the job's pods all pass Pod Security `restricted`: the API server would
+    // warn about each existing pod that violates it if the namespace enforced it.
+    const restricted = await cluster.kubectl(['label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted', '--dry-run=server', '--overwrite']);
+    expect([restricted.code, restricted.stdout, restricted.stderr]).toEqual([0, `namespace/${NAMESPACE} labeled (server dry run)\n`, '']);
     const status = await eventually('a completed checkpoint in status', async () => {
       const s = await sjStatus('counting');
       return s.lastCheckpoint ? s : undefined;
@@ -87,14 +83,9 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(status.jobState).toBe('RUNNING');
     const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
     expect(status.jobId).toBe(`${uid}-1`);
-    expect(status.lastCheckpoint.path).toContain(`e2e/default/counting/${uid}-1/checkpoints/chk-`);
-    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-    try {
-      const listed = await client.send(new ListObjectsV2Command({ Bucket: 'checkpoints', Prefix: `e2e/default/counting/${uid}-1/checkpoints/` }));
-      expect((listed.Contents ?? []).some((o) => /chk-\d+\/_metadata$/.test(o.Key!))).toBe(true);
-    } finally {
-      client.destroy();
-    }
+    expect(status.lastCheckpoint.path).toContain(`e2e/${NAMESPACE}/counting/${uid}-1/checkpoints/chk-`);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `e2e/${NAMESPACE}/counting/${uid}-1/checkpoints/` }));
+    expect((listed.Contents ?? []).some((o) => /chk-\d+\/_metadata$/.test(o.Key!))).toBe(true);
     const table = await ok('kubectl', 'get', 'sj', 'counting');
     const [header, row] = table.trim().split('\n');
     expect(header).toMatch(/^NAME\s+PHASE\s+PARALLELISM\s+LAST CHECKPOINT\s+RESTARTS\s+AGE/);
@@ -127,7 +118,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
       return s.last ? s : undefined;
     }, 60_000);
     expect(savepoints.last).toMatchObject({ trigger: 'manual', triggerNonce: 1 });
-    expect(savepoints.last.path).toContain('e2e/default/counting/savepoints/sp-');
+    expect(savepoints.last.path).toContain(`e2e/${NAMESPACE}/counting/savepoints/sp-`);
     expect(savepoints.observedTriggerNonce).toBe(1);
     expect(savepoints.pending).toBeUndefined();
   }, 120_000);
@@ -147,14 +138,14 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
 
   it('finishes an upgrade whose operator was SIGKILLed in the middle of it', async () => {
     await eventually('a checkpoint of run 2', async () => ((await sjStatus('counting')).lastCheckpoint ? true : undefined), 60_000);
-    const operatorPod = (await ok('kubectl', '-n', 'sluice-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    const operatorPod = await operatorPodName();
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"parallelism":2}}}');
     const step = await eventually('the upgrade under way', async () => {
       const s = await sjStatus('counting');
       return s.upgrade?.step;
     }, 30_000);
     expect(['Stopping', 'TearingDown', 'Deploying']).toContain(step);
-    expect(sandbox!.kubelet!.killPod('sluice-system', operatorPod)).toBeGreaterThan(0);
+    expect(await cluster.killPod(operatorPod)).toBeGreaterThan(0);
     const status = await eventually('run 3 Running', async () => {
       const s = await sjStatus('counting');
       return s.run?.number === 3 && s.phase === 'Running' && s.upgrade === undefined ? s : undefined;
@@ -164,7 +155,7 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     const uid = (await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.metadata.uid}')).trim();
     if (status.run.restorePath !== status.savepoints.last.path) expect(status.run.restorePath).toMatch(new RegExp(`/${uid}-2/checkpoints/chk-\\d+$`));
     else expect(status.savepoints.last.trigger).toBe('upgrade');
-    expect(Number(await ok('kubectl', '-n', 'sluice-system', 'get', 'pod', operatorPod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'))).toBeGreaterThanOrEqual(1);
+    expect(Number(await ok('kubectl', 'get', 'pod', operatorPod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'))).toBeGreaterThanOrEqual(1);
   }, 200_000);
 
   it('upgrades in last-state mode from the newest completed checkpoint of the previous run', async () => {
@@ -210,8 +201,8 @@ describe('exactly-once output through pod failures and upgrades', () => {
   const COUNT = 600;
   // Records per second of the whole source: 30 s of records, enough for two faults and two upgrades.
   const RATE = 20;
-  const output = join(dir, 'output'); // hostPath volume, mounted at /output in the TaskManager pods
-  const entry = 'test/sandbox/operator/fixtures/exactly-once-counting-job.ts';
+  let output: string; // hostPath volume, mounted at /output in the TaskManager pods
+  const entry = 'test/e2e/operator/fixtures/exactly-once-counting-job.ts';
   let uid: string;
 
   type Stats = { counts: { restored: number }; latest: { completed: { id: number } | null; restored: { id: number; isSavepoint: boolean; externalPath: string } | null } };
@@ -231,7 +222,8 @@ describe('exactly-once output through pod failures and upgrades', () => {
     }, timeoutMs);
 
   it('resumes from the newest completed checkpoint after a TaskManager process is SIGKILLed and after the JobManager pod is deleted', async () => {
-    const s3 = sandbox!.s3!;
+    output = join(cluster.dir, `${NAMESPACE}-output`);
+    rmSync(output, { recursive: true, force: true });
     mkdirSync(output, { recursive: true });
     chmodSync(output, 0o777); // the pods run as the runtime's non-root user
     await apply({
@@ -253,7 +245,7 @@ describe('exactly-once output through pod failures and upgrades', () => {
         },
         checkpointing: {
           interval: '1s',
-          storage: { s3: { endpoint: s3.clusterEndpoint, bucket: 'checkpoints', prefix: 'exact', region: s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
+          storage: { s3: { endpoint: cluster.s3.clusterEndpoint, bucket: BUCKET, prefix: 'exact', region: cluster.s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
         },
       },
     });
@@ -269,7 +261,7 @@ describe('exactly-once output through pod failures and upgrades', () => {
     const ip = await jobManagerIp();
     const beforeKill = (await checkpointStats(ip, jobId)).latest.completed!.id;
     const tmUid = (await ok('kubectl', 'get', 'pod', 'exact-taskmanager-0', '-o', 'jsonpath={.metadata.uid}')).trim();
-    expect(sandbox!.kubelet!.killPod('default', 'exact-taskmanager-0')).toBeGreaterThan(0);
+    expect(await cluster.killPod('exact-taskmanager-0')).toBeGreaterThan(0);
     const afterKill = await eventually('a restore after the TaskManager was killed', async () => {
       const stats = await checkpointStats(ip, jobId);
       return stats.counts.restored >= 1 && (await jobState(ip, jobId)) === 'RUNNING' ? stats : undefined;
@@ -333,4 +325,28 @@ describe('exactly-once output through pod failures and upgrades', () => {
     await ok('kubectl', 'delete', 'sj', 'exact', '--timeout=120s');
     expect(await ok('kubectl', 'get', 'pods,services,configmaps', '-l', 'sluice.dev/job=exact', '-o', 'name')).toBe('');
   }, 200_000);
+});
+
+// Issue 10, item 7: the operator pod ran everything above with exactly the rules the chart gave its
+// ServiceAccount; the real authorizer refused none of its requests.
+describe('the operator pod under the chart\'s RBAC', () => {
+  it('made only requests that the release\'s Roles allow, none refused', async () => {
+    const rules = await releaseRules(cluster);
+    const user = `system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}`;
+    const requests = cluster.auditEvents().filter((e) => e.user.username === user && e.stage !== 'ResponseStarted' && e.objectRef !== undefined);
+    expect(requests.length).toBeGreaterThan(0);
+    const resource = (e: (typeof requests)[number]) => (e.objectRef!.subresource ? `${e.objectRef!.resource}/${e.objectRef!.subresource}` : e.objectRef!.resource!);
+    const outside = requests.filter(
+      (e) =>
+        !rules.some(
+          (rule) =>
+            rule.apiGroups.includes(e.objectRef!.apiGroup ?? '') &&
+            rule.resources.includes(resource(e)) &&
+            rule.verbs.includes(e.verb) &&
+            (rule.resourceNames === undefined || (e.objectRef!.name !== undefined && rule.resourceNames.includes(e.objectRef!.name))),
+        ),
+    );
+    expect(outside.map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
+    expect(requests.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
+  });
 });

@@ -1,34 +1,29 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { EventRecorder } from '../../../operator/reconciler/event-recorder.ts';
 import { KubeObjects } from '../../../operator/reconciler/kube-objects.ts';
 import { exampleStreamJob } from '../../support/stream-job-fixture.ts';
-import { startOperatorSandbox } from './operator-harness.ts';
-import type { OperatorSandbox } from './operator-harness.ts';
+import { useCluster, type E2eCluster } from '../support/cluster.ts';
 
-// Events written to the sandbox API server, deduplicated as client-go's recorder does.
-let sandbox: OperatorSandbox;
+// Events written to the real API server, deduplicated as client-go's recorder does.
+let cluster: E2eCluster;
 
 beforeAll(async () => {
-  sandbox = await startOperatorSandbox('events');
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
+  cluster = await useCluster('e2e-operator-events');
 });
+
+afterAll(() => cluster?.release());
 
 describe('EventRecorder', () => {
   it('counts a repeated event on one Event object and creates another for a new message', async () => {
-    const job = exampleStreamJob((j) => (j.metadata = { ...j.metadata, namespace: 'default' }));
+    const job = exampleStreamJob((j) => (j.metadata = { ...j.metadata, namespace: cluster.namespace }));
     let clock = new Date('2026-11-25T12:00:00Z');
-    const recorder = new EventRecorder(new KubeObjects(sandbox.kc), pino({ level: 'silent' }), 'operator-a', () => clock);
+    const recorder = new EventRecorder(new KubeObjects(cluster.kc), pino({ level: 'silent' }), 'operator-a', () => clock);
     await recorder.record(job, { type: 'Warning', reason: 'SavepointFailed', message: 'HTTP 500' });
     clock = new Date('2026-11-25T12:00:05Z');
     await recorder.record(job, { type: 'Warning', reason: 'SavepointFailed', message: 'HTTP 500' });
     await recorder.record(job, { type: 'Normal', reason: 'Deploying', message: 'Deploying the first run' });
-    const core = sandbox.kc.makeApiClient(CoreV1Api);
-    const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=wordcount' })).items;
+    const events = (await cluster.core.listNamespacedEvent({ namespace: cluster.namespace, fieldSelector: 'involvedObject.name=wordcount' })).items;
     const summary = events
       .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count, first: e.firstTimestamp?.toISOString(), last: e.lastTimestamp?.toISOString(), uid: e.involvedObject.uid, source: e.source?.component }))
       .sort((a, b) => a.reason!.localeCompare(b.reason!));

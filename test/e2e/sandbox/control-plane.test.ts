@@ -42,4 +42,43 @@ describe('the sandbox control plane', () => {
     const health = await fetch(`${cluster.s3.endpoint}/minio/health/ready`);
     expect(health.status).toBe(200);
   });
+
+  it('enforces Pod Security admission on a namespace labelled restricted', async () => {
+    const ns = `${cluster.namespace}-restricted`;
+    await cluster.kubectlOk(['create', 'namespace', ns]);
+    try {
+      await cluster.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+      const privileged = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged', namespace: ns }, spec: { containers: [{ name: 'main', image: 'node', command: ['node', '-e', ''], securityContext: { privileged: true } }] } };
+      const refused = await cluster.kubectl(['apply', '--namespace', ns, '-f', '-'], JSON.stringify(privileged));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('violates PodSecurity "restricted:latest": privileged (container "main" must not set securityContext.privileged=true)');
+    } finally {
+      await cluster.kubectlOk(['delete', 'namespace', ns, '--wait=false']);
+    }
+  });
+
+  it('evaluates ValidatingAdmissionPolicies', async () => {
+    const policy = `e2e-no-forbidden-${Date.now()}`;
+    const manifests = [
+      { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: policy },
+        spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+          validations: [{ expression: "!has(object.data) || !('forbidden' in object.data)", message: 'configmaps may not hold the key forbidden' }] } },
+      { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: policy },
+        spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.namespace } } } } },
+    ];
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+    try {
+      // the policy takes effect once the API server has loaded it: the first refusal is the proof
+      const configMap = (name: string, key: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { [key]: 'x' } });
+      let refused: Awaited<ReturnType<typeof cluster.kubectl>> | undefined;
+      for (let attempt = 0; attempt < 100 && refused === undefined; attempt++) {
+        const r = await cluster.kubectl(['create', '-f', '-'], configMap(`probe-${attempt}`, 'forbidden'));
+        if (r.code !== 0) refused = r;
+      }
+      expect(refused?.stderr).toContain(`ValidatingAdmissionPolicy '${policy}' with binding '${policy}' denied request: configmaps may not hold the key forbidden`);
+      await cluster.kubectlOk(['create', '-f', '-'], configMap('allowed', 'fine'));
+    } finally {
+      await cluster.kubectlOk(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policy]);
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN_DIR } from '../../../sandbox/binaries/binaries.ts';
+import { freePort } from '../../support/free-port.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 
 const running: S3Server[] = [];
@@ -116,6 +117,34 @@ describe('sandbox S3 server (MinIO)', () => {
       token = page.NextContinuationToken;
     } while (token);
     expect(pages).toEqual([['a/1', 'a/2'], ['a/3', 'a/4'], ['a/5']]);
+  });
+
+  it('has its buckets from its first answer on, also on a port that clients are already trying', async () => {
+    const port = await freePort();
+    const credentials = { accessKeyId: 'test-key', secretAccessKey: 'test-secret' };
+    const waiting = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials });
+    // A client that lists the bucket until it succeeds, noting every answer (a refused connection is none).
+    const answers = (async () => {
+      const seen: string[] = [];
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        try {
+          await waiting.send(new ListObjectsV2Command({ Bucket: 'data' }));
+          return [...seen, 'listed'];
+        } catch (error) {
+          const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          if (status !== undefined && seen.at(-1) !== `${status} ${(error as Error).name}`) seen.push(`${status} ${(error as Error).name}`);
+        }
+      }
+      return [...seen, 'no answer in 30 s'];
+    })();
+    try {
+      await start({ port, credentials });
+      // MinIO may answer "not initialized" (503, which clients retry) while it starts; never NoSuchBucket.
+      expect((await answers).filter((answer) => answer !== '503 XMinioServerNotInitialized')).toEqual(['listed']);
+    } finally {
+      waiting.destroy();
+    }
   });
 
   it('fails to start, with the reason, when its port is taken', async () => {

@@ -2,9 +2,11 @@
 // uploads, and the errors for wrong credentials, a missing bucket and an endpoint that is down.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 import { StorageError } from '../../../runtime/fs/storage-error.ts';
@@ -189,6 +191,62 @@ describe('S3 checkpoint storage', () => {
     ]);
   });
 
+  it('sends DeleteObjects with Content-MD5 of its body, as strict S3 servers require', async () => {
+    const proxy = await recordingProxy(server.port);
+    const storage = await openObjectStore('s3://checkpoints/md5', {
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: 'minio-user', secretAccessKey: 'minio-password' },
+    });
+    try {
+      for (const path of ['chk-1/_metadata', 'chk-1/op/0']) await storage.write(path, Buffer.from('x'));
+      await storage.deleteDirectory('chk-1');
+      expect(await storage.list('')).toEqual([]);
+    } finally {
+      await storage.close();
+      await proxy.close();
+    }
+    expect(proxy.deletes).toHaveLength(1);
+    const [{ headers, body, status }] = proxy.deletes as [DeleteObjectsRequest];
+    expect(status).toBe(200);
+    expect(body).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>md5/chk-1/_metadata</Key></Object><Object><Key>md5/chk-1/op/0</Key></Object><Quiet>true</Quiet></Delete>',
+    );
+    expect(headers['content-md5']).toBe(createHash('md5').update(body).digest('base64'));
+    // The SDK's own checksum stays (CRC32, big-endian, base64), and both are signed.
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    expect([headers['x-amz-sdk-checksum-algorithm'], headers['x-amz-checksum-crc32']]).toEqual(['CRC32', crc.toString('base64')]);
+    expect(Object.keys(headers).sort()).toEqual([
+      'amz-sdk-invocation-id',
+      'amz-sdk-request',
+      'authorization',
+      'connection',
+      'content-length',
+      'content-md5',
+      'content-type',
+      'host',
+      'user-agent',
+      'x-amz-checksum-crc32',
+      'x-amz-content-sha256',
+      'x-amz-date',
+      'x-amz-sdk-checksum-algorithm',
+      'x-amz-user-agent',
+    ]);
+    expect(/SignedHeaders=([^,]+)/.exec(String(headers.authorization))?.[1]?.split(';')).toEqual([
+      'amz-sdk-invocation-id',
+      'amz-sdk-request',
+      'content-length',
+      'content-md5',
+      'content-type',
+      'host',
+      'x-amz-checksum-crc32',
+      'x-amz-content-sha256',
+      'x-amz-date',
+      'x-amz-sdk-checksum-algorithm',
+      'x-amz-user-agent',
+    ]);
+  });
+
   it('reports a wrong secret as access denied, naming bucket and endpoint', async () => {
     const error = await storageFailure('s3://checkpoints', { endpoint: server.endpoint, credentials: { accessKeyId: 'minio-user', secretAccessKey: 'wrong' } });
     expect(error.reason).toBe('access-denied');
@@ -297,13 +355,18 @@ describe('S3 checkpoint storage', () => {
 
 /**
  * Forwards HTTP to the S3 server on `port`, recording each request the storage made (retries
- * included) with the server's answer: `METHOD target → status`.
+ * included) with the server's answer: `METHOD target → status`; DeleteObjects requests also with
+ * their headers and body.
  */
-async function recordingProxy(port: number): Promise<{ endpoint: string; requests: string[]; close(): Promise<void> }> {
+async function recordingProxy(port: number): Promise<{ endpoint: string; requests: string[]; deletes: DeleteObjectsRequest[]; close(): Promise<void> }> {
   const requests: string[] = [];
+  const deletes: DeleteObjectsRequest[] = [];
   const proxy = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    if (req.method === 'POST' && /[?&]delete=/.test(req.url ?? '')) req.on('data', (chunk: Buffer) => chunks.push(chunk));
     const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       requests.push(`${req.method} ${req.url} → ${answer.statusCode}`);
+      if (chunks.length > 0) deletes.push({ headers: req.headers, body: Buffer.concat(chunks).toString(), status: answer.statusCode! });
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -314,11 +377,18 @@ async function recordingProxy(port: number): Promise<{ endpoint: string; request
   return {
     endpoint: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
     requests,
+    deletes,
     close: () => {
       proxy.closeAllConnections();
       return new Promise((resolve) => proxy.close(() => resolve()));
     },
   };
+}
+
+interface DeleteObjectsRequest {
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
 }
 
 /** A port nobody listens on: bound, noted, released. */

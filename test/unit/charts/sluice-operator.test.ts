@@ -36,7 +36,7 @@ const find = (manifests: Manifest[], kind: string, namespace?: string) =>
   manifests.filter((m) => m.kind === kind && (namespace === undefined || m.metadata.namespace === namespace));
 
 const OPERATOR_RULES = [
-  { apiGroups: ['sluice.dev'], resources: ['streamjobs'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['sluice.dev'], resources: ['streamjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['sluice.dev'], resources: ['streamjobs/status'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['sluice.dev'], resources: ['streamjobs/finalizers'], verbs: ['update'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'create', 'delete'] },

@@ -1,0 +1,156 @@
+// Operator processes outside the cluster, started as the chart starts them (node --import tsx
+// operator/main.ts), against the e2e suite's real control plane. They authenticate as the chart's
+// ServiceAccount with a token from the TokenRequest API, and the chart, installed with no replicas
+// and watching only the file's namespace, gives that ServiceAccount exactly its rules: the real
+// authorizer decides every request.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
+import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
+import { writeKubeconfig } from '../../../sandbox/tools/kubeconfig.ts';
+import { freePort } from '../../support/free-port.ts';
+import { waitFor } from '../../support/processes.ts';
+
+export { root };
+
+export const chart = join(root, 'charts/sluice-operator');
+/** `helm install sluice` names the ServiceAccount, the Roles and the Lease `sluice-operator...`. */
+export const RELEASE = 'sluice';
+export const SERVICE_ACCOUNT = 'sluice-operator';
+export const LEASE = 'sluice-operator-leader';
+
+export interface OperatorProcess {
+  identity: string;
+  port: number;
+  child: ChildProcess;
+  logFile: string;
+  /** SIGTERM (or `signal`), then SIGKILL after 5 s; resolves when the process is gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** One rule of a Role or ClusterRole. */
+export interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export interface OperatorHarness {
+  cluster: E2eCluster;
+  namespace: string;
+  /** Where the operators' logs are (kept with the sandbox's directory: SLUICE_KEEP_SANDBOX=1). */
+  dir: string;
+  /** The user name the operator's requests carry: `system:serviceaccount:<namespace>:sluice-operator`. */
+  user: string;
+  /** The rules the chart gave the ServiceAccount (every Role of the release, as installed). */
+  rules: Rule[];
+  startOperator(identity: string, env?: Record<string, string>): Promise<OperatorProcess>;
+  stop(): Promise<void>;
+}
+
+/** The chart installed in `namespace` with no replicas, watching `namespace` (Roles there, nothing cluster-wide). */
+export async function installChartWithoutReplicas(cluster: E2eCluster): Promise<void> {
+  const ns = cluster.namespace;
+  const r = await cluster.helm(['install', RELEASE, chart, '-n', ns, '--skip-crds', '--set', 'replicas=0', '--set', `watchNamespaces={${ns}}`]);
+  if (r.code !== 0) throw new Error(`helm install failed (${r.code}): ${r.stderr}`);
+}
+
+/** The rules of every Role and ClusterRole of the release, read back from the API server. */
+export async function releaseRules(cluster: E2eCluster, release = RELEASE): Promise<Rule[]> {
+  const roles = JSON.parse(await cluster.kubectlOk(['get', 'roles', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'json'])) as { items: { rules: Rule[] }[] };
+  return roles.items.flatMap((r) => r.rules);
+}
+
+export async function startOperatorHarness(namespace: string): Promise<OperatorHarness> {
+  const cluster = await useCluster(namespace);
+  const dir = join(cluster.dir, 'operators', namespace);
+  mkdirSync(dir, { recursive: true });
+  const operators: OperatorProcess[] = [];
+  const kubeconfigPath = join(dir, 'operator.kubeconfig');
+  const harness: OperatorHarness = {
+    cluster,
+    namespace,
+    dir,
+    user: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`,
+    rules: [],
+    async startOperator(identity, extraEnv = {}) {
+      const port = await freePort();
+      const logFile = join(dir, `${identity}.log`);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: dir,
+          KUBECONFIG: kubeconfigPath,
+          POD_NAME: identity,
+          POD_NAMESPACE: namespace,
+          POD_IP: '127.0.0.1',
+          SLUICE_WATCH_NAMESPACES: namespace,
+          SLUICE_LEASE_NAME: LEASE,
+          SLUICE_HTTP_PORT: String(port),
+          SLUICE_LOG_LEVEL: 'debug',
+          SLUICE_LEASE_DURATION: '4s',
+          SLUICE_RENEW_DEADLINE: '3s',
+          SLUICE_RETRY_PERIOD: '500ms',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const log = createWriteStream(logFile);
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      const op: OperatorProcess = {
+        identity,
+        port,
+        child,
+        logFile,
+        exited,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGCONT');
+          child.kill(signal);
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        },
+      };
+      operators.push(op);
+      return op;
+    },
+    async stop() {
+      // StreamJobs first, while an operator may still remove its finalizer; then whatever finalizer is
+      // left, so that the namespace can go.
+      await cluster.kubectl(['delete', 'sj', '--all', '--timeout=30s']);
+      await Promise.all(operators.map((o) => o.stop()));
+      await removeFinalizers(cluster);
+      await cluster.release();
+    },
+  };
+  try {
+    await applyStreamJobCrd(cluster);
+    await installChartWithoutReplicas(cluster);
+    harness.rules = await releaseRules(cluster);
+    const token = (await cluster.kubectlOk(['create', 'token', SERVICE_ACCOUNT, '--duration=1h'])).trim();
+    const state = JSON.parse(readFileSync(join(cluster.dir, 'state.json'), 'utf8')) as { caCertPath: string };
+    await writeKubeconfig(kubeconfigPath, { server: cluster.apiServerUrl, credentials: { token }, caCert: readFileSync(state.caCertPath, 'utf8'), user: SERVICE_ACCOUNT, namespace });
+  } catch (err) {
+    await harness.stop();
+    throw err;
+  }
+  return harness;
+}
+
+/** Clears the finalizers of the StreamJobs left in the file's namespace (no operator runs any more). */
+export async function removeFinalizers(cluster: E2eCluster): Promise<void> {
+  const left = (await cluster.kubectl(['get', 'sj', '-o', 'name'])).stdout.trim();
+  for (const name of left === '' ? [] : left.split('\n')) await cluster.kubectl(['patch', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+}
+
+/** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
+export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
+  waitFor(what, check, timeoutMs, 100);
