@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startS3Server } from '../sandbox/s3/server.ts';
 import type { BenchResult } from './bench-result.ts';
-import type { CheckpointStorage } from '../runtime/checkpoint/checkpoint-storage.ts';
+import type { ObjectStore } from '../runtime/fs/object-store.ts';
 import { CompletedCheckpointStore } from '../runtime/checkpoint/completed-checkpoint-store.ts';
-import { openCheckpointStorage } from '../runtime/checkpoint/open-checkpoint-storage.ts';
+import { openObjectStore } from '../runtime/fs/open-object-store.ts';
 import { writeSubtaskState } from '../runtime/checkpoint/subtask-state-writer.ts';
 
 
@@ -40,7 +40,7 @@ function stateBytes(): Buffer {
 }
 
 /** Writes checkpoint `checkpointId` completely (state, then _metadata) and resolves to the seconds it took. */
-async function checkpoint(storage: CheckpointStorage, data: Buffer, checkpointId: number): Promise<number> {
+async function checkpoint(storage: ObjectStore, data: Buffer, checkpointId: number): Promise<number> {
   const store = new CompletedCheckpointStore(storage, scope, 'run-1', { retained: 1 });
   const location = store.location(checkpointId);
   const started = process.hrtime.bigint();
@@ -90,10 +90,10 @@ export async function run(): Promise<BenchResult[]> {
   const workspace = await mkdtemp(join(tmpdir(), 'sluice-bench-checkpoint-'));
   const server = await startS3Server({ directory: join(workspace, 's3'), buckets: [BUCKET] });
   const connection = { endpoint: server.endpoint, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } };
-  const s3 = await openCheckpointStorage(`s3://${BUCKET}/multipart`, connection);
+  const s3 = await openObjectStore(`s3://${BUCKET}/multipart`, connection);
   // Parts larger than a subtask's file: one PutObject per file, as the raw baseline does.
-  const s3SinglePart = await openCheckpointStorage(`s3://${BUCKET}/single-part`, { ...connection, partSize: 32 * 1024 * 1024 });
-  const filesystem = await openCheckpointStorage(join(workspace, 'fs'));
+  const s3SinglePart = await openObjectStore(`s3://${BUCKET}/single-part`, { ...connection, partSize: 32 * 1024 * 1024 });
+  const filesystem = await openObjectStore(join(workspace, 'fs'));
   // The storage's own checksum settings, so that the baseline differs from it only in how it uploads.
   const client = new S3Client({ ...connection, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   try {

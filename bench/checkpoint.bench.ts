@@ -5,15 +5,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StreamExecutionEnvironment, WatermarkStrategy, type Sink } from '../runtime/api/index.ts';
+import { WatermarkStrategy, type Sink } from '../runtime/api/index.ts';
 import { startCheckpointedLocalJob } from '../runtime/checkpoint/checkpointed-local-job.ts';
-import { FilesystemCheckpointStorage } from '../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../runtime/fs/filesystem-object-store.ts';
 import { LocalExecutor } from '../runtime/cluster/local-executor.ts';
 import { GeneratorSource } from '../runtime/connectors/generator-source.ts';
 import type { JobGraph } from '../runtime/graph/job-graph.ts';
-import type { CheckpointingStatistics, JobDetails } from '../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics, JobDetails } from '../runtime/rest/rest-types.ts';
 import { Cluster } from '../test/integration/cluster/cluster-fixture.ts';
 import type { BenchResult } from './bench-result.ts';
+import { localEnvironment } from '../runtime/cluster/local-environment.ts';
 
 const RECORDS = 4_000_000;
 const KEYS = 10_000;
@@ -23,7 +24,7 @@ const ROUNDS = 4;
 const countingSink: Sink<unknown> = { createWriter: () => ({ write() {} }) };
 
 function job(): JobGraph {
-  const env = new StreamExecutionEnvironment().setParallelism(2);
+  const env = localEnvironment().setParallelism(2);
   env
     .fromSource(new GeneratorSource({ count: RECORDS, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers')
     .uid('numbers')
@@ -51,7 +52,7 @@ const countsRecordsIn = (d: JobDetails) => d.vertices[1]?.subtasks.reduce((a, s)
 async function recovery(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-recovery-bench-'));
   const cluster = new Cluster({
-    entry: 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts',
+    entry: 'test/integration/checkpoint/jobs/counting-exactly-once.ts',
     args: [join(dir, 'out'), '100000000', '20000'],
     parallelism: 2,
     taskManagers: 2,
@@ -84,7 +85,7 @@ async function recovery(): Promise<BenchResult> {
 
 async function throughput(): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-bench-'));
-  const storage = new FilesystemCheckpointStorage(dir);
+  const storage = new FilesystemObjectStore(dir);
   try {
     let without = Infinity;
     let withCheckpoints = Infinity;

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { resolveConfig } from '../runtime/config/load-config.ts';
 import { DataPlane } from '../runtime/network/data-plane.ts';
-import { NO_TIMESTAMP } from '../runtime/network/stream-element.ts';
+import { NO_TIMESTAMP } from '../runtime/core/timestamps.ts';
 import type { BenchResult } from './bench-result.ts';
 
 const RECORDS = 1_000_000;

@@ -7,9 +7,10 @@ import { Observable } from 'rxjs';
 import { filter as rxFilter, map as rxMap } from 'rxjs/operators';
 import { pathToFileURL } from 'node:url';
 import { StreamExecutionEnvironment } from '../runtime/api/stream-execution-environment.ts';
-import { WatermarkStrategy } from '../runtime/api/watermark-strategy.ts';
+import { WatermarkStrategy } from '../runtime/functions/watermark-strategy.ts';
 import { GeneratorSource } from '../runtime/connectors/generator-source.ts';
 import type { BenchResult } from './bench-result.ts';
+import { localEnvironment } from '../runtime/cluster/local-environment.ts';
 
 const RECORDS = 10_000_000;
 const ROUNDS = 3;
@@ -107,7 +108,7 @@ function rx<T>(w: Workload<T>, n: number): Promise<number> {
 }
 
 async function sluice<T>(w: Workload<T>, n: number): Promise<number> {
-  const env = new StreamExecutionEnvironment();
+  const env = localEnvironment();
   let checksum = 0;
   const keyed = env
     .fromSource(new GeneratorSource({ count: n, generate: w.generate }), WatermarkStrategy.noWatermarks(), 'Records')

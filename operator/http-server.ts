@@ -1,5 +1,3 @@
-// The operator's one HTTP port: /metrics (Prometheus), /healthz (the process serves), /readyz (the
-// leader has synced its caches; a standby is ready as it stands by).
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -11,6 +9,10 @@ export interface HttpServerOptions {
   ready: () => boolean;
 }
 
+/**
+ * The operator's one HTTP port: /metrics (Prometheus), /healthz (the process serves), /readyz (the
+ * leader has synced its caches; a standby is ready as it stands by).
+ */
 export async function startHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => 'ok');

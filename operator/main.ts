@@ -12,8 +12,8 @@ import { WorkQueue } from './controller/work-queue.ts';
 import { startHttpServer } from './http-server.ts';
 import { JobManagerClient } from './jobmanager/jobmanager-client.ts';
 import { CLIENT_GO_DEFAULTS, LeaderElector } from './leader/leader-election.ts';
-import { durationMs } from './lifecycle/lifecycle.ts';
-import { OperatorMetrics } from './metrics/operator-metrics.ts';
+import { durationMs } from './api/time.ts';
+import { MeteredReconcile, OperatorMetrics } from './metrics/operator-metrics.ts';
 import { EventRecorder } from './reconciler/event-recorder.ts';
 import { KubeObjects } from './reconciler/kube-objects.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
@@ -83,28 +83,27 @@ async function run(settings: {
   const leaseNamespace = opts.leaseNamespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
 
   const kube = new KubeObjects(kc);
-  let controller: Controller | undefined;
-  let reconciler: Reconciler | undefined;
-  const queue: WorkQueue = new WorkQueue({
+  // The pieces, each typed against the next: informers and their caches, the reconcile (metered),
+  // the queue that runs it. The controller starts watching only once this replica leads.
+  const metrics = new OperatorMetrics();
+  const controller = new Controller({ kc, namespaces: settings.namespaces, resyncPeriodMs: settings.resyncPeriodMs, logger });
+  const reconciler = new Reconciler({
+    kube,
+    jobManager: new JobManagerClient(),
+    caches: controller.caches,
+    events: new EventRecorder(kube, logger, identity),
+    logger,
+    phases: metrics,
+  });
+  const metered = new MeteredReconcile(reconciler, metrics);
+  const queue = new WorkQueue({
     concurrency: settings.concurrency,
     rateLimiter: new ExponentialRateLimiter(),
-    handler: async (key) => {
-      const end = metrics.reconcileDuration.startTimer();
-      try {
-        const result = await reconciler!.reconcile(key);
-        metrics.reconciles.inc({ result: 'success' });
-        return result;
-      } catch (err) {
-        metrics.reconciles.inc({ result: 'error' });
-        metrics.reconcileErrors.inc();
-        throw err;
-      } finally {
-        end();
-      }
-    },
+    handler: (key) => metered.reconcile(key),
     onError: (key, err) => logger.warn({ err, key }, 'reconcile failed; retrying with backoff'),
   });
-  const metrics = new OperatorMetrics(() => queue.depth());
+  metrics.observeQueue(queue);
+  let leading = false;
 
   let shuttingDown = false;
   const elector = new LeaderElector({
@@ -118,16 +117,8 @@ async function run(settings: {
     logger,
     onStartedLeading: () => {
       metrics.leader.set(1);
-      controller = new Controller({ kc, namespaces: settings.namespaces, resyncPeriodMs: settings.resyncPeriodMs, queue, logger });
-      reconciler = new Reconciler({
-        kube,
-        jobManager: new JobManagerClient(),
-        caches: controller.caches,
-        events: new EventRecorder(kube, logger, identity),
-        logger,
-        onPhase: (key, phase) => metrics.setPhase(key, phase),
-      });
-      controller.start().then(
+      leading = true;
+      controller.start(queue).then(
         () => logger.info({ namespaces: settings.namespaces.length === 0 ? 'all' : settings.namespaces }, 'controller started'),
         (err: unknown) => {
           logger.fatal({ err }, 'could not start the controller');
@@ -147,7 +138,7 @@ async function run(settings: {
     host: opts.httpHost!,
     port: settings.httpPort,
     registry: metrics.registry,
-    ready: () => !elector.isLeader() || (controller?.hasSynced() ?? false),
+    ready: () => !elector.isLeader() || controller.hasSynced(),
   });
   logger.info({ address: `${opts.httpHost}:${settings.httpPort}`, identity, lease: `${leaseNamespace}/${opts.leaseName}` }, 'operator started; waiting for leadership');
   elector.start();
@@ -156,7 +147,7 @@ async function run(settings: {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down');
-    await controller?.stop();
+    if (leading) await controller.stop();
     await queue.stop();
     await elector.stop();
     await http.close();

@@ -1,5 +1,4 @@
-// A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
-// condition types a StreamJob reports.
+import { rfc3339 } from './time.ts';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { StringEnum } from './kubernetes-schema-types.ts';
@@ -28,6 +27,10 @@ export const ConditionSchema = Type.Object({
 
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+/**
+ * A status condition with the shape and validation of Kubernetes' metav1.Condition, restricted to the
+ * condition types a StreamJob reports.
+ */
 export type Condition = Static<typeof ConditionSchema>;
 
 /** The condition of `type`, if present. */
@@ -64,9 +67,4 @@ export function setCondition(
     return list;
   }
   return list.map((c, i) => (i === index ? next : c));
-}
-
-/** Kubernetes' metav1.Time form: seconds precision, UTC. */
-function rfc3339(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,5 +1,3 @@
-// An Ajv instance that reads Kubernetes' OpenAPI v3 dialect: its `x-kubernetes-*` extensions and the
-// formats CRDs use (date-time, int64, ...).
 import { Ajv } from 'ajv';
 import type { Options } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -13,7 +11,12 @@ const KUBERNETES_KEYWORDS = [
   'x-kubernetes-map-type',
 ];
 
-/** Kubernetes checks `pattern` only on strings, so an int-or-string node carries one without `type`. */
+/**
+ * An Ajv instance that reads Kubernetes' OpenAPI v3 dialect: its `x-kubernetes-*` extensions and the
+ * formats CRDs use (date-time, int64, ...).
+ *
+ * Kubernetes checks `pattern` only on strings, so an int-or-string node carries one without `type`.
+ */
 export function kubernetesAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({ allErrors: true, strictTypes: false, ...options });
   addFormats.default(ajv);

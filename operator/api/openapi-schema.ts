@@ -1,7 +1,10 @@
-// The OpenAPI v3 schema of a TypeBox definition, in the form Kubernetes stores in a CRD.
 import type { TSchema } from '@sinclair/typebox';
 
-/** A schema node as it appears on the wire (JSON names, `x-kubernetes-*` extensions included). */
+/**
+ * The OpenAPI v3 schema of a TypeBox definition, in the form Kubernetes stores in a CRD.
+ *
+ * A schema node as it appears on the wire (JSON names, `x-kubernetes-*` extensions included).
+ */
 export interface OpenApiSchema {
   type?: string;
   description?: string;

@@ -1,9 +1,12 @@
-// Kubernetes' pruning of unknown fields: what the API server drops from a custom resource before
-// defaulting and validation. Ajv's `removeAdditional` cannot express it (it also drops fields an
-// `additionalProperties` schema allows), hence this walk.
 import type { OpenApiSchema } from './openapi-schema.ts';
 
-/** Removes, in place, every object field the schema does not declare; returns `value`. */
+/**
+ * Kubernetes' pruning of unknown fields: what the API server drops from a custom resource before
+ * defaulting and validation. Ajv's `removeAdditional` cannot express it (it also drops fields an
+ * `additionalProperties` schema allows), hence this walk.
+ *
+ * Removes, in place, every object field the schema does not declare; returns `value`.
+ */
 export function pruneUnknownFields<T>(value: T, schema: OpenApiSchema): T {
   if (Array.isArray(value)) {
     if (schema.items) for (const item of value) pruneUnknownFields(item, schema.items);

@@ -1,5 +1,3 @@
-// StreamJob `spec`: what the user asks for. The one definition from which both the TypeScript types and
-// the CRD's OpenAPI schema come (see operator/crd/). Field names follow the Flink Kubernetes Operator.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
@@ -171,5 +169,10 @@ export type JobSpec = Static<typeof JobSpecSchema>;
 export type CheckpointStorage = Static<typeof CheckpointStorageSchema>;
 export type CheckpointingSpec = Static<typeof CheckpointingSpecSchema>;
 export type RestartStrategySpec = Static<typeof RestartStrategySpecSchema>;
-/** A StreamJob's spec as the API server returns it: every defaulted field present. */
+/**
+ * StreamJob `spec`: what the user asks for. The one definition from which both the TypeScript types and
+ * the CRD's OpenAPI schema come (see operator/crd/). Field names follow the Flink Kubernetes Operator.
+ *
+ * A StreamJob's spec as the API server returns it: every defaulted field present.
+ */
 export type StreamJobSpec = Static<typeof StreamJobSpecSchema>;

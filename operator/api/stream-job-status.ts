@@ -1,6 +1,3 @@
-// StreamJob `status`: what the operator observed, written only by the operator through the status
-// subresource. Besides what people read (phase, conditions, checkpoints) it holds the bookkeeping the
-// operator needs to resume an interrupted upgrade after a restart or a leader change.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ConditionSchema } from './condition.ts';
@@ -116,4 +113,9 @@ export type SavepointTrigger = (typeof SAVEPOINT_TRIGGERS)[number];
 export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
 export type CompletedCheckpoint = Static<typeof CompletedCheckpointSchema>;
 export type Savepoint = Static<typeof SavepointSchema>;
+/**
+ * StreamJob `status`: what the operator observed, written only by the operator through the status
+ * subresource. Besides what people read (phase, conditions, checkpoints) it holds the bookkeeping the
+ * operator needs to resume an interrupted upgrade after a restart or a leader change.
+ */
 export type StreamJobStatus = Static<typeof StreamJobStatusSchema>;

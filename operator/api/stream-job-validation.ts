@@ -1,5 +1,3 @@
-// Checks a StreamJob manifest the way the API server does with the CRD's schema: unknown fields pruned,
-// defaults applied, then validated. For tests and tools that want the answer before talking to a cluster.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { kubernetesAjv } from './kubernetes-ajv.ts';
 import { pruneUnknownFields } from './prune.ts';
@@ -38,7 +36,12 @@ function validators(): Validators {
   return compiled;
 }
 
-/** Validates a copy of `manifest`; on success returns it pruned and defaulted. */
+/**
+ * Checks a StreamJob manifest the way the API server does with the CRD's schema: unknown fields pruned,
+ * defaults applied, then validated. For tests and tools that want the answer before talking to a cluster.
+ *
+ * Validates a copy of `manifest`; on success returns it pruned and defaulted.
+ */
 export function validateStreamJob(manifest: unknown): ValidationResult {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     return { valid: false, errors: [{ path: '', message: 'must be an object' }] };

@@ -1,4 +1,3 @@
-// The StreamJob custom resource: names, the whole object's schema and its TypeScript type.
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { V1ObjectMeta } from '@kubernetes/client-node';
@@ -44,5 +43,9 @@ export const StreamJobSchema = Type.Object(
   { description: 'A Flink-style stream job run by the Sluice operator: a JobManager pod, TaskManager pods, checkpoints in S3.' },
 );
 
-/** A StreamJob as read from the API server: defaults applied. */
+/**
+ * The StreamJob custom resource: names, the whole object's schema and its TypeScript type.
+ *
+ * A StreamJob as read from the API server: defaults applied.
+ */
 export type StreamJob = Static<typeof StreamJobSchema>;

@@ -1,15 +1,11 @@
-// The StreamJob controller: informers on StreamJobs and on the Pods, Services and ConfigMaps the
-// operator created (found by its managed-by label), each event mapped to its StreamJob's key in the
-// work queue; a periodic resync enqueues every StreamJob.
 import { CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { STREAM_JOB_GROUP, STREAM_JOB_KIND, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import { MANAGED_SELECTOR } from '../resources/labels.ts';
-import type { Caches } from '../reconciler/reconciler.ts';
-import { ownedBy } from '../reconciler/reconciler.ts';
-import { WorkQueue } from './work-queue.ts';
+import { ownedBy, streamJobKey, type Caches } from './reconcile.ts';
+import type { WorkQueue } from './work-queue.ts';
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
@@ -18,7 +14,6 @@ export interface ControllerOptions {
   /** Empty: every namespace. */
   namespaces: readonly string[];
   resyncPeriodMs: number;
-  queue: WorkQueue;
   logger: Logger;
 }
 
@@ -28,6 +23,12 @@ export function ownerKey(object: KubernetesObject): string | undefined {
   return owner ? `${object.metadata!.namespace}/${owner.name}` : undefined;
 }
 
+/**
+ * The StreamJob controller: informers on StreamJobs and on the Pods, Services and ConfigMaps the
+ * operator created (found by its managed-by label). Built idle: its {@link Caches} can be handed to a
+ * reconciler at once, and nothing is listed or watched until {@link Controller.start}, which maps
+ * every event to its StreamJob's key in the queue and enqueues every StreamJob each resync period.
+ */
 export class Controller {
   private readonly streamJobs: Cached<StreamJob>[] = [];
   private readonly pods: Cached<V1Pod>[] = [];
@@ -36,6 +37,7 @@ export class Controller {
   private resync: NodeJS.Timeout | undefined;
   private synced = false;
   private stopped = false;
+  private queue: WorkQueue | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     const { kc } = options;
@@ -79,17 +81,18 @@ export class Controller {
         ),
       );
     }
-    const enqueueJob = (job: StreamJob) => options.queue.add(`${job.metadata!.namespace}/${job.metadata!.name}`);
+  }
+
+  /** Watches every informer into `queue`, lists them, then enqueues every StreamJob and starts the resync timer. */
+  async start(queue: WorkQueue): Promise<void> {
+    this.queue = queue;
+    const enqueueJob = (job: StreamJob) => queue.add(streamJobKey(job));
     const enqueueOwner = (object: KubernetesObject) => {
       const key = ownerKey(object);
-      if (key !== undefined) options.queue.add(key);
+      if (key !== undefined) queue.add(key);
     };
     for (const informer of this.streamJobs) this.watch(informer, enqueueJob);
     for (const informer of [...this.pods, ...this.services, ...this.configMaps] as Cached<KubernetesObject>[]) this.watch(informer, enqueueOwner);
-  }
-
-  /** Lists every informer, then enqueues every StreamJob and starts the resync timer. */
-  async start(): Promise<void> {
     await Promise.all([...this.streamJobs, ...this.pods, ...this.services, ...this.configMaps].map((i) => i.start()));
     this.synced = true;
     this.enqueueAll();
@@ -102,7 +105,7 @@ export class Controller {
   }
 
   enqueueAll(): void {
-    for (const job of this.streamJobList()) this.options.queue.add(`${job.metadata.namespace}/${job.metadata.name}`);
+    for (const job of this.streamJobList()) this.queue?.add(streamJobKey(job));
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,7 @@
-// Per-key exponential backoff, as client-go's ItemExponentialFailureRateLimiter: base × 2^failures,
-// capped, reset when a key is forgotten after a success.
+/**
+ * Per-key exponential backoff, as client-go's ItemExponentialFailureRateLimiter: base × 2^failures,
+ * capped, reset when a key is forgotten after a success.
+ */
 export interface RateLimiter {
   /** The delay before the next retry of `key`; counts a failure. */
   when(key: string): number;

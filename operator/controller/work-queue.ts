@@ -1,15 +1,8 @@
-// A work queue of StreamJob keys with client-go's guarantees: a key waiting is queued once however
-// often it is added; a key is never handled by two workers at once (added while being handled, it is
-// handled again afterwards); failures retry with per-key exponential backoff; at most `concurrency`
-// keys are handled at a time.
 import type { RateLimiter } from './rate-limiter.ts';
+import type { Reconcile } from './reconcile.ts';
 
-/** What handling a key asks for next: nothing, or another look after a delay. */
-export interface HandleResult {
-  requeueAfterMs?: number;
-}
-
-export type KeyHandler = (key: string) => Promise<HandleResult>;
+/** Handles one key; what it may return, and what a rejection means, is {@link Reconcile}'s contract. */
+export type KeyHandler = Reconcile['reconcile'];
 
 export interface WorkQueueOptions {
   concurrency: number;
@@ -19,6 +12,13 @@ export interface WorkQueueOptions {
   onError?: (key: string, error: unknown) => void;
 }
 
+/**
+ * A work queue of StreamJob keys with client-go's guarantees: a key waiting is queued once however
+ * often it is added; a key is never handled by two workers at once (added while being handled, it is
+ * handled again afterwards); a handler that rejects is retried with per-key exponential backoff (its
+ * `rateLimiter`), one that asks for `requeueAfterMs` is re-added after that delay; at most
+ * `concurrency` keys are handled at a time.
+ */
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly dirty = new Set<string>();

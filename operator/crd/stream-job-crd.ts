@@ -1,5 +1,3 @@
-// The StreamJob CustomResourceDefinition, built from the operator's schema: the one place the CRD's
-// names, subresources and printer columns are decided.
 import { toOpenApiSchema } from '../api/openapi-schema.ts';
 import type { OpenApiSchema } from '../api/openapi-schema.ts';
 import {
@@ -54,6 +52,10 @@ export const STREAM_JOB_PRINTER_COLUMNS: PrinterColumn[] = [
   { name: 'TaskManagers', type: 'integer', jsonPath: '.status.taskManagers.ready', priority: 1, description: 'Ready TaskManager pods.' },
 ];
 
+/**
+ * The StreamJob CustomResourceDefinition, built from the operator's schema: the one place the CRD's
+ * names, subresources and printer columns are decided.
+ */
 export function streamJobCrd(): CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

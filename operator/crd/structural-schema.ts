@@ -1,6 +1,3 @@
-// Checks the rules Kubernetes applies to a CRD's openAPIV3Schema (apiextensions.k8s.io/v1, "structural
-// schema", defaulting and list types), so a schema the API server would refuse never gets generated.
-// Returns one message per violation, each naming the schema path.
 import { kubernetesAjv } from '../api/kubernetes-ajv.ts';
 import type { OpenApiSchema } from '../api/openapi-schema.ts';
 import { pruneUnknownFields } from '../api/prune.ts';
@@ -19,6 +16,11 @@ const KEYWORDS = new Set([
 const FORBIDDEN_IN_JUNCTOR = ['description', 'type', 'default', 'additionalProperties', 'nullable', 'title'];
 const INT_OR_STRING_ANY_OF = [{ type: 'integer' }, { type: 'string' }];
 
+/**
+ * Checks the rules Kubernetes applies to a CRD's openAPIV3Schema (apiextensions.k8s.io/v1, "structural
+ * schema", defaulting and list types), so a schema the API server would refuse never gets generated.
+ * Returns one message per violation, each naming the schema path.
+ */
 export function structuralSchemaViolations(root: OpenApiSchema): string[] {
   const violations: string[] = [];
   if (root.type !== 'object') violations.push('<root>: type must be object');

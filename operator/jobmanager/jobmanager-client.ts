@@ -1,5 +1,3 @@
-// Reads a run's JobManager through its REST API (runtime/cluster/rest-types.ts, the only thing the
-// operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
 import type {
   CheckpointingStatistics,
   JobDetails,
@@ -7,7 +5,7 @@ import type {
   JobState,
   SavepointStatus,
   TriggerResponse,
-} from '../../runtime/cluster/rest-types.ts';
+} from '../../runtime/rest/rest-types.ts';
 
 /** What the operator learns about a running job in one poll. */
 export type JobObservation =
@@ -36,6 +34,10 @@ export interface JobManagerApi {
   cancel(baseUrl: string, jobId: string): Promise<void>;
 }
 
+/**
+ * Reads a run's JobManager through its REST API (runtime/rest/rest-types.ts, the only thing the
+ * operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
+ */
 export class JobManagerClient implements JobManagerApi {
   constructor(private readonly timeoutMs = 3000) {}
 

@@ -1,8 +1,3 @@
-// Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection package does it:
-// a candidate takes the Lease when it is free or its holder has not renewed it for leaseDuration
-// (measured on the candidate's own clock from when it last saw the record change, never from the
-// holder's timestamps); the leader renews every retryPeriod and steps down when it could not renew
-// for renewDeadline; on shutdown it releases the Lease so a standby takes over at once.
 import { ApiException, CoordinationV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -24,6 +19,13 @@ export interface LeaderElectionOptions {
 
 export const CLIENT_GO_DEFAULTS = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection package does it:
+ * a candidate takes the Lease when it is free or its holder has not renewed it for leaseDuration
+ * (measured on the candidate's own clock from when it last saw the record change, never from the
+ * holder's timestamps); the leader renews every retryPeriod and steps down when it could not renew
+ * for renewDeadline; on shutdown it releases the Lease so a standby takes over at once.
+ */
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
   private leading = false;

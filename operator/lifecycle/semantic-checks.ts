@@ -1,5 +1,3 @@
-// What the CRD schema cannot check about a StreamJob: relations between fields and the Secret it names.
-// Any problem found here keeps the operator from creating pods (no churn) and is reported as Degraded.
 import { S3_CREDENTIAL_KEYS } from '../api/stream-job-spec.ts';
 import type { StreamJobSpec } from '../api/stream-job-spec.ts';
 
@@ -11,6 +9,10 @@ export interface SpecProblem {
   message: string;
 }
 
+/**
+ * What the CRD schema cannot check about a StreamJob: relations between fields and the Secret it names.
+ * Any problem found here keeps the operator from creating pods (no churn) and is reported as Degraded.
+ */
 export function specProblems(spec: StreamJobSpec, secret: CredentialsSecretState): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const { parallelism, maxParallelism } = spec.job;

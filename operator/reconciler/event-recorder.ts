@@ -1,15 +1,18 @@
-// Kubernetes Events about StreamJobs, deduplicated as client-go's event recorder does: the same
-// type/reason/message for the same object within the cache's memory bumps `count` and
-// `lastTimestamp` of the existing Event instead of creating another.
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
-import type { EventSpec } from '../lifecycle/lifecycle.ts';
+import { rfc3339 } from '../api/time.ts';
+import type { EventSpec } from '../lifecycle/decision.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
 const CACHE_LIMIT = 4096;
 
+/**
+ * Kubernetes Events about StreamJobs, deduplicated as client-go's event recorder does: the same
+ * type/reason/message for the same object within the cache's memory bumps `count` and
+ * `lastTimestamp` of the existing Event instead of creating another.
+ */
 export class EventRecorder {
   private readonly seen = new Map<string, { name: string; count: number }>();
   private sequence = 0;
@@ -24,7 +27,7 @@ export class EventRecorder {
   /** Never throws: an Event that cannot be written is logged, the reconcile goes on. */
   async record(job: StreamJob, event: EventSpec): Promise<void> {
     const key = `${job.metadata.uid}\u0000${event.type}\u0000${event.reason}\u0000${event.message}`;
-    const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = rfc3339(this.now());
     const namespace = job.metadata.namespace!;
     try {
       const previous = this.seen.get(key);

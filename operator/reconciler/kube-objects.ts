@@ -1,7 +1,3 @@
-// The operator's writes to the API server, in the verbs the chart's RBAC grants
-// (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps and
-// Services, create/delete of pods, a merge patch of a StreamJob's finalizers, status only through
-// the status subresource, get of Secrets.
 import { ApiException, CustomObjectsApi, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { STREAM_JOB_GROUP, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
@@ -14,6 +10,12 @@ export function isStatus(error: unknown, code: number): boolean {
   return error instanceof ApiException && error.code === code;
 }
 
+/**
+ * The operator's writes to the API server, in the verbs the chart's RBAC grants
+ * (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps and
+ * Services, create/delete of pods, a merge patch of a StreamJob's finalizers, status only through
+ * the status subresource, get of Secrets.
+ */
 export class KubeObjects {
   private readonly objects: KubernetesObjectApi;
   private readonly custom: CustomObjectsApi;

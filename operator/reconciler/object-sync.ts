@@ -1,23 +1,20 @@
-// Converges the objects of a StreamJob's run with what exists: the ConfigMap and the Service by
-// server-side apply when missing or built from something else (their object-hash annotation differs),
-// which keeps fields others set on them; pods, immutable, are created when missing and deleted when
-// stale, failed or no longer wanted. One call does what it can without waiting; the informers' events
-// bring the next call.
-import type { KubernetesObject, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { OwnedObjects } from '../controller/reconcile.ts';
 import type { DesiredObjects } from '../resources/desired-objects.ts';
 import { OBJECT_HASH_ANNOTATION } from '../resources/labels.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
-/** The objects a StreamJob owns, as the informers' caches hold them. */
-export interface OwnedObjects {
-  configMaps: readonly V1ConfigMap[];
-  services: readonly V1Service[];
-  pods: readonly V1Pod[];
-}
 
 const hashOf = (object: KubernetesObject) => object.metadata?.annotations?.[OBJECT_HASH_ANNOTATION];
 const terminating = (object: KubernetesObject) => object.metadata?.deletionTimestamp !== undefined;
 
+/**
+ * Converges the objects of a StreamJob's run with what exists: the ConfigMap and the Service by
+ * server-side apply when missing or built from something else (their object-hash annotation differs),
+ * which keeps fields others set on them; pods, immutable, are created when missing and deleted when
+ * stale, failed or no longer wanted. One call does what it can without waiting; the informers' events
+ * bring the next call.
+ */
 export async function syncObjects(kube: KubeObjects, desired: DesiredObjects, owned: OwnedObjects): Promise<void> {
   await syncOne(kube, { apiVersion: 'v1', kind: 'ConfigMap', ...desired.configMap }, owned.configMaps);
   await syncOne(kube, { apiVersion: 'v1', kind: 'Service', ...desired.service }, owned.services);

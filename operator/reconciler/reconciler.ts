@@ -1,29 +1,27 @@
-// Reconciles one StreamJob: observe (caches, Secret, JobManager), decide (lifecycle.ts, pure), persist
-// the decision in status, then act. Level-triggered: every call starts from what exists now.
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
-import type { HandleResult } from '../controller/work-queue.ts';
+import type { Caches, OwnedObjects, Reconcile, ReconcileResult } from '../controller/reconcile.ts';
 import type { JobManagerApi, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
-import { applyActionResult, decide, TRANSITION_INTERVAL_MS } from '../lifecycle/lifecycle.ts';
-import type { Action, ActionResult, EventSpec, PodObservation } from '../lifecycle/lifecycle.ts';
+import { applyActionResult, type ActionResult } from '../lifecycle/action-result.ts';
+import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PodObservation } from '../lifecycle/decision.ts';
+import { decide } from '../lifecycle/lifecycle.ts';
 import { specProblems } from '../lifecycle/semantic-checks.ts';
 import type { CredentialsSecretState } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
-import { COMPONENT_LABEL, FINALIZER, JOB_LABEL, RUN_ANNOTATION } from '../resources/labels.ts';
+import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION } from '../resources/labels.ts';
 import { jobId, REST_PORT } from '../resources/runtime-config.ts';
 import { canonicalJson, specHash } from '../resources/spec-hash.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 import { deleteAll, deletePods, syncObjects } from './object-sync.ts';
-import type { OwnedObjects } from './object-sync.ts';
 
-/** Read access to the informers' caches. */
-export interface Caches {
-  streamJob(namespace: string, name: string): StreamJob | undefined;
-  owned(namespace: string, job: StreamJob): OwnedObjects;
+/** Where a reconcile reports the phase it decided, for the jobs-per-phase metric. */
+export interface PhaseRecorder {
+  /** `undefined` forgets a StreamJob that no longer exists. */
+  setPhase(key: string, phase: string | undefined): void;
 }
 
 export interface ReconcilerOptions {
@@ -33,24 +31,29 @@ export interface ReconcilerOptions {
   events: EventRecorder;
   logger: Logger;
   now?: () => Date;
-  /** Called with every decision, for the jobs-per-phase metric. */
-  onPhase?: (key: string, phase: string | undefined) => void;
+  /** Told every decision. */
+  phases?: PhaseRecorder;
 }
 
 const CONFLICT_RETRIES = 3;
 
-export class Reconciler {
+/**
+ * Reconciles one StreamJob (the contract is {@link Reconcile}): observe (caches, Secret,
+ * JobManager), decide (lifecycle.ts, pure), persist the decision in status, then act.
+ * Level-triggered: every call starts from what exists now.
+ */
+export class Reconciler implements Reconcile {
   private readonly now: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
-  async reconcile(key: string): Promise<HandleResult> {
+  async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     let job = this.options.caches.streamJob(namespace, name);
     if (job === undefined) {
-      this.options.onPhase?.(key, undefined);
+      this.options.phases?.setPhase(key, undefined);
       return {};
     }
     for (let attempt = 0; ; attempt++) {
@@ -66,7 +69,7 @@ export class Reconciler {
     }
   }
 
-  private async reconcileJob(key: string, job: StreamJob): Promise<HandleResult> {
+  private async reconcileJob(key: string, job: StreamJob): Promise<ReconcileResult> {
     const { kube, caches } = this.options;
     const owned = caches.owned(job.metadata.namespace!, job);
     const finalizers = job.metadata.finalizers ?? [];
@@ -74,13 +77,13 @@ export class Reconciler {
       if (!finalizers.includes(FINALIZER)) return {};
       if (!(await deleteAll(kube, owned))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
       await kube.setFinalizers(job, finalizers.filter((f) => f !== FINALIZER));
-      this.options.onPhase?.(key, undefined);
+      this.options.phases?.setPhase(key, undefined);
       return {};
     }
     if (!finalizers.includes(FINALIZER)) job = await kube.setFinalizers(job, [...finalizers, FINALIZER]);
 
     const decision = decide(await this.observe(job, owned));
-    this.options.onPhase?.(key, decision.status.phase);
+    this.options.phases?.setPhase(key, decision.status.phase);
     // The decision is persisted before it is acted on, so a new leader picks up where this one stopped.
     let status = decision.status;
     let written = await this.writeStatus(job, status);
@@ -186,11 +189,4 @@ function restBaseUrl(pod: V1Pod | undefined, run: number | undefined): string | 
   if (Number(pod.metadata?.annotations?.[RUN_ANNOTATION]) !== run) return undefined;
   const ip = pod.status.podIP;
   return `http://${ip.includes(':') ? `[${ip}]` : ip}:${REST_PORT}`;
-}
-
-/** Objects of `kind` in a cache that a StreamJob owns as their controller. */
-export function ownedBy<T extends KubernetesObject>(objects: readonly T[], job: StreamJob): T[] {
-  return objects.filter(
-    (o) => o.metadata?.labels?.[JOB_LABEL] === job.metadata.name && o.metadata?.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid),
-  );
 }

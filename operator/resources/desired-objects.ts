@@ -1,6 +1,3 @@
-// The objects a StreamJob's run consists of, as a pure function of the StreamJob and the run: a
-// ConfigMap with the runtime configuration, a headless Service for the JobManager, the JobManager pod
-// and one pod per TaskManager. Built with cdk8s-plus-27 and synthesized in memory.
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { V1ConfigMap, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
@@ -24,6 +21,11 @@ export interface DesiredRun extends RunTarget {
   specHash: string;
 }
 
+/**
+ * The objects a StreamJob's run consists of, as a pure function of the StreamJob and the run: a
+ * ConfigMap with the runtime configuration, a headless Service for the JobManager, the JobManager pod
+ * and one pod per TaskManager. Built with cdk8s-plus-27 and synthesized in memory.
+ */
 export interface DesiredObjects {
   configMap: V1ConfigMap;
   service: V1Service;

@@ -1,4 +1,4 @@
-// The labels and annotations on everything the operator creates for a StreamJob (DESIGN.md, Operator).
+// The labels and annotations on everything the operator creates for a StreamJob (operator/README.md).
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'sluice-operator';
 export const JOB_LABEL = 'sluice.dev/job';

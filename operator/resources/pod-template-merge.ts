@@ -1,6 +1,3 @@
-// Merges a StreamJob's podTemplate into a pod the operator built. The operator's own settings win
-// where both set a field (so a template cannot rename the container or change its command), the
-// template adds everything else: sidecars, volumes, env, node selectors, tolerations, labels.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PodTemplate } from '../api/stream-job-spec.ts';
 
@@ -18,6 +15,11 @@ const MERGE_KEYS: Record<string, string> = {
   tolerations: 'key',
 };
 
+/**
+ * Merges a StreamJob's podTemplate into a pod the operator built. The operator's own settings win
+ * where both set a field (so a template cannot rename the container or change its command), the
+ * template adds everything else: sidecars, volumes, env, node selectors, tolerations, labels.
+ */
 export function mergePodTemplate(pod: V1Pod, template: PodTemplate | undefined): V1Pod {
   if (template === undefined) return pod;
   const metadata = {

@@ -1,5 +1,3 @@
-// The runtime process configuration (runtime/config/README.md) the operator renders into the job's
-// ConfigMap: the same file for the JobManager and every TaskManager of one run.
 import type { RestartStrategySpec, StreamJobSpec } from '../api/stream-job-spec.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import { names } from './labels.ts';
@@ -26,6 +24,10 @@ export function jobManagerAddress(job: StreamJob): string {
   return `${names.jobManagerService(job.metadata.name!)}.${job.metadata.namespace}.svc`;
 }
 
+/**
+ * The runtime process configuration (runtime/config/README.md) the operator renders into the job's
+ * ConfigMap: the same file for the JobManager and every TaskManager of one run.
+ */
 export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, unknown> {
   const { spec } = job;
   return {

@@ -1,8 +1,9 @@
-// The spec hash names what a run was deployed from: a different hash means the job must be redeployed.
 import { createHash } from 'node:crypto';
 import type { StreamJobSpec } from '../api/stream-job-spec.ts';
 
 /**
+ * The spec hash names what a run was deployed from: a different hash means the job must be redeployed.
+ *
  * sha256 (first 16 hex digits) of the spec in canonical JSON, without the fields that never redeploy
  * by themselves: `job.state` (suspend/resume has its own path), `job.savepointTriggerNonce` (a
  * savepoint), `job.restartNonce` (compared on its own, since it forces last-state whatever the

@@ -1,6 +1,6 @@
 import type { Sink } from '../connectors/sink.ts';
 import { PrintSink } from '../connectors/print-sink.ts';
-import type { TypeSerializer } from '../network/type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 import { FilterOperator } from '../operators/filter-operator.ts';
 import { FlatMapOperator } from '../operators/flat-map-operator.ts';
 import { MapOperator } from '../operators/map-operator.ts';
@@ -8,12 +8,12 @@ import { ProcessOperator } from '../operators/process-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.ts';
-import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from './functions.ts';
+import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from '../functions/functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
-import type { OutputTag } from './output-tag.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
-import type { PartitionerSpec, Transformation } from './transformation.ts';
-import type { WatermarkStrategy } from './watermark-strategy.ts';
+import type { PartitionerSpec, Transformation } from '../graph/transformation.ts';
+import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
 
 /** A stream of records of type T, as in Flink. Methods that configure an operator apply to the last one added. */
 export class DataStream<T> {

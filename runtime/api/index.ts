@@ -3,19 +3,19 @@ export { StreamExecutionEnvironment, type CheckpointConfig, type CheckpointingMo
 export { DataStream } from './data-stream.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export { WindowedStream } from './windowed-stream.ts';
-export { OutputTag } from './output-tag.ts';
-export { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from './watermark-strategy.ts';
+export { OutputTag } from '../functions/output-tag.ts';
+export { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from '../functions/watermark-strategy.ts';
 export { JobExecutionResult, type OperatorResult } from './job-execution-result.ts';
-export type * from './functions.ts';
-export type { RuntimeContext } from './runtime-context.ts';
-export { TimeWindow } from './windowing/time-window.ts';
-export type { WindowAssigner } from './windowing/window-assigner.ts';
-export type { Trigger, TriggerContext, TriggerResult } from './windowing/trigger.ts';
-export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from './windowing/tumbling-windows.ts';
-export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from './windowing/sliding-windows.ts';
-export { EventTimeSessionWindows, ProcessingTimeSessionWindows } from './windowing/session-windows.ts';
-export { EventTimeTrigger } from './windowing/event-time-trigger.ts';
-export { ProcessingTimeTrigger } from './windowing/processing-time-trigger.ts';
+export type * from '../functions/functions.ts';
+export type { RuntimeContext } from '../functions/runtime-context.ts';
+export { TimeWindow } from '../windowing/time-window.ts';
+export type { WindowAssigner } from '../windowing/window-assigner.ts';
+export type { Trigger, TriggerContext, TriggerResult } from '../windowing/trigger.ts';
+export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from '../windowing/tumbling-windows.ts';
+export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from '../windowing/sliding-windows.ts';
+export { EventTimeSessionWindows, ProcessingTimeSessionWindows } from '../windowing/session-windows.ts';
+export { EventTimeTrigger } from '../windowing/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from '../windowing/processing-time-trigger.ts';
 export {
   ValueStateDescriptor,
   ListStateDescriptor,
@@ -33,4 +33,4 @@ export { FileSource } from '../connectors/file-source.ts';
 export { GeneratorSource, type GeneratorSourceOptions } from '../connectors/generator-source.ts';
 export type { Source, SourceReader, SourceReaderContext, ReaderOutput, InputStatus } from '../connectors/source.ts';
 export type { Sink, SinkWriter, SinkWriterContext } from '../connectors/sink.ts';
-export type { TypeSerializer } from '../network/type-serializer.ts';
+export type { TypeSerializer } from '../core/type-serializer.ts';

@@ -14,10 +14,10 @@ import {
   type KeySelector,
   type MapFunction,
   type ReduceFunction,
-} from './functions.ts';
+} from '../functions/functions.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
-import type { Transformation } from './transformation.ts';
-import type { WindowAssigner } from './windowing/window-assigner.ts';
+import type { Transformation } from '../graph/transformation.ts';
+import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { WindowedStream } from './windowed-stream.ts';
 
 /**

@@ -1,23 +1,28 @@
-import { LocalExecutor } from '../cluster/local-executor.ts';
 import { CollectionSource } from '../connectors/collection-source.ts';
 import type { Source } from '../connectors/source.ts';
 import { createJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { generateStreamGraph, type StreamGraph } from '../graph/stream-graph.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import { DEFAULT_MAX_PARALLELISM } from '../state/key-group.ts';
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
+import { DEFAULT_MAX_PARALLELISM } from '../core/key-group.ts';
 import { DataStream } from './data-stream.ts';
 import type { JobExecutionResult } from './job-execution-result.ts';
 import type { JobExecutor } from './job-executor.ts';
-import { Transformation, type TransformationKind } from './transformation.ts';
-import type { WatermarkStrategy } from './watermark-strategy.ts';
+import { Transformation, type TransformationKind } from '../graph/transformation.ts';
+import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
 
-export type CheckpointingMode = 'exactly-once' | 'at-least-once';
+export type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 
 export interface CheckpointConfig {
   readonly interval: number;
   readonly mode: CheckpointingMode;
 }
+
+const NO_EXECUTOR: JobExecutor = {
+  execute: () =>
+    Promise.reject(new Error('this environment has no executor: create it with localEnvironment() (runtime/cluster/local-environment.ts) or give one with setExecutor()')),
+};
 
 function positiveInteger(what: string, n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer, got ${n}`);
@@ -36,8 +41,13 @@ export class StreamExecutionEnvironment {
   private checkpointConfig: CheckpointConfig | undefined;
   private executor: JobExecutor;
 
+  /**
+   * `executor` runs the job on `execute`; there is no default, since the API does not know where
+   * jobs run: `localEnvironment()` (runtime/cluster/local-environment.ts) runs them in this process,
+   * and the `sluice` command gives its own.
+   */
   constructor(options: { executor?: JobExecutor } = {}) {
-    this.executor = options.executor ?? new LocalExecutor();
+    this.executor = options.executor ?? NO_EXECUTOR;
   }
 
   static getExecutionEnvironment(): StreamExecutionEnvironment {

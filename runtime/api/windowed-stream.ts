@@ -6,12 +6,12 @@ import {
   type InternalWindowFunction,
 } from '../operators/window-function.ts';
 import type { DataStream } from './data-stream.ts';
-import { perSubtask, requireFunction, requireMethod, type AggregateFunction, type Key, type ProcessWindowFunction, type ReduceFunction } from './functions.ts';
+import { perSubtask, requireFunction, requireMethod, type AggregateFunction, type Key, type ProcessWindowFunction, type ReduceFunction } from '../functions/functions.ts';
 import type { KeyedStream } from './keyed-stream.ts';
-import type { OutputTag } from './output-tag.ts';
-import type { TimeWindow } from './windowing/time-window.ts';
-import type { Trigger } from './windowing/trigger.ts';
-import type { WindowAssigner } from './windowing/window-assigner.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
+import type { TimeWindow } from '../windowing/time-window.ts';
+import type { Trigger } from '../windowing/trigger.ts';
+import type { WindowAssigner } from '../windowing/window-assigner.ts';
 
 type Pwf = ProcessWindowFunction<unknown, unknown, unknown, TimeWindow>;
 

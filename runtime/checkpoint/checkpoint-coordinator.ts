@@ -1,10 +1,3 @@
-// The JobManager's checkpoint coordinator (Flink's CheckpointCoordinator): triggers checkpoints
-// periodically (interval, timeout, minimum pause, at most one in flight) and savepoints on request,
-// collects the subtasks' acknowledgements with their state handles, writes `_metadata` last, then
-// tells the tasks so that transactional sinks commit, and applies retention (one run at a time). A
-// checkpoint that times out, is declined or cannot be completed is aborted: its JobManager-side
-// writes are cancelled through an AbortSignal, its files discarded; the job goes on and the next
-// one is tried. After the job's final checkpoint (the target says so) nothing more is triggered.
 import type { Logger } from 'pino';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
@@ -13,7 +6,7 @@ import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import { referencedFiles, stateSize, type CheckpointMetadata } from './metadata.ts';
 import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } from './pending-checkpoint.ts';
 import type { SavepointStore } from './savepoint-store.ts';
-import { joinPath } from './storage-path.ts';
+import { joinPath } from '../fs/storage-path.ts';
 
 /** One checkpoint or savepoint as the coordinator triggers it. */
 export interface CheckpointTrigger {
@@ -94,6 +87,15 @@ interface InFlight {
   readonly reject: (error: Error) => void;
 }
 
+/**
+ * The JobManager's checkpoint coordinator (Flink's CheckpointCoordinator): triggers checkpoints
+ * periodically (interval, timeout, minimum pause, at most one in flight) and savepoints on request,
+ * collects the subtasks' acknowledgements with their state handles, writes `_metadata` last, then
+ * tells the tasks so that transactional sinks commit, and applies retention (one run at a time). A
+ * checkpoint that times out, is declined or cannot be completed is aborted: its JobManager-side
+ * writes are cancelled through an AbortSignal, its files discarded; the job goes on and the next
+ * one is tried. After the job's final checkpoint (the target says so) nothing more is triggered.
+ */
 export class CheckpointCoordinator {
   private nextId = 0;
   private inFlight: InFlight | undefined;

@@ -1,10 +1,10 @@
 // The directory one checkpoint or savepoint is written into: subtasks' state files first, then
 // `_metadata`, whose presence makes it complete. Flink's CheckpointStorageLocation.
-import type { CheckpointStorage, StateBytes, WriteOptions } from './checkpoint-storage.ts';
+import type { ObjectStore, StateBytes, WriteOptions } from '../fs/object-store.ts';
 import { filesBelow, verifyCheckpoint } from './checkpoint-verification.ts';
 import { MetadataError, serializeMetadata, type CheckpointKind, type CheckpointMetadata } from './metadata.ts';
 import { METADATA_FILE, subtaskStateFile } from './storage-layout.ts';
-import { joinPath } from './storage-path.ts';
+import { joinPath } from '../fs/storage-path.ts';
 
 /** A state file as written: its path relative to the checkpoint directory and its size. */
 export interface StateFile {
@@ -14,7 +14,7 @@ export interface StateFile {
 
 export class CheckpointStorageLocation {
   constructor(
-    readonly storage: CheckpointStorage,
+    readonly storage: ObjectStore,
     /** Relative to the storage root. */
     readonly directory: string,
     readonly kind: CheckpointKind,

@@ -1,12 +1,14 @@
-// Checkpoint history and figures for the JobManager's REST API (CheckpointingStatistics) and its
-// Prometheus `/metrics`: duration, size, alignment time, last completed id and path, and the
-// checkpoints skipped on restore with their reasons.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CheckpointingStatistics, CheckpointStats, RestoredCheckpointInfo } from '../cluster/rest-types.ts';
+import type { CheckpointingStatistics, CheckpointStats, RestoredCheckpointInfo } from '../rest/rest-types.ts';
 import type { SkippedCheckpoint } from './checkpoint-verification.ts';
 
 const HISTORY = 20;
 
+/**
+ * Checkpoint history and figures for the JobManager's REST API (CheckpointingStatistics) and its
+ * Prometheus `/metrics`: duration, size, alignment time, last completed id and path, and the
+ * checkpoints skipped on restore with their reasons.
+ */
 export class CheckpointStatsTracker {
   private readonly history: CheckpointStats[] = [];
   private readonly counts = { completed: 0, failed: 0, restored: 0 };

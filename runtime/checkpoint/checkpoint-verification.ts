@@ -1,10 +1,7 @@
-// Before a checkpoint is used for restore: `_metadata` must parse, and every file it references must
-// exist with its recorded size. A checkpoint that fails is skipped with reasons a JobManager can put
-// in its log, REST API and metrics.
-import type { CheckpointStorage, StorageEntry } from './checkpoint-storage.ts';
+import type { ObjectStore, StorageEntry } from '../fs/object-store.ts';
 import { parseMetadata, referencedFiles, type CheckpointMetadata } from './metadata.ts';
 import { METADATA_FILE } from './storage-layout.ts';
-import { directoryPrefix, joinPath } from './storage-path.ts';
+import { directoryPrefix, joinPath } from '../fs/storage-path.ts';
 
 export type SkipReason =
   | { kind: 'metadata-unreadable'; message: string }
@@ -84,11 +81,15 @@ export function filesBelow(entries: readonly StorageEntry[], directory: string):
 }
 
 /**
+ * Before a checkpoint is used for restore: `_metadata` must parse, and every file it references must
+ * exist with its recorded size. A checkpoint that fails is skipped with reasons a JobManager can put
+ * in its log, REST API and metrics.
+ *
  * Reads and verifies the checkpoint or savepoint in `directory`. `entries` may pass a listing the
  * caller already holds; otherwise the directory is listed.
  */
 export async function loadCheckpoint(
-  storage: CheckpointStorage,
+  storage: ObjectStore,
   directory: string,
   options: { expectedCheckpointId?: number; entries?: readonly StorageEntry[] } = {},
 ): Promise<{ ok: true; checkpoint: VerifiedCheckpoint } | { ok: false; reasons: SkipReason[] }> {

@@ -1,25 +1,23 @@
-// A job run in this process with checkpoints to storage: the same coordinator, uploads and restore
-// decision as a JobManager with TaskManagers, over the local executor's in-process tasks.
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import type { Registry } from 'prom-client';
 import type { JobExecutionResult } from '../api/job-execution-result.ts';
-import type { CheckpointingMode } from '../api/stream-execution-environment.ts';
 import { LocalExecutor, type LocalExecutorOptions, type LocalJobClient } from '../cluster/local-executor.ts';
-import { logger } from '../cluster/logger.ts';
+import { logger } from '../core/logger.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { OperatorSnapshot } from '../state/state-snapshot.ts';
 import { CheckpointCoordinator, checkpointedTopology, type CompletedCheckpointInfo } from './checkpoint-coordinator.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
 import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import type { SkippedCheckpoint } from './checkpoint-verification.ts';
 import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
-import type { S3ConnectionOptions } from './open-checkpoint-storage.ts';
+import type { S3ConnectionOptions } from '../fs/open-object-store.ts';
 import { checkCompatible, findRestorePoint, readOperatorSnapshots } from './restore.ts';
 import { SavepointStore } from './savepoint-store.ts';
 import type { JobScope } from './storage-layout.ts';
 import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
 
 export interface CheckpointedLocalJobOptions {
-  readonly storage: CheckpointStorage;
+  readonly storage: ObjectStore;
   readonly scope: JobScope;
   /** The run; its checkpoints live in `<ns>/<job>/<jobId>/checkpoints`. */
   readonly jobId: string;
@@ -36,6 +34,10 @@ export interface CheckpointedLocalJobOptions {
   readonly executor?: Omit<LocalExecutorOptions, 'jobId' | 'restore' | 'checkpointingMode'>;
 }
 
+/**
+ * A job run in this process with checkpoints to storage: the same coordinator, uploads and restore
+ * decision as a JobManager with TaskManagers, over the local executor's in-process tasks.
+ */
 export interface CheckpointedLocalJob {
   readonly job: LocalJobClient;
   readonly coordinator: CheckpointCoordinator;

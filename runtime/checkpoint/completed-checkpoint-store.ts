@@ -1,7 +1,4 @@
-// The checkpoints of one run, found by listing storage so that any new JobManager finds them without
-// other memory: only a chk-<n> holding _metadata is completed; the newest one that verifies is used
-// for restore; the newest `retained` are kept and older ones deleted.
-import type { CheckpointStorage, StorageEntry } from './checkpoint-storage.ts';
+import type { ObjectStore, StorageEntry } from '../fs/object-store.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
 import { loadCheckpoint, type SkippedCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
 import { checkpointDirectory, checkpointsDirectory, listedDirectories, parseCheckpointDirectoryName, type JobScope } from './storage-layout.ts';
@@ -23,12 +20,17 @@ export interface LatestCheckpoint {
   skipped: SkippedCheckpoint[];
 }
 
+/**
+ * The checkpoints of one run, found by listing storage so that any new JobManager finds them without
+ * other memory: only a chk-<n> holding _metadata is completed; the newest one that verifies is used
+ * for restore; the newest `retained` are kept and older ones deleted.
+ */
 export class CompletedCheckpointStore {
   readonly directory: string;
   readonly retained: number;
 
   constructor(
-    readonly storage: CheckpointStorage,
+    readonly storage: ObjectStore,
     readonly scope: JobScope,
     readonly jobId: string,
     options: { retained?: number } = {},

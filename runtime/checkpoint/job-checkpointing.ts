@@ -1,23 +1,19 @@
-// The JobManager side of checkpointing behind the JobMaster's seam (cluster/checkpoint-hooks.ts):
-// one coordinator per attempt over the run's storage, the restore decision before each deployment
-// (the run's own newest verified checkpoint, else job.restoreFrom), statistics for REST and
-// /metrics, and savepoints triggered over REST.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { AttemptCheckpointCoordinator, CheckpointCoordinatorContext, JobCheckpointing, SubtaskCheckpointAck } from '../cluster/checkpoint-hooks.ts';
-import type { CheckpointingStatistics, SavepointStatus } from '../cluster/rest-types.ts';
+import type { CheckpointingStatistics, SavepointStatus } from '../rest/rest-types.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
 import { CheckpointCoordinator, checkpointedTopology } from './checkpoint-coordinator.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { StorageError } from '../fs/storage-error.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
 import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
-import { configuredS3Options } from './configured-s3-options.ts';
-import { openCheckpointStorage, openConfiguredStorage } from './open-checkpoint-storage.ts';
+import { configuredS3Options } from '../fs/configured-s3-options.ts';
+import { openObjectStore, openConfiguredStorage } from '../fs/open-object-store.ts';
 import type { SubtaskStateAck } from './pending-checkpoint.ts';
 import { checkCompatible, findRestorePoint } from './restore.ts';
 import { SavepointStore } from './savepoint-store.ts';
@@ -40,6 +36,12 @@ export async function openJobCheckpointing(config: SluiceConfig, logger: Logger)
   return new StorageJobCheckpointing(config, await openConfiguredStorage(config.checkpointing.storage), logger);
 }
 
+/**
+ * The JobManager side of checkpointing behind the JobMaster's seam (cluster/checkpoint-hooks.ts):
+ * one coordinator per attempt over the run's storage, the restore decision before each deployment
+ * (the run's own newest verified checkpoint, else job.restoreFrom), statistics for REST and
+ * /metrics, and savepoints triggered over REST.
+ */
 export class StorageJobCheckpointing implements JobCheckpointing {
   readonly stats: CheckpointStatsTracker;
   /** Checkpoint metrics for the JobManager's /metrics (Registry.merge with its own). */
@@ -53,7 +55,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
 
   constructor(
     private readonly config: SluiceConfig,
-    readonly storage: CheckpointStorage,
+    readonly storage: ObjectStore,
     private readonly logger: Logger,
   ) {
     const scope = { namespace: config.job.namespace, jobName: config.job.name };
@@ -149,7 +151,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
 
   /** Storage that cannot be reached now may be reachable at the next attempt (MinIO starting after the job). */
   isTransientRestoreFailure(error: unknown): boolean {
-    return error instanceof CheckpointStorageError && (error.reason === 'unreachable' || error.reason === 'timeout');
+    return error instanceof StorageError && (error.reason === 'unreachable' || error.reason === 'timeout');
   }
 
   statistics(): CheckpointingStatistics {
@@ -161,7 +163,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     if (!coordinator) throw new Error(`job "${this.config.job.id}" has no running attempt to take a savepoint of`);
     let target: CheckpointStorageLocation | undefined;
     if (targetDirectory !== undefined) {
-      const storage = await openCheckpointStorage(targetDirectory, configuredS3Options(this.config));
+      const storage = await openObjectStore(targetDirectory, configuredS3Options(this.config));
       target = new CheckpointStorageLocation(storage, savepointDirectoryName(Date.now()), 'savepoint');
     }
     const triggerId = randomUUID();

@@ -1,5 +1,3 @@
-// A triggered checkpoint or savepoint waiting for every subtask's acknowledgement (Flink's
-// PendingCheckpoint). It turns the acknowledged state handles into the `_metadata` document.
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
 import type { CheckpointMetadata, OperatorState, OperatorSubtaskState } from './metadata.ts';
 
@@ -20,6 +18,10 @@ export interface SubtaskStateAck {
   readonly alignmentDurationMs: number;
 }
 
+/**
+ * A triggered checkpoint or savepoint waiting for every subtask's acknowledgement (Flink's
+ * PendingCheckpoint). It turns the acknowledged state handles into the `_metadata` document.
+ */
 export class PendingCheckpoint {
   private readonly acks = new Map<string, SubtaskStateAck>();
   latestAckTimestamp = 0;

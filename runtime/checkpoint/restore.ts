@@ -3,18 +3,19 @@
 // savepoint or a previous run's checkpoint); newer checkpoints that fail verification are skipped
 // with their reasons. State is read by key-group range and list-state plan, so any parallelism works.
 import type { JobGraph } from '../graph/job-graph.ts';
-import { keyGroupRangeFor } from '../state/key-group.ts';
+import { keyGroupRangeFor } from '../core/key-group.ts';
 import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
 import type { SkippedCheckpoint, VerifiedCheckpoint } from './checkpoint-verification.ts';
 import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import type { OperatorState } from './metadata.ts';
-import { openCheckpointAt, type S3ConnectionOptions } from './open-checkpoint-storage.ts';
+import type { S3ConnectionOptions } from '../fs/open-object-store.ts';
+import { openCheckpointAt } from './open-checkpoint.ts';
 import { readSubtaskState } from './subtask-state-reader.ts';
 
 export interface RestorePoint {
   /** The storage the checkpoint's handles are read from (rooted at the run's storage or at the checkpoint). */
-  readonly storage: CheckpointStorage;
+  readonly storage: ObjectStore;
   readonly checkpoint: VerifiedCheckpoint;
   /** `own-run`: a checkpoint of this run (restart after a crash); `restore-from`: the run's starting point. */
   readonly origin: 'own-run' | 'restore-from';

@@ -1,6 +1,4 @@
-// Savepoints of a job, kept under the job's name (not a run) until deleted by hand, so every later
-// run of the same StreamJob finds them.
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
 import { listedDirectories, parseSavepointDirectoryName, savepointDirectory, savepointsDirectory, type JobScope } from './storage-layout.ts';
 
@@ -12,11 +10,15 @@ export interface SavepointDirectory {
   completed: boolean;
 }
 
+/**
+ * Savepoints of a job, kept under the job's name (not a run) until deleted by hand, so every later
+ * run of the same StreamJob finds them.
+ */
 export class SavepointStore {
   readonly directory: string;
 
   constructor(
-    readonly storage: CheckpointStorage,
+    readonly storage: ObjectStore,
     readonly scope: JobScope,
   ) {
     this.directory = savepointsDirectory(scope);

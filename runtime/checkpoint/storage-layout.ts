@@ -1,10 +1,10 @@
-// Where checkpoints and savepoints live below a storage root (DESIGN.md, "Checkpoint storage layout"):
+// Where checkpoints and savepoints live below a storage root (runtime/checkpoint/README.md):
 //   <namespace>/<job-name>/<job-id>/checkpoints/chk-<n>/{_metadata, <operator-id>/<subtask>}
 //   <namespace>/<job-name>/savepoints/sp-<timestamp>/...
 // A `<job-id>` names one run; savepoints belong to the job's name so that every run finds them.
-import type { StorageEntry } from './checkpoint-storage.ts';
-import { CheckpointStorageError } from './checkpoint-storage-error.ts';
-import { directoryPrefix, joinPath } from './storage-path.ts';
+import type { StorageEntry } from '../fs/object-store.ts';
+import { StorageError } from '../fs/storage-error.ts';
+import { directoryPrefix, joinPath } from '../fs/storage-path.ts';
 
 /** The job whose checkpoints and savepoints a layout addresses. */
 export interface JobScope {
@@ -63,20 +63,20 @@ export function parseSavepointDirectoryName(name: string): number | undefined {
 
 /** Operator ids come from `.uid(...)` and may hold any character; the path segment is their URI encoding. */
 function operatorIdSegment(operatorId: string): string {
-  if (operatorId === '') throw new CheckpointStorageError('invalid-path', 'Operator id must not be empty');
+  if (operatorId === '') throw new StorageError('invalid-path', 'Operator id must not be empty');
   return encodeURIComponent(operatorId).replace(/\./g, '%2E');
 }
 
 function segment(value: string, what: string): string {
   if (value === '' || value === '.' || value === '..' || value.includes('/')) {
-    throw new CheckpointStorageError('invalid-path', `Invalid ${what} "${value}" for a checkpoint storage path: it must be non-empty, not "." or "..", and contain no "/"`);
+    throw new StorageError('invalid-path', `Invalid ${what} "${value}" for a checkpoint storage path: it must be non-empty, not "." or "..", and contain no "/"`);
   }
   return value;
 }
 
 function nonNegativeInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new CheckpointStorageError('invalid-path', `Invalid ${what} ${value}: expected a non-negative integer`);
+    throw new StorageError('invalid-path', `Invalid ${what} ${value}: expected a non-negative integer`);
   }
   return value;
 }

@@ -1,10 +1,8 @@
-// Reads what one subtask restores from a checkpoint, at the checkpoint's parallelism or another:
-// its key groups and its share of the operator list states, fetched as byte ranges.
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
 import type { KeyGroupRange, OperatorState } from './metadata.ts';
 import { keyedStateReadPlan, operatorStateReadPlan, type ListEntryRange } from './state-assignment.ts';
 import type { KeyGroupBytes } from './subtask-state-writer.ts';
-import { joinPath } from './storage-path.ts';
+import { joinPath } from '../fs/storage-path.ts';
 
 /** Shaped like runtime/state's OperatorStateRestore. */
 export interface SubtaskRestore {
@@ -14,11 +12,14 @@ export interface SubtaskRestore {
 }
 
 /**
+ * Reads what one subtask restores from a checkpoint, at the checkpoint's parallelism or another:
+ * its key groups and its share of the operator list states, fetched as byte ranges.
+ *
  * @param directory the checkpoint's directory relative to the storage root (VerifiedCheckpoint.directory)
  * @param keyGroupRange the restoring subtask's key groups; null when the operator has no keyed state
  */
 export async function readSubtaskState(
-  storage: CheckpointStorage,
+  storage: ObjectStore,
   directory: string,
   state: OperatorState,
   keyGroupRange: KeyGroupRange | null,
@@ -44,7 +45,7 @@ export async function readSubtaskState(
 }
 
 /** Reads each file's span of wanted entries once, then cuts the entries out of it. */
-async function readListEntries(storage: CheckpointStorage, directory: string, plan: Map<string, ListEntryRange[]>): Promise<Array<{ name: string; entries: Buffer[] }>> {
+async function readListEntries(storage: ObjectStore, directory: string, plan: Map<string, ListEntryRange[]>): Promise<Array<{ name: string; entries: Buffer[] }>> {
   const spans = new Map<string, { start: number; end: number }>();
   for (const entries of plan.values()) {
     for (const entry of entries) {

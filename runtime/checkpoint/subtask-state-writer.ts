@@ -1,8 +1,5 @@
-// Writes one subtask's snapshot of one operator as a single state file: its key groups in order,
-// then the entries of its operator list states; the returned handles locate each piece by offset,
-// so a restore at any parallelism reads exactly the bytes it needs.
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
-import type { WriteOptions } from './checkpoint-storage.ts';
+import type { WriteOptions } from '../fs/object-store.ts';
 import type { DistributionMode, KeyGroupRange, ListStateOffsets, OperatorSubtaskState } from './metadata.ts';
 
 /** The bytes of one key group (its keyed state and timers), as the state backend encodes them. */
@@ -28,6 +25,11 @@ export interface SubtaskSnapshot {
   readonly operatorState: ReadonlyArray<ListStateBytes>;
 }
 
+/**
+ * Writes one subtask's snapshot of one operator as a single state file: its key groups in order,
+ * then the entries of its operator list states; the returned handles locate each piece by offset,
+ * so a restore at any parallelism reads exactly the bytes it needs.
+ */
 export async function writeSubtaskState(
   location: CheckpointStorageLocation,
   operatorId: string,

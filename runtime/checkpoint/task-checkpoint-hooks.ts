@@ -1,20 +1,22 @@
-// The TaskManager side of checkpointing behind the TaskExecutor's seam: a subtask's snapshot is
-// uploaded into the run's chk-<n> and the ack carries the handles; on deployment, each subtask
-// reads its share of the checkpoint the JobManager named (key-group range, list-state plan).
 import type { TaskCheckpointHooks } from '../cluster/task-executor.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
 import { CheckpointStorageLocation } from './checkpoint-location.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
-import { configuredS3Options } from './configured-s3-options.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
+import { configuredS3Options } from '../fs/configured-s3-options.ts';
 import { checkpointingEnabled, type RestoreInstruction } from './job-checkpointing.ts';
 import { parseMetadata } from './metadata.ts';
-import { openCheckpointStorage, openConfiguredStorage } from './open-checkpoint-storage.ts';
+import { openObjectStore, openConfiguredStorage } from '../fs/open-object-store.ts';
 import { readSubtaskRestore, type RestorePoint } from './restore.ts';
 import { checkpointDirectory, METADATA_FILE } from './storage-layout.ts';
 import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
 
-export function createTaskCheckpointHooks(config: SluiceConfig, storage: CheckpointStorage): TaskCheckpointHooks {
+/**
+ * The TaskManager side of checkpointing behind the TaskExecutor's seam: a subtask's snapshot is
+ * uploaded into the run's chk-<n> and the ack carries the handles; on deployment, each subtask
+ * reads its share of the checkpoint the JobManager named (key-group range, list-state plan).
+ */
+export function createTaskCheckpointHooks(config: SluiceConfig, storage: ObjectStore): TaskCheckpointHooks {
   const scope = { namespace: config.job.namespace, jobName: config.job.name };
   // Subtasks of one deployment restore from the same checkpoint: its metadata is read once, and the
   // storage opened for it is released when a later deployment names another checkpoint.
@@ -50,7 +52,7 @@ export function createTaskCheckpointHooks(config: SluiceConfig, storage: Checkpo
 }
 
 async function openRestorePoint(uri: string, config: SluiceConfig): Promise<RestorePoint> {
-  const storage = await openCheckpointStorage(uri, configuredS3Options(config));
+  const storage = await openObjectStore(uri, configuredS3Options(config));
   const metadata = parseMetadata(await storage.read(METADATA_FILE));
   return {
     storage,

@@ -4,7 +4,7 @@ import { StreamExecutionEnvironment } from '../api/stream-execution-environment.
 import { loadJobModule } from '../cluster/job-module.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { LocalExecutor } from '../cluster/local-executor.ts';
-import { logger } from '../cluster/logger.ts';
+import { logger } from '../core/logger.ts';
 import { readSnapshotsAt } from '../checkpoint/restore.ts';
 
 function positiveInt(value: string): number {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { ErrorResponse, JobsOverview, SavepointStatus, TriggerResponse } from '../cluster/rest-types.ts';
+import type { ErrorResponse, JobsOverview, SavepointStatus, TriggerResponse } from '../rest/rest-types.ts';
 import { parseDuration } from '../config/index.ts';
 
 function duration(value: string): number {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { configuredS3Options } from '../checkpoint/configured-s3-options.ts';
-import { setProcessS3Connection } from '../checkpoint/process-s3-connection.ts';
+import { configuredS3Options } from '../fs/configured-s3-options.ts';
+import { setProcessS3Connection } from '../fs/process-s3-connection.ts';
 import { openTaskCheckpointHooks } from '../checkpoint/task-checkpoint-hooks.ts';
 import { loadConfig } from '../config/index.ts';
 import { processLogger, stopOnSignals } from '../cluster/process-lifecycle.ts';

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
-import type { CheckpointingStatistics, SavepointStatus } from './rest-types.ts';
+import type { CheckpointingStatistics, SavepointStatus } from '../rest/rest-types.ts';
 
 /** What the JobMaster gives a checkpoint coordinator of one attempt. */
 export interface CheckpointCoordinatorContext {

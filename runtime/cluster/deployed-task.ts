@@ -1,3 +1,4 @@
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { ChannelWriter } from '../network/channel.ts';
 import type { DataPlane } from '../network/data-plane.ts';
@@ -6,7 +7,8 @@ import type { RemoteChannelWriter } from '../network/remote-channel-writer.ts';
 import type { RemoteInputChannel } from '../network/remote-input-channel.ts';
 import type { SubtaskReport } from '../rpc/rpc-messages.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
-import { StreamTask, type TaskCheckpointAck } from '../task/stream-task.ts';
+import { StreamTask } from '../task/stream-task.ts';
+import type { TaskCheckpointAck } from '../task/task-checkpoint.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
 
 export interface DeployedTaskContext {
@@ -16,7 +18,7 @@ export interface DeployedTaskContext {
   readonly localChannel: (channelId: number) => LocalChannel;
   readonly restore: ((operatorId: string) => OperatorStateRestore | undefined) | undefined;
   readonly onCheckpoint: (ack: TaskCheckpointAck) => void;
-  readonly checkpointingMode: 'exactly-once' | 'at-least-once';
+  readonly checkpointingMode: CheckpointingMode;
   /** The job takes checkpoints: at end of input the subtask ends and waits for the final checkpoint. */
   readonly checkpointing: boolean;
   readonly onEnded: () => void;

@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import type { JobMaster } from './job-master.ts';
-import type { JobState } from './rest-types.ts';
+import type { JobState } from '../rest/rest-types.ts';
 
 const STATES: readonly JobState[] = ['CREATED', 'RUNNING', 'RESTARTING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'SUSPENDED'];
 

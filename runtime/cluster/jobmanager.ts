@@ -2,14 +2,14 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { SluiceConfig } from '../config/index.ts';
-import { formatPeerAddress } from '../network/peer-address.ts';
+import { formatPeerAddress } from '../core/peer-address.ts';
 import { RpcConnection } from '../rpc/rpc-connection.ts';
 import type { TaskManagerMessage } from '../rpc/rpc-messages.ts';
 import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import { buildJobGraph } from './job-graph-builder.ts';
 import { JobMaster } from './job-master.ts';
 import { createJobManagerMetrics } from './jobmanager-metrics.ts';
-import { listenTcp } from './listen.ts';
+import { listenError, listenTcp } from '../core/listen.ts';
 import { createRestServer } from './rest-server.ts';
 
 export interface RunningJobManager {
@@ -51,8 +51,7 @@ export async function startJobManager(config: SluiceConfig, logger: Logger, chec
   } catch (e) {
     master.close();
     rpc.server.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`JobManager REST cannot listen on ${formatPeerAddress(bindAddress, restPort)}: ${code === 'EADDRINUSE' ? 'address already in use' : (e as Error).message}`);
+    throw listenError('JobManager REST', bindAddress, restPort, e);
   }
   const address = rest.server.address();
   const actualRest = typeof address === 'object' && address !== null ? address.port : restPort;

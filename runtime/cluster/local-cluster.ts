@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { OperatorResult } from '../api/job-execution-result.ts';
-import type { JobDetails, JobExceptions } from './rest-types.ts';
-import { logger } from './logger.ts';
+import type { JobDetails, JobExceptions } from '../rest/rest-types.ts';
+import { logger } from '../core/logger.ts';
 
 export interface LocalClusterOptions {
   readonly job: string;

@@ -1,11 +1,16 @@
+import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
 import { JobExecutionResult, type OperatorResult } from '../api/job-execution-result.ts';
 import type { JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import { DEFAULT_LOCAL_CHANNEL_OPTIONS, LocalChannel, type LocalChannelOptions } from '../network/local-channel.ts';
 import { assignStateToSubtask, type OperatorSnapshot } from '../state/state-snapshot.ts';
-import { StreamTask, TaskCancelledError, type ChannelProvider, type CheckpointTriggerOptions, type TaskCheckpointAck } from '../task/stream-task.ts';
+import type { ChannelProvider } from '../task/channel-provider.ts';
+import { StreamTask } from '../task/stream-task.ts';
+import { TaskCancelledError } from '../task/task-cancelled-error.ts';
+import type { CheckpointTriggerOptions, TaskCheckpointAck } from '../task/task-checkpoint.ts';
 import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.ts';
-import { logger } from './logger.ts';
+import { logger } from '../core/logger.ts';
+import { FinalCheckpoints } from './final-checkpoints.ts';
 import { operatorResults } from './operator-results.ts';
 
 export interface LocalExecutorOptions {
@@ -15,7 +20,7 @@ export interface LocalExecutorOptions {
   readonly restore?: ReadonlyMap<string, readonly OperatorSnapshot[]>;
   readonly sourceBurst?: number;
   /** Barrier alignment of tasks with several input channels; default exactly-once. */
-  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
+  readonly checkpointingMode?: CheckpointingMode;
   /**
    * The job takes checkpoints (a coordinator drives `triggerCheckpoint`): at end of input tasks end
    * and wait for the final checkpoint — one triggered once every task ended — instead of finishing.
@@ -80,8 +85,7 @@ export class LocalExecutor implements JobExecutor {
     };
     const restore = this.options.restore;
     const acks = new Map<number, PendingAcks>();
-    /** Checkpoints after whose completion the tasks exit. */
-    const finalCheckpoints = new Set<number>();
+    const finalCheckpoints = new FinalCheckpoints();
     const allEndedListeners: (() => void)[] = [];
     const byKey = new Map<string, StreamTask>();
     const onCheckpoint = (ack: TaskCheckpointAck) => {
@@ -158,17 +162,17 @@ export class LocalExecutor implements JobExecutor {
           }
           const timestamp = Date.now();
           acks.set(id, { timestamp, options, received: new Map(), resolve, reject });
-          if (options.stop || tasks.every((t) => t.isEnded)) finalCheckpoints.add(id);
+          finalCheckpoints.triggered(id, options.stop, tasks.every((t) => t.isEnded));
           for (const t of tasks) if (t.vertex.isSource || t.isEnded) t.triggerCheckpoint(id, timestamp, options);
         });
       },
       notifyCheckpointComplete(id: number) {
-        const final = finalCheckpoints.delete(id);
+        const final = finalCheckpoints.completed(id);
         for (const t of tasks) t.notifyCheckpointComplete(id, final);
         return final;
       },
       notifyCheckpointAborted(id: number) {
-        finalCheckpoints.delete(id);
+        finalCheckpoints.aborted(id);
         acks.get(id)?.reject(new Error(`checkpoint ${id} of job ${jobId} was aborted`));
         acks.delete(id);
         for (const t of tasks) t.notifyCheckpointAborted(id);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SluiceConfig } from '../config/index.ts';
-import { logger } from './logger.ts';
+import { logger } from '../core/logger.ts';
 
 /** The process logger at the configured level (SLUICE_LOG_LEVEL, when set, wins). */
 export function processLogger(config: SluiceConfig, bindings: Record<string, string>): Logger {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import type { JobMaster } from './job-master.ts';
-import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointTriggerRequest, StopWithSavepointRequest } from './rest-types.ts';
+import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointTriggerRequest, StopWithSavepointRequest } from '../rest/rest-types.ts';
 
 const NO_CHECKPOINTS: CheckpointingStatistics = {
   counts: { completed: 0, failed: 0, inProgress: 0, restored: 0 },

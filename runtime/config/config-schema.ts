@@ -1,5 +1,6 @@
 import { FormatRegistry, Type } from '@sinclair/typebox';
 import type { Static, StaticDecode, TSchema } from '@sinclair/typebox';
+import { CHECKPOINTING_MODES } from '../core/checkpointing-mode.ts';
 import { formatDuration, isDuration, parseDuration } from './duration.ts';
 import { formatSize, isSize, parseSize } from './size.ts';
 
@@ -145,7 +146,7 @@ const Storage = Type.Union(
 const Checkpointing = Section(
   {
     interval: Type.Optional(Duration(undefined, 'Time between checkpoints; absent: checkpointing is off')),
-    mode: Type.Union([Type.Literal('exactly-once'), Type.Literal('at-least-once')], { default: 'exactly-once', description: 'Barrier alignment or not' }),
+    mode: Type.Union(CHECKPOINTING_MODES.map((m) => Type.Literal(m)), { default: 'exactly-once', description: 'Barrier alignment or not' }),
     timeout: Duration('10m', 'A checkpoint not completed by then is aborted'),
     minPause: Duration('0ms', 'Least time between the end of one checkpoint and the start of the next'),
     retained: Count(3, 1, 'Completed checkpoints kept'),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { CheckpointStorageError } from '../checkpoint/checkpoint-storage-error.ts';
-import { openCheckpointStorage, type S3ConnectionOptions } from '../checkpoint/open-checkpoint-storage.ts';
-import { processS3Connection } from '../checkpoint/process-s3-connection.ts';
-import type { S3CheckpointStorage } from '../checkpoint/s3-storage.ts';
-import { parseStorageUri } from '../checkpoint/storage-uri.ts';
+import { StorageError } from '../fs/storage-error.ts';
+import { openObjectStore, type S3ConnectionOptions } from '../fs/open-object-store.ts';
+import { processS3Connection } from '../fs/process-s3-connection.ts';
+import type { S3ObjectStore } from '../fs/s3-object-store.ts';
+import { parseStorageUri } from '../fs/storage-uri.ts';
 import { formatRecord } from './format-record.ts';
 import type { SinkWriterContext } from './sink.ts';
 import { TwoPhaseCommitSink, type PreCommitted, type SinkTransaction, type SinkTransactions } from './two-phase-commit-sink.ts';
@@ -77,7 +77,7 @@ export class S3Sink<T> extends TwoPhaseCommitSink<T, S3PartState> {
 
 /** The transactions of one writer: one connection, and the work to finish before closing it. */
 class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
-  private readonly storage: Promise<S3CheckpointStorage>;
+  private readonly storage: Promise<S3ObjectStore>;
   // Unique per writer, so a restarted attempt never reuses the name of a part published before.
   private readonly run = randomUUID().slice(0, 8);
   private sequence = 0;
@@ -89,7 +89,7 @@ class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
     private readonly subtaskIndex: number,
   ) {
     // An s3:// URI (checked by S3Sink) opens S3 storage.
-    this.storage = openCheckpointStorage(uri, { ...processS3Connection(), ...options, queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3CheckpointStorage>;
+    this.storage = openObjectStore(uri, { ...processS3Connection(), ...options, queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3ObjectStore>;
     // Reported by the first upload or commit that needs the connection.
     this.storage.catch(() => {});
   }
@@ -130,7 +130,7 @@ class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
     try {
       await storage.copy(state.staging, state.part);
     } catch (error) {
-      if (!(error instanceof CheckpointStorageError && error.reason === 'not-found')) throw error;
+      if (!(error instanceof StorageError && error.reason === 'not-found')) throw error;
       // The staged object is gone: published by an earlier commit of this transaction, or lost.
       if (await storage.exists(state.part)) return;
       throw new Error(`cannot commit S3 part ${storage.uriOf(state.part)}: neither it nor its staged object ${storage.uriOf(state.staging)} exists`, { cause: error });

@@ -1,5 +1,5 @@
-import type { PartitionerSpec } from '../api/transformation.ts';
-import type { TypeSerializer } from '../network/type-serializer.ts';
+import type { PartitionerSpec } from './transformation.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { Key, KeySelector } from '../api/functions.ts';
-import type { OutputTag } from '../api/output-tag.ts';
-import type { PartitionerSpec, Transformation } from '../api/transformation.ts';
-import type { TypeSerializer } from '../network/type-serializer.ts';
+import type { Key, KeySelector } from '../core/key.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
+import type { PartitionerSpec, Transformation } from './transformation.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { operatorIdFromPosition, operatorIdFromUid } from './operator-id.ts';
 

@@ -2,7 +2,7 @@ import { FrameType, HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { ProtocolError } from './protocol-error.ts';
 import type { RecordBatch } from './stream-element.ts';
 import { decodeTimestamps, encodeTimestamps, maxEncodedTimestampsLength, timestampsEnd } from './timestamp-codec.ts';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /**
  * A frame ready for the socket: `head` (frame header, and for DATA the record count and the

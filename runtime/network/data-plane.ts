@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { logger as runtimeLogger } from '../cluster/logger.ts';
+import { listenOn } from '../core/listen.ts';
+import { logger as runtimeLogger } from '../core/logger.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectWithRetry } from './connect-with-retry.ts';
 import { Connection } from './connection.ts';
@@ -11,11 +12,11 @@ import { PROTOCOL_VERSION } from './frame-codec.ts';
 import type { Handshake } from './frame-codec.ts';
 import { MsgpackSerializer } from './msgpack-serializer.ts';
 import type { NetworkOptions } from './network-options.ts';
-import { formatPeerAddress, parsePeerAddress } from './peer-address.ts';
+import { formatPeerAddress, parsePeerAddress } from '../core/peer-address.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { RemoteChannelWriter } from './remote-channel-writer.ts';
 import { RemoteInputChannel } from './remote-input-channel.ts';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** Pause before dialling again a peer found at an older fencing token. */
 const REDIAL_DELAY_MS = 50;
@@ -110,24 +111,20 @@ export class DataPlane implements ConnectionOwner {
    * dial, e.g. the pod IP; by default the bind host, or this machine's hostname when binding all
    * interfaces. Resolves to the advertised `host:port`.
    */
-  listen(host: string, port: number, advertisedHost: string = host === '0.0.0.0' || host === '::' ? hostname() : host): Promise<string> {
-    if (this.server !== null) return Promise.reject(new Error(`data plane already listens on ${this.address}`));
+  async listen(host: string, port: number, advertisedHost: string = host === '0.0.0.0' || host === '::' ? hostname() : host): Promise<string> {
+    if (this.server !== null) throw new Error(`data plane already listens on ${this.address}`);
     const server = createServer(this.accept);
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        this.server = null;
-        const where = formatPeerAddress(host, port);
-        reject(new Error(error.code === 'EADDRINUSE' ? `data plane cannot listen on ${where}: address already in use` : `data plane cannot listen on ${where}: ${error.message}`));
-      });
-      server.listen({ host, port }, () => {
-        const bound = server.address();
-        const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
-        this.hello = { ...this.hello, dataAddress: formatPeerAddress(advertisedHost, actualPort) };
-        server.on('error', (error) => this.report(new Error(`data-plane server on ${this.address}: ${error.message}`)));
-        resolve(this.hello.dataAddress);
-      });
-    });
+    let actualPort: number;
+    try {
+      actualPort = await listenOn('data plane', server, host, port);
+    } catch (error) {
+      this.server = null;
+      throw error;
+    }
+    this.hello = { ...this.hello, dataAddress: formatPeerAddress(advertisedHost, actualPort) };
+    server.on('error', (error) => this.report(new Error(`data-plane server on ${this.address}: ${error.message}`)));
+    return this.hello.dataAddress;
   }
 
   /** The sending end of channel `channelId` towards the process listening at `peerAddress`. */

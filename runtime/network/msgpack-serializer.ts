@@ -1,5 +1,5 @@
 import { Packr, Unpackr } from 'msgpackr';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /**
  * The default serializer: one msgpackr `pack` over the whole batch with records enabled, so an

@@ -1,5 +1,5 @@
-import type { PartitionerSpec } from '../api/transformation.ts';
-import { keyGroupFor, subtaskForKeyGroup } from '../state/key-group.ts';
+import type { PartitionerSpec } from '../graph/transformation.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../core/key-group.ts';
 
 /** Picks the output channel of each record of an edge; channel i leads to consumer subtask i. */
 export interface ChannelSelector {

@@ -5,7 +5,7 @@ import { CreditGate } from './credit-gate.ts';
 import { encodeEvent } from './frame-codec.ts';
 import type { NetworkOptions } from './network-options.ts';
 import type { ControlEvent } from './stream-element.ts';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** What a writer needs from the connection that carries its channel. */
 export interface SendLink {

@@ -3,7 +3,7 @@ import type { ChannelElement, InputChannel } from './channel.ts';
 import { FrameType, HEADER_BYTES } from './frame.ts';
 import { decodeEvent, isEndOfPartition } from './frame-codec.ts';
 import { ProtocolError } from './protocol-error.ts';
-import type { TypeSerializer } from './type-serializer.ts';
+import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** What a receiving channel needs from the connection its data arrives on. */
 export interface CreditLink {

@@ -3,9 +3,6 @@
  * parallel arrays (see RecordBatch) so that no object is allocated per record.
  */
 
-/** Timestamp of a record that carries none (Flink's "no timestamp"). */
-export const NO_TIMESTAMP = Number.NEGATIVE_INFINITY;
-
 export type ControlEvent =
   /** Event time has reached `timestamp` on this channel. */
   | { readonly kind: 'watermark'; readonly timestamp: number }

@@ -1,4 +1,4 @@
-import { NO_TIMESTAMP } from './stream-element.ts';
+import { NO_TIMESTAMP } from '../core/timestamps.ts';
 
 /**
  * Encodes the timestamps of one batch. Three layouts, chosen per batch by a leading flag byte:

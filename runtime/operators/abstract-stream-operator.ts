@@ -1,4 +1,4 @@
-import type { Key } from '../api/functions.ts';
+import type { Key } from '../core/key.ts';
 import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
 import { OperatorStateStore } from '../state/operator-state-store.ts';
 import {

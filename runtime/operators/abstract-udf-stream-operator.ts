@@ -1,5 +1,5 @@
-import type { RichFunction } from '../api/functions.ts';
-import { richOf } from '../api/functions.ts';
+import type { RichFunction } from '../functions/functions.ts';
+import { richOf } from '../functions/functions.ts';
 import type { TimerService } from '../state/timer-service.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { StreamingRuntimeContext } from './streaming-runtime-context.ts';

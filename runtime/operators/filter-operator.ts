@@ -1,4 +1,4 @@
-import { functionOf, type FilterFunction } from '../api/functions.ts';
+import { functionOf, type FilterFunction } from '../functions/functions.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 
 export class FilterOperator<T> extends AbstractUdfStreamOperator {

@@ -1,4 +1,4 @@
-import { functionOf, type Collector, type FlatMapFunction } from '../api/functions.ts';
+import { functionOf, type Collector, type FlatMapFunction } from '../functions/functions.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 import { TimestampedCollector } from './timestamped-collector.ts';
 

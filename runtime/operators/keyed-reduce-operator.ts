@@ -1,4 +1,4 @@
-import { functionOf, type Key, type ReduceFunction } from '../api/functions.ts';
+import { functionOf, type Key, type ReduceFunction } from '../functions/functions.ts';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 

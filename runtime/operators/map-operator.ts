@@ -1,4 +1,4 @@
-import { functionOf, type MapFunction } from '../api/functions.ts';
+import { functionOf, type MapFunction } from '../functions/functions.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 
 export class MapOperator<T, R> extends AbstractUdfStreamOperator {

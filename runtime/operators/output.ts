@@ -1,4 +1,4 @@
-import type { OutputTag } from '../api/output-tag.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
 
 /** Where an operator sends what it produces: records (main and side outputs) and time. */
 export interface Output {

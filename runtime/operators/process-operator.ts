@@ -1,5 +1,5 @@
-import type { KeyedProcessContext, KeyedProcessFunction, OnTimerContext, ProcessFunction } from '../api/functions.ts';
-import type { OutputTag } from '../api/output-tag.ts';
+import type { KeyedProcessContext, KeyedProcessFunction, OnTimerContext, ProcessFunction } from '../functions/functions.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
 import type { Timer, TimerService } from '../state/timer-service.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 import { TimestampedCollector } from './timestamped-collector.ts';

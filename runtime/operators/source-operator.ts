@@ -1,6 +1,6 @@
-import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
+import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
 import type { InputStatus, ReaderOutput, Source, SourceReader } from '../connectors/source.ts';
-import { NO_TIMESTAMP } from '../network/stream-element.ts';
+import { NO_TIMESTAMP } from '../core/timestamps.ts';
 import type { ListState } from '../state/keyed-state.ts';
 import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';

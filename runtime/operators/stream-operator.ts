@@ -1,7 +1,7 @@
-import type { Key, KeySelector } from '../api/functions.ts';
-import type { KeyGroupRange } from '../state/key-group.ts';
+import type { Key, KeySelector } from '../functions/functions.ts';
+import type { KeyGroupRange } from '../core/key-group.ts';
 import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
-import type { ProcessingTimeService } from '../task/processing-time-service.ts';
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 import type { Output } from './output.ts';
 
 /** Everything an operator learns about where it runs, given once in `setup`. */

@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../api/runtime-context.ts';
+import type { RuntimeContext } from '../functions/runtime-context.ts';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
 import type { ListState, MapState, ReducingState, ValueState } from '../state/keyed-state.ts';
 import type { OperatorStateStore } from '../state/operator-state-store.ts';

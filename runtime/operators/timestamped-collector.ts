@@ -1,4 +1,4 @@
-import type { Collector } from '../api/functions.ts';
+import type { Collector } from '../functions/functions.ts';
 import type { Output } from './output.ts';
 
 /** A Collector reused for every record: emits with the timestamp of the record being processed. */

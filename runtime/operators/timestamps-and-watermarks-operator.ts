@@ -1,4 +1,4 @@
-import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
+import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { WatermarkEmitter } from './watermark-emitter.ts';
 

@@ -1,5 +1,5 @@
-import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../api/watermark-strategy.ts';
-import type { ProcessingTimeService } from '../task/processing-time-service.ts';
+import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../functions/watermark-strategy.ts';
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 import type { Output } from './output.ts';
 
 /**

@@ -5,8 +5,8 @@ import {
   type ProcessWindowFunction,
   type ReduceFunction,
   type WindowContext,
-} from '../api/functions.ts';
-import type { TimeWindow } from '../api/windowing/time-window.ts';
+} from '../functions/functions.ts';
+import type { TimeWindow } from '../windowing/time-window.ts';
 
 /**
  * How a window operator keeps and evaluates a window's contents: incrementally (reduce,

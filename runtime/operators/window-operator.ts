@@ -1,9 +1,9 @@
-import type { Collector, WindowContext } from '../api/functions.ts';
-import type { OutputTag } from '../api/output-tag.ts';
-import { TimeWindow } from '../api/windowing/time-window.ts';
-import type { Trigger, TriggerContext, TriggerResult } from '../api/windowing/trigger.ts';
-import type { WindowAssigner } from '../api/windowing/window-assigner.ts';
-import { NO_TIMESTAMP } from '../network/stream-element.ts';
+import type { Collector, WindowContext } from '../functions/functions.ts';
+import type { OutputTag } from '../functions/output-tag.ts';
+import { TimeWindow } from '../windowing/time-window.ts';
+import type { Trigger, TriggerContext, TriggerResult } from '../windowing/trigger.ts';
+import type { WindowAssigner } from '../windowing/window-assigner.ts';
+import { NO_TIMESTAMP } from '../core/timestamps.ts';
 import type { MapState } from '../state/keyed-state.ts';
 import { MapStateDescriptor } from '../state/state-descriptor.ts';
 import type { Timer } from '../state/timer-service.ts';

@@ -1,6 +1,6 @@
-import type { Key } from '../api/functions.ts';
+import type { Key } from '../core/key.ts';
 import type { ListState, MapState, ReducingState, ValueState } from './keyed-state.ts';
-import { keyGroupFor, type KeyGroupRange } from './key-group.ts';
+import { keyGroupFor, type KeyGroupRange } from '../core/key-group.ts';
 import type { StateDescriptor } from './state-descriptor.ts';
 
 /** Entries of one named state within one key group, as stored in a snapshot. */

@@ -1,7 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { splitStateAssignment } from './split-state-assignment.ts';
 import type { StateEntries } from './heap-keyed-state-backend.ts';
-import { inKeyGroupRange, keyGroupRangeFor, type KeyGroupRange } from './key-group.ts';
+import { inKeyGroupRange, keyGroupRangeFor, type KeyGroupRange } from '../core/key-group.ts';
 import type { TimerEntry } from './timer-service.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { Key } from '../api/functions.ts';
-import type { ProcessingTimeService } from '../task/processing-time-service.ts';
+import type { Key } from '../core/key.ts';
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
-import type { KeyGroupRange } from './key-group.ts';
+import type { KeyGroupRange } from '../core/key-group.ts';
 
 /** Timers as a user function sees them: scoped to the current key. */
 export interface TimerService {

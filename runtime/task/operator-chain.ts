@@ -5,7 +5,7 @@ import { OperatorError } from '../operators/operator-error.ts';
 import { OperatorOutput, type BlamedTarget } from '../operators/output.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
-import type { ProcessingTimeService } from './processing-time-service.ts';
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 
 /** Names the operator in a failure; a failure already named by a later operator passes unchanged. */
 export function operatorFailure(error: unknown, node: StreamNode, subtaskIndex: number): OperatorError {

@@ -1,82 +1,21 @@
-import type { JobEdge, JobGraph, JobVertex } from '../graph/job-graph.ts';
-import type { AvailabilityProvider } from '../network/availability-provider.ts';
-import type { ChannelWriter, InputChannel } from '../network/channel.ts';
+import type { JobGraph, JobVertex } from '../graph/job-graph.ts';
 import { InputGate } from '../network/input-gate.ts';
-import { createChannelSelector } from '../network/partitioner.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import type { ControlEvent, RecordBatch } from '../network/stream-element.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
-import type { StreamOperator } from '../operators/stream-operator.ts';
-import { EMPTY_RESTORE, type OperatorSnapshot, type OperatorStateRestore } from '../state/state-snapshot.ts';
-import { BlockableInputChannel } from './blockable-input-channel.ts';
+import { EMPTY_RESTORE, type OperatorSnapshot } from '../state/state-snapshot.ts';
+import { createInputGate, createRecordWriters } from './task-channels.ts';
 import { CheckpointBarrierAligner } from './checkpoint-barrier-aligner.ts';
 import { CheckpointBarrierTracker, type CheckpointBarrierHandler } from './checkpoint-barrier-tracker.ts';
+import { operatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { OperatorChain, operatorFailure } from './operator-chain.ts';
-import { MailboxProcessingTimeService } from './processing-time-service.ts';
+import type { StreamTaskOptions } from './stream-task-options.ts';
+import { TaskCancelledError } from './task-cancelled-error.ts';
+import type { CheckpointTriggerOptions } from './task-checkpoint.ts';
+import { MailboxProcessingTimeService } from './mailbox-processing-time-service.ts';
 import { StatusWatermarkValve } from './status-watermark-valve.ts';
-import type { ChannelTarget, InputChannelDescriptor, TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
-
-/** Creates the ends of a task's channels: local hand-over in one process, TCP between processes. */
-export interface ChannelProvider {
-  createInputChannel(descriptor: InputChannelDescriptor, edge: JobEdge): InputChannel;
-  createChannelWriter(target: ChannelTarget, edge: JobEdge): ChannelWriter;
-}
-
-/** A subtask's state at a checkpoint: one snapshot per operator of its chain. */
-export interface TaskCheckpointAck {
-  readonly vertexId: string;
-  readonly subtaskIndex: number;
-  readonly checkpointId: number;
-  readonly snapshots: readonly OperatorSnapshot[];
-  /** Time the task's inputs were held back for barrier alignment (0 without alignment). */
-  readonly alignmentDurationMs: number;
-}
-
-/** How a checkpoint is triggered at a task (by the coordinator at sources, or directly at ended tasks). */
-export interface CheckpointTriggerOptions {
-  readonly savepoint?: boolean;
-  /** Stop-with-savepoint: a source emits nothing after this checkpoint's barrier. */
-  readonly stop?: boolean;
-}
-
-export interface StreamTaskOptions {
-  readonly channels: ChannelProvider;
-  /** State to start from, per operator id (already assigned to this subtask). */
-  readonly restore?: (operatorId: string) => OperatorStateRestore | undefined;
-  readonly onCheckpoint?: (ack: TaskCheckpointAck) => void;
-  /**
-   * The job takes checkpoints (default false); see OperatorContext.checkpointing. At end of input
-   * the task then stays alive in the ended state, taking checkpoints without barriers, until the
-   * completion notice of the job's final checkpoint.
-   */
-  readonly checkpointing?: boolean;
-  /** With checkpointing: the task finished its operators and ended its output partitions. */
-  readonly onEnded?: () => void;
-  /** `exactly-once` (default) aligns barriers of several input channels; `at-least-once` does not. */
-  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
-  /** Records a source emits before yielding to the event loop. */
-  readonly sourceBurst?: number;
-  /** Input batches processed before yielding to the event loop. */
-  readonly batchesPerCycle?: number;
-  /** Longest time (ms) a record may wait in a partly filled output batch while the task stays busy. */
-  readonly bufferTimeout?: number;
-}
-
-export interface OperatorMetrics {
-  readonly operatorId: string;
-  readonly name: string;
-  readonly uid: string | undefined;
-  readonly subtaskIndex: number;
-  readonly recordsIn: number;
-  readonly recordsOut: number;
-}
-
-export class TaskCancelledError extends Error {
-  constructor(task: string) {
-    super(`task ${task} was cancelled`);
-    this.name = 'TaskCancelledError';
-  }
-}
+import { TaskOutputs } from './task-outputs.ts';
+import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 
 /**
  * `finishing`: end of input, operators are being finished (their promises awaited); `ended`: its
@@ -99,15 +38,13 @@ export class StreamTask {
   private state: TaskState = 'created';
   private chain!: OperatorChain;
   private writers: RecordWriter[] = [];
-  /** What must have room before the task takes more input: its record writers, and operators that throttle (sinks). */
-  private outputs: AvailabilityProvider[] = [];
+  private outputs = new TaskOutputs([]);
   private gate!: InputGate;
   private valve!: StatusWatermarkValve;
   private barriers!: CheckpointBarrierHandler;
   private readonly time: MailboxProcessingTimeService;
   private readonly mailbox: Array<() => void> = [];
   private scheduled = false;
-  private waitingForOutput = false;
   private endedChannels = 0;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private readonly sourceBurst: number;
@@ -218,33 +155,15 @@ export class StreamTask {
   }
 
   metrics(): OperatorMetrics[] {
-    if (!this.chain) return [];
-    return this.chain.operators.map((c) => ({
-      operatorId: c.node.operatorId,
-      name: c.node.name,
-      uid: c.node.uid,
-      subtaskIndex: this.descriptor.subtaskIndex,
-      recordsIn: this.chain.recordsIn(c),
-      recordsOut: c.output.recordsOut,
-    }));
+    return this.chain ? operatorMetrics(this.chain, this.descriptor.subtaskIndex) : [];
   }
 
   private deploy(): void {
     const d = this.descriptor;
-    const edges = new Map(this.graph.edges.map((e) => [e.id, e]));
-    const writersByEdge = new Map<string, RecordWriter>();
-    for (const o of d.outputs) {
-      const edge = edges.get(o.edgeId)!;
-      const channels = o.channels.map((t) => this.options.channels.createChannelWriter(t, edge));
-      const selector = createChannelSelector(edge.partitioner, channels.length, d.subtaskIndex, edge.target.maxParallelism);
-      const writer = new RecordWriter(channels, selector);
-      writersByEdge.set(o.edgeId, writer);
-      this.writers.push(writer);
-    }
-    const inputs = d.inputs.map((i) => this.options.channels.createInputChannel(i, edges.get(i.edgeId)!));
-    const aligned = (this.options.checkpointingMode ?? 'exactly-once') === 'exactly-once' && inputs.length > 1;
-    const blockable = aligned ? inputs.map((c) => new BlockableInputChannel(c)) : undefined;
-    this.gate = new InputGate(blockable ?? inputs);
+    const writersByEdge = createRecordWriters(this.graph, d, this.options.channels);
+    this.writers = [...writersByEdge.values()];
+    const { gate, blockable } = createInputGate(this.graph, d, this.options.channels, this.options.checkpointingMode ?? 'exactly-once');
+    this.gate = gate;
     this.valve = new StatusWatermarkValve(
       this.gate.size,
       (ts) => this.callHead(() => this.chain.head.operator.processWatermark(ts)),
@@ -257,7 +176,7 @@ export class StreamTask {
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);
     this.chain.forEach((c) => c.operator.open(), index, true);
-    this.outputs = [...this.writers, ...this.chain.operators.map((c) => c.operator).filter(throttles)];
+    this.outputs = new TaskOutputs([...this.writers, ...this.chain.operators.map((c) => c.operator)]);
     this.gate.setAvailabilityListener(() => this.wake());
   }
 
@@ -277,7 +196,7 @@ export class StreamTask {
     try {
       while (this.mailbox.length > 0 && ALIVE.has(this.state)) this.mailbox.shift()!();
       if (this.state !== 'running' || this.stoppedAt !== undefined) return;
-      if (!this.outputsAvailable()) {
+      if (!this.outputs.isAvailable()) {
         this.waitForOutput();
         return;
       }
@@ -313,7 +232,7 @@ export class StreamTask {
 
   private inputStep(): boolean {
     for (let n = 0; n < this.batchesPerCycle; n++) {
-      if (n > 0 && !this.outputsAvailable()) {
+      if (n > 0 && !this.outputs.isAvailable()) {
         this.waitForOutput();
         return false;
       }
@@ -436,20 +355,10 @@ export class StreamTask {
     this.settle?.resolve();
   }
 
-  private outputsAvailable(): boolean {
-    for (const o of this.outputs) if (!o.isAvailable()) return false;
-    return true;
-  }
-
   private waitForOutput(): void {
-    if (this.waitingForOutput) return;
-    this.waitingForOutput = true;
-    Promise.all(this.outputs.map((o) => o.availability())).then(
-      () => {
-        this.waitingForOutput = false;
-        this.wake();
-      },
-      (e: unknown) => this.fail(e),
+    this.outputs.whenAvailable(
+      () => this.wake(),
+      (e) => this.fail(e),
     );
   }
 
@@ -479,8 +388,4 @@ export class StreamTask {
     for (const w of this.writers) w.close();
     this.gate?.close();
   }
-}
-
-function throttles(operator: StreamOperator): operator is StreamOperator & AvailabilityProvider {
-  return operator.isAvailable !== undefined && operator.availability !== undefined;
 }

@@ -1,5 +1,5 @@
 import type { JobGraph } from '../graph/job-graph.ts';
-import { keyGroupRangeFor, type KeyGroupRange } from '../state/key-group.ts';
+import { keyGroupRangeFor, type KeyGroupRange } from '../core/key-group.ts';
 
 /**
  * Everything needed to deploy one subtask, as plain JSON: a TaskManager that loaded the same

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { pino } from 'pino';
 import { EventRecorder } from '../../../operator/reconciler/event-recorder.ts';
 import { KubeObjects } from '../../../operator/reconciler/kube-objects.ts';
-import { exampleStreamJob } from '../../unit/operator/controller/stream-job-fixture.ts';
+import { exampleStreamJob } from '../../support/stream-job-fixture.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 
 // Events written to the real API server, deduplicated as client-go's recorder does.

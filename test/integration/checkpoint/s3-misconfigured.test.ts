@@ -3,14 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointingStatistics } from '../../../runtime/cluster/rest-types.ts';
+import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
 import type { SluiceConfigInput } from '../../../runtime/config/index.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor, waitForLog } from '../../support/processes.ts';
 import { Cluster } from '../cluster/cluster-fixture.ts';
 
-const JOB = 'test/integration/checkpoint-e2e/jobs/counting-exactly-once.ts';
+const JOB = 'test/integration/checkpoint/jobs/counting-exactly-once.ts';
 const AWS_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'SLUICE_S3_CREDENTIALS_DIR'];
 
 let dir: string;
@@ -122,7 +122,7 @@ describe('checkpoint storage in S3 misconfigured at job start', () => {
     try {
       await cluster.start();
       const unreachable = await waitFor('a restart because S3 is unreachable', async () => ((await cluster.exceptions()).history.length > 0 ? (await cluster.exceptions()).history[0] : undefined));
-      expect(unreachable.exceptionName).toBe('CheckpointStorageError');
+      expect(unreachable.exceptionName).toBe('StorageError');
       expect(unreachable.message).toBe(`S3 endpoint ${endpoint} is unreachable (bucket "late", ECONNREFUSED, 3 attempts)`);
       expect((await cluster.details()).state).not.toBe('FAILED');
       // The same root credentials as the file's server: the processes have those.

@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompletedCheckpointStore } from '../../../runtime/checkpoint/completed-checkpoint-store.ts';
-import { FilesystemCheckpointStorage } from '../../../runtime/checkpoint/filesystem-storage.ts';
+import { FilesystemObjectStore } from '../../../runtime/fs/filesystem-object-store.ts';
 import { readSubtaskState } from '../../../runtime/checkpoint/subtask-state-reader.ts';
 import { writeSubtaskState } from '../../../runtime/checkpoint/subtask-state-writer.ts';
-import { keyGroupFor, keyGroupRangeFor } from '../../../runtime/state/key-group.ts';
+import { keyGroupFor, keyGroupRangeFor } from '../../../runtime/core/key-group.ts';
 import { assignStateToSubtask, decodeKeyGroup, encodeKeyGroup, type OperatorSnapshot, type OperatorStateRestore } from '../../../runtime/state/state-snapshot.ts';
 
 const MAX_PARALLELISM = 16;
@@ -39,7 +39,7 @@ function snapshots(): OperatorSnapshot[] {
 
 describe('state backend seam', () => {
   it('restores through storage exactly the key groups the in-memory assignment gives, at parallelism 1 to 5', async () => {
-    const storage = new FilesystemCheckpointStorage(directory);
+    const storage = new FilesystemObjectStore(directory);
     const store = new CompletedCheckpointStore(storage, { namespace: 'default', jobName: 'wordcount' }, 'wordcount');
     const location = store.location(1);
     const taken = snapshots();

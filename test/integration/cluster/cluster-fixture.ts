@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobManagerStartedMessage } from '../../../runtime/cluster/local-cluster.ts';
-import type { JobDetails, JobExceptions, JobState } from '../../../runtime/cluster/rest-types.ts';
+import type { JobDetails, JobExceptions, JobState } from '../../../runtime/rest/rest-types.ts';
 import type { SluiceConfigInput } from '../../../runtime/config/index.ts';
 import { ProcessGroup, waitFor, waitForMessage, type TrackedProcess } from '../../support/processes.ts';
 

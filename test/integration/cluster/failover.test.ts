@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor, waitForLog } from '../../support/processes.ts';
 import { allRunning, Cluster } from './cluster-fixture.ts';

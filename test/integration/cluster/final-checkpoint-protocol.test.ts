@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { RpcConnection } from '../../../runtime/rpc/rpc-connection.ts';
 import type { RpcMessage, RpcMessageOf, TaskManagerMessage } from '../../../runtime/rpc/rpc-messages.ts';
 import type { TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { JobDetails } from '../../../runtime/cluster/rest-types.ts';
+import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { waitForLog } from '../../support/processes.ts';
 import { Cluster } from './cluster-fixture.ts';
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointStorage } from '../../../runtime/checkpoint/checkpoint-storage.ts';
-import { openCheckpointStorage } from '../../../runtime/checkpoint/open-checkpoint-storage.ts';
+import type { ObjectStore } from '../../../runtime/fs/object-store.ts';
+import { openObjectStore } from '../../../runtime/fs/open-object-store.ts';
 import { S3Sink, type S3SinkOptions } from '../../../runtime/connectors/s3-sink.ts';
 import type { SinkWriter } from '../../../runtime/connectors/sink.ts';
 import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
@@ -14,13 +14,13 @@ import { waitUntil } from '../../support/processes.ts';
 
 let server: S3Server;
 let objects: string;
-let bucket: CheckpointStorage;
+let bucket: ObjectStore;
 const ctx = { subtaskIndex: 0, parallelism: 1, attemptNumber: 0, checkpointing: true };
 
 beforeAll(async () => {
   objects = await mkdtemp(join(tmpdir(), 'sluice-s3-sink-'));
   server = await startS3Server({ directory: objects, buckets: ['out'] });
-  bucket = await openCheckpointStorage('s3://out', { endpoint: server.endpoint, credentials: credentials() });
+  bucket = await openObjectStore('s3://out', { endpoint: server.endpoint, credentials: credentials() });
 });
 
 afterAll(async () => {
@@ -107,7 +107,7 @@ describe('S3 sink', () => {
   it('a commit that fails while S3 is down stays pending and is retried at the next notice, publishing once', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'sluice-s3-sink-down-'));
     let own = await startS3Server({ directory, buckets: ['out'] });
-    const reader = await openCheckpointStorage('s3://out', { endpoint: own.endpoint, credentials: { accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey } });
+    const reader = await openObjectStore('s3://out', { endpoint: own.endpoint, credentials: { accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey } });
     const options = { endpoint: own.endpoint, credentials: { accessKeyId: own.accessKeyId, secretAccessKey: own.secretAccessKey }, maxAttempts: 1, connectionTimeoutMs: 500 };
     const w = new S3Sink<string>('s3://out/retry', options).createWriter(ctx, []);
     try {
@@ -150,7 +150,7 @@ describe('S3 sink', () => {
     const partSize = 5 * 1024 * 1024;
     const maxBufferedBytes = 2 * 1024 * 1024;
     const w = new S3Sink<string>('s3://out/stalled', { ...options, partSize, queueSize: 1, maxBufferedBytes }).createWriter(ctx, []);
-    const reader = await openCheckpointStorage('s3://out', options);
+    const reader = await openObjectStore('s3://out', options);
     const line = (n: number) => `${String(n).padStart(8, '0')}${'y'.repeat(1015)}`;
     let written = 0;
     // Batches of 256 lines (256 KiB) while the writer has room, with event-loop turns between them, as a task writes.

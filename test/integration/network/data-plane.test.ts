@@ -7,9 +7,9 @@ import { BatchFrameEncoder } from '../../../runtime/network/batch-frame.ts';
 import { MsgpackSerializer } from '../../../runtime/network/msgpack-serializer.ts';
 import { FrameType, HEADER_BYTES, writeFrameHeader } from '../../../runtime/network/frame.ts';
 import { PROTOCOL_VERSION, encodeEvent, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
-import { parsePeerAddress } from '../../../runtime/network/peer-address.ts';
-import { NO_TIMESTAMP } from '../../../runtime/network/stream-element.ts';
-import type { TypeSerializer } from '../../../runtime/network/type-serializer.ts';
+import { parsePeerAddress } from '../../../runtime/core/peer-address.ts';
+import { NO_TIMESTAMP } from '../../../runtime/core/timestamps.ts';
+import type { TypeSerializer } from '../../../runtime/core/type-serializer.ts';
 import { collect, flatten, networkOptions, produce, startPlane } from './data-plane-fixture.ts';
 import { waitUntil } from '../../support/processes.ts';
 

@@ -1,4 +1,4 @@
-import { keyGroupFor, subtaskForKeyGroup } from '../../../../runtime/state/key-group.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../../../../runtime/core/key-group.ts';
 import { GeneratorSource, WatermarkStrategy, type Sink, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
 
 /** A sink that sleeps 1 ms every 25 records (blocking the thread, not spinning): at most ~25,000 records/s per subtask. */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { ExponentialRateLimiter } from '../../../../operator/controller/rate-limiter.ts';
 import { WorkQueue } from '../../../../operator/controller/work-queue.ts';
-import type { HandleResult } from '../../../../operator/controller/work-queue.ts';
+import type { ReconcileResult } from '../../../../operator/controller/reconcile.ts';
 
 /** A handler whose calls wait until the test releases them. */
 function gatedHandler() {
@@ -11,7 +11,7 @@ function gatedHandler() {
   let maxActive = 0;
   const activeKeys = new Set<string>();
   let concurrentSameKey = false;
-  const handler = async (key: string): Promise<HandleResult> => {
+  const handler = async (key: string): Promise<ReconcileResult> => {
     calls.push(key);
     if (activeKeys.has(key)) concurrentSameKey = true;
     activeKeys.add(key);

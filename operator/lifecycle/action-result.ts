@@ -1,0 +1,30 @@
+import { rfc3339 } from '../api/time.ts';
+import type { StreamJobStatus } from '../api/stream-job-status.ts';
+import type { Action, EventSpec } from './decision.ts';
+
+/** The outcome of an action that talks to the JobManager, folded into the status the decision wrote. */
+export type ActionResult = { ok: true; triggerId?: string } | { ok: false; error: string };
+
+export function applyActionResult(status: StreamJobStatus, action: Action, result: ActionResult, now: Date): { status: StreamJobStatus; events: EventSpec[] } {
+  switch (action.kind) {
+    case 'triggerSavepoint':
+      if (result.ok) {
+        const pending = { triggerId: result.triggerId!, trigger: 'manual' as const, triggerNonce: action.nonce, startTime: rfc3339(now) };
+        return { status: { ...status, savepoints: { ...status.savepoints, pending } }, events: [{ type: 'Normal', reason: 'SavepointTriggered', message: `Savepoint requested for savepointTriggerNonce ${action.nonce}` }] };
+      }
+      return {
+        status: { ...status, savepoints: { ...status.savepoints, observedTriggerNonce: action.nonce } },
+        events: [{ type: 'Warning', reason: 'SavepointFailed', message: `Could not request a savepoint: ${result.error}` }],
+      };
+    case 'stopWithSavepoint':
+      if (result.ok) return { status: { ...status, upgrade: { ...status.upgrade!, savepointTriggerId: result.triggerId! } }, events: [] };
+      {
+        const path = status.lastCheckpoint?.path;
+        const message = `No savepoint because stop-with-savepoint was refused: ${result.error}; ${path ? `starting from the newest completed checkpoint ${path}` : 'starting with empty state'}`;
+        const upgrade = { ...status.upgrade!, step: 'TearingDown' as const, ...(path === undefined ? {} : { restorePath: path }) };
+        return { status: { ...status, upgrade }, events: [{ type: 'Warning', reason: 'SavepointFallback', message }] };
+      }
+    default:
+      return { status, events: result.ok ? [] : [{ type: 'Warning', reason: 'ActionFailed', message: `${action.kind} failed: ${result.error}` }] };
+  }
+}

@@ -1,0 +1,96 @@
+import type { JobObservation, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
+import { setCondition } from '../api/condition.ts';
+import type { ConditionStatus, ConditionType } from '../api/condition.ts';
+import type { Phase, StreamJobStatus } from '../api/stream-job-status.ts';
+import type { StreamJob } from '../api/stream-job.ts';
+import type { SpecProblem } from './semantic-checks.ts';
+
+/** What the reconciler observed of one StreamJob, for {@link decide}. */
+export interface PodObservation {
+  name: string;
+  ready: boolean;
+  /** Run number from the pod's annotation. */
+  run: number;
+  terminating: boolean;
+}
+
+export interface Observed {
+  job: StreamJob;
+  now: Date;
+  specHash: string;
+  problems: readonly SpecProblem[];
+  jobManagerPod?: PodObservation;
+  taskManagerPods: readonly PodObservation[];
+  /** The current run's JobManager, when its pod has an address to ask. */
+  jobManager?: JobObservation;
+  /** The savepoint request named in `status.savepoints.pending` or `status.upgrade.savepointTriggerId`. */
+  savepointTrigger?: SavepointTriggerObservation;
+}
+
+/** One step for the reconciler; `deploy` converges the objects of `status.run`. */
+export type Action =
+  | { kind: 'deploy' }
+  | { kind: 'teardown' }
+  | { kind: 'triggerSavepoint'; nonce: number }
+  | { kind: 'stopWithSavepoint' }
+  | { kind: 'cancel' };
+
+export interface EventSpec {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Decision {
+  status: StreamJobStatus;
+  actions: Action[];
+  events: EventSpec[];
+  requeueAfterMs: number;
+}
+
+/** How often a running job's JobManager is polled, and how soon a transition is looked at again. */
+export const POLL_INTERVAL_MS = 5000;
+export const TRANSITION_INTERVAL_MS = 1000;
+
+
+/** Collects one decision: the status as it changes, the actions, the events, when to look again. */
+export class Builder {
+  status: StreamJobStatus;
+  readonly actions: Action[] = [];
+  readonly events: EventSpec[] = [];
+  requeueAfterMs = POLL_INTERVAL_MS;
+
+  constructor(
+    readonly o: Observed,
+    status: StreamJobStatus,
+  ) {
+    this.status = status;
+  }
+
+  condition(type: ConditionType, status: ConditionStatus, reason: string, message: string): void {
+    const conditions = setCondition(
+      this.status.conditions,
+      { type, status, reason, message, observedGeneration: this.o.job.metadata.generation ?? 0 },
+      this.o.now,
+    );
+    if (conditions !== this.status.conditions) this.status = { ...this.status, conditions: [...conditions] };
+  }
+
+  phase(phase: Phase, message: string): void {
+    this.status = { ...this.status, phase, message };
+  }
+
+  event(type: EventSpec['type'], reason: string, message: string): void {
+    this.events.push({ type, reason, message });
+  }
+
+  decision(): Decision {
+    const before = this.o.job.status?.phase;
+    const after = this.status.phase;
+    // Upgrading is announced by its own event, which says why.
+    if (after !== undefined && after !== before && after !== 'Upgrading' && !this.events.some((e) => e.reason === after)) {
+      this.events.unshift({ type: after === 'Failed' ? 'Warning' : 'Normal', reason: after, message: this.status.message ?? after });
+    }
+    return { status: this.status, actions: this.actions, events: this.events, requeueAfterMs: this.requeueAfterMs };
+  }
+}

@@ -1,0 +1,70 @@
+import { durationMs, rfc3339 } from '../api/time.ts';
+import { POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Builder } from './decision.ts';
+
+/** Reads the JobManager's answers into the status of a run that should be running; `ended` once it failed or finished. */
+export function observeRun(b: Builder): 'live' | 'ended' {
+  const jm = b.o.jobManager;
+  const tms = b.status.taskManagers!;
+  b.requeueAfterMs = POLL_INTERVAL_MS;
+  if (jm === undefined || !jm.reachable) {
+    const why = jm === undefined ? 'the JobManager pod has no address yet' : `the JobManager is not answering: ${jm.error}`;
+    b.phase('Deploying', `Waiting: ${why}`);
+    b.condition('Ready', 'False', 'JobManagerNotReady', b.status.message!);
+    b.condition('Progressing', 'True', 'Deploying', b.status.message!);
+    b.requeueAfterMs = TRANSITION_INTERVAL_MS * 2;
+    return 'live';
+  }
+  b.status = { ...b.status, jobState: jm.state, restarts: jm.restarts };
+  if (jm.latestCompleted) {
+    b.status.lastCheckpoint = { id: jm.latestCompleted.id, path: jm.latestCompleted.path, time: rfc3339(jm.latestCompleted.time) };
+  }
+  if (jm.rootException) {
+    b.status.lastFailure = { time: rfc3339(jm.rootException.time), reason: jm.rootException.name, message: jm.rootException.message };
+  }
+  checkpointHealth(b);
+  switch (jm.state) {
+    case 'FAILED': {
+      const cause = jm.rootException ? `${jm.rootException.name}: ${jm.rootException.message}` : 'no exception reported';
+      b.phase('Failed', `The job failed and its restart strategy is exhausted: ${cause}`);
+      b.condition('Ready', 'False', 'JobFailed', b.status.message!);
+      b.condition('Progressing', 'False', 'JobFailed', b.status.message!);
+      return 'ended';
+    }
+    case 'FINISHED':
+      b.phase('Finished', 'The job finished');
+      b.condition('Ready', 'False', 'JobFinished', b.status.message!);
+      b.condition('Progressing', 'False', 'JobFinished', b.status.message!);
+      return 'ended';
+    case 'RUNNING':
+      if (tms.ready === tms.desired) {
+        b.phase('Running', `Running with ${tms.ready} TaskManager${tms.ready === 1 ? '' : 's'}`);
+        b.condition('Ready', 'True', 'JobRunning', b.status.message!);
+        b.condition('Progressing', 'False', 'Deployed', b.status.message!);
+      } else {
+        b.phase('Running', `Running; TaskManagers ready: ${tms.ready}/${tms.desired}`);
+        b.condition('Ready', 'False', 'TaskManagersNotReady', b.status.message!);
+        b.condition('Progressing', 'True', 'ScalingTaskManagers', b.status.message!);
+      }
+      return 'live';
+    default:
+      b.phase(jm.state === 'RESTARTING' || jm.state === 'FAILING' ? 'Running' : 'Deploying', `The job is ${jm.state}`);
+      b.condition('Ready', 'False', jm.state === 'RESTARTING' ? 'JobRestarting' : 'JobNotRunning', b.status.message!);
+      // Scheduling or restarting takes seconds: look again soon, so Running shows when it happens.
+      b.requeueAfterMs = TRANSITION_INTERVAL_MS;
+      return 'live';
+  }
+}
+
+/** Healthy while a checkpoint completed within two intervals plus the timeout (or the run is younger than that). */
+function checkpointHealth(b: Builder): void {
+  const { interval, timeout } = b.o.job.spec.checkpointing;
+  const allowed = 2 * durationMs(interval) + durationMs(timeout);
+  const last = b.status.lastCheckpoint;
+  const since = last ? Date.parse(last.time) : Date.parse(b.status.run!.startTime);
+  const late = b.o.now.getTime() - since > allowed;
+  if (!late) {
+    b.condition('CheckpointHealthy', last ? 'True' : 'Unknown', last ? 'CheckpointsCompleting' : 'NoCheckpointYet', last ? `Checkpoint ${last.id} completed at ${last.time}` : 'No checkpoint has completed yet');
+  } else {
+    b.condition('CheckpointHealthy', 'False', 'CheckpointsLate', `No checkpoint completed in the last ${Math.round(allowed / 1000)}s`);
+  }
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CollectSink, FileSource, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy, type Source } from '../../../../runtime/api/index.ts';
+import { LocalExecutor } from '../../../../runtime/cluster/local-executor.ts';
+import { CollectionSource } from '../../../../runtime/connectors/collection-source.ts';
+import type { StrideSplit } from '../../../../runtime/connectors/split-assignment.ts';
+import { SOURCE_RESTORED_MARKER, SourceOperator } from '../../../../runtime/operators/source-operator.ts';
+import { assignStateToSubtask, decodeEntry, type OperatorSnapshot, type OperatorStateRestore } from '../../../../runtime/state/state-snapshot.ts';
+import { harness } from '../../../support/operator-harness.ts';
+import { localEnvironment } from '../../../../runtime/cluster/local-environment.ts';
+
+/** Takes checkpoint 1 once `ready()`, cancels the job as a crash would, and returns the snapshots per operator id. */
+async function checkpointAndCrash(env: StreamExecutionEnvironment, ready: () => boolean): Promise<Map<string, OperatorSnapshot[]>> {
+  const job = new LocalExecutor().start(env.getJobGraph('job'));
+  const ended = job.result.catch((e: unknown) => e);
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('the job did not get going within 10 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const acks = await job.triggerCheckpoint(1);
+  job.cancel();
+  expect(await ended).toHaveProperty('name', 'TaskCancelledError');
+  const snapshots = new Map<string, OperatorSnapshot[]>();
+  for (const ack of acks) for (const s of ack.snapshots) snapshots.set(s.operatorId, [...(snapshots.get(s.operatorId) ?? []), s]);
+  return snapshots;
+}
+
+const sourceOperatorId = (env: StreamExecutionEnvironment) => env.getStreamGraph().nodes.find((n) => n.uid === 'numbers')!.operatorId;
+
+describe('a source restored at another parallelism', () => {
+  const total = 4000;
+  const numbers = (env: StreamExecutionEnvironment, sink: CollectSink<number>, recordsPerSecond: number) =>
+    env.fromSource(new GeneratorSource({ count: total, recordsPerSecond, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers').uid('numbers').sinkTo(sink);
+
+  it.each([3, 1])('from 2 subtasks into %i emits exactly the numbers after the checkpoint, none twice', async (parallelism) => {
+    const first = new CollectSink<number>();
+    const env1 = localEnvironment().setParallelism(2);
+    numbers(env1, first, 8000);
+    const snapshots = await checkpointAndCrash(env1, () => first.values.length >= 200);
+    const source = snapshots.get(sourceOperatorId(env1))!;
+    // Every subtask records the marker, so any restore knows the source was checkpointed.
+    for (const s of source) expect(s.operatorState.find((l) => l.name === SOURCE_RESTORED_MARKER)!.entries.map(decodeEntry)).toEqual([true]);
+    const splits = source.flatMap((s) => s.operatorState.find((l) => l.name === 'splits')!.entries.map(decodeEntry) as StrideSplit[]);
+    expect(splits.map((s) => s.split).sort()).toEqual([0, 1]);
+
+    const second = new CollectSink<number>();
+    const env2 = localEnvironment().setParallelism(parallelism);
+    numbers(env2, second, 1_000_000);
+    await new LocalExecutor({ restore: snapshots }).execute(env2.getJobGraph('job'));
+    const expected: number[] = [];
+    for (const s of splits) for (let n = s.next; n < total; n += s.stride) expected.push(n);
+    expect(expected.length).toBeLessThan(total - 100);
+    expect([...second.values].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+  });
+
+  it('a continuous source subtask without splits stays running and idle: event-time windows downstream still fire', async () => {
+    // Event time = sequence number; windows of 100 per key; the window operator has one input channel per source subtask.
+    const build = (env: StreamExecutionEnvironment, sink: CollectSink<string>, recordsPerSecond: number) =>
+      env
+        .fromSource(
+          new GeneratorSource({ recordsPerSecond, generate: (n) => n, timestamp: (n) => n }),
+          WatermarkStrategy.forMonotonousTimestamps<number>(),
+          'Numbers',
+        )
+        .uid('numbers')
+        .keyBy((n) => n % 2)
+        .window(TumblingEventTimeWindows.of(100))
+        .reduce((a, b) => Math.max(a, b))
+        .setParallelism(1)
+        .map((max: number) => `window ending at ${max}`)
+        .setParallelism(1)
+        .sinkTo(sink)
+        .setParallelism(1);
+    const first = new CollectSink<string>();
+    const env1 = localEnvironment().setParallelism(1);
+    build(env1, first, 5000);
+    const snapshots = await checkpointAndCrash(env1, () => first.values.length >= 2);
+
+    const second = new CollectSink<string>();
+    const env2 = localEnvironment().setParallelism(2);
+    build(env2, second, 5000);
+    const job = new LocalExecutor({ restore: snapshots }).start(env2.getJobGraph('job'));
+    const ended = job.result.catch((e: unknown) => e);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (second.values.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      // The subtask without splits would hold the window operator's watermark back forever if it were not idle.
+      expect(second.values.length).toBeGreaterThanOrEqual(2);
+      // Both source subtasks still run (a continuous source does not end for lack of splits).
+      const sources = job.tasks.filter((t) => t.vertex.isSource);
+      expect(sources.map((t) => t.isRunning)).toEqual([true, true]);
+      expect(sources.map((t) => t.metrics()[0]!.recordsOut > 0)).toEqual([true, false]);
+    } finally {
+      job.cancel();
+      await ended;
+    }
+  });
+});
+
+/** One source subtask driven directly: emits up to `limit` records (all when omitted), then snapshots. */
+function runSubtask<T>(source: Source<T>, parallelism: number, subtaskIndex: number, restore: OperatorStateRestore | undefined, limit = Number.POSITIVE_INFINITY) {
+  const operator = new SourceOperator(source, undefined, 200);
+  const { output } = harness(operator, { parallelism, subtaskIndex, restore });
+  let status = 'more-available';
+  while (status === 'more-available' && output.length < limit) status = operator.emitNext(Math.min(10, limit - output.length));
+  return { output: output as T[], status, snapshot: operator.snapshotState(1) };
+}
+
+describe('source subtasks driven directly', () => {
+  it('collection source: 2 subtasks restored into 3, the third gets no split and ends at once', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    const source = new CollectionSource(values);
+    const before = [0, 1].map((i) => runSubtask(source, 2, i, undefined, 20));
+    const snapshots = before.map((b) => b.snapshot);
+    const after = [0, 1, 2].map((i) => runSubtask(source, 3, i, assignStateToSubtask(snapshots, 128, 3, i)));
+    expect(after.map((a) => a.status)).toEqual(['end-of-input', 'end-of-input', 'end-of-input']);
+    expect(after[2]!.output).toEqual([]);
+    expect([...before, ...after].flatMap((r) => r.output).sort((a, b) => a - b)).toEqual(values);
+  });
+
+  it('file source that had read every file: restored, it reads nothing again (the marker says it was checkpointed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-source-restore-'));
+    try {
+      writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
+      writeFileSync(join(dir, 'b.txt'), 'three\n');
+      const source = new FileSource(dir);
+      const first = runSubtask(source, 1, 0, undefined);
+      expect(first.output).toEqual(['one', 'two', 'three']);
+      // No split is left, only the marker.
+      expect(first.snapshot.operatorState.map((l) => l.name)).toEqual([SOURCE_RESTORED_MARKER]);
+      const again = [0, 1].map((i) => runSubtask(source, 2, i, assignStateToSubtask([first.snapshot], 128, 2, i)));
+      expect(again.map((a) => [a.status, a.output])).toEqual([
+        ['end-of-input', []],
+        ['end-of-input', []],
+      ]);
+      // A subtask without any restored state (a fresh start) creates the initial splits.
+      expect(runSubtask(source, 2, 1, undefined).output).toEqual(['three']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -1,0 +1,208 @@
+import { describe, expect, it } from '@jest/globals';
+import { StreamExecutionEnvironment, WatermarkStrategy } from '../../../../runtime/api/index.ts';
+import { CollectSink } from '../../../../runtime/connectors/collect-sink.ts';
+import { CollectionSource } from '../../../../runtime/connectors/collection-source.ts';
+import { GeneratorSource } from '../../../../runtime/connectors/generator-source.ts';
+import type { Source } from '../../../../runtime/connectors/source.ts';
+import type { ChannelElement } from '../../../../runtime/network/channel.ts';
+import { LocalChannel } from '../../../../runtime/network/local-channel.ts';
+import { AbstractStreamOperator } from '../../../../runtime/operators/abstract-stream-operator.ts';
+import { decodeEntry } from '../../../../runtime/state/state-snapshot.ts';
+import { StreamTask } from '../../../../runtime/task/stream-task.ts';
+import type { StreamTaskOptions } from '../../../../runtime/task/stream-task-options.ts';
+import type { TaskCheckpointAck } from '../../../../runtime/task/task-checkpoint.ts';
+import { createDeploymentDescriptors } from '../../../../runtime/task/task-deployment-descriptor.ts';
+import { waitUntil } from '../../../support/processes.ts';
+
+/** Passes records on and logs its lifecycle; `finish` and notices may return promises the test settles. */
+class ProbeOperator extends AbstractStreamOperator {
+  constructor(
+    private readonly log: string[],
+    private readonly hooks: { finish?: () => Promise<void>; notify?: (id: number) => Promise<void> | void },
+  ) {
+    super();
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.output.collect(value, timestamp);
+  }
+
+  override finish(): void | Promise<void> {
+    this.log.push('finish probe');
+    return this.hooks.finish?.();
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    this.log.push(`notify ${checkpointId}`);
+    return this.hooks.notify?.(checkpointId);
+  }
+}
+
+interface Harness {
+  readonly task: StreamTask;
+  readonly acks: TaskCheckpointAck[];
+  readonly log: string[];
+  readonly run: Promise<void>;
+  /** Everything the task wrote to its one output channel so far, as short strings. */
+  readonly output: () => string[];
+  readonly settled: () => 'pending' | 'finished' | string;
+}
+
+/**
+ * The source vertex of `source → probe → (rebalance) → collect sink`, run alone: its output channel
+ * is read by the test. The probe is chained to the source, so the task's chain is [source, probe].
+ */
+function sourceTask(source: Source<number>, options: Partial<StreamTaskOptions> & { finish?: () => Promise<void>; notify?: (id: number) => Promise<void> | void } = {}): Harness {
+  const log: string[] = [];
+  const env = new StreamExecutionEnvironment().setParallelism(1);
+  env
+    .fromSource(source, WatermarkStrategy.noWatermarks(), 'numbers')
+    .then<number>('probe', () => new ProbeOperator(log, options))
+    .rebalance()
+    .sinkTo(new CollectSink<number>());
+  const graph = env.getJobGraph('ended');
+  const descriptor = createDeploymentDescriptors(graph, 'ended').find((d) => graph.vertex(d.vertexId).isSource)!;
+  const channel = new LocalChannel(0, { batchSize: 4, capacity: 1000 });
+  const acks: TaskCheckpointAck[] = [];
+  const task = new StreamTask(graph, descriptor, {
+    channels: {
+      createInputChannel: () => {
+        throw new Error('a source has no input');
+      },
+      createChannelWriter: () => channel,
+    },
+    onCheckpoint: (ack) => acks.push(ack),
+    ...options,
+  });
+  let outcome = 'pending';
+  const run = task.run();
+  run.then(
+    () => (outcome = 'finished'),
+    (e: unknown) => (outcome = (e as Error).message),
+  );
+  const seen: string[] = [];
+  const output = () => {
+    for (let e: ChannelElement | null; (e = channel.poll()) !== null; ) {
+      if ('kind' in e) seen.push(e.kind === 'barrier' ? `barrier ${e.checkpointId}` : e.kind);
+      else seen.push(...e.values.map(String));
+    }
+    return seen;
+  };
+  return { task, acks, log, run, output, settled: () => outcome };
+}
+
+/** The source's position in a snapshot: the next sequence number of its one split. */
+function sourcePosition(ack: TaskCheckpointAck): number {
+  const entries = ack.snapshots[0]!.operatorState.flatMap((l) => l.entries.map((e) => decodeEntry(e) as { next: number }));
+  return entries[0]!.next;
+}
+
+describe('StreamTask at end of input', () => {
+  it('without checkpointing finishes its operators and exits at once', async () => {
+    const h = sourceTask(new CollectionSource([1, 2, 3]));
+    await h.run;
+    expect(h.log).toEqual(['finish probe']);
+    expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'end-of-partition']);
+  });
+
+  it('with checkpointing ends, snapshots on a direct trigger without a barrier, ignores a second trigger, and exits on the final notice only', async () => {
+    let ended = 0;
+    const h = sourceTask(new CollectionSource([1, 2, 3]), { checkpointing: true, onEnded: () => ended++ });
+    await waitUntil(() => h.task.isEnded, 'the task to end');
+    expect(ended).toBe(1);
+    expect(h.log).toEqual(['finish probe']);
+    expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'end-of-partition']);
+
+    h.task.triggerCheckpoint(7, 70);
+    h.task.triggerCheckpoint(7, 70);
+    await waitUntil(() => h.acks.length === 1, 'the ack of checkpoint 7');
+    // Its final state: the source is past its last record; nothing follows the end of the partition.
+    expect(h.acks[0]!.checkpointId).toBe(7);
+    expect(sourcePosition(h.acks[0]!)).toBe(3);
+    h.task.triggerCheckpoint(8, 80);
+    await waitUntil(() => h.acks.length === 2, 'the ack of checkpoint 8');
+    expect(h.acks.map((a) => a.checkpointId)).toEqual([7, 8]);
+    expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'end-of-partition']);
+
+    h.task.notifyCheckpointComplete(7);
+    await waitUntil(() => h.log.includes('notify 7'), 'the notice of 7');
+    expect(h.settled()).toBe('pending');
+    expect(h.task.isEnded).toBe(true);
+
+    h.task.notifyCheckpointComplete(8, true);
+    await h.run;
+    expect(h.log).toEqual(['finish probe', 'notify 7', 'notify 8']);
+    expect(h.task.isAlive).toBe(false);
+  });
+
+  it('awaits an operator’s finish promise while the mailbox takes checkpoints, then ends its partition', async () => {
+    let release!: () => void;
+    const h = sourceTask(new CollectionSource([1, 2, 3]), { checkpointing: true, finish: () => new Promise<void>((r) => (release = r)) });
+    await waitUntil(() => h.log.includes('finish probe'), 'the probe to be finishing');
+    // The source is finishing: a trigger still snapshots and sends its barrier, before the end of the partition.
+    h.task.triggerCheckpoint(3, 30);
+    await waitUntil(() => h.acks.length === 1, 'the ack of checkpoint 3');
+    expect(h.task.isEnded).toBe(false);
+    expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'barrier 3']);
+    release();
+    await waitUntil(() => h.task.isEnded, 'the task to end');
+    expect(h.output()).toEqual(['1', '2', '3', 'watermark', 'barrier 3', 'end-of-partition']);
+    h.task.cancel();
+    await expect(h.run).rejects.toThrow('was cancelled');
+  });
+
+  it('fails when an operator’s finish promise rejects, naming the operator', async () => {
+    const h = sourceTask(new CollectionSource([1]), { checkpointing: true, finish: () => Promise.reject(new Error('flush failed')) });
+    await expect(h.run).rejects.toThrow(/^operator "probe".* failed: flush failed$/);
+    expect(h.task.isAlive).toBe(false);
+  });
+
+  it('awaits the operators’ commit promises of the final notice before it exits; a rejected one fails the task', async () => {
+    let commit!: () => void;
+    const h = sourceTask(new CollectionSource([1]), { checkpointing: true, notify: () => new Promise<void>((r) => (commit = r)) });
+    await waitUntil(() => h.task.isEnded, 'the task to end');
+    h.task.triggerCheckpoint(1, 10);
+    await waitUntil(() => h.acks.length === 1, 'the ack');
+    h.task.notifyCheckpointComplete(1, true);
+    await waitUntil(() => h.log.includes('notify 1'), 'the notice');
+    // A trigger after the final notice is not taken.
+    h.task.triggerCheckpoint(2, 20);
+    await new Promise((r) => setImmediate(r));
+    expect(h.settled()).toBe('pending');
+    commit();
+    await h.run;
+    expect(h.acks.map((a) => a.checkpointId)).toEqual([1]);
+
+    const failing = sourceTask(new CollectionSource([1]), { checkpointing: true, notify: () => Promise.reject(new Error('commit refused')) });
+    await waitUntil(() => failing.task.isEnded, 'the second task to end');
+    failing.task.notifyCheckpointComplete(1, true);
+    await expect(failing.run).rejects.toThrow('commit refused');
+  });
+
+  it('a stop-with-savepoint trigger stops the source after its barrier; an abort lets it emit again; the final notice exits without finishing', async () => {
+    const h = sourceTask(new GeneratorSource({ generate: (n) => n, recordsPerSecond: 2000 }), { checkpointing: true });
+    await waitUntil(() => h.output().length > 20, 'records flowing');
+    h.task.triggerCheckpoint(5, 50, { savepoint: true, stop: true });
+    await waitUntil(() => h.acks.length === 1, 'the savepoint ack');
+    await waitUntil(() => h.output().includes('barrier 5'), 'the barrier');
+    const position = sourcePosition(h.acks[0]!);
+    // Every record before the barrier, and none after it while the savepoint is pending.
+    const before = h.output().indexOf('barrier 5');
+    expect(h.output().slice(0, before)).toEqual(Array.from({ length: position }, (_, i) => String(i)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.output().length).toBe(before + 1);
+
+    h.task.notifyCheckpointAborted(5);
+    await waitUntil(() => h.output().length > before + 1, 'records after the aborted stop');
+    expect(h.output()[before + 1]).toBe(String(position));
+
+    h.task.triggerCheckpoint(6, 60, { savepoint: true, stop: true });
+    await waitUntil(() => h.acks.length === 2, 'the second savepoint ack');
+    h.task.notifyCheckpointComplete(6, true);
+    await h.run;
+    // No draining: the chain was not finished and the partition did not end.
+    expect(h.log).toEqual(['notify 6']);
+    expect(h.output().at(-1)).toBe('barrier 6');
+    expect(h.output()).not.toContain('end-of-partition');
+  });
+});
