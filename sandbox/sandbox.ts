@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startControlPlane } from './controlplane/control-plane.ts';
 import { ensureCertificate, readKeyPair, type KeyPair } from './controlplane/pki.ts';
-import { ApiClient } from './kubelet/api-client.ts';
+import { ApiClient } from './kube-api/api-client.ts';
 import { startKubelet, type Kubelet } from './kubelet/kubelet.ts';
 import { ProcessRegistry } from './kubelet/process-registry.ts';
 import { startKafkaInCluster, type ClusterKafka } from './kafka/kafka-in-cluster.ts';

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { Pod, Service } from '../kubelet/kube-types.ts';
+import type { Pod, Service } from '../kube-api/kube-types.ts';
 
 /** What the DNS preload (`preload.cjs`) reads: fully qualified name → IPv4 addresses. */
 export interface ResolutionTable {

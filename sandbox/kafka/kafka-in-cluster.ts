@@ -1,4 +1,4 @@
-import type { ApiClient } from '../kubelet/api-client.ts';
+import type { ApiClient } from '../kube-api/api-client.ts';
 import { deploySinglePodService } from '../workloads/single-pod-service.ts';
 import { ensureKafkaJars, KAFKA_SERVICE_PORT, kafkaContainer } from './broker.ts';
 

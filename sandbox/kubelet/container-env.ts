@@ -1,4 +1,4 @@
-import type { ConfigMap, Container, Pod, ResourceFieldSelector, Secret } from './kube-types.ts';
+import type { ConfigMap, Container, Pod, ResourceFieldSelector, Secret } from '../kube-api/kube-types.ts';
 
 /** Reads referenced objects from the kubelet's caches / the API server. */
 export interface ObjectSource {

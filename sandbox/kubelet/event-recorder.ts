@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ApiClient } from './api-client.ts';
-import type { Pod } from './kube-types.ts';
+import type { ApiClient } from '../kube-api/api-client.ts';
+import type { Pod } from '../kube-api/kube-types.ts';
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -1,5 +1,5 @@
-import { ApiError, type ApiClient, type WatchEvent } from './api-client.ts';
-import { objectKey, type KubeObject, type ListOf } from './kube-types.ts';
+import { ApiError, type ApiClient, type WatchEvent } from '../kube-api/api-client.ts';
+import { objectKey, type KubeObject, type ListOf } from '../kube-api/kube-types.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 

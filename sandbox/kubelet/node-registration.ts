@@ -1,6 +1,6 @@
 import { arch, cpus, totalmem } from 'node:os';
 import type { Logger } from 'pino';
-import { isApiError, type ApiClient } from './api-client.ts';
+import { isApiError, type ApiClient } from '../kube-api/api-client.ts';
 
 export interface NodeIdentity {
   nodeName: string;

@@ -1,4 +1,4 @@
-import type { ContainerStateTerminated, ContainerStatus, PodCondition, PodStatus } from './kube-types.ts';
+import type { ContainerStateTerminated, ContainerStatus, PodCondition, PodStatus } from '../kube-api/kube-types.ts';
 
 /** What the kubelet knows about one container instance when it reports status. */
 export interface ContainerView {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { dirname, join } from 'node:path';
 import { podFieldValue, resourceFieldValue, type ObjectSource } from './container-env.ts';
 import type { BindMount } from './mount-namespace.ts';
-import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from './kube-types.ts';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../kube-api/kube-types.ts';
 
 /**
  * Issues service-account tokens through the TokenRequest API, bound to the pod (as the real kubelet

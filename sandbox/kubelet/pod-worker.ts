@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { isApiError, type ApiClient } from './api-client.ts';
+import { isApiError, type ApiClient } from '../kube-api/api-client.ts';
 import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from './container-env.ts';
 import { startContainerProcess, type ContainerExit, type ContainerProcess } from './container-process.ts';
-import type { Container, ContainerStateTerminated, Pod, PodStatus, Probe } from './kube-types.ts';
+import type { Container, ContainerStateTerminated, Pod, PodStatus, Probe } from '../kube-api/kube-types.ts';
 import { containerCommand, execInContainerCommand, type BindMount, type RunAs } from './mount-namespace.ts';
 import type { EventRecorder, EventType } from './event-recorder.ts';
 import type { MountpointRegistry } from './mountpoint-registry.ts';

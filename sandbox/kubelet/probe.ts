@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import type { Container, LifecycleHandler, Probe } from './kube-types.ts';
+import type { Container, LifecycleHandler, Probe } from '../kube-api/kube-types.ts';
 import type { ProcessCommand } from './mount-namespace.ts';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';

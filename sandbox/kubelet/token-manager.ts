@@ -1,4 +1,4 @@
-import type { ApiClient } from './api-client.ts';
+import type { ApiClient } from '../kube-api/api-client.ts';
 import type { TokenSource } from './pod-volumes.ts';
 
 /** A refresh is due at 80 % of a token's lifetime, or after 24 h at the latest, as the kubelet's token manager does. */

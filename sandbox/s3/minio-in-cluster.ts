@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ensureBinaries } from '../binaries/binaries.ts';
-import type { ApiClient } from '../kubelet/api-client.ts';
+import type { ApiClient } from '../kube-api/api-client.ts';
 import { deploySinglePodService } from '../workloads/single-pod-service.ts';
 import { MINIO_POD_PORT, minioContainer } from './minio-container.ts';
 import { createBuckets } from './server.ts';

@@ -1,5 +1,5 @@
-import { isApiError, type ApiClient } from '../kubelet/api-client.ts';
-import type { Pod } from '../kubelet/kube-types.ts';
+import { isApiError, type ApiClient } from '../kube-api/api-client.ts';
+import type { Pod } from '../kube-api/kube-types.ts';
 
 /** A server the sandbox runs in the cluster as a user would: one pod of a Deployment behind a Service. */
 export interface SinglePodService {

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import type { WatchEvent } from '../../../sandbox/kubelet/api-client.ts';
+import type { WatchEvent } from '../../../sandbox/kube-api/api-client.ts';
 import { startInformer, type InformerEvent } from '../../../sandbox/kubelet/informer.ts';
-import type { ConfigMap } from '../../../sandbox/kubelet/kube-types.ts';
+import type { ConfigMap } from '../../../sandbox/kube-api/kube-types.ts';
 import { waitFor } from '../../support/processes.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { isApiError } from '../../../sandbox/kubelet/api-client.ts';
+import { isApiError } from '../../../sandbox/kube-api/api-client.ts';
 import { waitFor } from '../../support/processes.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { alive, apply, containerPid, EXTRA_NODE_TAINT, nodePod, onNode, podWhere, startExtraNode, type ExtraNode } from './pods.ts';

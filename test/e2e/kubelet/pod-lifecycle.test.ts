@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
+import type { Pod } from '../../../sandbox/kube-api/kube-types.ts';
 import { waitFor } from '../../support/processes.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { alive, BACKOFF_SCALE, condition, containerPid, finished, nodePod, podWhere as podIn } from './pods.ts';

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
+import type { Pod } from '../../../sandbox/kube-api/kube-types.ts';
 import { waitFor } from '../../support/processes.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { apply, finished, nodePod, podWhere } from './pods.ts';

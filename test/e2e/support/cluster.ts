@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ApiClient, isApiError } from '../../../sandbox/kubelet/api-client.ts';
+import { ApiClient, isApiError } from '../../../sandbox/kube-api/api-client.ts';
 import { killPodRequest } from '../../../sandbox/kubelet/kill-pod-request.ts';
-import type { Pod } from '../../../sandbox/kubelet/kube-types.ts';
+import type { Pod } from '../../../sandbox/kube-api/kube-types.ts';
 import type { SandboxS3 } from '../../../sandbox/sandbox.ts';
 import { ensureKubeTools } from '../../../sandbox/tools/kube-tools.ts';
 import { runCommand, type CommandResult } from '../../support/command.ts';

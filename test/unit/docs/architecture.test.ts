@@ -49,16 +49,16 @@ interface FolderImport {
   readonly spec: string;
 }
 
-function folderImports(): FolderImport[] {
+function folderImports(tops: readonly string[] = ['runtime', 'operator'], into = /^(runtime|operator)(\/|$)/): FolderImport[] {
   const found: FolderImport[] = [];
-  for (const file of ['runtime', 'operator'].flatMap((top) => sourceFiles(join(root, top)))) {
+  for (const file of tops.flatMap((top) => sourceFiles(join(root, top)))) {
     for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const spec = m[1] ?? m[2]!;
       if (!spec.startsWith('.')) continue;
       const target = resolve(dirname(file), spec);
       const from = folderOf(file);
       const to = folderOf(target);
-      if (from !== to && /^(runtime|operator)(\/|$)/.test(to)) found.push({ from, to, file: relative(root, file), spec });
+      if (from !== to && into.test(to)) found.push({ from, to, file: relative(root, file), spec });
     }
   }
   return found;
@@ -133,5 +133,17 @@ describe('docs/architecture.md: the layers of runtime/ and operator/', () => {
     ];
     expect(cycles(made)).toEqual([['runtime/api', 'runtime/cluster']]);
     expect(made.filter(({ from, to }) => !(layerOf.get(to)! < layerOf.get(from)!))).toHaveLength(1);
+  });
+});
+
+describe('docs/architecture.md: the sandbox', () => {
+  const imports = folderImports(['sandbox'], /^(runtime|operator|sandbox)(\/|$)/);
+
+  it('imports neither the runtime nor the operator: it is the world they run in, not part of them', () => {
+    expect(imports.filter(({ to }) => !to.startsWith('sandbox')).map(({ file, spec }) => `${file} imports ${spec}`)).toEqual([]);
+  });
+
+  it('has no folders that import each other in a cycle', () => {
+    expect(cycles(imports)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { resolutionTable } from '../../../../sandbox/dns/resolution-table.ts';
-import type { Pod, Service } from '../../../../sandbox/kubelet/kube-types.ts';
+import type { Pod, Service } from '../../../../sandbox/kube-api/kube-types.ts';
 
 const service = (ns: string, name: string, selector: Record<string, string> | undefined, clusterIP?: string): Service => ({
   metadata: { namespace: ns, name },

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from '../../../../sandbox/kubelet/container-env.ts';
-import type { ConfigMap, Pod, Secret } from '../../../../sandbox/kubelet/kube-types.ts';
+import type { ConfigMap, Pod, Secret } from '../../../../sandbox/kube-api/kube-types.ts';
 
 const objects = (configMaps: ConfigMap[], secrets: Secret[]): ObjectSource => ({
   configMap: async (ns, name) => configMaps.find((c) => c.metadata.namespace === ns && c.metadata.name === name),

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { ApiError, type ApiClient, type WatchEvent } from '../../../../sandbox/kubelet/api-client.ts';
+import { ApiError, type ApiClient, type WatchEvent } from '../../../../sandbox/kube-api/api-client.ts';
 import { startInformer, type InformerEvent } from '../../../../sandbox/kubelet/informer.ts';
-import type { ConfigMap, ListOf } from '../../../../sandbox/kubelet/kube-types.ts';
+import type { ConfigMap, ListOf } from '../../../../sandbox/kube-api/kube-types.ts';
 import { waitFor } from '../../../support/processes.ts';
 
 const cm = (name: string, rv: string, v: string): ConfigMap => ({ metadata: { namespace: 'default', name, resourceVersion: rv }, data: { v } });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import type { ApiClient } from '../../../../sandbox/kubelet/api-client.ts';
+import type { ApiClient } from '../../../../sandbox/kube-api/api-client.ts';
 import { tokenRequestSource } from '../../../../sandbox/kubelet/token-manager.ts';
 
 describe("the kubelet's service-account token source", () => {
