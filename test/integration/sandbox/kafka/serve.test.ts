@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { alive } from '../../../sandbox/background/state-file.ts';
-import { ensureKafkaJars, kafkaContainer } from '../../../sandbox/kafka/broker.ts';
-import { runCommand } from '../../support/command.ts';
-import { ProcessGroup, waitFor } from '../../support/processes.ts';
-import { tempDirs } from '../../support/temp-dirs.ts';
+import { alive } from '../../../../sandbox/background/state-file.ts';
+import { ensureKafkaJars, kafkaContainer } from '../../../../sandbox/kafka/broker.ts';
+import { runCommand } from '../../../support/command.ts';
+import { ProcessGroup, waitFor } from '../../../support/processes.ts';
+import { tempDirs } from '../../../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-kafka-serve-');
 const processes = new ProcessGroup();

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, FetchIsolationLevels, ListOffsetTimestamps, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { alive } from '../../../sandbox/background/state-file.ts';
-import { startKafkaBroker, type KafkaBroker } from '../../../sandbox/kafka/broker.ts';
-import { endTransaction, TRANSACTIONAL_PRODUCER } from '../../../sandbox/kafka/transactions.ts';
-import { ProcessGroup, waitFor } from '../../support/processes.ts';
-import { tempDirs } from '../../support/temp-dirs.ts';
+import { alive } from '../../../../sandbox/background/state-file.ts';
+import { startKafkaBroker, type KafkaBroker } from '../../../../sandbox/kafka/broker.ts';
+import { endTransaction, TRANSACTIONAL_PRODUCER } from '../../../../sandbox/kafka/transactions.ts';
+import { ProcessGroup, waitFor } from '../../../support/processes.ts';
+import { tempDirs } from '../../../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-kafka-broker-');
 const processes = new ProcessGroup();
