@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One volume mount: `source` (in the pod directory or a hostPath) bind-mounted at `target`. */
@@ -70,6 +71,29 @@ export function containerCommand(mounts: BindMount[], runAs: RunAs, argv: string
 
 /** Descriptors from here on hold volume sources while mounting; bash accepts multi-digit ones. */
 const FIRST_FD = 10;
+
+/**
+ * Resolves once the process that {@link containerCommand} started has mounted every volume and
+ * exec'd into the container's command: until then its command line is `unshare …` or the setup
+ * shell's, and a hook run in its mount namespace would see the bare mountpoints (a postStart hook
+ * writing to a volume wrote beside it, under load). Resolves false if the process ends first or
+ * after `timeoutMs`.
+ */
+export async function containerSetUp(pid: number, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return false;
+    }
+    const settingUp = argv[0] === 'unshare' || (argv[0] === '/bin/bash' && argv[1] === '--norc' && argv[2] === '--noprofile');
+    if (!settingUp) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 /** The command that runs `argv` inside a running container's mount namespace (exec probes). */
 export function execInContainerCommand(pid: number, runAs: RunAs, argv: string[]): ProcessCommand {

@@ -5,7 +5,7 @@ import { isApiError, type ApiClient } from '../kube-api/api-client.ts';
 import { ContainerConfigError, containerEnvironment, expandVariables, type ObjectSource } from './container-env.ts';
 import { startContainerProcess, type ContainerExit, type ContainerProcess } from './container-process.ts';
 import type { Container, ContainerStateTerminated, Pod, PodStatus, Probe } from '../kube-api/kube-types.ts';
-import { containerCommand, execInContainerCommand, type BindMount, type RunAs } from './mount-namespace.ts';
+import { containerCommand, containerSetUp, execInContainerCommand, type BindMount, type RunAs } from './mount-namespace.ts';
 import type { EventRecorder, EventType } from './event-recorder.ts';
 import type { MountpointRegistry } from './mountpoint-registry.ts';
 import type { PodIpPool } from './pod-ip-pool.ts';
@@ -372,11 +372,14 @@ export class PodWorker {
     const hook = c.spec.lifecycle?.postStart;
     if (hook === undefined) return;
     const grace = this.graceSeconds(this.pod.spec.terminationGracePeriodSeconds);
-    void runLifecycleHandler(hook, this.probeTarget(c, process), grace * 1000).then((ok) => {
-      if (ok || c.process !== process || this.terminating) return;
-      this.event(c, 'Warning', 'FailedPostStartHook', `PostStartHook failed for container ${c.spec.name}`);
-      this.killContainer(c, grace);
-    });
+    // as in Kubernetes, the hook sees the container as it runs: with its volumes mounted
+    void containerSetUp(process.pid)
+      .then(() => runLifecycleHandler(hook, this.probeTarget(c, process), grace * 1000))
+      .then((ok) => {
+        if (ok || c.process !== process || this.terminating) return;
+        this.event(c, 'Warning', 'FailedPostStartHook', `PostStartHook failed for container ${c.spec.name}`);
+        this.killContainer(c, grace);
+      });
   }
 
   private event(c: ContainerRecord, type: EventType, reason: string, message: string): void {

@@ -1,9 +1,9 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkMountNamespaceSupport, containerCommand } from '../../../../sandbox/kubelet/mount-namespace.ts';
+import { checkMountNamespaceSupport, containerCommand, containerSetUp, execInContainerCommand } from '../../../../sandbox/kubelet/mount-namespace.ts';
 import { MountpointRegistry } from '../../../../sandbox/kubelet/mountpoint-registry.ts';
 
 describe('private mount namespace per container', () => {
@@ -12,6 +12,28 @@ describe('private mount namespace per container', () => {
   chmodSync(base, 0o755);
   const shared = join(base, 'registry');
   afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('tells when a container has mounted its volumes and exec\'d its command, so a hook run then sees the volume', async () => {
+    const volume = join(base, 'hooked', 'volume');
+    mkdirSync(volume, { recursive: true });
+    writeFileSync(join(volume, 'in-volume'), '');
+    const mountPath = join(base, 'hooked', 'mountpoint');
+    mkdirSync(mountPath, { recursive: true });
+    // many mounts make the setup shell take a while, as a loaded machine does
+    const mounts = Array.from({ length: 40 }, (_, i) => ({ source: volume, target: i === 0 ? mountPath : join(base, 'hooked', `extra-${i}`), readOnly: false }));
+    for (const m of mounts.slice(1)) mkdirSync(m.target, { recursive: true });
+    const command = containerCommand(mounts, {}, ['sleep', '30']);
+    const child = spawn(command.file, command.args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+    try {
+      expect(await containerSetUp(child.pid!)).toBe(true);
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual(['sleep', '30']);
+      const hook = execInContainerCommand(child.pid!, {}, ['ls', mountPath]);
+      expect(spawnSync(hook.file, hook.args, { encoding: 'utf8' }).stdout).toBe('in-volume\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(await containerSetUp(-1)).toBe(false);
+  });
 
   it('bind-mounts volumes at their mountPath for the process only, as the given user, and removes created mountpoints', () => {
     checkMountNamespaceSupport();
