@@ -39,7 +39,11 @@ describe('process kubelet: shutdown (a second kubelet, its own node, on the shar
 
   it('registers its own tainted node with its own certificate, and kills every process it started, children included, when it stops', async () => {
     node = await startExtraNode(cluster, NODE);
-    const registered = JSON.parse(await cluster.kubectlOk(['get', 'node', NODE, '-o', 'json'])) as { spec: { taints?: unknown[] }; status: { conditions: { type: string; status: string }[] } };
+    // admission taints a new Node not-ready until the node lifecycle controller has seen it Ready
+    const registered = await waitFor('the not-ready taint lifted from the new node', async () => {
+      const n = JSON.parse(await cluster.kubectlOk(['get', 'node', NODE, '-o', 'json'])) as { spec: { taints?: { key: string }[] }; status: { conditions: { type: string; status: string }[] } };
+      return n.spec.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready') ? undefined : n;
+    }, 60_000);
     expect(registered.spec.taints).toEqual([EXTRA_NODE_TAINT]);
     expect(registered.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     const lease = JSON.parse(await cluster.kubectlOk(['get', 'lease', '-n', 'kube-node-lease', NODE, '-o', 'json'])) as { metadata: { ownerReferences: unknown[] } };
