@@ -14,7 +14,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { StreamExecutionEnvironment, type DataStream, type Sink } from '../runtime/api/index.ts';
+import { type DataStream, type Sink } from '../runtime/api/index.ts';
+import { localEnvironment } from '../runtime/cluster/local-environment.ts';
 import { BID, NexmarkGenerator, type NexmarkEvent } from '../runtime/connectors/nexmark/index.ts';
 import { nexmarkEvents } from '../examples/nexmark/input.ts';
 import { q0 } from '../examples/nexmark/q0.ts';
@@ -203,7 +204,7 @@ interface Measured {
 }
 
 async function sluice(q: Query, n: number): Promise<Measured> {
-  const env = new StreamExecutionEnvironment().setParallelism(1);
+  const env = localEnvironment().setParallelism(1);
   const sum = new Checksum(q.columns);
   const starts = new Set<unknown>();
   const sink: Sink<unknown> = {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CollectSink, StreamExecutionEnvironment, type DataStream } from '../../../../../runtime/api/index.ts';
+import { CollectSink, type DataStream } from '../../../../../runtime/api/index.ts';
+import { localEnvironment } from '../../../../../runtime/cluster/local-environment.ts';
 import { BID, NexmarkGenerator, type Bid, type NexmarkEvent } from '../../../../../runtime/connectors/nexmark/index.ts';
 import { tempDirs } from '../../../../support/temp-dirs.ts';
 import { nexmarkEvents } from '../../../../../examples/nexmark/input.ts';
@@ -22,7 +23,7 @@ export function writeDump(): { path: string; events: NexmarkEvent[]; bids: Bid[]
 
 /** Runs `query` over the events of `args` (a dump: ['--input', path]) in this process; its rows in emission order. */
 export async function runQuery<R>(query: (events: DataStream<NexmarkEvent>) => DataStream<R>, args: string[], parallelism = 1): Promise<R[]> {
-  const env = new StreamExecutionEnvironment().setParallelism(parallelism);
+  const env = localEnvironment().setParallelism(parallelism);
   const sink = new CollectSink<R>();
   query(nexmarkEvents(env, args)).sinkTo(sink);
   await env.execute('nexmark-test');
