@@ -9,12 +9,13 @@ export interface CommandResult {
 /** Runs a real binary (kubectl, helm) to completion; SIGKILLs it after `timeoutMs` so no test hangs. */
 export function runCommand(command: string, args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // no stdin unless given: writing to a command that has already exited fails with EPIPE
+    const child = spawn(command, args, { env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -23,6 +24,12 @@ export function runCommand(command: string, args: string[], env: Record<string, 
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(stdin ?? '');
+    if (stdin !== undefined) {
+      // a command that exits without reading all of it (an error) closes the pipe: its exit code says what happened
+      child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') reject(err);
+      });
+      child.stdin!.end(stdin);
+    }
   });
 }
