@@ -73,7 +73,7 @@ describe('loadConfig', () => {
       env: {
         SLUICE_CONFIG: path,
         SLUICE_NETWORK__BUFFER_TIMEOUT: '1ms',
-        SLUICE_TASKMANAGER__ADVERTISED_ADDRESS: '10.1.2.3',
+        SLUICE_TASKMANAGER__ADVERTISED_ADDRESS: '127.1.2.3',
         SLUICE_JOB__ARGS: '["--window","1m"]',
         SLUICE_CHECKPOINTING__STORAGE__S3__FORCE_PATH_STYLE: 'true',
         SLUICE_JOB__MAX_PARALLELISM: '256',
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
       maxParallelism: 256,
     });
     expect(config.jobmanager).toEqual({ address: 'wordcount-jm.streaming.svc', rpcPort: 7000, restPort: 8081, bindAddress: '0.0.0.0' });
-    expect(config.taskmanager).toEqual({ id: 'tm-0', bindAddress: '0.0.0.0', advertisedAddress: '10.1.2.3', dataPort: 6121, slots: 2 });
+    expect(config.taskmanager).toEqual({ id: 'tm-0', bindAddress: '0.0.0.0', advertisedAddress: '127.1.2.3', dataPort: 6121, slots: 2 });
     expect(config.network.bufferTimeout).toBe(1);
     expect(config.network.bufferSize).toBe(65_536);
     expect(config.restartStrategy).toEqual({ type: 'fixed-delay', attempts: 10, delay: 1000 });

@@ -19,7 +19,7 @@ const decode = (chunks: Buffer[], max = 1024): RpcMessage[] => {
 
 describe('RPC frame decoder', () => {
   const heartbeat = { type: 'jm-heartbeat', sessionId: 's-1' };
-  const register = { type: 'register', taskManagerId: 'tm-1', jobId: 'job', dataAddress: '10.0.0.5:6121', slots: 2 };
+  const register = { type: 'register', taskManagerId: 'tm-1', jobId: 'job', dataAddress: '127.0.0.5:6121', slots: 2 };
 
   it('reassembles frames split at any byte', () => {
     const bytes = Buffer.concat([frame(heartbeat), frame(register)]);
