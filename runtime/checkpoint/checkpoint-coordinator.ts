@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { CheckpointStorageLocation } from './checkpoint-location.ts';
 import type { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
-import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
+import { CheckpointRetentionError, type CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import { referencedFiles, stateSize, type CheckpointMetadata } from './metadata.ts';
 import { PendingCheckpoint, type CheckpointedOperator, type SubtaskStateAck } from './pending-checkpoint.ts';
 import type { SavepointStore } from './savepoint-store.ts';
@@ -284,11 +284,8 @@ export class CheckpointCoordinator {
     });
     options.logger.info({ checkpointId: info.checkpointId, savepoint: info.savepoint, path, stateSize: info.stateSize, durationMs: Date.now() - pending.timestamp }, 'checkpoint completed');
     if (!pending.savepoint) {
-      this.retention = this.retention
-        .then(async () => {
-          await options.checkpoints.applyRetention();
-        })
-        .catch((error: unknown) => options.logger.warn({ err: error }, 'deleting old checkpoints failed'));
+      options.checkpoints.markVerified(pending.checkpointId);
+      this.retention = this.retention.then(() => this.applyRetention());
     }
     const jobEnds = options.target.notifyCheckpointComplete(pending.checkpointId);
     if (jobEnds) {
@@ -299,6 +296,23 @@ export class CheckpointCoordinator {
     }
     f.resolve(info);
     this.ended();
+  }
+
+  /** A failed retention does not fail the job: it is reported (warning, REST, metrics) and the next one tries again. */
+  private async applyRetention(): Promise<void> {
+    const { options } = this;
+    try {
+      await options.checkpoints.applyRetention();
+      options.stats.reportRetentionSucceeded();
+    } catch (error) {
+      const leftBehind = error instanceof CheckpointRetentionError ? error.leftBehind : null;
+      const message = (error as Error).message;
+      options.stats.reportRetentionFailed(message, leftBehind);
+      options.logger.warn(
+        { err: error, leftBehind, retained: options.checkpoints.retained },
+        `deleting old checkpoints failed, ${leftBehind ?? 'an unknown number of'} checkpoint(s) left behind in storage: ${message}`,
+      );
+    }
   }
 
   private abort(f: InFlight, reason: string): void {

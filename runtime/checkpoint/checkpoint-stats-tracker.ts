@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CheckpointingStatistics, CheckpointStats, RestoredCheckpointInfo } from '../rest/rest-types.ts';
+import type { CheckpointingStatistics, CheckpointRetentionStatus, CheckpointStats, RestoredCheckpointInfo } from '../rest/rest-types.ts';
 import type { SkippedCheckpoint } from './checkpoint-verification.ts';
 
 const HISTORY = 20;
@@ -17,6 +17,7 @@ export class CheckpointStatsTracker {
   private latestFailed: CheckpointStats | null = null;
   private restored: RestoredCheckpointInfo | null = null;
   private skipped: Array<{ path: string; reason: string }> = [];
+  private retention: CheckpointRetentionStatus = { failures: 0, lastFailure: null };
   private readonly metrics: ReturnType<typeof createMetrics> | undefined;
 
   constructor(registry?: Registry) {
@@ -78,6 +79,19 @@ export class CheckpointStatsTracker {
     this.metrics?.skipped.inc(skipped.length);
   }
 
+  /** A retention run deleted what it should: a failure reported before is over. */
+  reportRetentionSucceeded(): void {
+    this.retention = { failures: this.retention.failures, lastFailure: null };
+    this.metrics?.leftBehind.set(0);
+  }
+
+  /** A retention run failed with `message`, leaving `leftBehind` checkpoints (null: unknown, storage not listable). */
+  reportRetentionFailed(message: string, leftBehind: number | null): void {
+    this.retention = { failures: this.retention.failures + 1, lastFailure: { timestamp: Date.now(), message, checkpointsLeftBehind: leftBehind } };
+    this.metrics?.retentionFailures.inc();
+    if (leftBehind !== null) this.metrics?.leftBehind.set(leftBehind);
+  }
+
   statistics(): CheckpointingStatistics {
     const inProgress = this.history.filter((s) => s.status === 'IN_PROGRESS').length;
     return {
@@ -85,6 +99,7 @@ export class CheckpointStatsTracker {
       latest: { completed: this.latestCompleted, savepoint: this.latestSavepoint, failed: this.latestFailed, restored: this.restored },
       history: [...this.history],
       skippedOnRestore: [...this.skipped],
+      retention: this.retention,
     };
   }
 
@@ -110,6 +125,8 @@ function createMetrics(registry: Registry) {
     failed: new Counter({ name: 'sluice_checkpoints_failed_total', help: 'Checkpoints that failed or timed out', registers }),
     restored: new Counter({ name: 'sluice_checkpoints_restored_total', help: 'Restores from a checkpoint or savepoint', registers }),
     skipped: new Counter({ name: 'sluice_checkpoints_skipped_on_restore_total', help: 'Completed checkpoints skipped at restore (corrupt or incomplete)', registers }),
+    retentionFailures: new Counter({ name: 'sluice_checkpoint_retention_failures_total', help: 'Retention runs that could not delete every checkpoint beyond the retained ones', registers }),
+    leftBehind: new Gauge({ name: 'sluice_checkpoints_left_behind', help: 'Checkpoints the last failed retention left in storage (0 once a retention succeeds)', registers }),
     duration: new Gauge({ name: 'sluice_checkpoint_last_duration_ms', help: 'End-to-end duration of the last completed checkpoint', registers }),
     size: new Gauge({ name: 'sluice_checkpoint_last_size_bytes', help: 'State size of the last completed checkpoint', registers }),
     alignment: new Gauge({ name: 'sluice_checkpoint_last_alignment_ms', help: 'Longest barrier alignment of a subtask in the last completed checkpoint', registers }),

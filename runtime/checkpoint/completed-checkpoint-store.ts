@@ -28,6 +28,7 @@ export interface LatestCheckpoint {
 export class CompletedCheckpointStore {
   readonly directory: string;
   readonly retained: number;
+  private newestVerified: number | undefined;
 
   constructor(
     readonly storage: ObjectStore,
@@ -67,30 +68,72 @@ export class CompletedCheckpointStore {
     const skipped: SkippedCheckpoint[] = [];
     for (const candidate of completed.reverse()) {
       const result = await loadCheckpoint(this.storage, candidate.directory, { expectedCheckpointId: candidate.checkpointId, entries });
-      if (result.ok) return { checkpoint: result.checkpoint, skipped };
+      if (result.ok) {
+        this.markVerified(candidate.checkpointId);
+        return { checkpoint: result.checkpoint, skipped };
+      }
       skipped.push({ checkpointId: candidate.checkpointId, uri: this.storage.uriOf(candidate.directory), reasons: result.reasons });
     }
     return { skipped };
   }
 
   /**
+   * Records that checkpoint `checkpointId` verified: found by `findLatest`, or just completed (its
+   * `_metadata` was checked against the stored files). Retention never deletes the newest one so
+   * recorded, even when newer completed checkpoints would not verify.
+   */
+  markVerified(checkpointId: number): void {
+    if (this.newestVerified === undefined || checkpointId > this.newestVerified) this.newestVerified = checkpointId;
+  }
+
+  /**
    * Deletes completed checkpoints beyond the newest `retained`, and incomplete ones older than the
-   * newest completed (aborted, or left by a crashed JobManager). Resolves to the deleted ids.
+   * newest completed (aborted, or left by a crashed JobManager); the newest verified one stays.
+   * Resolves to the deleted ids; when a deletion fails, rejects with a CheckpointRetentionError
+   * saying how many were left behind.
    */
   async applyRetention(): Promise<number[]> {
-    const all = await this.checkpoints();
+    let all: CheckpointDirectory[];
+    try {
+      all = await this.checkpoints();
+    } catch (error) {
+      throw new CheckpointRetentionError(`listing ${this.storage.uriOf(this.directory)} failed: ${(error as Error).message}`, null, error);
+    }
     const completed = all.filter((checkpoint) => checkpoint.completed);
     const newest = completed[completed.length - 1]?.checkpointId;
     if (newest === undefined) return [];
     const kept = new Set(completed.slice(-this.retained).map((checkpoint) => checkpoint.checkpointId));
+    if (this.newestVerified !== undefined) kept.add(this.newestVerified);
     const doomed = all.filter((checkpoint) => !kept.has(checkpoint.checkpointId) && checkpoint.checkpointId < newest);
-    for (const checkpoint of doomed) await this.location(checkpoint.checkpointId).discard();
-    return doomed.map((checkpoint) => checkpoint.checkpointId);
+    const deleted: number[] = [];
+    for (const checkpoint of doomed) {
+      try {
+        await this.location(checkpoint.checkpointId).discard();
+      } catch (error) {
+        throw new CheckpointRetentionError((error as Error).message, doomed.length - deleted.length, error);
+      }
+      deleted.push(checkpoint.checkpointId);
+    }
+    return deleted;
   }
 
   /** Removes one checkpoint, completed or not. */
   async discard(checkpointId: number): Promise<void> {
     await this.location(checkpointId).discard();
+  }
+}
+
+/** Retention could not delete every checkpoint it should have; the job goes on, and the next retention tries again. */
+export class CheckpointRetentionError extends Error {
+  override readonly name = 'CheckpointRetentionError';
+
+  constructor(
+    message: string,
+    /** Checkpoint directories left that retention should have deleted; null when storage could not be listed. */
+    readonly leftBehind: number | null,
+    cause: unknown,
+  ) {
+    super(message, { cause });
   }
 }
 

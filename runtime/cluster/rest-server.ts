@@ -9,6 +9,7 @@ const NO_CHECKPOINTS: CheckpointingStatistics = {
   latest: { completed: null, savepoint: null, failed: null, restored: null },
   history: [],
   skippedOnRestore: [],
+  retention: { failures: 0, lastFailure: null },
 };
 
 const error = (...errors: string[]): ErrorResponse => ({ errors });

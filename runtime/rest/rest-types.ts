@@ -123,6 +123,27 @@ export interface CheckpointingStatistics {
   readonly history: readonly CheckpointStats[];
   /** Completed checkpoints that were skipped at restore, with the reason (corrupt, missing files). */
   readonly skippedOnRestore: readonly { readonly path: string; readonly reason: string }[];
+  /** Whether retention keeps storage to the retained checkpoints (a `CheckpointHealthy` condition's source). */
+  readonly retention: CheckpointRetentionStatus;
+}
+
+/**
+ * Retention deletes checkpoints beyond the newest `retained` after each completed one. A failed
+ * retention does not fail the job (it is retried after the next checkpoint), so this is how it
+ * becomes visible: `lastFailure` is set while the most recent retention failed and null again once
+ * one succeeds.
+ */
+export interface CheckpointRetentionStatus {
+  /** Retention runs that failed since the JobManager started. */
+  readonly failures: number;
+  readonly lastFailure: {
+    /** Epoch milliseconds. */
+    readonly timestamp: number;
+    /** The storage error, e.g. `S3 bucket "b" at http://...: delete failed: InvalidRequest: ... (HTTP 400)`. */
+    readonly message: string;
+    /** Checkpoint directories (chk-<n>) left in storage that retention should have deleted; null when storage could not be listed. */
+    readonly checkpointsLeftBehind: number | null;
+  } | null;
 }
 
 export interface SavepointTriggerRequest {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -44,7 +44,8 @@ describe('CheckpointCoordinator', () => {
     const events: string[] = [];
     const triggers: number[] = [];
     const signals: AbortSignal[] = [];
-    const stats = new CheckpointStatsTracker(new Registry());
+    const registry = new Registry();
+    const stats = new CheckpointStatsTracker(registry);
     const checkpoints = new CompletedCheckpointStore(storage, scope, 'run', { retained: options.retained });
     const target: CheckpointTarget = {
       triggerCheckpoint({ checkpointId: id, location, savepoint, stop, signal }) {
@@ -85,7 +86,7 @@ describe('CheckpointCoordinator', () => {
       minPause: options.minPause ?? 0,
     });
     coordinators.push(coordinator);
-    return { coordinator, events, triggers, signals, stats, runDirectory: join(dir, checkpointsDirectory(scope, 'run')) };
+    return { coordinator, checkpoints, events, triggers, signals, stats, registry, runDirectory: join(dir, checkpointsDirectory(scope, 'run')) };
   }
 
   it('triggers periodically one at a time, writes _metadata last, notifies completion, keeps the newest retained', async () => {
@@ -198,5 +199,50 @@ describe('CheckpointCoordinator', () => {
     const info = await coordinator.triggerSavepoint(undefined, true);
     expect(info.savepoint).toBe(true);
     expect(events).toEqual(['trigger 1 savepoint stop', 'complete 1']);
+  });
+
+  it('reports a failed retention with the count left behind (REST, metrics) and clears it once a retention succeeds', async () => {
+    const refusing = new FilesystemObjectStore(dir);
+    let refuse = true;
+    refusing.delete = async function (path) {
+      if (refuse) throw new Error('InvalidRequest: Missing required header for this request: Content-MD5');
+      return FilesystemObjectStore.prototype.delete.call(this, path);
+    };
+    storage = refusing;
+    const { coordinator, stats, registry, runDirectory } = start({ retained: 1 });
+    await coordinator.start();
+    for (let i = 0; i < 3; i++) await coordinator.triggerCheckpoint();
+    await coordinator.retentionApplied();
+    expect(stats.statistics().retention).toEqual({
+      failures: 2,
+      lastFailure: { timestamp: expect.any(Number), message: 'InvalidRequest: Missing required header for this request: Content-MD5', checkpointsLeftBehind: 2 },
+    });
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('sluice_checkpoint_retention_failures_total 2\n');
+    expect(metrics).toContain('sluice_checkpoints_left_behind 2\n');
+    expect(readdirSync(runDirectory).sort()).toEqual(['chk-1', 'chk-2', 'chk-3']);
+    refuse = false;
+    await coordinator.triggerCheckpoint();
+    await coordinator.retentionApplied();
+    expect(stats.statistics().retention).toEqual({ failures: 2, lastFailure: null });
+    expect(await registry.metrics()).toContain('sluice_checkpoints_left_behind 0\n');
+    expect(readdirSync(runDirectory)).toEqual(['chk-4']);
+  });
+
+  it('never deletes the newest verified checkpoint, even when newer completed ones do not verify', async () => {
+    const first = start({});
+    await first.coordinator.start();
+    await first.coordinator.triggerCheckpoint();
+    first.coordinator.stop();
+    for (const id of [2, 3]) {
+      mkdirSync(join(first.runDirectory, `chk-${id}`));
+      writeFileSync(join(first.runDirectory, `chk-${id}`, '_metadata'), '{"version": 1, "checkpointId": ');
+    }
+    const store = new CompletedCheckpointStore(storage, scope, 'run', { retained: 1 });
+    const latest = await store.findLatest();
+    expect(latest.checkpoint?.checkpointId).toBe(1);
+    expect(latest.skipped.map((s) => s.checkpointId)).toEqual([3, 2]);
+    expect(await store.applyRetention()).toEqual([2]);
+    expect(readdirSync(first.runDirectory).sort()).toEqual(['chk-1', 'chk-3']);
   });
 });
