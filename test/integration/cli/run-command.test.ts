@@ -81,7 +81,8 @@ describe('sluice run examples/wordcount.ts', () => {
     const notAJob = await sluice(['run', 'runtime/core/logger.ts']);
     expect(notAJob.code).toBe(1);
     expect(notAJob.stderr).toContain(
-      'sluice: job module "runtime/core/logger.ts" must have a default export (env, args) => void that builds the pipeline; it exports no default',
+      'sluice: job module "runtime/core/logger.ts" has no default export (it exports only logger): export the function that builds the pipeline as its default, ' +
+        '`export default (env: StreamExecutionEnvironment, args: string[]) => { ... }`\n',
     );
   });
 });
