@@ -1,12 +1,18 @@
 import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TInteger, TNumber, TOptional, TUnsafe } from '@sinclair/typebox';
 import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import {
+  DEFAULT_RESTART_STRATEGY_TYPE,
+  RESTART_STRATEGY_KEYS,
+  RESTART_STRATEGY_TYPES,
+  type RestartStrategyKey,
+  type RestartStrategyKeyName,
+} from '../../runtime/rest/restart-strategy.ts';
 import { Defaulted, DefaultedObject, Duration, FreeFormObject, ObjectName, Quantity, StringEnum, StringMap } from './kubernetes-schema-types.ts';
 
 export const JOB_STATES = ['running', 'suspended'] as const;
 export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
 export const CHECKPOINTING_MODES = ['exactly-once', 'at-least-once'] as const;
-export const RESTART_STRATEGY_TYPES = ['none', 'fixed-delay', 'exponential-delay', 'failure-rate'] as const;
 
 /** Key groups are numbered in 15 bits, as in Flink. */
 export const MAX_PARALLELISM_LIMIT = 32768;
@@ -130,26 +136,29 @@ export const CheckpointingSpecSchema = Type.Object(
   { description: 'Checkpoints: how often, which guarantee, and where.' },
 );
 
+/** The spec's keys are the runtime's (runtime/rest/restart-strategy.ts); absent keys take the runtime's defaults. */
 export const RestartStrategySpecSchema = Type.Object(
   {
     type: Defaulted(
       StringEnum(RESTART_STRATEGY_TYPES, { description: 'none, fixed-delay, exponential-delay or failure-rate, as in Flink.' }),
-      'exponential-delay',
+      DEFAULT_RESTART_STRATEGY_TYPE,
     ),
-    initialDelay: Defaulted(Duration({ description: 'exponential-delay: delay before the first restart.' }), '1s'),
-    maxDelay: Defaulted(Duration({ description: 'exponential-delay: the delay never grows beyond this.' }), '1m'),
-    backoffMultiplier: Type.Optional(Type.Number({ minimum: 1, description: 'exponential-delay: factor between two delays; 2 when absent.' })),
-    delay: Type.Optional(Duration({ description: 'fixed-delay and failure-rate: delay before a restart; 1s when absent.' })),
-    attempts: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'fixed-delay and exponential-delay: restarts before the job fails; unlimited when absent.' }),
-    ),
-    maxFailuresPerInterval: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'failure-rate: failures within failureInterval that fail the job; 1 when absent.' }),
-    ),
-    failureInterval: Type.Optional(Duration({ description: 'failure-rate: the window failures are counted in; 1m when absent.' })),
+    ...restartStrategySpecKeys(),
   },
   { description: 'What the JobManager does when a task fails. The job fails (phase Failed) once it is exhausted.' },
 );
+
+function restartStrategySpecKeys() {
+  type Keys = { [K in RestartStrategyKeyName]: TOptional<(typeof RESTART_STRATEGY_KEYS)[K]['kind'] extends 'duration' ? TUnsafe<string> : TInteger | TNumber> };
+  const entries = (Object.keys(RESTART_STRATEGY_KEYS) as RestartStrategyKeyName[]).map((name) => {
+    const key: RestartStrategyKey = RESTART_STRATEGY_KEYS[name];
+    const description = `${key.types.join(' and ')}: ${key.description}; ${key.default ?? 'unlimited'} when absent.`;
+    const minimum = key.minimum === undefined ? {} : { minimum: key.minimum };
+    const schema = key.kind === 'duration' ? Duration({ description }) : key.kind === 'count' ? Type.Integer({ ...minimum, description }) : Type.Number({ ...minimum, description });
+    return [name, Type.Optional(schema)];
+  });
+  return Object.fromEntries(entries) as Keys;
+}
 
 export const StreamJobSpecSchema = Type.Object({
   image: Type.String({ minLength: 1, description: 'The runtime image that contains the job module.' }),
@@ -164,7 +173,6 @@ export const StreamJobSpecSchema = Type.Object({
 export type JobState = (typeof JOB_STATES)[number];
 export type UpgradeMode = (typeof UPGRADE_MODES)[number];
 export type CheckpointingMode = (typeof CHECKPOINTING_MODES)[number];
-export type RestartStrategyType = (typeof RESTART_STRATEGY_TYPES)[number];
 export type JobSpec = Static<typeof JobSpecSchema>;
 export type CheckpointStorage = Static<typeof CheckpointStorageSchema>;
 export type CheckpointingSpec = Static<typeof CheckpointingSpecSchema>;

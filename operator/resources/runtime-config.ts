@@ -1,5 +1,6 @@
 import type { RestartStrategySpec, StreamJobSpec } from '../api/stream-job-spec.ts';
 import type { StreamJob } from '../api/stream-job.ts';
+import { restartStrategyKeys } from '../../runtime/rest/restart-strategy.ts';
 import { names } from './labels.ts';
 
 export const RPC_PORT = 6123;
@@ -65,30 +66,14 @@ function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {
   return { interval, mode, timeout, retained, storage: rendered };
 }
 
-/** The spec follows Flink's names; the runtime's per-type keys differ in places. */
+/**
+ * The spec's strategy as written: the spec and the runtime share its keys (runtime/rest/restart-strategy.ts),
+ * so the JobManager runs exactly what the StreamJob asks for. Keys of other strategy types are left out,
+ * since the runtime refuses them.
+ */
 function restartStrategyConfig(strategy: RestartStrategySpec): Record<string, unknown> {
-  const defined = (entries: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
-  switch (strategy.type) {
-    case 'none':
-      return { type: 'none' };
-    case 'fixed-delay':
-      return defined({ type: 'fixed-delay', attempts: strategy.attempts, delay: strategy.delay });
-    case 'exponential-delay':
-      return defined({
-        type: 'exponential-delay',
-        initialDelay: strategy.initialDelay,
-        maxDelay: strategy.maxDelay,
-        multiplier: strategy.backoffMultiplier,
-      });
-    case 'failure-rate':
-      return defined({
-        type: 'failure-rate',
-        maxFailures: strategy.maxFailuresPerInterval,
-        interval: strategy.failureInterval,
-        delay: strategy.delay,
-      });
-  }
+  const keys = restartStrategyKeys(strategy.type);
+  return Object.fromEntries(Object.entries(strategy).filter(([key, value]) => value !== undefined && (key === 'type' || (keys as string[]).includes(key))));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SluiceConfig } from '../config/index.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { RpcConnection } from '../rpc/rpc-connection.ts';
 import type { RpcMessageOf, SubtaskReport, TaskError, TaskManagerMessage } from '../rpc/rpc-messages.ts';
-import type { ExceptionInfo, JobDetails, JobState } from '../rest/rest-types.ts';
+import type { ExceptionInfo, JobConfigInfo, JobDetails, JobState } from '../rest/rest-types.ts';
 import { AttemptScheduler, type PreparedAttempt } from './attempt-scheduler.ts';
 import { AttemptSubtasks } from './attempt-subtasks.ts';
 import { CheckpointDispatch } from './checkpoint-dispatch.ts';
@@ -13,6 +13,7 @@ import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import { errorInfo } from './error-info.ts';
 import { Failover } from './failover.ts';
 import { jobDetails, jobOperatorResults, subtaskReports, taskName } from './job-views.ts';
+import { restartStrategyInfo } from './restart-strategy.ts';
 import { subtaskKey } from './slot-assignment.ts';
 import { TaskManagerRegistry, type RegisteredTaskManager } from './task-manager-registry.ts';
 
@@ -344,6 +345,10 @@ export class JobMaster {
       slotsTotal: this.taskManagers.slotsTotal,
       subtasks: this.subtasks,
     });
+  }
+
+  configInfo(): JobConfigInfo {
+    return { jid: this.jobId, name: this.config.job.name, restartStrategy: restartStrategyInfo(this.config.restartStrategy) };
   }
 
   operatorResults(): OperatorResult[] {

@@ -26,6 +26,7 @@ export function createRestServer(master: JobMaster, metrics: Registry, checkpoin
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/jobs', (): JobsOverview => ({ jobs: [{ id: master.jobId, status: master.state }] }));
   app.get<{ Params: { jobId: string } }>('/jobs/:jobId', async (req, reply) => (known(req.params.jobId) ? master.details() : reply.code(404).send(unknown(req.params.jobId))));
+  app.get<{ Params: { jobId: string } }>('/jobs/:jobId/config', async (req, reply) => (known(req.params.jobId) ? master.configInfo() : reply.code(404).send(unknown(req.params.jobId))));
   app.get<{ Params: { jobId: string } }>('/jobs/:jobId/exceptions', async (req, reply) =>
     known(req.params.jobId) ? master.exceptionHistory() : reply.code(404).send(unknown(req.params.jobId)),
   );

@@ -3,6 +3,15 @@ import type { Static, StaticDecode, TSchema } from '@sinclair/typebox';
 import { CHECKPOINTING_MODES } from '../core/checkpointing-mode.ts';
 import { formatDuration, isDuration, parseDuration } from './duration.ts';
 import { formatSize, isSize, parseSize } from './size.ts';
+import {
+  DEFAULT_RESTART_STRATEGY_TYPE,
+  RESTART_STRATEGY_KEYS,
+  RESTART_STRATEGY_TYPES,
+  restartStrategyKeys,
+  type RestartStrategyInfo,
+  type RestartStrategyKey,
+  type RestartStrategyType,
+} from '../rest/restart-strategy.ts';
 
 /**
  * The configuration of a JobManager or TaskManager process: one typebox definition that is both
@@ -90,30 +99,46 @@ const Heartbeat = Section(
   'TaskManager liveness',
 );
 
-const Strategy = <K extends string, T extends Record<string, TSchema>>(type: K, properties: T) =>
-  Type.Object({ type: Type.Literal(type), ...properties }, { additionalProperties: false });
+/** One strategy's keys, made from the table the StreamJob CRD shares (runtime/rest/restart-strategy.ts). */
+const Strategy = (type: RestartStrategyType) =>
+  Type.Object(
+    {
+      type: Type.Literal(type),
+      ...Object.fromEntries(
+        restartStrategyKeys(type).map((name) => {
+          const key: RestartStrategyKey = RESTART_STRATEGY_KEYS[name];
+          const description = key.description[0]!.toUpperCase() + key.description.slice(1);
+          const schema =
+            key.kind === 'duration'
+              ? Duration(key.default as string | undefined, description)
+              : key.kind === 'count'
+                ? Type.Integer({ minimum: key.minimum, description, ...(key.default === undefined ? {} : { default: key.default }) })
+                : Type.Number({ minimum: key.minimum, default: key.default, description });
+          return [name, key.default === undefined ? Type.Optional(schema) : schema];
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  );
 
-const RestartStrategy = Type.Union(
-  [
-    Strategy('none', {}),
-    Strategy('fixed-delay', {
-      attempts: Count(3, 0, 'Restarts before the job fails'),
-      delay: Duration('1s', 'Wait before each restart'),
-    }),
-    Strategy('exponential-delay', {
-      initialDelay: Duration('1s', 'Wait before the first restart'),
-      maxDelay: Duration('1m', 'Longest wait'),
-      multiplier: Type.Number({ minimum: 1, default: 2, description: 'Factor applied to the wait after each restart' }),
-      resetAfter: Duration('1h', 'Running this long without failure resets the wait to initialDelay'),
-    }),
-    Strategy('failure-rate', {
-      maxFailures: Count(3, 1, 'Failures within the interval that fail the job'),
-      interval: Duration('1m', 'Window in which failures are counted'),
-      delay: Duration('1s', 'Wait before each restart'),
-    }),
-  ],
-  { default: { type: 'exponential-delay' }, description: 'What happens after a failure' },
-);
+/** Decoded: durations in milliseconds; `attempts` absent means unlimited. */
+type RestartStrategyDecoded =
+  | { readonly type: 'none' }
+  | { readonly type: 'fixed-delay'; readonly attempts?: number; readonly delay: number }
+  | {
+      readonly type: 'exponential-delay';
+      readonly attempts?: number;
+      readonly initialDelay: number;
+      readonly maxDelay: number;
+      readonly backoffMultiplier: number;
+      readonly resetBackoffThreshold: number;
+    }
+  | { readonly type: 'failure-rate'; readonly maxFailuresPerInterval: number; readonly failureInterval: number; readonly delay: number };
+
+const RestartStrategy = Type.Union(RESTART_STRATEGY_TYPES.map(Strategy), {
+  default: { type: DEFAULT_RESTART_STRATEGY_TYPE },
+  description: 'What happens after a failure',
+});
 
 const Storage = Type.Union(
   [
@@ -180,12 +205,13 @@ export const SluiceConfigSchema = Type.Object(
 );
 
 /** The configuration as written (durations and sizes as strings), before defaults. */
-export type SluiceConfigInput = Static<typeof SluiceConfigSchema>;
+export type SluiceConfigInput = Omit<Static<typeof SluiceConfigSchema>, 'restartStrategy'> & { restartStrategy: RestartStrategyInfo };
 
 type Decoded = StaticDecode<typeof SluiceConfigSchema>;
 
 /** The loaded configuration: defaults applied, durations in milliseconds, sizes in bytes, ids resolved. */
-export type SluiceConfig = Omit<Decoded, 'job' | 'taskmanager'> & {
+export type SluiceConfig = Omit<Decoded, 'job' | 'taskmanager' | 'restartStrategy'> & {
+  readonly restartStrategy: RestartStrategyDecoded;
   readonly job: Decoded['job'] & { readonly id: string };
   readonly taskmanager: Decoded['taskmanager'] & { readonly id: string };
 };

@@ -6,6 +6,7 @@
  *   GET   /healthz                              -> { status: 'ok' }
  *   GET   /jobs                                 -> JobsOverview
  *   GET   /jobs/:jobId                          -> JobDetails
+ *   GET   /jobs/:jobId/config                   -> JobConfigInfo
  *   GET   /jobs/:jobId/exceptions               -> JobExceptions
  *   GET   /jobs/:jobId/checkpoints              -> CheckpointingStatistics
  *   POST  /jobs/:jobId/savepoints               SavepointTriggerRequest -> TriggerResponse (202)
@@ -16,6 +17,7 @@
  *
  * Errors answer with a non-2xx status and an ErrorResponse body.
  */
+import type { RestartStrategyInfo } from './restart-strategy.ts';
 
 export type JobState =
   | 'CREATED'
@@ -72,6 +74,13 @@ export interface JobDetails {
   readonly parallelism: number;
   readonly taskManagers: { readonly registered: number; readonly slotsTotal: number; readonly slotsFree: number };
   readonly vertices: readonly VertexDetails[];
+}
+
+/** The configuration the job runs with, where it may differ from what was asked (defaults applied). */
+export interface JobConfigInfo {
+  readonly jid: string;
+  readonly name: string;
+  readonly restartStrategy: RestartStrategyInfo;
 }
 
 export interface ExceptionInfo {

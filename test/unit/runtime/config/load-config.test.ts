@@ -49,7 +49,7 @@ describe('loadConfig', () => {
         maxUnregisteredChannels: 1024,
       },
       heartbeat: { interval: 1000, timeout: 5000 },
-      restartStrategy: { type: 'exponential-delay', initialDelay: 1000, maxDelay: 60_000, multiplier: 2, resetAfter: 3_600_000 },
+      restartStrategy: { type: 'exponential-delay', initialDelay: 1000, maxDelay: 60_000, backoffMultiplier: 2, resetBackoffThreshold: 3_600_000 },
       checkpointing: { mode: 'exactly-once', timeout: 600_000, minPause: 0, retained: 3, storage: { filesystem: { path: 'checkpoints' } } },
       logging: { level: 'info' },
     });
@@ -134,7 +134,7 @@ describe('loadConfig', () => {
     const overrides = {
       network: { bufferSize: 500, maxFrameSize: '1tb' },
       heartbeat: { interval: '-1s' },
-      restartStrategy: { type: 'failure-rate', maxFailures: 0 },
+      restartStrategy: { type: 'failure-rate', maxFailuresPerInterval: 0 },
       checkpointing: { mode: 'sometimes', retained: 1.5, storage: { s3: { endpoint: 'minio:9000' } } },
       job: { args: 'not-a-list', name: '' },
     };
@@ -147,7 +147,7 @@ describe('loadConfig', () => {
       'config key "network.bufferTimeout": invalid duration "10x": expected a number and a unit (ms, s, m, h, d) giving whole milliseconds, e.g. "500ms" or "10s" (from SLUICE_NETWORK__BUFFER_TIMEOUT)',
       'config key "network.maxFrameSize": invalid size "1tb": expected a number and a unit (b, kb, mb, gb) giving whole bytes, e.g. "32kb"',
       'config key "heartbeat.interval": invalid duration "-1s": expected a number and a unit (ms, s, m, h, d) giving whole milliseconds, e.g. "500ms" or "10s"',
-      'config key "restartStrategy.maxFailures": must be >= 1 (got 0)',
+      'config key "restartStrategy.maxFailuresPerInterval": must be >= 1 (got 0)',
       'config key "checkpointing.mode": must be one of "exactly-once", "at-least-once" (got "sometimes")',
       'config key "checkpointing.retained": must be integer (got 1.5)',
       'missing config key "checkpointing.storage.s3.bucket"',
@@ -232,7 +232,7 @@ describe('loadConfig', () => {
     };
     walk(SluiceConfigSchema, []);
     expect(leaves).toContain('SLUICE_CHECKPOINTING__STORAGE__S3__CREDENTIALS_DIRECTORY');
-    expect(leaves).toContain('SLUICE_RESTART_STRATEGY__RESET_AFTER');
+    expect(leaves).toContain('SLUICE_RESTART_STRATEGY__RESET_BACKOFF_THRESHOLD');
     const problems = problemsOf(() => loadConfig({ env: Object.fromEntries(leaves.map((name) => [name, '@'])) }));
     expect(problems.filter((problem) => problem.startsWith('environment variable'))).toEqual([
       'environment variable SLUICE_JOB__ARGS: expected a JSON array, e.g. ["--window","10s"], got "@"',
