@@ -1,12 +1,13 @@
 // Operator benchmarks against the sandbox's real control plane (kube-apiserver with etcd) without a kubelet, with 1,000 suspended
-// StreamJobs (a suspended job is reconciled fully — finalizer, Secret check, status — but has no pods):
+// StreamJobs (a suspended job is reconciled fully — finalizer, status — but has no pods):
 // - reconcile throughput: StreamJobs brought to phase Suspended per second, from the first create
 //   until the last status, against the raw rate of the same number of plain creates through
 //   @kubernetes/client-node (no operator running) measured in the same run;
 // - the operator's resident memory holding those 1,000 in its caches, against its memory at idle.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -78,6 +79,8 @@ export async function run(): Promise<BenchResult[]> {
     const createRate = JOBS / ((performance.now() - createStart) / 1000);
 
     const port = await freePort();
+    const operatorKeyFile = join(dir, 'operator-key');
+    writeFileSync(operatorKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
     operator = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
       cwd: root,
       env: {
@@ -89,6 +92,7 @@ export async function run(): Promise<BenchResult[]> {
         POD_IP: '127.0.0.1',
         SLUICE_HTTP_PORT: String(port),
         SLUICE_WATCH_NAMESPACES: 'bench',
+        SLUICE_OPERATOR_KEY_FILE: operatorKeyFile,
         SLUICE_LOG_LEVEL: process.env.SLUICE_BENCH_OPERATOR_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', process.env.SLUICE_BENCH_OPERATOR_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],

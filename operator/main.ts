@@ -1,7 +1,8 @@
 // The operator process: `node --import tsx operator/main.ts`. Configured by flags or the environment
 // the Helm chart sets (SLUICE_WATCH_NAMESPACES, SLUICE_RESYNC_PERIOD, SLUICE_LOG_LEVEL, SLUICE_HTTP_PORT,
-// SLUICE_LEASE_NAME, POD_NAME, POD_NAMESPACE, POD_IP). Every replica serves /healthz, /readyz and
+// SLUICE_LEASE_NAME, SLUICE_OPERATOR_KEY_FILE, POD_NAME, POD_NAMESPACE, POD_IP). Every replica serves /healthz, /readyz and
 // /metrics; only the holder of the Lease runs the controller.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -17,6 +18,7 @@ import { MeteredReconcile, OperatorMetrics } from './metrics/operator-metrics.ts
 import { EventRecorder } from './reconciler/event-recorder.ts';
 import { KubeObjects } from './reconciler/kube-objects.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
+import { parseRunKey } from '../runtime/rest/run-key.ts';
 
 const env = process.env;
 const duration = (value: string) => {
@@ -45,7 +47,8 @@ const program = new Command('sluice-operator')
   .addOption(new Option('--lease-duration <duration>', 'client-go: leaseDuration').env('SLUICE_LEASE_DURATION').default(`${CLIENT_GO_DEFAULTS.leaseDurationMs / 1000}s`))
   .addOption(new Option('--renew-deadline <duration>', 'client-go: renewDeadline').env('SLUICE_RENEW_DEADLINE').default(`${CLIENT_GO_DEFAULTS.renewDeadlineMs / 1000}s`))
   .addOption(new Option('--retry-period <duration>', 'client-go: retryPeriod').env('SLUICE_RETRY_PERIOD').default(`${CLIENT_GO_DEFAULTS.retryPeriodMs / 1000}s`))
-  .addOption(new Option('--concurrency <n>', 'StreamJobs reconciled at once').env('SLUICE_CONCURRENCY').default('4'));
+  .addOption(new Option('--concurrency <n>', 'StreamJobs reconciled at once').env('SLUICE_CONCURRENCY').default('4'))
+  .addOption(new Option('--operator-key-file <path>', 'file with the operator\'s key (64 hex characters), from which each run\'s key is derived').env('SLUICE_OPERATOR_KEY_FILE').makeOptionMandatory());
 
 program.parse();
 const opts = program.opts<Record<string, string>>();
@@ -60,11 +63,21 @@ try {
     renewDeadlineMs: duration(opts.renewDeadline!),
     retryPeriodMs: duration(opts.retryPeriod!),
     concurrency: Math.max(1, integer(opts.concurrency!)),
+    operatorKey: operatorKey(opts.operatorKeyFile!),
   };
   await run(settings);
 } catch (err) {
   logger.fatal({ err }, (err as Error).message);
   process.exit(1);
+}
+
+/** The operator's key, read once at start: every run's key and REST token derive from it. */
+function operatorKey(path: string): Buffer {
+  try {
+    return parseRunKey(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`operator key file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+  }
 }
 
 async function run(settings: {
@@ -75,6 +88,7 @@ async function run(settings: {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   concurrency: number;
+  operatorKey: Buffer;
 }): Promise<void> {
   const kc = new KubeConfig();
   if (env.KUBERNETES_SERVICE_HOST && !env.KUBECONFIG) kc.loadFromCluster();
@@ -89,7 +103,8 @@ async function run(settings: {
   const controller = new Controller({ kc, namespaces: settings.namespaces, resyncPeriodMs: settings.resyncPeriodMs, logger });
   const reconciler = new Reconciler({
     kube,
-    jobManager: new JobManagerClient(),
+    jobManager: new JobManagerClient(settings.operatorKey),
+    operatorKey: settings.operatorKey,
     caches: controller.caches,
     events: new EventRecorder(kube, logger, identity),
     logger,

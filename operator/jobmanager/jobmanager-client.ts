@@ -6,6 +6,7 @@ import type {
   SavepointStatus,
   TriggerResponse,
 } from '../../runtime/rest/rest-types.ts';
+import { deriveRunKey, restToken } from '../../runtime/rest/run-key.ts';
 
 /** What the operator learns about a running job in one poll. */
 export type JobObservation =
@@ -34,20 +35,30 @@ export interface JobManagerApi {
   cancel(baseUrl: string, jobId: string): Promise<void>;
 }
 
+/** A JobManager reply larger than this is refused unread: the operator holds one reply per reconcile, never more. */
+export const MAX_REPLY_BYTES = 1 << 20;
+
 /**
  * Reads a run's JobManager through its REST API (runtime/rest/rest-types.ts, the only thing the
- * operator knows of the runtime). Every call has a timeout: a hung JobManager never stalls a reconcile.
+ * operator knows of the runtime). Every call has a timeout (a hung JobManager never stalls a
+ * reconcile) and reads at most {@link MAX_REPLY_BYTES} of the reply. Every call carries the run's
+ * bearer token, derived from the operator's key and the job id (runtime/rest/run-key.ts): the
+ * operator never reads the run's Secret back.
  */
 export class JobManagerClient implements JobManagerApi {
-  constructor(private readonly timeoutMs = 3000) {}
+  constructor(
+    private readonly operatorKey: Buffer,
+    private readonly timeoutMs = 3000,
+    private readonly maxReplyBytes = MAX_REPLY_BYTES,
+  ) {}
 
   async observe(baseUrl: string, jobId: string): Promise<JobObservation> {
     try {
       const job = encodeURIComponent(jobId);
       const [details, checkpoints, exceptions] = await Promise.all([
-        this.request<JobDetails>('GET', `${baseUrl}/jobs/${job}`),
-        this.request<CheckpointingStatistics>('GET', `${baseUrl}/jobs/${job}/checkpoints`),
-        this.request<JobExceptions>('GET', `${baseUrl}/jobs/${job}/exceptions`),
+        this.request<JobDetails>('GET', jobId, `${baseUrl}/jobs/${job}`),
+        this.request<CheckpointingStatistics>('GET', jobId, `${baseUrl}/jobs/${job}/checkpoints`),
+        this.request<JobExceptions>('GET', jobId, `${baseUrl}/jobs/${job}/exceptions`),
       ]);
       const completed = checkpoints.latest.completed;
       const savepoint = checkpoints.latest.savepoint;
@@ -73,6 +84,7 @@ export class JobManagerClient implements JobManagerApi {
     try {
       const status = await this.request<SavepointStatus>(
         'GET',
+        jobId,
         `${baseUrl}/jobs/${encodeURIComponent(jobId)}/savepoints/${encodeURIComponent(triggerId)}`,
       );
       if (status.status.id === 'IN_PROGRESS') return { status: 'IN_PROGRESS' };
@@ -85,24 +97,29 @@ export class JobManagerClient implements JobManagerApi {
   }
 
   async triggerSavepoint(baseUrl: string, jobId: string): Promise<string> {
-    return (await this.request<TriggerResponse>('POST', `${baseUrl}/jobs/${encodeURIComponent(jobId)}/savepoints`, {})).triggerId;
+    return (await this.request<TriggerResponse>('POST', jobId, `${baseUrl}/jobs/${encodeURIComponent(jobId)}/savepoints`, {})).triggerId;
   }
 
   async stopWithSavepoint(baseUrl: string, jobId: string): Promise<string> {
-    return (await this.request<TriggerResponse>('POST', `${baseUrl}/jobs/${encodeURIComponent(jobId)}/stop`, { drain: false })).triggerId;
+    return (await this.request<TriggerResponse>('POST', jobId, `${baseUrl}/jobs/${encodeURIComponent(jobId)}/stop`, { drain: false })).triggerId;
   }
 
   async cancel(baseUrl: string, jobId: string): Promise<void> {
-    await this.request<unknown>('PATCH', `${baseUrl}/jobs/${encodeURIComponent(jobId)}?mode=cancel`);
+    await this.request<unknown>('PATCH', jobId, `${baseUrl}/jobs/${encodeURIComponent(jobId)}?mode=cancel`);
   }
 
-  private async request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, jobId: string, url: string, body?: unknown): Promise<T> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
     const response = await fetch(url, {
       method,
-      signal: AbortSignal.timeout(this.timeoutMs),
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      signal,
+      headers: {
+        authorization: `Bearer ${restToken(deriveRunKey(this.operatorKey, jobId))}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
+    const text = await this.readReply(method, url, response);
     if (!response.ok) {
       let detail = text;
       try {
@@ -113,5 +130,28 @@ export class JobManagerClient implements JobManagerApi {
       throw new Error(`${method} ${url}: HTTP ${response.status}: ${detail}`);
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** The reply's body as text, refused (and the connection dropped) once it exceeds the limit. */
+  private async readReply(method: string, url: string, response: Response): Promise<string> {
+    const tooLarge = () => new Error(`${method} ${url}: HTTP ${response.status}: reply larger than ${this.maxReplyBytes} bytes, not read`);
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > this.maxReplyBytes) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    if (response.body === null) return '';
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      size += read.value.byteLength;
+      if (size > this.maxReplyBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(read.value);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 }

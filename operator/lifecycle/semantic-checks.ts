@@ -1,8 +1,10 @@
-import { S3_CREDENTIAL_KEYS } from '../api/stream-job-spec.ts';
 import type { StreamJobSpec } from '../api/stream-job-spec.ts';
 
-/** The keys of the credentials Secret, or `missing`; undefined when the spec names none. */
-export type CredentialsSecretState = { name: string; keys: readonly string[] } | { name: string; missing: true } | undefined;
+/**
+ * What is known to be wrong with the credentials Secret: `missing`, or the keys it lacks (as the pods
+ * report them; the operator does not read Secrets); undefined when the spec names none.
+ */
+export type CredentialsSecretState = { name: string; absentKeys: readonly string[] } | { name: string; missing: true } | undefined;
 
 export interface SpecProblem {
   reason: 'InsufficientSlots' | 'ParallelismAboveMaxParallelism' | 'CredentialsSecretNotFound' | 'CredentialsSecretIncomplete';
@@ -10,8 +12,9 @@ export interface SpecProblem {
 }
 
 /**
- * What the CRD schema cannot check about a StreamJob: relations between fields and the Secret it names.
- * Any problem found here keeps the operator from creating pods (no churn) and is reported as Degraded.
+ * What the CRD schema cannot check about a StreamJob: relations between fields, and the Secret it names
+ * as its pods report it. Any problem found here keeps the operator from creating further pods (no
+ * churn) and is reported as Degraded.
  */
 export function specProblems(spec: StreamJobSpec, secret: CredentialsSecretState): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -35,7 +38,7 @@ export function specProblems(spec: StreamJobSpec, secret: CredentialsSecretState
       message: `Secret "${secret.name}" named by checkpointing.storage.s3.credentialsSecret does not exist`,
     });
   } else if (secret !== undefined) {
-    const absent = S3_CREDENTIAL_KEYS.filter((key) => !secret.keys.includes(key));
+    const absent = secret.absentKeys;
     if (absent.length > 0) {
       problems.push({
         reason: 'CredentialsSecretIncomplete',

@@ -1,5 +1,5 @@
 import { ApiException, CustomObjectsApi, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { STREAM_JOB_GROUP, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
@@ -12,9 +12,9 @@ export function isStatus(error: unknown, code: number): boolean {
 
 /**
  * The operator's writes to the API server, in the verbs the chart's RBAC grants
- * (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps and
- * Services, create/delete of pods, a merge patch of a StreamJob's finalizers, status only through
- * the status subresource, get of Secrets.
+ * (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps, Services
+ * and NetworkPolicies, create/delete of pods and of runs' key Secrets (never a read of a Secret), a
+ * merge patch of a StreamJob's finalizers, status only through the status subresource.
  */
 export class KubeObjects {
   private readonly objects: KubernetesObjectApi;
@@ -44,8 +44,12 @@ export class KubeObjects {
     await this.objects.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }
 
-  /** Deletes `object` if it is still the one seen (uid precondition); gone already is fine. */
+  /**
+   * Deletes `object` if it is still the one seen (uid precondition; by name alone for an object the
+   * operator never reads, such as a run's key Secret); gone already is fine.
+   */
   async delete(object: KubernetesObject): Promise<void> {
+    const uid = object.metadata!.uid;
     try {
       await this.objects.delete(
         { apiVersion: object.apiVersion ?? 'v1', kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata!.namespace! } },
@@ -54,7 +58,7 @@ export class KubeObjects {
         undefined,
         undefined,
         'Background',
-        { preconditions: { uid: object.metadata!.uid! } },
+        uid === undefined ? undefined : { preconditions: { uid } },
       );
     } catch (err) {
       if (!isStatus(err, 404) && !isStatus(err, 409)) throw err;
@@ -97,17 +101,6 @@ export class KubeObjects {
       body: { apiVersion: job.apiVersion, kind: job.kind, metadata: { name: job.metadata.name, namespace: job.metadata.namespace, resourceVersion: job.metadata.resourceVersion }, status },
       fieldManager: FIELD_MANAGER,
     })) as StreamJob;
-  }
-
-  /** The key names of a Secret, never its values; undefined when it does not exist. */
-  async secretKeys(namespace: string, name: string): Promise<string[] | undefined> {
-    try {
-      const secret = (await this.objects.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } })) as V1Secret;
-      return Object.keys({ ...secret.data, ...secret.stringData });
-    } catch (err) {
-      if (isStatus(err, 404)) return undefined;
-      throw err;
-    }
   }
 
   async createEvent(event: KubernetesObject): Promise<void> {

@@ -8,12 +8,13 @@ import { applyActionResult, type ActionResult } from '../lifecycle/action-result
 import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PodObservation } from '../lifecycle/decision.ts';
 import { decide } from '../lifecycle/lifecycle.ts';
 import { specProblems } from '../lifecycle/semantic-checks.ts';
-import type { CredentialsSecretState } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
-import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION } from '../resources/labels.ts';
+import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION, names } from '../resources/labels.ts';
+import { runKey, runKeySecret } from '../resources/run-key-secret.ts';
 import { jobId, REST_PORT } from '../resources/runtime-config.ts';
 import { canonicalJson, specHash } from '../resources/spec-hash.ts';
 import type { EventRecorder } from './event-recorder.ts';
+import { credentialsReport } from './credentials-report.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 import { deleteAll, deletePods, syncObjects } from './object-sync.ts';
@@ -27,6 +28,8 @@ export interface PhaseRecorder {
 export interface ReconcilerOptions {
   kube: KubeObjects;
   jobManager: JobManagerApi;
+  /** The operator's own key, from which each run's key is derived (runtime/rest/run-key.ts). */
+  operatorKey: Buffer;
   caches: Caches;
   events: EventRecorder;
   logger: Logger;
@@ -38,7 +41,7 @@ export interface ReconcilerOptions {
 const CONFLICT_RETRIES = 3;
 
 /**
- * Reconciles one StreamJob (the contract is {@link Reconcile}): observe (caches, Secret,
+ * Reconciles one StreamJob (the contract is {@link Reconcile}): observe (caches, pods' reports,
  * JobManager), decide (lifecycle.ts, pure), persist the decision in status, then act.
  * Level-triggered: every call starts from what exists now.
  */
@@ -75,7 +78,7 @@ export class Reconciler implements Reconcile {
     const finalizers = job.metadata.finalizers ?? [];
     if (job.metadata.deletionTimestamp !== undefined) {
       if (!finalizers.includes(FINALIZER)) return {};
-      if (!(await deleteAll(kube, owned))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
+      if (!(await deleteAll(kube, owned, this.runKeySecretName(job)))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
       await kube.setFinalizers(job, finalizers.filter((f) => f !== FINALIZER));
       this.options.phases?.setPhase(key, undefined);
       return {};
@@ -120,7 +123,7 @@ export class Reconciler implements Reconcile {
       job,
       now,
       specHash: specHash(job.spec),
-      problems: specProblems(job.spec, await this.credentialsSecret(job)),
+      problems: specProblems(job.spec, credentialsReport(job.spec.checkpointing.storage.s3?.credentialsSecret, owned.pods)),
       ...(jobManager ? { jobManagerPod: jobManager.observation } : {}),
       taskManagerPods: taskManagers,
       ...(jm ? { jobManager: jm } : {}),
@@ -128,11 +131,9 @@ export class Reconciler implements Reconcile {
     };
   }
 
-  private async credentialsSecret(job: StreamJob): Promise<CredentialsSecretState> {
-    const name = job.spec.checkpointing.storage.s3?.credentialsSecret;
-    if (name === undefined) return undefined;
-    const keys = await this.options.kube.secretKeys(job.metadata.namespace!, name);
-    return keys === undefined ? { name, missing: true } : { name, keys };
+  /** The name of the key Secret of run `run` (a pod's run annotation). */
+  private runKeySecretName(job: StreamJob): (run: string) => string {
+    return (run) => names.runKeySecret(job.metadata.name!, Number(run));
   }
 
   private async writeStatus(job: StreamJob, status: StreamJobStatus): Promise<StreamJob> {
@@ -146,11 +147,12 @@ export class Reconciler implements Reconcile {
     switch (action.kind) {
       case 'deploy': {
         const run = status.run!;
-        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }) }), owned);
+        const key = runKey(this.options.operatorKey, job, run.number);
+        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }) }), owned, runKeySecret(job, run.number, key));
         return undefined;
       }
       case 'teardown':
-        await deletePods(kube, owned);
+        await deletePods(kube, owned, this.runKeySecretName(job));
         return undefined;
       default: {
         const pod = owned.pods.find((p) => p.metadata?.labels?.[COMPONENT_LABEL] === 'jobmanager');

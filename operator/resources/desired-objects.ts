@@ -1,15 +1,14 @@
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import type { V1ConfigMap, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { S3_CREDENTIAL_KEYS } from '../api/stream-job-spec.ts';
 import type { PodTemplate } from '../api/stream-job-spec.ts';
-import { STREAM_JOB_API_VERSION, STREAM_JOB_KIND } from '../api/stream-job.ts';
 import type { StreamJob } from '../api/stream-job.ts';
-import { OBJECT_HASH_ANNOTATION, RUN_ANNOTATION, SPEC_HASH_ANNOTATION, jobLabels, names } from './labels.ts';
+import { OBJECT_HASH_ANNOTATION, RUN_ANNOTATION, SPEC_HASH_ANNOTATION, jobLabels, names, ownerReference } from './labels.ts';
 import type { Component } from './labels.ts';
 import { mergePodTemplate } from './pod-template-merge.ts';
-import { DATA_PORT, REST_PORT, RPC_PORT, configurationEnv, runtimeConfig } from './runtime-config.ts';
+import { DATA_PORT, REST_PORT, RPC_PORT, RUN_KEY_DIR, RUN_KEY_FILE, configurationEnv, runtimeConfig } from './runtime-config.ts';
 import type { RunTarget } from './runtime-config.ts';
 import { objectHash } from './spec-hash.ts';
 
@@ -85,6 +84,15 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
     });
     const container = built.containers[0]!;
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(chart, `${id}-config-volume`, configMap, { name: 'config' }), { readOnly: true });
+    // The run's key (runtime configuration security.runKeyFile): readable by the pod's user only
+    // (Kubernetes adds group read for fsGroup, the same user's group here).
+    const keySecret = kplus.Secret.fromSecretName(chart, `${id}-run-key`, names.runKeySecret(jobName, run.number));
+    const keyVolume = kplus.Volume.fromSecret(chart, `${id}-run-key-volume`, keySecret, {
+      name: 'run-key',
+      defaultMode: 0o400,
+      items: { [RUN_KEY_FILE]: { path: RUN_KEY_FILE } },
+    });
+    container.mount(RUN_KEY_DIR, keyVolume, { readOnly: true });
     // The root filesystem is read-only; tsx and the runtime keep temporary files here.
     container.mount('/tmp', kplus.Volume.fromEmptyDir(chart, `${id}-tmp-volume`, 'tmp'));
     const escape = ApiObject.of(built);
@@ -120,17 +128,6 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
     taskManagers: Array.from({ length: job.spec.taskManager.replicas }, (_, i) =>
       templated(manifests.find((m) => m.metadata.name === names.taskManagerPod(jobName, i)) as V1Pod, job.spec.taskManager.resources, job.spec.taskManager.podTemplate),
     ),
-  };
-}
-
-export function ownerReference(job: StreamJob): V1OwnerReference {
-  return {
-    apiVersion: STREAM_JOB_API_VERSION,
-    kind: STREAM_JOB_KIND,
-    name: job.metadata.name!,
-    uid: job.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
   };
 }
 

@@ -1,4 +1,8 @@
-// The labels and annotations on everything the operator creates for a StreamJob (operator/README.md).
+// The labels, annotations and owner reference on everything the operator creates for a StreamJob
+// (operator/README.md).
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import { STREAM_JOB_API_VERSION, STREAM_JOB_KIND } from '../api/stream-job.ts';
+import type { StreamJob } from '../api/stream-job.ts';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'sluice-operator';
 export const JOB_LABEL = 'sluice.dev/job';
@@ -35,4 +39,19 @@ export const names = {
   jobManagerService: (job: string) => `${job}-jobmanager`,
   jobManagerPod: (job: string) => `${job}-jobmanager`,
   taskManagerPod: (job: string, index: number) => `${job}-taskmanager-${index}`,
+  runKeySecret: (job: string, run: number) => `${job}-run-${run}-key`,
+  networkPolicy: (job: string) => `${job}`,
 };
+
+/** The StreamJob as controller of an object: garbage-collected with it, and mapped back to it by the informers. */
+export function ownerReference(job: StreamJob): V1OwnerReference {
+  return {
+    apiVersion: STREAM_JOB_API_VERSION,
+    kind: STREAM_JOB_KIND,
+    name: job.metadata.name!,
+    uid: job.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+

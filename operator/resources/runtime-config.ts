@@ -6,6 +6,10 @@ import { names } from './labels.ts';
 export const RPC_PORT = 6123;
 export const REST_PORT = 8081;
 export const DATA_PORT = 6121;
+/** The key in a run's key Secret, and the file name it is mounted as. */
+export const RUN_KEY_FILE = 'run-key';
+/** Where the JobManager and TaskManager pods see their run's key (runtime configuration `security.runKeyFile`). */
+export const RUN_KEY_DIR = '/etc/sluice/run-key';
 
 /** What one deploy of a StreamJob starts from. */
 export interface RunTarget {
@@ -46,6 +50,7 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
     taskmanager: { slots: spec.taskManager.slots, dataPort: DATA_PORT },
     restartStrategy: restartStrategyConfig(spec.restartStrategy),
     checkpointing: checkpointingConfig(spec),
+    security: { runKeyFile: `${RUN_KEY_DIR}/${RUN_KEY_FILE}` },
   };
 }
 

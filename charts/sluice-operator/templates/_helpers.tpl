@@ -25,6 +25,10 @@ appended, unless one already contains the other (`helm install sluice` gives slu
 {{- default (printf "%s-leader" (include "sluice-operator.fullname" .)) .Values.leaderElection.leaseName -}}
 {{- end -}}
 
+{{- define "sluice-operator.operatorKeySecretName" -}}
+{{- printf "%s-operator-key" (include "sluice-operator.fullname" .) -}}
+{{- end -}}
+
 {{- define "sluice-operator.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "sluice-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -52,12 +56,15 @@ code uses. The operator's e2e tests compare these rules with every request it ma
 server's audit log records them; change both together.
 - streamjobs: informer (list, watch), a fresh read after a conflict (get), finalizer add/remove (a
   merge patch); never spec, and no update (the API server's audit log of the e2e tests shows none).
-- streamjobs/status: the only way it writes status. streamjobs/finalizers: ownerReferences with
-  blockOwnerDeletion on clusters that enforce it.
+- streamjobs/status: update (a PUT with the resourceVersion), the only way it writes status; it never
+  reads or patches the subresource. streamjobs/finalizers: ownerReferences with blockOwnerDeletion on
+  clusters that enforce it.
 - pods, services, configmaps: what it creates for each StreamJob; informers on them. Pods are
   created and deleted (immutable); ConfigMaps and Services are converged by server-side apply
   (patch), which Kubernetes authorizes as create when the object does not exist yet.
-- secrets: get only, to check that a StreamJob's credentialsSecret exists and holds its keys.
+- secrets: create and delete only: each run's key Secret. Never get, list or watch: the operator
+  derives a run's key from its own key (mounted from its namespace by the kubelet, no RBAC needed)
+  and learns of a missing credentialsSecret from the pods (CreateContainerConfigError).
 - events: one per transition.
 */}}
 {{- define "sluice-operator.rules" -}}
@@ -66,7 +73,7 @@ server's audit log records them; change both together.
   verbs: [get, list, watch, patch]
 - apiGroups: [sluice.dev]
   resources: [streamjobs/status]
-  verbs: [get, update, patch]
+  verbs: [update]
 - apiGroups: [sluice.dev]
   resources: [streamjobs/finalizers]
   verbs: [update]
@@ -78,7 +85,7 @@ server's audit log records them; change both together.
   verbs: [list, watch, create, patch, delete]
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get]
+  verbs: [create, delete]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

@@ -5,7 +5,7 @@
 // authorizer decides every request.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
@@ -20,6 +20,8 @@ export const chart = join(root, 'charts/sluice-operator');
 export const RELEASE = 'sluice';
 export const SERVICE_ACCOUNT = 'sluice-operator';
 export const LEASE = 'sluice-operator-leader';
+/** The chart's Secret with the operator's key, which the chart mounts into the operator's pods. */
+export const OPERATOR_KEY_SECRET = 'sluice-operator-operator-key';
 
 export interface OperatorProcess {
   identity: string;
@@ -71,6 +73,7 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
   mkdirSync(dir, { recursive: true });
   const operators: OperatorProcess[] = [];
   const kubeconfigPath = join(dir, 'operator.kubeconfig');
+  const operatorKeyPath = join(dir, 'operator-key');
   const harness: OperatorHarness = {
     cluster,
     namespace,
@@ -96,6 +99,7 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
           SLUICE_LEASE_DURATION: '4s',
           SLUICE_RENEW_DEADLINE: '3s',
           SLUICE_RETRY_PERIOD: '500ms',
+          SLUICE_OPERATOR_KEY_FILE: operatorKeyPath,
           ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +139,9 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
     await applyStreamJobCrd(cluster);
     await installChartWithoutReplicas(cluster);
     harness.rules = await releaseRules(cluster);
+    // What the kubelet would mount into an operator pod, read here as the admin.
+    const key = await cluster.kubectlOk(['get', 'secret', OPERATOR_KEY_SECRET, '-o', 'jsonpath={.data.operator-key}']);
+    writeFileSync(operatorKeyPath, Buffer.from(key, 'base64'), { mode: 0o600 });
     const token = (await cluster.kubectlOk(['create', 'token', SERVICE_ACCOUNT, '--duration=1h'])).trim();
     const state = JSON.parse(readFileSync(join(cluster.dir, 'state.json'), 'utf8')) as { caCertPath: string };
     await writeKubeconfig(kubeconfigPath, { server: cluster.apiServerUrl, credentials: { token }, caCert: readFileSync(state.caCertPath, 'utf8'), user: SERVICE_ACCOUNT, namespace });

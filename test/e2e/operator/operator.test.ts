@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { deriveRunKey, parseRunKey } from '../../../runtime/rest/run-key.ts';
 import { LEASE, SERVICE_ACCOUNT, eventually, root, startOperatorHarness } from './operator-harness.ts';
 import type { OperatorHarness, OperatorProcess, Rule } from './operator-harness.ts';
 import type { AuditEvent } from '../support/cluster.ts';
@@ -16,17 +17,21 @@ let leader: OperatorProcess;
 
 const streamJob = parseAllDocuments(readFileSync(join(root, 'examples/wordcount.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d.kind === 'StreamJob');
 
-function jobManifest(name: string, change: (spec: any) => void = () => {}): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A StreamJob whose pods stay Pending, or (`scheduled`) go to the sandbox's kubelet. */
+function jobManifest(name: string, change: (spec: any) => void = () => {}, scheduled = false): string { // eslint-disable-line @typescript-eslint/no-explicit-any
   const manifest = structuredClone(streamJob);
   manifest.metadata = { name };
   const pending = { spec: { nodeSelector: { 'sluice.dev/e2e-node': 'none' } } };
-  manifest.spec.jobManager.podTemplate = pending;
-  manifest.spec.taskManager.podTemplate = pending;
+  if (!scheduled) {
+    manifest.spec.jobManager.podTemplate = pending;
+    manifest.spec.taskManager.podTemplate = pending;
+  }
   change(manifest.spec);
   return stringify(manifest);
 }
 
 const kubectlOk = (args: string[], stdin?: string) => harness.cluster.kubectlOk(args, stdin);
+const operatorKey = () => parseRunKey(readFileSync(join(harness.dir, 'operator-key'), 'utf8'));
 
 async function json(args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(await kubectlOk([...args, '-o', 'json']));
@@ -48,7 +53,7 @@ async function status(job: string): Promise<any> { // eslint-disable-line @types
  */
 const USED = [
   '/configmaps:delete', '/configmaps:list', '/configmaps:patch', '/configmaps:watch', '/events:create',
-  '/pods:create', '/pods:delete', '/pods:list', '/pods:watch', '/secrets:get',
+  '/pods:create', '/pods:delete', '/pods:list', '/pods:watch', '/secrets:create', '/secrets:delete',
   '/services:delete', '/services:list', '/services:patch', '/services:watch',
   'coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:get', 'coordination.k8s.io/leases:update',
   'sluice.dev/streamjobs/status:update', 'sluice.dev/streamjobs:list', 'sluice.dev/streamjobs:patch', 'sluice.dev/streamjobs:watch',
@@ -99,6 +104,17 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     const jm = objects.items.find((o: any) => o.metadata.name === 'wordcount-jobmanager' && o.kind === 'Pod'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(jm.metadata.labels['sluice.dev/component']).toBe('jobmanager');
     expect(jm.spec.containers[0].command).toEqual(['node', 'runtime/cli/bin.js', 'jobmanager', '--config', '/etc/sluice/config/sluice.yaml']);
+    // The run's key: a Secret the operator created (and cannot read back), mounted read-only into every pod.
+    const key = await json(['get', 'secret', 'wordcount-run-1-key']);
+    expect(key.metadata.ownerReferences).toEqual([owner]);
+    expect(key.immutable).toBe(true);
+    expect(Buffer.from(key.data['run-key'], 'base64').toString()).toBe(deriveRunKey(operatorKey(), `${sj.metadata.uid}-1`).toString('hex'));
+    for (const pod of objects.items.filter((o: any) => o.kind === 'Pod')) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(pod.spec.volumes.find((v: any) => v.name === 'run-key').secret).toEqual({ secretName: 'wordcount-run-1-key', defaultMode: 0o400, items: [{ key: 'run-key', path: 'run-key' }] }); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: 'run-key', mountPath: '/etc/sluice/run-key', readOnly: true });
+    }
+    const config = parse((await json(['get', 'configmap', 'wordcount-config'])).data['sluice.yaml']);
+    expect(config.security).toEqual({ runKeyFile: '/etc/sluice/run-key/run-key' });
     const s = await eventually('status', async () => {
       const current = await status('wordcount');
       return current.jobId ? current : undefined;
@@ -172,17 +188,25 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     const writes = operatorRequests().filter((e) => (e.objectRef?.resource === 'configmaps' || e.objectRef?.resource === 'services') && !['list', 'watch'].includes(e.verb));
     expect([...new Set(writes.map((e) => `${e.objectRef!.resource}:${e.verb}`))].sort()).toEqual(['configmaps:patch', 'services:patch']);
     await eventually('run 2 pods', async () => ((await json(['get', 'pod', 'wordcount-jobmanager'])).metadata.annotations['sluice.dev/run'] === '2' ? true : undefined), 30_000);
+    // Run 1's key went with its pods; run 2 has its own.
+    expect((await harness.cluster.kubectl(['get', 'secret', 'wordcount-run-1-key'])).stderr).toContain('not found');
+    expect((await json(['get', 'secret', 'wordcount-run-2-key'])).metadata.annotations['sluice.dev/run']).toBe('2');
   }, 60_000);
 
-  it('reports a missing Secret and too few slots as Degraded and creates no pods', async () => {
-    await kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent')));
+  it('reports a missing Secret, as the kubelet reports it, and too few slots (creating no pods) as Degraded', async () => {
+    // Scheduled: the sandbox's kubelet keeps the containers waiting with CreateContainerConfigError
+    // (the Secret their env names does not exist), which is how the operator, reading no Secrets, learns of it.
+    await kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent'), true));
     await kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => (spec.job.parallelism = 4)));
-    const missing = await eventually('Degraded for the Secret', async () => condition(await status('no-secret'), 'Degraded'));
+    const missing = await eventually('Degraded for the Secret', async () => condition(await status('no-secret'), 'Degraded'), 60_000);
     expect(missing).toMatchObject({
       status: 'True',
       reason: 'CredentialsSecretNotFound',
       message: 'Secret "absent" named by checkpointing.storage.s3.credentialsSecret does not exist',
     });
+    const waiting = (await json(['get', 'pod', 'no-secret-jobmanager'])).status.containerStatuses[0].state.waiting;
+    expect(waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "absent" not found' });
+    await kubectlOk(['delete', 'sj', 'no-secret', '--timeout=60s']);
     const slots = await eventually('Degraded for the slots', async () => condition(await status('no-slots'), 'Degraded'));
     expect(slots).toMatchObject({
       status: 'True',
@@ -190,7 +214,6 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
       message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2',
     });
     expect((await status('no-slots')).phase).toBe('Pending');
-    expect(await podNames('no-secret')).toEqual([]);
     expect(await podNames('no-slots')).toEqual([]);
     // Fixed by scaling up: deployed.
     await kubectlOk(['scale', 'sj', 'no-slots', '--replicas=4']);
@@ -269,6 +292,8 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     const used = new Set(resourceRequests.map((e) => `${e.objectRef!.apiGroup ?? ''}/${resourceOf(e)}:${e.verb}`));
     expect([...used].sort()).toEqual(expect.arrayContaining(USED));
     expect(used.has('sluice.dev/streamjobs:update')).toBe(false); // the chart does not grant it
+    // Secrets: created and deleted (the runs' keys), never read.
+    expect([...used].filter((u) => u.startsWith('/secrets:')).sort()).toEqual(['/secrets:create', '/secrets:delete']);
   }, 60_000);
 
   it('may do what the chart grants and nothing else: kubectl auth can-i as its ServiceAccount', async () => {
@@ -291,8 +316,14 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     const refused = [
       ['get', 'secrets', '--all-namespaces'],
       ['get', 'secrets', '-n', 'kube-system'],
+      ['get', 'secrets'],
+      ['get', 'secrets/minio-creds'],
       ['list', 'secrets'],
       ['watch', 'secrets'],
+      ['update', 'secrets'],
+      ['patch', 'secrets'],
+      ['get', 'streamjobs.sluice.dev', '--subresource=status'],
+      ['patch', 'streamjobs.sluice.dev', '--subresource=status'],
       ['update', 'streamjobs.sluice.dev'],
       ['create', 'streamjobs.sluice.dev'],
       ['delete', 'streamjobs.sluice.dev'],

@@ -37,11 +37,11 @@ const find = (manifests: Manifest[], kind: string, namespace?: string) =>
 
 const OPERATOR_RULES = [
   { apiGroups: ['sluice.dev'], resources: ['streamjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: ['sluice.dev'], resources: ['streamjobs/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['sluice.dev'], resources: ['streamjobs/status'], verbs: ['update'] },
   { apiGroups: ['sluice.dev'], resources: ['streamjobs/finalizers'], verbs: ['update'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'create', 'delete'] },
   { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 const LEADER_ELECTION_RULES = [
@@ -64,6 +64,7 @@ describe('sluice-operator chart', () => {
     const manifests = await template();
     expect(ids(manifests)).toEqual([
       'ServiceAccount/sluice-system/sluice-operator',
+      'Secret/sluice-system/sluice-operator-operator-key',
       'ClusterRole//sluice-operator',
       'ClusterRoleBinding//sluice-operator',
       'Role/sluice-system/sluice-operator-leader-election',
@@ -102,6 +103,7 @@ describe('sluice-operator chart', () => {
       { name: 'SLUICE_LOG_LEVEL', value: 'info' },
       { name: 'SLUICE_HTTP_PORT', value: '8080' },
       { name: 'SLUICE_LEASE_NAME', value: 'sluice-operator-leader' },
+      { name: 'SLUICE_OPERATOR_KEY_FILE', value: '/etc/sluice/operator-key/operator-key' },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -109,8 +111,26 @@ describe('sluice-operator chart', () => {
     expect(container['livenessProbe']['httpGet']).toEqual({ path: '/healthz', port: 'http' });
     expect(container['readinessProbe']['httpGet']).toEqual({ path: '/readyz', port: 'http' });
     expect(container['ports']).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    expect(container['volumeMounts']).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod['volumes']).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    expect(container['volumeMounts']).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'operator-key', mountPath: '/etc/sluice/operator-key', readOnly: true },
+    ]);
+    expect(pod['volumes']).toEqual([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'operator-key', secret: { secretName: 'sluice-operator-operator-key', defaultMode: 0o400 } },
+    ]);
+  });
+
+  it('generates the operator\'s key once: 64 hex characters, kept on uninstall, different per install', async () => {
+    const key = async () => {
+      const [secret] = find(await template(), 'Secret');
+      expect(secret!.metadata).toMatchObject({ name: 'sluice-operator-operator-key', annotations: { 'helm.sh/resource-policy': 'keep' } });
+      return Buffer.from(secret!['data']['operator-key'], 'base64').toString('utf8');
+    };
+    const [first, second] = [await key(), await key()];
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).not.toBe(first);
   });
 
   it('grants a Role per watched namespace and nothing cluster-wide when watchNamespaces is set', async () => {
@@ -136,6 +156,7 @@ describe('sluice-operator chart', () => {
   it('names objects after the release and takes an existing service account', async () => {
     const manifests = await template('--set', 'fullnameOverride=ops', '--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform');
     expect(ids(manifests)).toEqual([
+      'Secret/sluice-system/ops-operator-key',
       'ClusterRole//ops',
       'ClusterRoleBinding//ops',
       'Role/sluice-system/ops-leader-election',

@@ -49,6 +49,7 @@ describe('desired objects of the example StreamJob', () => {
         retained: 3,
         storage: { s3: { bucket: 'checkpoints', prefix: 'sluice', endpoint: 'http://minio.minio:9000', region: 'us-east-1', forcePathStyle: true } },
       },
+      security: { runKeyFile: '/etc/sluice/run-key/run-key' },
     });
   });
 
@@ -84,6 +85,7 @@ describe('desired objects of the example StreamJob', () => {
       securityContext: { fsGroup: 10001, fsGroupChangePolicy: 'Always', runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
       volumes: [
         { name: 'config', configMap: { name: 'wordcount-config' } },
+        { name: 'run-key', secret: { secretName: 'wordcount-run-3-key', defaultMode: 0o400, items: [{ key: 'run-key', path: 'run-key' }] } },
         { name: 'tmp', emptyDir: {} },
       ],
       containers: [
@@ -115,6 +117,7 @@ describe('desired objects of the example StreamJob', () => {
           },
           volumeMounts: [
             { mountPath: '/etc/sluice/config', name: 'config', readOnly: true },
+            { mountPath: '/etc/sluice/run-key', name: 'run-key', readOnly: true },
             { mountPath: '/tmp', name: 'tmp' },
           ],
         },
@@ -191,8 +194,8 @@ describe('podTemplate merge', () => {
     expect(main.env!.map((e) => e.name)).toEqual([
       'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'SLUICE_TASKMANAGER__ID', 'SLUICE_TASKMANAGER__BIND_ADDRESS', 'SLUICE_TASKMANAGER__ADVERTISED_ADDRESS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'EXTRA',
     ]);
-    expect(main.volumeMounts!.map((m) => m.mountPath)).toEqual(['/etc/sluice/config', '/tmp', '/data']);
-    expect(pod.spec!.volumes!.map((v) => v.name)).toEqual(['config', 'tmp', 'data']);
+    expect(main.volumeMounts!.map((m) => m.mountPath)).toEqual(['/etc/sluice/config', '/etc/sluice/run-key', '/tmp', '/data']);
+    expect(pod.spec!.volumes!.map((v) => v.name)).toEqual(['config', 'run-key', 'tmp', 'data']);
   });
 
   it('returns the pod unchanged without a template', () => {
