@@ -2,6 +2,7 @@ import type { ObjectStore, StorageEntry } from '../fs/object-store.ts';
 import { parseMetadata, referencedFiles, type CheckpointMetadata } from './metadata.ts';
 import { METADATA_FILE } from './storage-layout.ts';
 import { directoryPrefix, joinPath } from '../fs/storage-path.ts';
+import { StorageError } from '../fs/storage-error.ts';
 
 export type SkipReason =
   | { kind: 'metadata-unreadable'; message: string }
@@ -83,7 +84,8 @@ export function filesBelow(entries: readonly StorageEntry[], directory: string):
 /**
  * Before a checkpoint is used for restore: `_metadata` must parse, and every file it references must
  * exist with its recorded size. A checkpoint that fails is skipped with reasons a JobManager can put
- * in its log, REST API and metrics.
+ * in its log, REST API and metrics. Only what was read and found invalid fails it: a storage error
+ * (listing, or reading `_metadata` for any reason but not found) rejects instead.
  *
  * Reads and verifies the checkpoint or savepoint in `directory`. `entries` may pass a listing the
  * caller already holds; otherwise the directory is listed.
@@ -101,7 +103,10 @@ export async function loadCheckpoint(
   try {
     bytes = await storage.read(joinPath(directory, METADATA_FILE));
   } catch (error) {
-    return { ok: false, reasons: [{ kind: 'metadata-unreadable', message: (error as Error).message }] };
+    // Gone since the listing (deleted by retention): invalid. Any other failure (5xx, reset, timeout,
+    // access) says nothing about the checkpoint, so it is not skipped: the restore fails and is retried.
+    if (error instanceof StorageError && error.reason === 'not-found') return { ok: false, reasons: [{ kind: 'metadata-unreadable', message: error.message }] };
+    throw error;
   }
   const verification = verifyCheckpoint(bytes, files, options.expectedCheckpointId);
   if (!verification.ok) return verification;

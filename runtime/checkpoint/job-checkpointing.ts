@@ -149,9 +149,12 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     };
   }
 
-  /** Storage that cannot be reached now may be reachable at the next attempt (MinIO starting after the job). */
+  /**
+   * Storage that cannot be reached or serve now may at the next attempt (MinIO starting after the
+   * job, a 503, a reset connection): the restart strategy retries rather than the job restoring older state.
+   */
   isTransientRestoreFailure(error: unknown): boolean {
-    return error instanceof StorageError && (error.reason === 'unreachable' || error.reason === 'timeout');
+    return error instanceof StorageError && (error.reason === 'unreachable' || error.reason === 'timeout' || error.reason === 'unavailable');
   }
 
   statistics(): CheckpointingStatistics {

@@ -59,6 +59,10 @@ export function toStorageError(error: unknown, context: S3ErrorContext): Storage
   if (UNREACHABLE.has(code)) {
     return new StorageError('unreachable', `S3 endpoint ${context.endpoint} is unreachable (bucket "${context.bucket}", ${code}, ${attempts(e, context)})`, { cause: error });
   }
+  // 5xx (ServiceUnavailable, SlowDown, InternalError) after the SDK's own retries: the server is there but cannot serve now.
+  if (status !== undefined && status >= 500) {
+    return new StorageError('unavailable', `S3 endpoint ${context.endpoint} is unavailable: ${context.operation} of "${context.uri}" failed with HTTP ${status}${name && name !== 'UnknownError' ? ` ${name}` : ''} (${attempts(e, context)})`, { cause: error });
+  }
   // The SDK says UnknownError when the answer carries no S3 error document: likely not an S3 server at all.
   if (e.message === 'UnknownError') {
     return new StorageError('io', `${where}: ${context.operation} failed with HTTP ${status ?? '?'} and no S3 error document (is it an S3 endpoint?)`, { cause: error });

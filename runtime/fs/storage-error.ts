@@ -4,6 +4,7 @@ export type StorageErrorReason =
   | 'no-such-bucket'
   | 'unreachable'
   | 'timeout'
+  | 'unavailable'
   | 'invalid-path'
   | 'invalid-uri'
   | 'invalid-config'

@@ -56,10 +56,21 @@ describe('toStorageError', () => {
     );
   });
 
+  it('reports 5xx answers as unavailable (transient: a restore retries rather than skipping the checkpoint)', () => {
+    expect(translate(sdkError('SlowDown', { message: 'Please reduce your request rate.', $metadata: { httpStatusCode: 503, attempts: 3 } }), { operation: 'write' })).toEqual([
+      'unavailable',
+      'S3 endpoint http://minio.minio:9000 is unavailable: write of "s3://checkpoints/sluice/ns/job/run/checkpoints/chk-3/_metadata" failed with HTTP 503 SlowDown (3 attempts)',
+    ]);
+    expect(translate(sdkError('UnknownError', { $metadata: { httpStatusCode: 502, attempts: 1 } }))).toEqual([
+      'unavailable',
+      'S3 endpoint http://minio.minio:9000 is unavailable: read of "s3://checkpoints/sluice/ns/job/run/checkpoints/chk-3/_metadata" failed with HTTP 502 (1 attempt)',
+    ]);
+  });
+
   it('passes other S3 errors on with their code, operation and status', () => {
-    expect(translate(sdkError('SlowDown', { message: 'Please reduce your request rate.', $metadata: { httpStatusCode: 503 } }), { operation: 'write' })).toEqual([
+    expect(translate(sdkError('InvalidRequest', { message: 'Missing required header for this request: Content-MD5', $metadata: { httpStatusCode: 400 } }), { operation: 'delete' })).toEqual([
       'io',
-      'S3 bucket "checkpoints" at http://minio.minio:9000: write failed: SlowDown: Please reduce your request rate. (HTTP 503)',
+      'S3 bucket "checkpoints" at http://minio.minio:9000: delete failed: InvalidRequest: Missing required header for this request: Content-MD5 (HTTP 400)',
     ]);
   });
 });
