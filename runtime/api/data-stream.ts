@@ -10,9 +10,10 @@ import type { StreamOperator } from '../operators/stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.ts';
 import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from '../functions/functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
+import { ConnectedStreams } from './connected-streams.ts';
 import type { OutputTag } from '../functions/output-tag.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
-import type { PartitionerSpec, Transformation } from '../graph/transformation.ts';
+import { isPhysical, type PartitionerSpec, type Transformation } from '../graph/transformation.ts';
 import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
 
 /** A stream of records of type T, as in Flink. Methods that configure an operator apply to the last one added. */
@@ -62,6 +63,11 @@ export class DataStream<T> {
   /** Records stay in the same subtask (requires equal parallelism). */
   forward(): DataStream<T> {
     return new DataStream<T>(this.env, this.partition('forward', { kind: 'forward' }));
+  }
+
+  /** Connects this stream with another, maybe of another type, for co-functions that see both (two inputs, one operator). */
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
+    return new ConnectedStreams<T, T2>(this.env, this.transformation, other.transformation);
   }
 
   union(...others: DataStream<T>[]): DataStream<T> {
@@ -133,7 +139,7 @@ export class DataStream<T> {
 
   private physical(what: string): Transformation {
     const t = this.transformation;
-    if (t.kind !== 'source' && t.kind !== 'operator') {
+    if (!isPhysical(t)) {
       throw new Error(`${what}() applies to an operator, not to "${t.name}"; call it right after the operator`);
     }
     return t;

@@ -2,6 +2,7 @@ import type { Sink } from '../connectors/sink.ts';
 import { KeyedReduceOperator } from '../operators/keyed-reduce-operator.ts';
 import { ProcessOperator } from '../operators/process-operator.ts';
 import { DataStream } from './data-stream.ts';
+import { ConnectedStreams } from './connected-streams.ts';
 import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
 import {
   perSubtask,
@@ -53,6 +54,19 @@ export class KeyedStream<T, K extends Key> {
   process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
     requireMethod('process', fn, 'processElement');
     return this.stream().then<R>('Keyed Process', () => new ProcessOperator(perSubtask(fn)), this.anyKeySelector());
+  }
+
+  /**
+   * Connects with another keyed stream of the same key type: records of both with equal keys meet in
+   * one subtask, for `process(KeyedCoProcessFunction)` with state and timers shared by both inputs.
+   */
+  connect<T2>(other: KeyedStream<T2, K>): ConnectedStreams<T, T2, K>;
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  connect<T2>(other: KeyedStream<T2, K> | DataStream<T2>): ConnectedStreams<T, T2, K> | ConnectedStreams<T, T2> {
+    if (other instanceof KeyedStream) {
+      return new ConnectedStreams<T, T2, K>(this.env, this.transformation, other.transformation, { first: this.keySelector, second: other.keySelector });
+    }
+    return this.stream().connect(other);
   }
 
   window(assigner: WindowAssigner<T>): WindowedStream<T, K> {

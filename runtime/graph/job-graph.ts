@@ -27,6 +27,8 @@ export interface JobEdge {
   readonly target: JobVertex;
   readonly streamEdge: StreamEdge;
   readonly partitioner: PartitionerSpec;
+  /** Which input of the target's head operator the edge feeds (1 only for the second input of a two-input operator). */
+  readonly inputIndex: 0 | 1;
   /** The serializer for remote channels of this edge; undefined: the default. */
   readonly serializer: TypeSerializer | undefined;
 }
@@ -61,6 +63,7 @@ export function isChainable(edge: StreamEdge): boolean {
     edge.partitioner.kind === 'forward' &&
     edge.source.parallelism === edge.target.parallelism &&
     edge.target.inEdges.length === 1 &&
+    !edge.target.twoInput &&
     edge.source.chaining === 'always' &&
     edge.target.chaining === 'always' &&
     !edge.target.isSource
@@ -107,7 +110,15 @@ export function createJobGraph(jobName: string, graph: StreamGraph): JobGraph {
       for (const e of n.outEdges) {
         if (v.chainedEdges.includes(e)) continue;
         const target = vertexOf.get(e.target)!;
-        const edge: JobEdge = { id: e.id, source: v, target, streamEdge: e, partitioner: e.partitioner, serializer: e.serializer };
+        const edge: JobEdge = {
+          id: e.id,
+          source: v,
+          target,
+          streamEdge: e,
+          partitioner: e.partitioner,
+          inputIndex: e.inputIndex,
+          serializer: e.serializer,
+        };
         edges.push(edge);
         v.outputs.push(edge);
         target.inputs.push(edge);

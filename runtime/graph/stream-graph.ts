@@ -1,6 +1,6 @@
 import type { Key, KeySelector } from '../core/key.ts';
 import type { OutputTag } from '../functions/output-tag.ts';
-import type { PartitionerSpec, Transformation } from './transformation.ts';
+import { isPhysical, type PartitionerSpec, type Transformation } from './transformation.ts';
 import type { TypeSerializer } from '../core/type-serializer.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { operatorIdFromPosition, operatorIdFromUid } from './operator-id.ts';
@@ -15,8 +15,12 @@ export interface StreamNode {
   readonly maxParallelism: number;
   readonly chaining: 'always' | 'never';
   readonly isSource: boolean;
+  /** The operator has two logical inputs (a TwoInputStreamOperator); its in-edges say which each feeds. */
+  readonly twoInput: boolean;
   readonly createOperator: () => StreamOperator;
   readonly keySelector: KeySelector<unknown, Key> | undefined;
+  /** Of a two-input operator on keyed streams: the key of its second input's records. */
+  readonly keySelector2: KeySelector<unknown, Key> | undefined;
   readonly serializer: TypeSerializer | undefined;
   readonly inEdges: StreamEdge[];
   readonly outEdges: StreamEdge[];
@@ -27,6 +31,8 @@ export interface StreamEdge {
   readonly source: StreamNode;
   readonly target: StreamNode;
   readonly partitioner: PartitionerSpec;
+  /** Which input of the target the edge feeds: 0, or 1 for the second input of a two-input operator. */
+  readonly inputIndex: 0 | 1;
   /** Set when the edge carries a side output of the source instead of its main output. */
   readonly sideOutputTag: OutputTag<unknown> | undefined;
   /** How records cross processes on this edge; undefined: the default (msgpackr). */
@@ -54,6 +60,7 @@ export class StreamGraph {
 
 interface ResolvedInput {
   readonly node: StreamNode;
+  readonly inputIndex: 0 | 1;
   readonly partitioner: PartitionerSpec | undefined;
   readonly tag: OutputTag<unknown> | undefined;
   readonly serializer: TypeSerializer | undefined;
@@ -71,10 +78,11 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
   const resolve = (t: Transformation): ResolvedInput[] => {
     switch (t.kind) {
       case 'source':
-      case 'operator': {
+      case 'operator':
+      case 'two-input': {
         const node = nodes.get(t.id);
         if (!node) throw new Error(`transformation "${t.name}" is used before it was created`);
-        return [{ node, partitioner: undefined, tag: undefined, serializer: node.serializer }];
+        return [{ node, inputIndex: 0, partitioner: undefined, tag: undefined, serializer: node.serializer }];
       }
       case 'partition':
         return resolve(t.inputs[0]!).map((r) => ({ ...r, partitioner: t.spec.partitioner }));
@@ -86,13 +94,15 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
   };
 
   for (const t of transformations) {
-    if (t.kind !== 'source' && t.kind !== 'operator') continue;
+    if (!isPhysical(t)) continue;
     const parallelism = t.parallelism ?? t.spec.defaultParallelism ?? config.parallelism;
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`operator "${t.name}": parallelism must be a positive integer, got ${parallelism}`);
     if (parallelism > config.maxParallelism) {
       throw new Error(`operator "${t.name}": parallelism ${parallelism} exceeds maxParallelism ${config.maxParallelism}`);
     }
-    const inputs = t.inputs.flatMap(resolve);
+    const twoInput = t.kind === 'two-input';
+    if (twoInput && t.inputs.length !== 2) throw new Error(`two-input operator "${t.name}" needs exactly two inputs, got ${t.inputs.length}`);
+    const inputs = t.inputs.flatMap((input, i) => resolve(input).map((r) => ({ ...r, inputIndex: (twoInput ? i : 0) as 0 | 1 })));
     let operatorId: string;
     if (t.uid !== undefined) {
       const other = uids.get(t.uid);
@@ -101,7 +111,7 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
       operatorId = operatorIdFromUid(t.uid);
     } else {
       operatorId = operatorIdFromPosition(
-        t.kind === 'source' ? `source#${sourceCount}` : 'operator',
+        t.kind === 'source' ? `source#${sourceCount}` : t.kind,
         inputs.map((r) => ({
           operatorId: r.node.operatorId,
           partitioner: r.partitioner?.kind ?? 'default',
@@ -120,8 +130,10 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
       maxParallelism: config.maxParallelism,
       chaining: t.chaining,
       isSource: t.kind === 'source',
+      twoInput,
       createOperator: t.spec.createOperator!,
       keySelector: t.spec.keySelector,
+      keySelector2: t.spec.keySelector2,
       serializer: t.serializer,
       inEdges: [],
       outEdges: [],
@@ -140,6 +152,7 @@ export function generateStreamGraph(transformations: readonly Transformation[], 
         source: r.node,
         target: node,
         partitioner,
+        inputIndex: r.inputIndex,
         sideOutputTag: r.tag,
         serializer: r.serializer,
       };

@@ -10,11 +10,13 @@ export type PartitionerSpec =
   | { readonly kind: 'broadcast' }
   | { readonly kind: 'hash'; readonly keySelector: KeySelector<unknown, Key> };
 
-export type TransformationKind = 'source' | 'operator' | 'partition' | 'union' | 'side-output';
+export type TransformationKind = 'source' | 'operator' | 'two-input' | 'partition' | 'union' | 'side-output';
 
 /**
- * One step of the pipeline as the user wrote it. Physical transformations (source, operator)
- * become StreamGraph nodes; virtual ones (partition, union, side-output) only shape the edges.
+ * One step of the pipeline as the user wrote it. Physical transformations (source, operator,
+ * two-input) become StreamGraph nodes; virtual ones (partition, union, side-output) only shape the
+ * edges. A two-input transformation has exactly two inputs: `inputs[0]` feeds its first input,
+ * `inputs[1]` its second.
  */
 export class Transformation {
   name: string;
@@ -30,8 +32,10 @@ export class Transformation {
     readonly inputs: readonly Transformation[],
     readonly spec: {
       readonly createOperator?: () => StreamOperator;
-      /** Key of the operator's input, for keyed state and timers. */
+      /** Key of the operator's input (its first input), for keyed state and timers. */
       readonly keySelector?: KeySelector<unknown, Key>;
+      /** Key of a two-input operator's second input. */
+      readonly keySelector2?: KeySelector<unknown, Key>;
       readonly partitioner?: PartitionerSpec;
       readonly sideOutputTag?: OutputTag<unknown>;
       /** Sources that are not parallel (collections) default to parallelism 1. */
@@ -40,4 +44,9 @@ export class Transformation {
   ) {
     this.name = name;
   }
+}
+
+/** Physical transformations become operators of the StreamGraph. */
+export function isPhysical(t: Transformation): boolean {
+  return t.kind === 'source' || t.kind === 'operator' || t.kind === 'two-input';
 }

@@ -50,8 +50,7 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
 
   open(): void {}
 
-  abstract processElement(value: unknown, timestamp: number): void;
-
+  /** The operator's event time advanced to `timestamp` (its input's, or its inputs' combined): fires timers, forwards it. */
   processWatermark(timestamp: number): void {
     this.currentWatermark = timestamp;
     this.timers?.advanceWatermark(timestamp);

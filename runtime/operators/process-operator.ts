@@ -1,7 +1,7 @@
-import type { KeyedProcessContext, KeyedProcessFunction, OnTimerContext, ProcessFunction } from '../functions/functions.ts';
-import type { OutputTag } from '../functions/output-tag.ts';
-import type { Timer, TimerService } from '../state/timer-service.ts';
+import type { KeyedProcessContext, KeyedProcessFunction, ProcessFunction } from '../functions/functions.ts';
+import type { Timer } from '../state/timer-service.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
+import { ProcessFunctionContext } from './process-function-context.ts';
 import { TimestampedCollector } from './timestamped-collector.ts';
 
 /**
@@ -10,8 +10,7 @@ import { TimestampedCollector } from './timestamped-collector.ts';
  */
 export class ProcessOperator<K, I, O> extends AbstractUdfStreamOperator {
   private collector!: TimestampedCollector<O>;
-  private context!: OnTimerContext<K>;
-  private domain: 'event-time' | 'processing-time' = 'event-time';
+  private context!: ProcessFunctionContext<K>;
 
   constructor(private readonly fn: ProcessFunction<I, O> | KeyedProcessFunction<K, I, O>) {
     super(fn);
@@ -20,18 +19,7 @@ export class ProcessOperator<K, I, O> extends AbstractUdfStreamOperator {
 
   override open(): void {
     this.collector = new TimestampedCollector(this.output);
-    const op = this;
-    const timerService: TimerService = this.timerService();
-    this.context = {
-      timestamp: () => op.collector.timestamp,
-      timerService: () => timerService,
-      output: <X>(tag: OutputTag<X>, value: X) => op.output.collectSide(tag as OutputTag<unknown>, value, op.collector.timestamp),
-      getCurrentKey: () => {
-        if (!op.keyed) throw new Error(`getCurrentKey() needs a keyed stream in operator "${op.ctx.name}"`);
-        return op.keyed.getCurrentKey() as K;
-      },
-      timeDomain: () => op.domain,
-    };
+    this.context = new ProcessFunctionContext<K>(this.collector, this.timerService(), this.output, this.keyed, this.ctx.name);
     super.open();
   }
 
@@ -47,18 +35,10 @@ export class ProcessOperator<K, I, O> extends AbstractUdfStreamOperator {
   }
 
   override onEventTime(timer: Timer): void {
-    this.fireTimer(timer, 'event-time');
+    this.context.fireTimer(this.fn as KeyedProcessFunction<K, I, O>, timer, 'event-time');
   }
 
   override onProcessingTime(timer: Timer): void {
-    this.fireTimer(timer, 'processing-time');
-  }
-
-  private fireTimer(timer: Timer, domain: 'event-time' | 'processing-time'): void {
-    const onTimer = (this.fn as KeyedProcessFunction<K, I, O>).onTimer;
-    if (!onTimer) return;
-    this.domain = domain;
-    this.collector.timestamp = timer.timestamp;
-    onTimer.call(this.fn, timer.timestamp, this.context, this.collector);
+    this.context.fireTimer(this.fn as KeyedProcessFunction<K, I, O>, timer, 'processing-time');
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Combines the watermarks and idleness of a task's input channels: the task's watermark is the
- * minimum over active channels; idle and finished channels do not hold it back. When every
- * channel is idle, the task is idle too.
+ * Combines the watermarks and idleness of several inputs: the combined watermark is the minimum
+ * over active inputs; idle and finished inputs do not hold it back. When every input is idle, the
+ * combination is idle too. A task combines its input channels with it (one valve per logical input),
+ * a two-input operator its two inputs.
  */
 export class StatusWatermarkValve {
   private readonly watermarks: number[];

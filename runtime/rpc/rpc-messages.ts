@@ -25,7 +25,7 @@ const Descriptor = Type.Unsafe<TaskDeploymentDescriptor>(
     parallelism: Type.Integer({ minimum: 1 }),
     maxParallelism: Type.Integer({ minimum: 1 }),
     keyGroupRange: KeyGroupRange,
-    inputs: Type.Array(Type.Object({ channelId: Index, edgeId: Id, sourceSubtask: Index })),
+    inputs: Type.Array(Type.Object({ channelId: Index, edgeId: Id, sourceSubtask: Index, inputIndex: Type.Union([Type.Literal(0), Type.Literal(1)]) })),
     outputs: Type.Array(
       Type.Object({
         edgeId: Id,

@@ -3,7 +3,7 @@ import type { StreamNode } from '../graph/stream-graph.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import { OperatorError } from '../operators/operator-error.ts';
 import { OperatorOutput, type BlamedTarget } from '../operators/output.ts';
-import type { StreamOperator } from '../operators/stream-operator.ts';
+import { asOneInput, type StreamOperator } from '../operators/stream-operator.ts';
 import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 
@@ -41,7 +41,7 @@ export class OperatorChain {
       for (const e of node.outEdges) {
         // Partitioning runs the consumer's key selector, so failures of a writer name the consumer too.
         const target: BlamedTarget = {
-          target: chained.has(e) ? built.get(e.target)!.operator : writers.get(e.id)!,
+          target: chained.has(e) ? asOneInput(built.get(e.target)!.operator, e.target.name) : writers.get(e.id)!,
           blame: (error) => operatorFailure(error, e.target, tdd.subtaskIndex),
         };
         if (e.sideOutputTag === undefined) main.push(target);
@@ -66,6 +66,7 @@ export class OperatorChain {
         checkpointing,
         keyGroupRange: tdd.keyGroupRange,
         keySelector: node.keySelector,
+        keySelector2: node.keySelector2,
         output,
         time,
       });

@@ -13,7 +13,10 @@ import type { StreamTaskOptions } from './stream-task-options.ts';
 import { TaskCancelledError } from './task-cancelled-error.ts';
 import type { CheckpointTriggerOptions } from './task-checkpoint.ts';
 import { MailboxProcessingTimeService } from './mailbox-processing-time-service.ts';
-import { StatusWatermarkValve } from './status-watermark-valve.ts';
+import { asOneInput, isTwoInputOperator } from '../operators/stream-operator.ts';
+import type { StreamInputProcessor } from './stream-input-processor.ts';
+import { StreamOneInputProcessor } from './stream-one-input-processor.ts';
+import { StreamTwoInputProcessor } from './stream-two-input-processor.ts';
 import { TaskOutputs } from './task-outputs.ts';
 import type { TaskDeploymentDescriptor } from './task-deployment-descriptor.ts';
 
@@ -40,12 +43,11 @@ export class StreamTask {
   private writers: RecordWriter[] = [];
   private outputs = new TaskOutputs([]);
   private gate!: InputGate;
-  private valve!: StatusWatermarkValve;
+  private input!: StreamInputProcessor;
   private barriers!: CheckpointBarrierHandler;
   private readonly time: MailboxProcessingTimeService;
   private readonly mailbox: Array<() => void> = [];
   private scheduled = false;
-  private endedChannels = 0;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private readonly sourceBurst: number;
   private readonly batchesPerCycle: number;
@@ -164,20 +166,24 @@ export class StreamTask {
     this.writers = [...writersByEdge.values()];
     const { gate, blockable } = createInputGate(this.graph, d, this.options.channels, this.options.checkpointingMode ?? 'exactly-once');
     this.gate = gate;
-    this.valve = new StatusWatermarkValve(
-      this.gate.size,
-      (ts) => this.callHead(() => this.chain.head.operator.processWatermark(ts)),
-      (idle) => this.callHead(() => this.chain.head.operator.processIdle(idle)),
-    );
     this.barriers = blockable
       ? new CheckpointBarrierAligner(blockable, (id, ts, sp, alignment) => this.performCheckpoint(id, ts, sp, alignment))
       : new CheckpointBarrierTracker(this.gate.size, (id, ts, sp) => this.performCheckpoint(id, ts, sp));
     this.chain = new OperatorChain(this.vertex, d, writersByEdge, this.time, this.options.checkpointing ?? false);
+    this.input = this.createInputProcessor();
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);
     this.chain.forEach((c) => c.operator.open(), index, true);
     this.outputs = new TaskOutputs([...this.writers, ...this.chain.operators.map((c) => c.operator)]);
     this.gate.setAvailabilityListener(() => this.wake());
+  }
+
+  private createInputProcessor(): StreamInputProcessor {
+    const head = this.chain.head;
+    const blame = (e: unknown) => operatorFailure(e, head.node, this.descriptor.subtaskIndex);
+    if (!head.node.twoInput) return new StreamOneInputProcessor(asOneInput(head.operator, head.node.name), this.gate.size, blame);
+    if (!isTwoInputOperator(head.operator)) throw new Error(`operator "${head.node.name}" has two inputs but is not a two-input operator`);
+    return new StreamTwoInputProcessor(head.operator, this.descriptor.inputs.map((i) => i.inputIndex), blame);
   }
 
   private enqueue(action: () => void): void {
@@ -238,51 +244,28 @@ export class StreamTask {
       }
       const element = this.gate.pollNext();
       if (element === null) return false;
-      if ((element as ControlEvent).kind === undefined) this.processBatch(element as RecordBatch);
+      if ((element as ControlEvent).kind === undefined) this.input.processBatch(element as RecordBatch, this.gate.lastChannel);
       else this.processEvent(element as ControlEvent, this.gate.lastChannel);
       if (this.state !== 'running') return false;
     }
     return true;
   }
 
-  private processBatch(batch: RecordBatch): void {
-    const head = this.chain.head;
-    const op = head.operator;
-    const values = batch.values;
-    const timestamps = batch.timestamps;
-    const n = values.length;
-    op.recordsIn += n;
-    try {
-      for (let i = 0; i < n; i++) op.processElement(values[i], timestamps[i]!);
-    } catch (e) {
-      throw operatorFailure(e, head.node, this.descriptor.subtaskIndex);
-    }
-  }
-
   private processEvent(event: ControlEvent, channel: number): void {
     switch (event.kind) {
       case 'watermark':
-        this.valve.inputWatermark(channel, event.timestamp);
+        this.input.processWatermark(channel, event.timestamp);
         return;
       case 'idle':
-        this.valve.inputIdle(channel, event.idle);
+        this.input.processIdle(channel, event.idle);
         return;
       case 'barrier':
         this.barriers.onBarrier(channel, event.checkpointId, event.timestamp, event.savepoint);
         return;
       case 'end-of-partition':
-        this.valve.inputEnded(channel);
         this.barriers.onEndOfPartition(channel);
-        if (++this.endedChannels === this.gate.size) this.endOfInput();
+        if (this.input.endChannel(channel)) this.endOfInput();
         return;
-    }
-  }
-
-  private callHead(action: () => void): void {
-    try {
-      action();
-    } catch (e) {
-      throw operatorFailure(e, this.chain.head.node, this.descriptor.subtaskIndex);
     }
   }
 

@@ -14,7 +14,7 @@ export interface TaskDeploymentDescriptor {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
-  /** Input channels in gate order: by incoming edge, then producer subtask. */
+  /** Input channels in gate order: by incoming edge, then producer subtask (so the first input's channels come first). */
   readonly inputs: readonly InputChannelDescriptor[];
   /** One entry per outgoing edge; `channels[i]` leads to consumer subtask `targetSubtasks[i]`. */
   readonly outputs: readonly OutputDescriptor[];
@@ -24,6 +24,8 @@ export interface InputChannelDescriptor {
   readonly channelId: number;
   readonly edgeId: string;
   readonly sourceSubtask: number;
+  /** Which logical input of the task the channel feeds: 0, or 1 for the second input of a two-input operator. */
+  readonly inputIndex: 0 | 1;
 }
 
 export interface OutputDescriptor {
@@ -56,7 +58,7 @@ export function createDeploymentDescriptors(graph: JobGraph, jobId: string, atte
       perProducer.push(
         targets.map((t) => {
           const channelId = nextChannel++;
-          inputsOf.get(e.target.id)![t]!.push({ channelId, edgeId: e.id, sourceSubtask: s });
+          inputsOf.get(e.target.id)![t]!.push({ channelId, edgeId: e.id, sourceSubtask: s, inputIndex: e.inputIndex });
           return { channelId, targetSubtask: t };
         }),
       );
@@ -74,7 +76,7 @@ export function createDeploymentDescriptors(graph: JobGraph, jobId: string, atte
       maxParallelism: v.maxParallelism,
       keyGroupRange: keyGroupRangeFor(v.maxParallelism, v.parallelism, i),
       inputs: [...inputsOf.get(v.id)![i]!].sort(
-        (a, b) => order.get(a.edgeId)! - order.get(b.edgeId)! || a.sourceSubtask - b.sourceSubtask,
+        (a, b) => a.inputIndex - b.inputIndex || order.get(a.edgeId)! - order.get(b.edgeId)! || a.sourceSubtask - b.sourceSubtask,
       ),
       outputs: v.outputs.map((e) => ({ edgeId: e.id, channels: outputsOf.get(e.id)![i]! })),
     })),

@@ -1,25 +1,38 @@
 import type { Key, KeySelector } from '../../runtime/functions/functions.ts';
 import { OperatorOutput, type RecordTarget } from '../../runtime/operators/output.ts';
-import type { StreamOperator } from '../../runtime/operators/stream-operator.ts';
+import type { OneInputStreamOperator, StreamOperator } from '../../runtime/operators/stream-operator.ts';
 import { keyGroupRangeFor } from '../../runtime/core/key-group.ts';
 import { EMPTY_RESTORE, type OperatorStateRestore } from '../../runtime/state/state-snapshot.ts';
 import type { ProcessingTimeService } from '../../runtime/core/processing-time-service.ts';
 
 /** Drives one operator instance directly (no task), collecting what it emits. */
-export interface Harness {
-  readonly operator: StreamOperator;
+export interface Harness<O extends StreamOperator = OneInputStreamOperator> {
+  readonly operator: O;
   readonly output: unknown[];
+  /** Timestamps of the emitted records, in the order of `output`. */
+  readonly timestamps: number[];
+  /** Watermarks the operator emitted. */
+  readonly watermarks: number[];
 }
 
 /** Processing time that only moves when a test says so. */
 export const manualTime: ProcessingTimeService = { now: () => 0, schedule: () => {} };
 
-export function harness(
-  operator: StreamOperator,
-  opts: { keySelector?: KeySelector<unknown, Key>; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore },
-): Harness {
+export function harness<O extends StreamOperator = OneInputStreamOperator>(
+  operator: O,
+  opts: { keySelector?: KeySelector<unknown, Key>; keySelector2?: KeySelector<unknown, Key>; time?: ProcessingTimeService; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore },
+): Harness<O> {
   const output: unknown[] = [];
-  const target: RecordTarget = { processElement: (v) => void output.push(v), processWatermark: () => {}, processIdle: () => {} };
+  const timestamps: number[] = [];
+  const watermarks: number[] = [];
+  const target: RecordTarget = {
+    processElement: (v, ts) => {
+      output.push(v);
+      timestamps.push(ts);
+    },
+    processWatermark: (ts) => void watermarks.push(ts),
+    processIdle: () => {},
+  };
   const parallelism = opts.parallelism ?? 1;
   const subtaskIndex = opts.subtaskIndex ?? 0;
   const maxParallelism = opts.maxParallelism ?? 128;
@@ -35,10 +48,11 @@ export function harness(
     checkpointing: false,
     keyGroupRange: keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex),
     keySelector: opts.keySelector,
+    keySelector2: opts.keySelector2,
     output: new OperatorOutput([{ target, blame: (e) => e as Error }], new Map()),
-    time: manualTime,
+    time: opts.time ?? manualTime,
   });
   operator.initializeState(opts.restore ?? EMPTY_RESTORE);
   operator.open();
-  return { operator, output };
+  return { operator, output, timestamps, watermarks };
 }

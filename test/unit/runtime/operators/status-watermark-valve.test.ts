@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { StatusWatermarkValve } from '../../../../runtime/task/status-watermark-valve.ts';
+import { StatusWatermarkValve } from '../../../../runtime/operators/status-watermark-valve.ts';
 
 describe('StatusWatermarkValve', () => {
   it('emits the minimum over active channels, ignoring idle and ended ones', () => {
