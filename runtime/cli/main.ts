@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { initCommand } from './init-command.ts';
 import { jobmanagerCommand } from './jobmanager-command.ts';
 import { runCommand } from './run-command.ts';
 import { savepointCommand } from './savepoint-command.ts';
@@ -8,6 +9,7 @@ import { taskmanagerCommand } from './taskmanager-command.ts';
 const program = new Command('sluice')
   .description('Sluice: Flink-style stream processing in TypeScript')
   .showHelpAfterError()
+  .addCommand(initCommand())
   .addCommand(runCommand())
   .addCommand(savepointCommand())
   .addCommand(jobmanagerCommand())

@@ -6,11 +6,11 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a real binary (kubectl, helm) to completion; SIGKILLs it after `timeoutMs` so no test hangs. */
-export function runCommand(command: string, args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000): Promise<CommandResult> {
+/** Runs a real binary (kubectl, helm, npm) to completion, in `cwd` if given; SIGKILLs it after `timeoutMs` so no test hangs. */
+export function runCommand(command: string, args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000, cwd?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     // no stdin unless given: writing to a command that has already exited fails with EPIPE
-    const child = spawn(command, args, { env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
