@@ -1,4 +1,4 @@
-/** The public API of Sluice for job authors: `import { ... } from 'sluice/runtime/api/index.ts'` or a relative path. */
+/** The public API of Sluice for job authors: `import { ... } from 'sluice'` (in this repository, a relative path). */
 export { StreamExecutionEnvironment, type CheckpointConfig, type CheckpointingMode } from './stream-execution-environment.ts';
 export { DataStream } from './data-stream.ts';
 export { KeyedStream } from './keyed-stream.ts';
