@@ -11,6 +11,8 @@ export const SAVEPOINT_TRIGGERS = ['manual', 'upgrade', 'suspend'] as const;
 export const UPGRADE_STEPS = ['Stopping', 'TearingDown', 'Deploying'] as const;
 /** Savepoints listed in `status.savepoints.history`, newest first. */
 export const SAVEPOINT_HISTORY_LIMIT = 10;
+/** Skipped checkpoints listed in `status.skippedCheckpoints`. */
+export const SKIPPED_CHECKPOINTS_LIMIT = 10;
 
 const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -103,6 +105,18 @@ export const StreamJobStatusSchema = Type.Object({
   restarts: Type.Optional(Type.Integer({ minimum: 0, description: 'Times the job restarted after a failure.' })),
   lastFailure: Type.Optional(
     Type.Object({ time: Timestamp('When the failure was observed.'), reason: Type.String(), message: Type.String() }),
+  ),
+  skippedCheckpoints: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.String({ description: 'Directory of the checkpoint.' }),
+        reason: Type.String({ description: 'Why it could not be used: unparsable or wrong metadata, missing or wrongly sized files.' }),
+      }),
+      {
+        maxItems: SKIPPED_CHECKPOINTS_LIMIT,
+        description: "Completed checkpoints the current run's JobManager skipped when it restored (newest first), walking back to an older one.",
+      },
+    ),
   ),
   run: Type.Optional(RunStatusSchema),
   upgrade: Type.Optional(UpgradeStatusSchema),

@@ -17,6 +17,10 @@ export type JobObservation =
       latestCompleted?: { id: number; path: string; time: Date };
       latestSavepoint?: { path: string; time: Date };
       rootException?: { name: string; message: string; time: Date };
+      /** Completed checkpoints the JobManager skipped when it restored, with the reason. */
+      skippedOnRestore?: readonly { path: string; reason: string }[];
+      /** The last failure of checkpoint retention, if any since the JobManager started. */
+      retentionFailure?: { failures: number; time: Date; message: string; checkpointsLeftBehind: number | null };
     }
   | { reachable: false; error: string };
 
@@ -63,6 +67,7 @@ export class JobManagerClient implements JobManagerApi {
       const completed = checkpoints.latest.completed;
       const savepoint = checkpoints.latest.savepoint;
       const root = exceptions.rootException;
+      const retention = checkpoints.retention;
       return {
         reachable: true,
         state: details.state,
@@ -74,6 +79,10 @@ export class JobManagerClient implements JobManagerApi {
           ? { latestSavepoint: { path: savepoint.externalPath, time: new Date(savepoint.latestAckTimestamp ?? savepoint.triggerTimestamp) } }
           : {}),
         ...(root ? { rootException: { name: root.exceptionName, message: root.message, time: new Date(root.timestamp) } } : {}),
+        ...(checkpoints.skippedOnRestore.length > 0 ? { skippedOnRestore: checkpoints.skippedOnRestore.map(({ path, reason }) => ({ path, reason })) } : {}),
+        ...(retention?.lastFailure
+          ? { retentionFailure: { failures: retention.failures, time: new Date(retention.lastFailure.timestamp), message: retention.lastFailure.message, checkpointsLeftBehind: retention.lastFailure.checkpointsLeftBehind } }
+          : {}),
       };
     } catch (err) {
       return { reachable: false, error: (err as Error).message };

@@ -12,6 +12,15 @@ export interface PodObservation {
   /** Run number from the pod's annotation. */
   run: number;
   terminating: boolean;
+  /** A container of the pod that cannot run, as the kubelet reports it. */
+  failure?: ContainerFailure;
+}
+
+/** A container that cannot run: the kubelet's waiting reason (CrashLoopBackOff, ImagePullBackOff, ...) and message. */
+export interface ContainerFailure {
+  container: string;
+  reason: string;
+  message: string;
 }
 
 export interface Observed {

@@ -5,6 +5,7 @@ import { taskManagerSelector } from '../resources/labels.ts';
 import { jobId, jobManagerAddress, REST_PORT } from '../resources/runtime-config.ts';
 import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type Observed, type PodObservation } from './decision.ts';
 import { observeRun } from './observe-run.ts';
+import { podFailures } from './pod-failures.ts';
 import { manualSavepoint, recordSavepoint } from './savepoints.ts';
 
 const TERMINAL_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED']);
@@ -31,7 +32,7 @@ export function decide(o: Observed): Decision {
     if (b.status.run !== undefined && b.status.phase !== 'Suspended') observeRun(b);
     return b.decision();
   }
-  b.condition('Degraded', 'False', 'SpecValid', 'The spec can be carried out.');
+  podFailures(b);
 
   if (b.status.upgrade !== undefined) {
     continueUpgrade(b);
@@ -101,7 +102,7 @@ function observedBasics(o: Observed): StreamJobStatus {
 
 function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string): void {
   const { job, specHash, now } = b.o;
-  const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, ...rest } = b.status;
+  const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, skippedCheckpoints: _previousRestore, ...rest } = b.status;
   b.status = {
     ...rest,
     jobId: jobId(job, number),

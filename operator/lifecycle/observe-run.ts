@@ -1,4 +1,6 @@
 import { durationMs, rfc3339 } from '../api/time.ts';
+import { SKIPPED_CHECKPOINTS_LIMIT } from '../api/stream-job-status.ts';
+import { canonicalJson } from '../resources/spec-hash.ts';
 import { POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Builder } from './decision.ts';
 
 /** Reads the JobManager's answers into the status of a run that should be running; `ended` once it failed or finished. */
@@ -21,6 +23,7 @@ export function observeRun(b: Builder): 'live' | 'ended' {
   if (jm.rootException) {
     b.status.lastFailure = { time: rfc3339(jm.rootException.time), reason: jm.rootException.name, message: jm.rootException.message };
   }
+  skippedCheckpoints(b);
   checkpointHealth(b);
   switch (jm.state) {
     case 'FAILED': {
@@ -55,6 +58,20 @@ export function observeRun(b: Builder): 'live' | 'ended' {
   }
 }
 
+/**
+ * The checkpoints the JobManager skipped on restore, in status and, when the list changes, in a
+ * Warning event: each one is state the job did not resume from.
+ */
+function skippedCheckpoints(b: Builder): void {
+  const jm = b.o.jobManager;
+  const reported = jm?.reachable === true ? (jm.skippedOnRestore ?? []) : [];
+  if (reported.length === 0) return;
+  const skipped = reported.slice(0, SKIPPED_CHECKPOINTS_LIMIT).map(({ path, reason }) => ({ path, reason }));
+  if (canonicalJson(skipped) === canonicalJson(b.status.skippedCheckpoints ?? [])) return;
+  b.status = { ...b.status, skippedCheckpoints: skipped };
+  b.event('Warning', 'CheckpointsSkipped', `Restore skipped ${reported.length} completed checkpoint${reported.length === 1 ? '' : 's'}: ${skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')}`);
+}
+
 /** Healthy while a checkpoint completed within two intervals plus the timeout (or the run is younger than that). */
 function checkpointHealth(b: Builder): void {
   const { interval, timeout } = b.o.job.spec.checkpointing;
@@ -62,9 +79,19 @@ function checkpointHealth(b: Builder): void {
   const last = b.status.lastCheckpoint;
   const since = last ? Date.parse(last.time) : Date.parse(b.status.run!.startTime);
   const late = b.o.now.getTime() - since > allowed;
+  const retention = b.o.jobManager?.reachable === true ? b.o.jobManager.retentionFailure : undefined;
+  // Retention that fails leaves checkpoints in storage while the job runs on: said, though checkpoints still complete.
+  const retentionMessage = retention
+    ? `; retention failed ${retention.failures} time${retention.failures === 1 ? '' : 's'}, last at ${rfc3339(retention.time)}${retention.checkpointsLeftBehind === null ? '' : ` leaving ${retention.checkpointsLeftBehind} checkpoint${retention.checkpointsLeftBehind === 1 ? '' : 's'} behind`}: ${retention.message}`
+    : '';
   if (!late) {
-    b.condition('CheckpointHealthy', last ? 'True' : 'Unknown', last ? 'CheckpointsCompleting' : 'NoCheckpointYet', last ? `Checkpoint ${last.id} completed at ${last.time}` : 'No checkpoint has completed yet');
+    b.condition(
+      'CheckpointHealthy',
+      last ? 'True' : 'Unknown',
+      last ? 'CheckpointsCompleting' : 'NoCheckpointYet',
+      (last ? `Checkpoint ${last.id} completed at ${last.time}` : 'No checkpoint has completed yet') + retentionMessage,
+    );
   } else {
-    b.condition('CheckpointHealthy', 'False', 'CheckpointsLate', `No checkpoint completed in the last ${Math.round(allowed / 1000)}s`);
+    b.condition('CheckpointHealthy', 'False', 'CheckpointsLate', `No checkpoint completed in the last ${Math.round(allowed / 1000)}s${retentionMessage}`);
   }
 }

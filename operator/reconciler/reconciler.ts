@@ -14,6 +14,7 @@ import { runKey, runKeySecret } from '../resources/run-key-secret.ts';
 import { jobId, REST_PORT } from '../resources/runtime-config.ts';
 import { canonicalJson, specHash } from '../resources/spec-hash.ts';
 import type { EventRecorder } from './event-recorder.ts';
+import { containerFailure } from './container-failure.ts';
 import { credentialsReport } from './credentials-report.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
@@ -173,11 +174,13 @@ export class Reconciler implements Reconcile {
 }
 
 function podObservation(pod: V1Pod): PodObservation {
+  const failure = containerFailure(pod);
   return {
     name: pod.metadata!.name!,
     ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     run: Number(pod.metadata?.annotations?.[RUN_ANNOTATION] ?? 0),
     terminating: pod.metadata?.deletionTimestamp !== undefined,
+    ...(failure ? { failure } : {}),
   };
 }
 

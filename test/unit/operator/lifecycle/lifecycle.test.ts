@@ -373,3 +373,74 @@ describe('lifecycle: suspension and savepoints', () => {
     expect(resumePoint({ savepoints: { last: savepoint }, lastCheckpoint }, 'stateless')).toBeUndefined();
   });
 });
+
+describe('lifecycle: failures the user must see', () => {
+  const crashLooping = (p: PodObservation): PodObservation => ({
+    ...p,
+    ready: false,
+    failure: { container: 'taskmanager', reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=taskmanager pod=wordcount-taskmanager-1_streaming(u1); last exit code 1 (Error) after 2 restarts' },
+  });
+
+  it('is Degraded with the kubelet\'s reason while a pod of the run cannot run its container, and says so once in a Warning event', () => {
+    const job = runningJob();
+    const { jobManagerPod, taskManagerPods } = pods(1);
+    const failing = { jobManagerPod, taskManagerPods: [taskManagerPods[0]!, crashLooping(taskManagerPods[1]!)] };
+    const d = decide(observe(job, { ...failing, jobManager: running }));
+    const message = 'pod wordcount-taskmanager-1 container taskmanager: CrashLoopBackOff: back-off 20s restarting failed container=taskmanager pod=wordcount-taskmanager-1_streaming(u1); last exit code 1 (Error) after 2 restarts';
+    expect(cond(d.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'CrashLoopBackOff', message });
+    expect(d.events).toEqual([{ type: 'Warning', reason: 'CrashLoopBackOff', message }]);
+    // Still failing on the next look: the condition stays, no second event.
+    const again = decide(observe(written(job, d), { ...failing, jobManager: running }));
+    expect(cond(again.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'CrashLoopBackOff' });
+    expect(again.events).toEqual([]);
+    // The container runs again: Degraded is lifted.
+    const healed = decide(observe(written(job, again), { ...pods(1), jobManager: running }));
+    expect(cond(healed.status, 'Degraded')).toMatchObject({ status: 'False', reason: 'SpecValid' });
+  });
+
+  it('names every failing pod, image pulls and container configuration included; pods of an old run or terminating do not count', () => {
+    const job = runningJob();
+    const jm: PodObservation = { name: 'wordcount-jobmanager', ready: false, run: 1, terminating: false, failure: { container: 'jobmanager', reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/sluice:missing"' } };
+    const tm: PodObservation = { name: 'wordcount-taskmanager-0', ready: false, run: 1, terminating: false, failure: { container: 'taskmanager', reason: 'CreateContainerConfigError', message: 'configmap "extra" not found' } };
+    const old: PodObservation = { ...crashLooping({ name: 'wordcount-taskmanager-1', ready: false, run: 0, terminating: false }) };
+    const gone: PodObservation = { ...crashLooping({ name: 'wordcount-taskmanager-2', ready: false, run: 1, terminating: true }) };
+    const d = decide(observe(job, { jobManagerPod: jm, taskManagerPods: [tm, old, gone], jobManager: running }));
+    expect(cond(d.status, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'ImagePullBackOff',
+      message: 'pod wordcount-jobmanager container jobmanager: ImagePullBackOff: Back-off pulling image "registry.example.com/sluice:missing"; pod wordcount-taskmanager-0 container taskmanager: CreateContainerConfigError: configmap "extra" not found',
+    });
+  });
+
+  it('records the checkpoints the JobManager skipped on restore, with why, and warns once per change', () => {
+    const job = runningJob();
+    const skipped = [
+      { path: 's3://checkpoints/sluice/streaming/wordcount/run-1/checkpoints/chk-9', reason: 'missing file 4f2a/0 (expected 812 bytes)' },
+      { path: 's3://checkpoints/sluice/streaming/wordcount/run-1/checkpoints/chk-8', reason: '_metadata is not valid JSON' },
+    ];
+    const restored: JobObservation = { ...running, skippedOnRestore: skipped };
+    const d = decide(observe(job, { ...pods(1), jobManager: restored }));
+    expect(d.status.skippedCheckpoints).toEqual(skipped);
+    expect(d.events).toEqual([
+      {
+        type: 'Warning',
+        reason: 'CheckpointsSkipped',
+        message: `Restore skipped 2 completed checkpoints: ${skipped[0]!.path}: ${skipped[0]!.reason}; ${skipped[1]!.path}: ${skipped[1]!.reason}`,
+      },
+    ]);
+    expect(decide(observe(written(job, d), { ...pods(1), jobManager: restored })).events).toEqual([]);
+  });
+
+  it('says in CheckpointHealthy that retention fails and how many checkpoints it left behind', () => {
+    const job = runningJob();
+    const failing: JobObservation = {
+      ...running,
+      retentionFailure: { failures: 3, time: new Date('2026-11-25T11:59:59Z'), checkpointsLeftBehind: 4, message: 'S3 bucket "checkpoints": delete failed: InvalidRequest: Missing required header for this request: Content-MD5 (HTTP 400)' },
+    };
+    expect(cond(decide(observe(job, { ...pods(1), jobManager: failing })).status, 'CheckpointHealthy')).toMatchObject({
+      status: 'True',
+      reason: 'CheckpointsCompleting',
+      message: 'Checkpoint 7 completed at 2026-11-25T11:59:58Z; retention failed 3 times, last at 2026-11-25T11:59:59Z leaving 4 checkpoints behind: S3 bucket "checkpoints": delete failed: InvalidRequest: Missing required header for this request: Content-MD5 (HTTP 400)',
+    });
+  });
+});
