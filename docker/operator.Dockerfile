@@ -7,7 +7,8 @@
 # sandbox (whose kubelet ignores images and runs the repository). The build stage type-checks.
 # runtime/ is included because the operator shares the JobManager REST API's types with it.
 
-ARG NODE_IMAGE=node:20-slim
+# Node.js 24, the active LTS (Node 20 reached its end of life on 2026-04-30); the code runs on 20.19+ and 22 as well.
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /opt/sluice

@@ -10,7 +10,8 @@
 # and as the sandbox runs it: job modules are TypeScript too, so tsx is needed in any case, and one code
 # path everywhere beats a second, compiled one. The build stage type-checks instead of emitting.
 
-ARG NODE_IMAGE=node:20-slim
+# Node.js 24, the active LTS (Node 20 reached its end of life on 2026-04-30); the code runs on 20.19+ and 22 as well.
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /opt/sluice
@@ -31,6 +32,9 @@ RUN apt-get update \
  && groupadd --system --gid 10001 sluice \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sluice
 ENV NODE_ENV=production
+# A job module's `import ... from 'sluice'` resolves to the runtime's sources here (package.json
+# exports, condition sluice-source), the same modules the `sluice` command runs from.
+ENV NODE_OPTIONS=--conditions=sluice-source
 WORKDIR /opt/sluice
 # Everything belongs to root and is only readable by the process: nothing in the image is written at
 # run time. tsx caches compiled modules in $TMPDIR; with a read-only root filesystem, mount an

@@ -1,9 +1,10 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { jobProjectFiles } from '../../../runtime/cli/job-project-files.ts';
 
 // Docker does not run on these machines; these checks keep the Dockerfiles consistent with the tree.
 const root = resolve(import.meta.dirname, '../../..');
@@ -45,9 +46,9 @@ describe.each([
   const all = instructions(dockerfile);
   const image = finalStage(all);
 
-  it('builds in a node:20-slim stage with npm ci, a type check and a dev-dependency prune', () => {
+  it('builds in a node:24-slim stage (the LTS) with npm ci, a type check and a dev-dependency prune', () => {
     expect(all.filter((i) => i.keyword === 'FROM').map((i) => i.args)).toEqual(['${NODE_IMAGE} AS build', '${NODE_IMAGE}']);
-    expect(all.find((i) => i.keyword === 'ARG')!.args).toBe('NODE_IMAGE=node:20-slim');
+    expect(all.find((i) => i.keyword === 'ARG')!.args).toBe('NODE_IMAGE=node:24-slim');
     const runs = all.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npx tsc --noEmit -p tsconfig.json');
@@ -103,5 +104,20 @@ describe('the runtime image contents', () => {
     expect(stdout.split('\n').filter((line) => line.startsWith('['))).toEqual([
       '["to",1]', '["be",1]', '["or",1]', '["not",1]', '["to",2]', '["be",2]',
     ]);
+  });
+
+  it("run a job image's job (sluice init's, copied to jobs/<name>/) whose imports of 'sluice' resolve to the runtime's sources", async () => {
+    const env = finalStage(instructions('runtime.Dockerfile')).filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env).toEqual(['NODE_ENV=production', 'NODE_OPTIONS=--conditions=sluice-source']);
+    const project = jobProjectFiles({ name: 'clicks', sluiceVersion: '0.1.0' });
+    expect(project.get('Dockerfile')).toContain('COPY src/ /opt/sluice/jobs/clicks/\n');
+    mkdirSync(join(image, 'jobs/clicks'), { recursive: true });
+    writeFileSync(join(image, 'jobs/clicks/job.ts'), project.get('src/job.ts')!);
+    const { stdout } = await promisify(execFile)('node', ['runtime/cli/bin.js', 'run', 'jobs/clicks/job.ts'], {
+      cwd: image,
+      env: { PATH: process.env['PATH'], TMPDIR: writable, NODE_OPTIONS: '--conditions=sluice-source' },
+      timeout: 30_000,
+    });
+    expect(stdout).toBe('["ada",2]\n["bob",1]\n["ada",1]\n');
   });
 });
