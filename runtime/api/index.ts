@@ -3,12 +3,14 @@ export { StreamExecutionEnvironment, type CheckpointConfig, type CheckpointingMo
 export { DataStream } from './data-stream.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export { ConnectedStreams } from './connected-streams.ts';
+export { IntervalJoin, IntervalJoined } from './interval-join.ts';
 export { WindowedStream } from './windowed-stream.ts';
 export { OutputTag } from '../functions/output-tag.ts';
 export { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from '../functions/watermark-strategy.ts';
 export { JobExecutionResult, type OperatorResult } from './job-execution-result.ts';
 export type * from '../functions/functions.ts';
 export type * from '../functions/co-functions.ts';
+export type * from '../functions/join-functions.ts';
 export type { RuntimeContext } from '../functions/runtime-context.ts';
 export { TimeWindow } from '../windowing/time-window.ts';
 export type { WindowAssigner } from '../windowing/window-assigner.ts';

@@ -3,6 +3,7 @@ import { KeyedReduceOperator } from '../operators/keyed-reduce-operator.ts';
 import { ProcessOperator } from '../operators/process-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
+import { IntervalJoin } from './interval-join.ts';
 import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
 import {
   perSubtask,
@@ -67,6 +68,11 @@ export class KeyedStream<T, K extends Key> {
       return new ConnectedStreams<T, T2, K>(this.env, this.transformation, other.transformation, { first: this.keySelector, second: other.keySelector });
     }
     return this.stream().connect(other);
+  }
+
+  /** Joins with another keyed stream by key and time: `.between(lowerMs, upperMs).process(ProcessJoinFunction)`. */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    return new IntervalJoin<T, T2, K>(this, other);
   }
 
   window(assigner: WindowAssigner<T>): WindowedStream<T, K> {
