@@ -11,7 +11,7 @@ import { CheckpointStatsTracker } from './checkpoint-stats-tracker.ts';
 import type { SkippedCheckpoint } from './checkpoint-verification.ts';
 import { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import type { S3ConnectionOptions } from '../fs/open-object-store.ts';
-import { checkCompatible, findRestorePoint, readOperatorSnapshots } from './restore.ts';
+import { checkCompatible, findRestorePoint, readOperatorSnapshots, type RestorePoint } from './restore.ts';
 import { SavepointStore } from './savepoint-store.ts';
 import type { JobScope } from './storage-layout.ts';
 import { uploadSubtaskSnapshot } from './subtask-checkpoint-uploader.ts';
@@ -43,7 +43,7 @@ export interface CheckpointedLocalJob {
   readonly coordinator: CheckpointCoordinator;
   readonly stats: CheckpointStatsTracker;
   /** The checkpoint or savepoint the run started from. */
-  readonly restored: { readonly checkpointId: number; readonly path: string; readonly origin: 'own-run' | 'restore-from' } | undefined;
+  readonly restored: { readonly checkpointId: number; readonly path: string; readonly origin: RestorePoint['origin'] } | undefined;
   readonly skipped: readonly SkippedCheckpoint[];
   readonly result: Promise<JobExecutionResult>;
   /**

@@ -27,7 +27,7 @@ export interface RestoreInstruction {
 
 /** Checkpoints are taken when an interval is set; storage is needed too when the run starts from a savepoint. */
 export function checkpointingEnabled(config: SluiceConfig): boolean {
-  return config.checkpointing.interval !== undefined || config.job.restoreFrom !== undefined;
+  return config.checkpointing.interval !== undefined || config.job.restoreFrom !== undefined || config.job.restoreFromRun !== undefined;
 }
 
 /** The JobManager's checkpointing from its configuration; undefined when it has none. */
@@ -123,7 +123,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
   }
 
   async restoreFor(graph: JobGraph): Promise<(descriptor: TaskDeploymentDescriptor) => RestoreInstruction | undefined> {
-    const decision = await findRestorePoint(this.checkpoints, this.config.job.restoreFrom, configuredS3Options(this.config));
+    const decision = await findRestorePoint(this.checkpoints, this.config.job.restoreFrom, configuredS3Options(this.config), this.config.job.restoreFromRun);
     for (const s of decision.skipped) this.logger.warn({ checkpoint: s.uri, reasons: s.reasons.map((r) => r.message) }, 'skipping a completed checkpoint that does not verify');
     const point = decision.point;
     if (!point) {
@@ -136,7 +136,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       await point.close();
     }
     const { checkpoint } = point;
-    this.nextId = Math.max(this.nextId, checkpoint.metadata.kind === 'checkpoint' && point.origin === 'own-run' ? checkpoint.checkpointId + 1 : 1);
+    this.nextId = Math.max(this.nextId, point.origin === 'own-run' ? checkpoint.checkpointId + 1 : 1);
     this.stats.reportRestored(
       { id: checkpoint.checkpointId, isSavepoint: checkpoint.metadata.kind === 'savepoint', restoreTimestamp: Date.now(), externalPath: checkpoint.uri },
       decision.skipped,

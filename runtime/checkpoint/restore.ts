@@ -1,24 +1,28 @@
 // Where a starting job takes its state from, and each subtask's share of it. A run's own folder
-// comes first (a completed checkpoint there means a restart after a crash), then `restoreFrom` (a
-// savepoint or a previous run's checkpoint); newer checkpoints that fail verification are skipped
-// with their reasons. State is read by key-group range and list-state plan, so any parallelism works.
+// comes first (a completed checkpoint there means a restart after a crash), then the newest state of
+// `restoreFromRun` (a previous run), then `restoreFrom` (a savepoint or a previous run's checkpoint);
+// newer checkpoints that fail verification are skipped with their reasons. State is read by key-group range and list-state plan, so any parallelism works.
 import type { JobGraph } from '../graph/job-graph.ts';
 import { keyGroupRangeFor } from '../core/key-group.ts';
 import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
 import type { ObjectStore } from '../fs/object-store.ts';
-import type { SkippedCheckpoint, VerifiedCheckpoint } from './checkpoint-verification.ts';
+import { CheckpointVerificationError, type SkippedCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
 import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
 import type { OperatorState } from './metadata.ts';
 import type { S3ConnectionOptions } from '../fs/open-object-store.ts';
 import { openCheckpointAt } from './open-checkpoint.ts';
+import { findLatestOfRun } from './previous-run.ts';
 import { readSubtaskState } from './subtask-state-reader.ts';
 
 export interface RestorePoint {
   /** The storage the checkpoint's handles are read from (rooted at the run's storage or at the checkpoint). */
   readonly storage: ObjectStore;
   readonly checkpoint: VerifiedCheckpoint;
-  /** `own-run`: a checkpoint of this run (restart after a crash); `restore-from`: the run's starting point. */
-  readonly origin: 'own-run' | 'restore-from';
+  /**
+   * `own-run`: a checkpoint of this run (restart after a crash); `previous-run`: the newest state of
+   * `restoreFromRun`; `restore-from`: the run's starting point.
+   */
+  readonly origin: 'own-run' | 'previous-run' | 'restore-from';
   /** Releases the storage when it was opened for `restoreFrom`. */
   close(): Promise<void>;
 }
@@ -29,14 +33,26 @@ export interface RestoreDecision {
   readonly skipped: SkippedCheckpoint[];
 }
 
-export async function findRestorePoint(store: CompletedCheckpointStore, restoreFrom?: string, s3?: S3ConnectionOptions): Promise<RestoreDecision> {
+/**
+ * Where the run starts from. A previous run (`restoreFromRun`, in the same storage) whose completed
+ * checkpoints and savepoints all fail verification fails the restore, naming why: starting older
+ * than state whose output sinks may have committed would publish it again.
+ */
+export async function findRestorePoint(store: CompletedCheckpointStore, restoreFrom?: string, s3?: S3ConnectionOptions, restoreFromRun?: string): Promise<RestoreDecision> {
   const latest = await store.findLatest();
   if (latest.checkpoint) {
     return { point: { storage: store.storage, checkpoint: latest.checkpoint, origin: 'own-run', close: async () => {} }, skipped: latest.skipped };
   }
-  if (restoreFrom === undefined) return { skipped: latest.skipped };
+  let skipped = latest.skipped;
+  if (restoreFromRun !== undefined) {
+    const previous = await findLatestOfRun(store.storage, store.scope, restoreFromRun);
+    skipped = [...skipped, ...previous.skipped];
+    if (previous.checkpoint) return { point: { storage: store.storage, checkpoint: previous.checkpoint, origin: 'previous-run', close: async () => {} }, skipped };
+    if (previous.skipped.length > 0) throw new CheckpointVerificationError(`run ${restoreFromRun}`, previous.skipped.flatMap((s) => s.reasons));
+  }
+  if (restoreFrom === undefined) return { skipped };
   const { storage, checkpoint } = await openCheckpointAt(restoreFrom, s3);
-  return { point: { storage, checkpoint, origin: 'restore-from', close: () => storage.close() }, skipped: latest.skipped };
+  return { point: { storage, checkpoint, origin: 'restore-from', close: () => storage.close() }, skipped };
 }
 
 /**

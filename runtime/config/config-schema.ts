@@ -50,6 +50,9 @@ const Job = Section(
     restoreFrom: Type.Optional(
       Name('Savepoint or checkpoint this run starts from (a path or s3:// URI); a completed checkpoint of the run itself takes precedence'),
     ),
+    restoreFromRun: Type.Optional(
+      Name('Id of a previous run of this job whose newest verified checkpoint or savepoint (found in storage) this run starts from, before restoreFrom; a completed checkpoint of the run itself takes precedence'),
+    ),
     parallelism: Count(1, 1, 'Default parallelism of the job'),
     maxParallelism: Type.Integer({ minimum: 1, maximum: 32768, default: 128, description: 'Number of key groups' }),
   },
