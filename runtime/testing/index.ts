@@ -6,6 +6,8 @@
 export { localEnvironment } from '../cluster/local-environment.ts';
 export type { LocalExecutorOptions } from '../cluster/local-executor.ts';
 export { executeAndCollect, executeAndCollectRecords } from './execute-and-collect.ts';
+export { executeWithFailover, type FailoverOptions, type FailoverResult } from './execute-with-failover.ts';
+export { ExactlyOnceCollectSink } from './exactly-once-collect-sink.ts';
 export { fromTimedElements, record, watermark, type TimedElement } from './timed-elements.ts';
 export { OneInputStreamOperatorTestHarness, type OperatorTestHarnessOptions } from './one-input-stream-operator-test-harness.ts';
 export { KeyedOneInputStreamOperatorTestHarness } from './keyed-one-input-stream-operator-test-harness.ts';
