@@ -1,5 +1,6 @@
 // Where checkpoints and savepoints live below a storage root (runtime/checkpoint/README.md):
 //   <namespace>/<job-name>/<job-id>/checkpoints/chk-<n>/{_metadata, <operator-id>/<subtask>}
+//   <namespace>/<job-name>/<job-id>/job-result.json   (the run finished)
 //   <namespace>/<job-name>/savepoints/sp-<timestamp>/...
 // A `<job-id>` names one run; savepoints belong to the job's name so that every run finds them.
 import type { StorageEntry } from '../fs/object-store.ts';
@@ -21,8 +22,13 @@ export function jobDirectory(scope: JobScope): string {
   return joinPath(segment(scope.namespace, 'namespace'), segment(scope.jobName, 'job name'));
 }
 
+/** The folder of one run: its `checkpoints/` and, once it finished, its `job-result.json`. */
+export function runDirectory(scope: JobScope, jobId: string): string {
+  return joinPath(jobDirectory(scope), segment(jobId, 'job id'));
+}
+
 export function checkpointsDirectory(scope: JobScope, jobId: string): string {
-  return joinPath(jobDirectory(scope), segment(jobId, 'job id'), 'checkpoints');
+  return joinPath(runDirectory(scope, jobId), 'checkpoints');
 }
 
 export function checkpointDirectoryName(checkpointId: number): string {

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatRecord } from './format-record.ts';
 import type { SinkWriterContext } from './sink.ts';
 import { TwoPhaseCommitSink, type PreCommitted, type SinkTransaction, type SinkTransactions } from './two-phase-commit-sink.ts';
 
-/** A pre-committed part: its hidden in-progress file and the name it is published under; null when empty. */
-export type FilePartState = { readonly inProgress: string; readonly part: string } | null;
+/**
+ * A pre-committed part: the directory it was written to (absolute; absent in states of before it
+ * was recorded), its hidden in-progress file and the name it is published under; null when empty.
+ */
+export type FilePartState = { readonly directory?: string; readonly inProgress: string; readonly part: string } | null;
 
 const FLUSH_AT = 65536;
 
@@ -15,7 +18,8 @@ const FLUSH_AT = 65536;
  * each subtask writes one hidden part (`.part-<subtask>-<run>-<n>.inprogress`), synced at the
  * barrier and renamed to `part-<subtask>-<run>-<n>` when the checkpoint completes. Readers that
  * skip dot-files see only committed records. A rename is its own idempotence check: once the
- * in-progress file is gone and the part exists, committing again does nothing.
+ * in-progress file is gone and the part exists, committing again does nothing. The transaction
+ * records its directory, so a restored one commits there, not in the directory given now.
  */
 export class ExactlyOnceFileSink<T> extends TwoPhaseCommitSink<T, FilePartState> {
   constructor(private readonly directory: string) {
@@ -23,7 +27,7 @@ export class ExactlyOnceFileSink<T> extends TwoPhaseCommitSink<T, FilePartState>
   }
 
   protected createTransactions(ctx: SinkWriterContext): SinkTransactions<T, FilePartState> {
-    const directory = this.directory;
+    const directory = resolve(this.directory);
     mkdirSync(directory, { recursive: true });
     // Unique per writer, so a restarted attempt never reuses the name of a part published before.
     const run = randomUUID().slice(0, 8);
@@ -60,7 +64,7 @@ class FilePartTransaction<T> implements SinkTransaction<T, FilePartState> {
     fsyncSync(this.fd!);
     closeSync(this.fd!);
     this.fd = undefined;
-    return { state: { inProgress: this.inProgress, part: this.part } };
+    return { state: { directory: this.directory, inProgress: this.inProgress, part: this.part } };
   }
 
   abort(): void {
@@ -77,11 +81,16 @@ class FilePartTransaction<T> implements SinkTransaction<T, FilePartState> {
   }
 }
 
+/**
+ * Publishes a part where it was written, whatever directory the restored job was given since: a
+ * transaction restored from a checkpoint belongs to the run that wrote it.
+ */
 function commitPart(directory: string, state: FilePartState): void {
   if (state === null) return;
-  const part = join(directory, state.part);
+  const at = state.directory ?? directory;
+  const part = join(at, state.part);
   try {
-    renameSync(join(directory, state.inProgress), part);
+    renameSync(join(at, state.inProgress), part);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(part)) {
       throw new Error(`cannot commit part file ${part}: ${(error as Error).message}`, { cause: error });
