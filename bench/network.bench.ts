@@ -16,8 +16,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { resolveConfig } from '../runtime/config/load-config.ts';
 import { DataPlane } from '../runtime/network/data-plane.ts';
+import { deriveRunKey } from '../runtime/rest/run-key.ts';
 import { NO_TIMESTAMP } from '../runtime/core/timestamps.ts';
 import type { BenchResult } from './bench-result.ts';
+
+/** Both ends of the bench's data planes authenticate, as in a cluster (the key's value does not matter). */
+const BENCH_RUN_KEY = deriveRunKey(Buffer.from('bench'), 'network');
 
 const RECORDS = 1_000_000;
 const BATCH = 1000;
@@ -96,7 +100,7 @@ function rawSink(): void {
 }
 
 async function planeSink(channels: number): Promise<void> {
-  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'sink', network });
+  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'sink', network, runKey: BENCH_RUN_KEY });
   const tally = new Tally();
   let open = channels;
   for (let c = 0; c < channels; c++) {
@@ -203,7 +207,7 @@ export async function rawThroughput(n: number): Promise<number> {
  */
 async function planeThroughput(n: number, channels: number, eventTime = false): Promise<number> {
   const sink = await startSink('plane-sink', String(channels));
-  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'source', network });
+  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'source', network, runKey: BENCH_RUN_KEY });
   try {
     const writers = Array.from({ length: channels }, (_, c) => plane.createWriter(sink.address, c));
     const start = performance.now();
@@ -260,7 +264,7 @@ export async function rawLatency(): Promise<SinkReport> {
 /** (c) latency through the data plane; with `flushEachBurst` the writer is flushed after every burst. */
 async function planeLatency(flushEachBurst: boolean): Promise<SinkReport> {
   const sink = await startSink('plane-sink', '1');
-  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'source', network });
+  const plane = new DataPlane({ jobId: 'bench', fencingToken: 1, processId: 'source', network, runKey: BENCH_RUN_KEY });
   try {
     const writer = plane.createWriter(sink.address, 0);
     const sent = await paced((burst) => {

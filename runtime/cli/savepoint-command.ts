@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ErrorResponse, JobsOverview, SavepointStatus, TriggerResponse } from '../rest/rest-types.ts';
-import { parseDuration } from '../config/index.ts';
+import { readFileSync } from 'node:fs';
+import { envName, parseDuration } from '../config/index.ts';
+import { parseRunKey, restToken } from '../rest/run-key.ts';
 
 function duration(value: string): number {
   try {
@@ -22,8 +24,10 @@ export function savepointCommand(): Command {
     .option('-s, --stop', 'stop the job once the savepoint completed')
     .option('-d, --target-directory <uri>', 'write the savepoint below this storage URI instead of the job savepoints directory')
     .option('-t, --timeout <duration>', 'how long to wait for the savepoint', duration, 600_000)
-    .action(async (url: string, opts: { jobId?: string; stop?: boolean; targetDirectory?: string; timeout: number }) => {
+    .option('-k, --run-key-file <file>', `file holding the job's run key (the run's Secret); default: ${RUN_KEY_FILE_ENV}`)
+    .action(async (url: string, opts: { jobId?: string; stop?: boolean; targetDirectory?: string; timeout: number; runKeyFile?: string }) => {
       const base = url.replace(/\/+$/, '');
+      const request = requester(restHeaders(opts.runKeyFile ?? process.env[RUN_KEY_FILE_ENV]));
       const jobId = opts.jobId ?? (await request<JobsOverview>(base, 'GET', '/jobs')).jobs[0]?.id;
       if (jobId === undefined) throw new Error(`the JobManager at ${base} runs no job`);
       const job = `/jobs/${encodeURIComponent(jobId)}`;
@@ -46,14 +50,29 @@ export function savepointCommand(): Command {
     });
 }
 
-async function request<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+const RUN_KEY_FILE_ENV = envName(['security', 'runKeyFile']);
+
+/** The Authorization header for the run key in `file`; none without a file (a JobManager with security.auth disabled). */
+function restHeaders(file: string | undefined): Record<string, string> {
+  if (file === undefined) return {};
+  let key: Buffer;
+  try {
+    key = parseRunKey(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`run key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { authorization: `Bearer ${restToken(key)}` };
+}
+
+const requester = (auth: Record<string, string>) => async <T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    response = await fetch(`${base}${path}`, { method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (error) {
     throw new Error(`cannot reach the JobManager at ${base}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
   }
   const json = (await response.json().catch(() => ({}))) as T & Partial<ErrorResponse>;
+  if (response.status === 401) throw new Error(`${method} ${path} answered 401: the JobManager wants the job's run key (--run-key-file or ${RUN_KEY_FILE_ENV})`);
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${json.errors?.join('; ') ?? response.statusText}`);
   return json;
-}
+};

@@ -2,6 +2,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobCheckpointing } from './checkpoint-hooks.ts';
 import type { JobMaster } from './job-master.ts';
+import type { CheckpointStorageConfig } from '../config/index.ts';
+import { outsideConfiguredStorage } from '../fs/storage-uri.ts';
+import type { BearerToken } from '../security/bearer-token.ts';
 import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointTriggerRequest, StopWithSavepointRequest } from '../rest/rest-types.ts';
 
 const NO_CHECKPOINTS: CheckpointingStatistics = {
@@ -14,12 +17,31 @@ const NO_CHECKPOINTS: CheckpointingStatistics = {
 
 const error = (...errors: string[]): ErrorResponse => ({ errors });
 
+/** Paths anyone may ask: liveness, which tells nothing about the job. */
+const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+
+export interface RestServerOptions {
+  /** The bearer token every request but OPEN_PATHS must carry; null: authentication disabled. */
+  readonly token: BearerToken | null;
+  /** The job's checkpoint storage: savepoint target directories must lie inside it. */
+  readonly storage: CheckpointStorageConfig;
+}
+
 /**
  * The JobManager's REST API, exactly the paths and types of rest-types.ts, plus
- * `GET /jobs/:jobId/operators` (records per operator, what `sluice run` prints).
+ * `GET /jobs/:jobId/operators` (records per operator, what `sluice run` prints). Every path but
+ * `/healthz` and `/readyz` needs `Authorization: Bearer <restToken(run key)>` (`/metrics`
+ * included: its labels name the job's operators and TaskManagers); otherwise 401 with no detail.
  */
-export function createRestServer(master: JobMaster, metrics: Registry, checkpointing: JobCheckpointing | undefined): FastifyInstance {
+export function createRestServer(master: JobMaster, metrics: Registry, checkpointing: JobCheckpointing | undefined, options: RestServerOptions): FastifyInstance {
   const app = Fastify({ logger: false });
+  const { token } = options;
+  if (token !== null) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (OPEN_PATHS.has(req.url) || token.matches(req.headers.authorization)) return;
+      return reply.code(401).header('www-authenticate', 'Bearer').send(error('unauthorized'));
+    });
+  }
   const known = (jobId: string) => jobId === master.jobId;
   const unknown = (jobId: string) => error(`job "${jobId}" not found; this JobManager runs job "${master.jobId}"`);
 
@@ -41,6 +63,16 @@ export function createRestServer(master: JobMaster, metrics: Registry, checkpoin
     if (checkpointing === undefined) return reply.code(409).send(error(`job "${master.jobId}" has no checkpoint storage configured for savepoints`));
     if (master.state !== 'RUNNING') return reply.code(409).send(error(`job "${master.jobId}" is ${master.state}; savepoints need a RUNNING job`));
     const body = (req.body ?? {}) as SavepointTriggerRequest & StopWithSavepointRequest;
+    if (body.targetDirectory !== undefined) {
+      if (typeof body.targetDirectory !== 'string') return reply.code(400).send(error('targetDirectory must be a string'));
+      let outside: string | null;
+      try {
+        outside = outsideConfiguredStorage(body.targetDirectory, options.storage);
+      } catch (e) {
+        return reply.code(400).send(error((e as Error).message));
+      }
+      if (outside !== null) return reply.code(400).send(error(`savepoint target refused: ${outside}; savepoints go only under the job's checkpoint storage`));
+    }
     try {
       return reply.code(202).send({ triggerId: await checkpointing.triggerSavepoint(body.targetDirectory, stop) });
     } catch (e) {

@@ -50,6 +50,8 @@ export interface TaskExecutorOptions {
   readonly plane: DataPlane;
   readonly logger: Logger;
   readonly checkpoints?: TaskCheckpointHooks;
+  /** The run key this TaskManager proves to the JobManager; null: authentication disabled. */
+  readonly runKey: Buffer | null;
   /** The JobManager refused this TaskManager (another job): it cannot do anything useful. */
   readonly onRefused: (error: Error) => void;
 }
@@ -127,10 +129,12 @@ export class TaskExecutor {
           socket.destroy();
           return;
         }
-        this.connection = new RpcConnection(socket, `JobManager ${where}`, {
-          message: (m) => this.onMessage(m as JobManagerMessage),
-          closed: (error) => this.onDisconnected(error),
-        });
+        this.connection = new RpcConnection(
+          socket,
+          `JobManager ${where}`,
+          { message: (m) => this.onMessage(m as JobManagerMessage), closed: (error) => this.onDisconnected(error) },
+          { side: 'taskmanager', runKey: this.options.runKey },
+        );
         this.lastHeard = Date.now();
         this.startHeartbeats();
         const { config, plane } = this.options;

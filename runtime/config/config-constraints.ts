@@ -3,7 +3,7 @@ import { formatSize } from './size.ts';
 import type { SluiceConfig } from './config-schema.ts';
 
 /** The keys the rules look at. */
-type Constrained = Pick<SluiceConfig, 'heartbeat' | 'network' | 'restartStrategy'> & { job: Pick<SluiceConfig['job'], 'parallelism' | 'maxParallelism'> };
+type Constrained = Pick<SluiceConfig, 'heartbeat' | 'restartStrategy'> & { network: Omit<SluiceConfig['network'], 'maxFrameSize'> & { maxFrameSize?: number } } & { job: Pick<SluiceConfig['job'], 'parallelism' | 'maxParallelism'> };
 
 /** Rules between keys, which a JSON schema cannot say; one line per broken rule. Pure. */
 export function constraintProblems(config: Constrained): string[] {
@@ -17,7 +17,7 @@ export function constraintProblems(config: Constrained): string[] {
       `config key "heartbeat.timeout": must be longer than heartbeat.interval (${formatDuration(heartbeat.interval)}), got ${formatDuration(heartbeat.timeout)}`,
     );
   }
-  if (network.maxFrameSize < network.bufferSize) {
+  if (network.maxFrameSize !== undefined && network.maxFrameSize < network.bufferSize) {
     problems.push(`config key "network.maxFrameSize": must be at least network.bufferSize (${formatSize(network.bufferSize)}), got ${formatSize(network.maxFrameSize)}`);
   }
   if (restartStrategy.type === 'exponential-delay' && restartStrategy.maxDelay < restartStrategy.initialDelay) {

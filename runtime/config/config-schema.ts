@@ -27,8 +27,8 @@ const Duration = (defaultValue: string | undefined, description: string) =>
     .Decode(parseDuration)
     .Encode(formatDuration);
 
-const Size = (defaultValue: string, description: string) =>
-  Type.Transform(Type.String({ format: 'size', default: defaultValue, description }))
+const Size = (defaultValue: string | undefined, description: string) =>
+  Type.Transform(Type.String({ format: 'size', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) }))
     .Decode(parseSize)
     .Encode(formatSize);
 
@@ -80,6 +80,13 @@ const TaskManager = Section(
   'This TaskManager',
 );
 
+/**
+ * The default `network.maxFrameSize`, in multiples of `network.bufferSize`: a batch is flushed once
+ * it reaches about bufferSize, so a frame is larger only by its last record. Bounding frames by the
+ * buffer size rather than a fixed large limit bounds what one frame header can make a receiver allocate.
+ */
+export const FRAME_SIZE_PER_BUFFER_SIZE = 8;
+
 const Network = Section(
   {
     bufferSize: Size('32kb', 'A batch is sent once its encoded size reaches this'),
@@ -87,7 +94,7 @@ const Network = Section(
     bufferTimeout: Duration('10ms', '... or this long after its first record; 0ms sends every record at once'),
     creditsPerChannel: Count(4, 1, 'Batches a receiver holds per channel (credits granted to its sender)'),
     maxQueuedBuffers: Count(4, 1, 'Batches a sender queues per channel before backpressuring its task'),
-    maxFrameSize: Size('64mb', 'Largest frame sent or accepted'),
+    maxFrameSize: Type.Optional(Size(undefined, `Largest frame sent or accepted; default: ${FRAME_SIZE_PER_BUFFER_SIZE} x bufferSize`)),
     connectTimeout: Duration('10s', 'How long to retry connecting to a peer, and to wait for its handshake'),
     maxUnregisteredChannels: Count(1024, 0, 'Channels whose data may arrive before their task registers them'),
   },
@@ -183,6 +190,19 @@ const Checkpointing = Section(
   'Checkpoints and savepoints',
 );
 
+const Security = Section(
+  {
+    auth: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], {
+      default: 'enabled',
+      description: 'Authentication of REST, RPC and data-plane peers with the run key; disabled only for development (logged)',
+    }),
+    runKeyFile: Type.Optional(Name('File holding the run key (64 hex characters): the per-run Secret the operator mounts')),
+    handshakeTimeout: Duration('10s', 'How long a peer may take to authenticate, and a TaskManager to register, before its connection is closed'),
+    maxUnauthenticatedConnections: Count(32, 1, 'Connections per listening port that may be authenticating at once; one more is closed at once'),
+  },
+  'Who may talk to this process',
+);
+
 const Logging = Section(
   {
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
@@ -202,6 +222,7 @@ export const SluiceConfigSchema = Type.Object(
     heartbeat: Heartbeat,
     restartStrategy: RestartStrategy,
     checkpointing: Checkpointing,
+    security: Security,
     logging: Logging,
   },
   { additionalProperties: false, $id: 'https://sluice.dev/schemas/config.json', title: 'Sluice process configuration' },
@@ -213,12 +234,14 @@ export type SluiceConfigInput = Omit<Static<typeof SluiceConfigSchema>, 'restart
 type Decoded = StaticDecode<typeof SluiceConfigSchema>;
 
 /** The loaded configuration: defaults applied, durations in milliseconds, sizes in bytes, ids resolved. */
-export type SluiceConfig = Omit<Decoded, 'job' | 'taskmanager' | 'restartStrategy'> & {
+export type SluiceConfig = Omit<Decoded, 'job' | 'taskmanager' | 'network' | 'restartStrategy'> & {
   readonly restartStrategy: RestartStrategyDecoded;
   readonly job: Decoded['job'] & { readonly id: string };
   readonly taskmanager: Decoded['taskmanager'] & { readonly id: string };
+  readonly network: Decoded['network'] & { readonly maxFrameSize: number };
 };
 
 export type RestartStrategyConfig = SluiceConfig['restartStrategy'];
 export type CheckpointStorageConfig = SluiceConfig['checkpointing']['storage'];
 export type NetworkConfig = SluiceConfig['network'];
+export type SecurityConfig = SluiceConfig['security'];

@@ -7,7 +7,7 @@ import { applyDefaults } from './apply-defaults.ts';
 import { ConfigError } from './config-error.ts';
 import { constraintProblems } from './config-constraints.ts';
 import { describeProblems } from './config-problems.ts';
-import { SluiceConfigSchema } from './config-schema.ts';
+import { FRAME_SIZE_PER_BUFFER_SIZE, SluiceConfigSchema } from './config-schema.ts';
 import type { SluiceConfig } from './config-schema.ts';
 import { isDuration } from './duration.ts';
 import { readEnvOverrides } from './env-overrides.ts';
@@ -65,6 +65,7 @@ export function resolveConfig(input: unknown, context: ResolveContext = {}): Slu
     ...decoded,
     job: { ...decoded.job, id: decoded.job.id ?? decoded.job.name },
     taskmanager: { ...decoded.taskmanager, id: decoded.taskmanager.id ?? context.defaultTaskManagerId ?? 'taskmanager' },
+    network: { ...decoded.network, maxFrameSize: decoded.network.maxFrameSize ?? FRAME_SIZE_PER_BUFFER_SIZE * decoded.network.bufferSize },
   };
 }
 

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckpointStorageConfig } from '../config/config-schema.ts';
 import { StorageError } from './storage-error.ts';
@@ -47,4 +47,25 @@ export function configuredStorageUri(storage: CheckpointStorageConfig, cwd: stri
 
 function invalid(uri: string, why: string): StorageError {
   return new StorageError('invalid-uri', `Invalid checkpoint storage URI "${uri}": ${why}; expected s3://bucket/prefix, file:///path or a filesystem path`);
+}
+
+/**
+ * Why `target` (a savepoint target directory) lies outside the configured checkpoint storage, or
+ * null when it lies inside: the same bucket below the prefix, or the same directory or below. A
+ * savepoint holds the whole job state, so it may go only where the job's own storage is.
+ */
+export function outsideConfiguredStorage(target: string, storage: CheckpointStorageConfig, cwd: string = process.cwd()): string | null {
+  const root = parseStorageUri(configuredStorageUri(storage, cwd), cwd);
+  const wanted = parseStorageUri(target, cwd);
+  if (root.scheme === 's3' && wanted.scheme === 's3') {
+    if (wanted.bucket !== root.bucket) return `bucket "${wanted.bucket}" is not the configured checkpoint bucket "${root.bucket}"`;
+    const inside = root.prefix === '' || wanted.prefix === root.prefix || wanted.prefix.startsWith(`${root.prefix}/`);
+    return inside ? null : `"${target}" is not below the configured checkpoint storage s3://${joinPath(root.bucket, root.prefix)}`;
+  }
+  if (root.scheme === 'file' && wanted.scheme === 'file') {
+    const path = relative(root.directory, wanted.directory);
+    const inside = path === '' || (!isAbsolute(path) && path !== '..' && !path.startsWith(`..${sep}`));
+    return inside ? null : `"${target}" is not below the configured checkpoint directory ${root.directory}`;
+  }
+  return `"${target}" is ${wanted.scheme === 's3' ? 'in S3' : 'a filesystem path'}, but the configured checkpoint storage is ${root.scheme === 's3' ? 'in S3' : 'a filesystem directory'}`;
 }

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { OutgoingFrame } from './batch-frame.ts';
-import { FrameType, frameTypeName } from './frame.ts';
-import { decodeClose, decodeCredit, decodeHandshake, encodeClose, encodeCredit, encodeHandshake } from './frame-codec.ts';
+import { ChallengeResponse } from '../security/challenge-response.ts';
+import { FrameType, MAX_UNAUTHENTICATED_FRAME, frameTypeName } from './frame.ts';
+import { decodeAuthFrame, decodeClose, decodeCredit, decodeHandshake, encodeAuthFrame, encodeClose, encodeCredit, encodeHandshake } from './frame-codec.ts';
 import type { Handshake } from './frame-codec.ts';
 import { FrameDecoder } from './frame-decoder.ts';
 import { ProtocolError } from './protocol-error.ts';
@@ -11,8 +12,10 @@ import type { RemoteChannelWriter, SendLink } from './remote-channel-writer.ts';
 /** What a connection needs from the data plane that owns it. */
 export interface ConnectionOwner {
   readonly localHandshake: Handshake;
+  /** The run key both ends prove they hold before their handshakes; null: authentication disabled. */
+  readonly runKey: Buffer | null;
   readonly maxFrameSize: number;
-  /** How long a peer may take to send its handshake, in milliseconds. */
+  /** How long a peer may take to authenticate and send its handshake, in milliseconds. */
   readonly handshakeTimeout: number;
   /** The channel a DATA/EVENT frame goes to; may create an unregistered one; throws a ProtocolError past the limit. */
   inputFor(channelId: number): RemoteInputChannel;
@@ -23,12 +26,17 @@ export interface ConnectionOwner {
   connectionClosed(connection: Connection, error: Error | null): void;
 }
 
+/** The roles of the two ends in the challenge-response: a proof made as one is never accepted as the other. */
+export const DIALLER = 'sluice/data/dialler';
+export const ACCEPTOR = 'sluice/data/acceptor';
+
 /** How long a closing socket may linger before it is destroyed. */
 const CLOSE_LINGER_MS = 1000;
 
 /**
  * One TCP connection to another process, carrying the frames of every channel between the two
- * in both directions. Frames are written corked once per tick (one writev for many frames) and
+ * in both directions. It opens with a mutual challenge-response over the run key, then the
+ * handshakes (frame.ts); a peer that fails is dropped before anything else it sent is read. Frames are written corked once per tick (one writev for many frames) and
  * writing stops when the socket's buffer is full, resuming on 'drain'; so a channel's frames
  * wait in its CreditGate, never unboundedly in the socket. Any protocol error closes this
  * connection only, with an error naming the peer; its channels fail, the process carries on.
@@ -39,6 +47,10 @@ export class Connection implements SendLink, CreditLink {
   /** When dialling this peer gives up (dialled connections only), as Date.now(). */
   dialDeadline = 0;
   private peerHello: Handshake | null = null;
+  /** This end of the challenge-response, new for every socket; null when authentication is off. */
+  private exchange: ChallengeResponse | null = null;
+  private peerNonce: Buffer | null = null;
+  private peerProven = false;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private writable = false;
   private corked = false;
@@ -90,15 +102,19 @@ export class Connection implements SendLink, CreditLink {
   attach(socket: Socket): void {
     this.socket = socket;
     // Frames still being split from a socket that was let go (see detach) are ignored.
-    this.decoder = new FrameDecoder(this.owner.maxFrameSize, (type, channelId, payload) => {
+    this.decoder = new FrameDecoder(MAX_UNAUTHENTICATED_FRAME, (type, channelId, payload) => {
       if (this.socket === socket) this.onFrame(type, channelId, payload);
     });
+    const key = this.owner.runKey;
+    this.exchange = key === null ? null : this.dialled ? new ChallengeResponse(key, DIALLER, ACCEPTOR) : new ChallengeResponse(key, ACCEPTOR, DIALLER);
+    this.peerNonce = null;
+    this.peerProven = key === null;
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', (error) => (this.socketError = error));
     socket.on('close', this.onSocketClose);
-    socket.write(encodeHandshake(this.owner.localHandshake));
+    socket.write(this.exchange === null ? encodeHandshake(this.owner.localHandshake) : encodeAuthFrame(FrameType.CHALLENGE, this.exchange.nonce));
     this.handshakeTimer = setTimeout(() => {
       this.abort(new ProtocolError('bad handshake', `no handshake within ${this.owner.handshakeTimeout} ms`).fromPeer(this.peer));
     }, this.owner.handshakeTimeout);
@@ -170,10 +186,7 @@ export class Connection implements SendLink, CreditLink {
   private readonly onFrame = (type: FrameType, channelId: number, payload: Buffer): void => {
     if (this.closed) return;
     if (this.peerHello === null) {
-      if (type !== FrameType.HANDSHAKE) {
-        throw new ProtocolError('bad handshake', `expected a HANDSHAKE frame first, got ${frameTypeName(type)}`);
-      }
-      this.acceptHandshake(decodeHandshake(payload));
+      this.onOpeningFrame(type, payload);
       return;
     }
     switch (type) {
@@ -198,9 +211,38 @@ export class Connection implements SendLink, CreditLink {
         this.peerCloseReason = decodeClose(payload);
         break;
       case FrameType.HANDSHAKE:
-        throw new ProtocolError('protocol violation', 'a second HANDSHAKE frame');
+      case FrameType.CHALLENGE:
+      case FrameType.PROOF:
+        throw new ProtocolError('protocol violation', `a ${frameTypeName(type)} frame after the handshake`);
     }
   };
+
+  /** CHALLENGE, PROOF (authentication on), then HANDSHAKE: anything else closes the connection. */
+  private onOpeningFrame(type: FrameType, payload: Buffer): void {
+    if (type === FrameType.CLOSE) throw new ProtocolError('bad handshake', `the peer closed the connection before the handshake: ${decodeClose(payload)}`);
+    const exchange = this.exchange;
+    if (!this.peerProven && exchange !== null) {
+      if (this.peerNonce === null) {
+        if (type !== FrameType.CHALLENGE) {
+          throw new ProtocolError('authentication failed', `expected a CHALLENGE frame first, got ${frameTypeName(type)}${type === FrameType.HANDSHAKE ? ' (the peer has authentication disabled)' : ''}`);
+        }
+        this.peerNonce = decodeAuthFrame(FrameType.CHALLENGE, payload);
+        this.socket!.write(encodeAuthFrame(FrameType.PROOF, exchange.proofFor(this.peerNonce)));
+        return;
+      }
+      if (type !== FrameType.PROOF) throw new ProtocolError('authentication failed', `expected a PROOF frame, got ${frameTypeName(type)}`);
+      if (!exchange.verify(this.peerNonce, decodeAuthFrame(FrameType.PROOF, payload))) {
+        throw new ProtocolError('authentication failed', "wrong PROOF: the peer does not hold this run's key (or replays an old exchange)");
+      }
+      this.peerProven = true;
+      this.socket!.write(encodeHandshake(this.owner.localHandshake));
+      return;
+    }
+    if (type !== FrameType.HANDSHAKE) {
+      throw new ProtocolError('bad handshake', `expected a HANDSHAKE frame first, got ${frameTypeName(type)}${type === FrameType.CHALLENGE ? ' (the peer requires authentication, which this process has disabled)' : ''}`);
+    }
+    this.acceptHandshake(decodeHandshake(payload));
+  }
 
   private acceptHandshake(hello: Handshake): void {
     const local = this.owner.localHandshake;
@@ -225,6 +267,7 @@ export class Connection implements SendLink, CreditLink {
     }
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.peerHello = hello;
+    this.decoder!.maxFrameLength = this.owner.maxFrameSize;
     for (const writer of this.writers.values()) writer.gate.grant(hello.creditsPerChannel);
     this.owner.handshakeCompleted(this);
     this.onDrain();

@@ -16,6 +16,7 @@ import { formatPeerAddress, parsePeerAddress } from '../core/peer-address.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { RemoteChannelWriter } from './remote-channel-writer.ts';
 import { RemoteInputChannel } from './remote-input-channel.ts';
+import { UnauthenticatedConnections } from '../security/unauthenticated-connections.ts';
 import type { TypeSerializer } from '../core/type-serializer.ts';
 
 /** Pause before dialling again a peer found at an older fencing token. */
@@ -28,8 +29,16 @@ export interface DataPlaneOptions {
   /** This process's name in peers' logs and errors, e.g. the TaskManager id. */
   readonly processId: string;
   readonly network: NetworkOptions;
+  /** The run key peers must prove they hold (security/challenge-response.ts); null: authentication disabled. */
+  readonly runKey: Buffer | null;
+  /** How long a peer may take to authenticate and handshake, in ms; default: network.connectTimeout. */
+  readonly handshakeTimeout?: number;
+  /** Accepted connections that may be authenticating at once; one more is closed at once. Default 32. */
+  readonly maxUnauthenticatedConnections?: number;
   readonly logger?: Logger;
 }
+
+const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 32;
 
 /**
  * A process's end of the data plane (Flink's ConnectionManager): it listens for peers, keeps
@@ -40,6 +49,10 @@ export interface DataPlaneOptions {
  * has called `registerInput` for it. Such frames are held, not rejected: the sender's credit
  * bounds them to `creditsPerChannel` frames per channel, and at most `maxUnregisteredChannels`
  * channels may wait like this; a frame for one more fails that connection with a clear error.
+ *
+ * Peers: every connection opens with a mutual challenge-response over the run key (connection.ts);
+ * at most `maxUnauthenticatedConnections` accepted ones may be at it at once, each for at most the
+ * handshake timeout, with frames of at most 4 KiB.
  *
  * Failures (protocol errors, lost connections, unreachable peers) fail the affected channels —
  * a writer throws on its next emit and its `availability()` rejects; an input channel throws
@@ -58,10 +71,19 @@ export class DataPlane implements ConnectionOwner {
   private readonly defaultSerializer = new MsgpackSerializer();
   private readonly dialling = new AbortController();
   private closed = false;
+  /** Accepted connections before their handshake, bounded in number (their deadline is the handshake timeout). */
+  private readonly unauthenticated: UnauthenticatedConnections;
+  private readonly unauthenticatedSockets = new Map<Connection, Socket>();
 
   constructor(options: DataPlaneOptions) {
     this.options = options;
     this.logger = options.logger ?? runtimeLogger.child({ component: 'data-plane', processId: options.processId });
+    this.unauthenticated = new UnauthenticatedConnections({
+      port: 'data plane',
+      deadline: null,
+      limit: options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+      logger: this.logger,
+    });
     this.hello = {
       protocolVersion: PROTOCOL_VERSION,
       jobId: options.jobId,
@@ -81,7 +103,11 @@ export class DataPlane implements ConnectionOwner {
   }
 
   get handshakeTimeout(): number {
-    return this.options.network.connectTimeout;
+    return this.options.handshakeTimeout ?? this.options.network.connectTimeout;
+  }
+
+  get runKey(): Buffer | null {
+    return this.options.runKey;
   }
 
   /** `host:port` peers use to reach this process; '' until `listen` resolved. */
@@ -211,6 +237,7 @@ export class DataPlane implements ConnectionOwner {
   }
 
   handshakeCompleted(connection: Connection): void {
+    this.admit(connection);
     const peerAddress = connection.peerHandshake!.dataAddress;
     // A peer that dialled us is reused for our channels towards it; if both dialled at once, each keeps its own.
     if (peerAddress !== '' && !this.pool.has(peerAddress)) this.pool.set(peerAddress, connection);
@@ -218,6 +245,7 @@ export class DataPlane implements ConnectionOwner {
   }
 
   connectionClosed(connection: Connection, error: Error | null): void {
+    this.admit(connection);
     this.connections.delete(connection);
     for (const [address, pooled] of this.pool) if (pooled === connection) this.pool.delete(address);
     const producer = connection.peerDataAddress;
@@ -273,10 +301,20 @@ export class DataPlane implements ConnectionOwner {
       socket.destroy();
       return;
     }
+    if (!this.unauthenticated.accept(socket)) return;
     const connection = new Connection(this, formatPeerAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0), false);
     this.connections.add(connection);
+    this.unauthenticatedSockets.set(connection, socket);
     connection.attach(socket);
   };
+
+  /** An accepted connection handshook or closed: it no longer counts as unauthenticated. */
+  private admit(connection: Connection): void {
+    const socket = this.unauthenticatedSockets.get(connection);
+    if (socket === undefined) return;
+    this.unauthenticatedSockets.delete(connection);
+    this.unauthenticated.admitted(socket);
+  }
 
   private report(error: Error): void {
     if (this.errorListeners.length === 0) this.logger.error({ err: error }, error.message);

@@ -137,6 +137,23 @@ export function decodeCredit(payload: Buffer): number {
   return credits;
 }
 
+/** A CHALLENGE or PROOF frame: 32 bytes of nonce or HMAC. */
+export function encodeAuthFrame(type: typeof FrameType.CHALLENGE | typeof FrameType.PROOF, bytes: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + bytes.length);
+  writeFrameHeader(frame, 0, type, 0, bytes.length);
+  bytes.copy(frame, HEADER_BYTES);
+  return frame;
+}
+
+export function decodeAuthFrame(type: typeof FrameType.CHALLENGE | typeof FrameType.PROOF, payload: Buffer): Buffer {
+  if (payload.length !== AUTH_FRAME_BYTES) {
+    throw new ProtocolError('authentication failed', `${type === FrameType.CHALLENGE ? 'CHALLENGE' : 'PROOF'} frame needs a ${AUTH_FRAME_BYTES}-byte payload, got ${payload.length}`);
+  }
+  return Buffer.from(payload);
+}
+
+const AUTH_FRAME_BYTES = 32;
+
 export function encodeClose(reason: string): Buffer {
   const text = Buffer.from(reason, 'utf8');
   const frame = Buffer.allocUnsafe(HEADER_BYTES + text.length);

@@ -18,8 +18,9 @@ export class FrameDecoder {
   private frame: Buffer | null = null;
   private frameFilled = 0;
 
+  /** `maxFrameLength` may change between frames, e.g. once the peer authenticated. */
   constructor(
-    private readonly maxFrameLength: number,
+    public maxFrameLength: number,
     private readonly onFrame: FrameHandler,
   ) {}
 

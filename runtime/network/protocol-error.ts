@@ -2,7 +2,7 @@
  * A peer broke the data-plane protocol. `kind` says how; the connection that saw it names the
  * peer in the final message and closes, and the process carries on.
  */
-export type ProtocolErrorKind = 'malformed frame' | 'truncated frame' | 'bad handshake' | 'protocol violation';
+export type ProtocolErrorKind = 'malformed frame' | 'truncated frame' | 'bad handshake' | 'authentication failed' | 'protocol violation';
 
 export class ProtocolError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { testRunKeyFile } from './run-key.ts';
 
 /** A child process started by a ProcessGroup, with its output lines kept for assertions. */
 export interface TrackedProcess {
@@ -33,9 +34,9 @@ export class ProcessGroup {
     return tracked;
   }
 
-  /** `sluice <args>` as a child process. */
+  /** `sluice <args>` as a child process, with the tests' run key (support/run-key.ts) unless `env` sets another. */
   sluice(name: string, args: readonly string[], env: Record<string, string | undefined> = {}): TrackedProcess {
-    return this.spawn(name, process.execPath, ['runtime/cli/bin.js', ...args], { SLUICE_LOG_LEVEL: 'info', ...env });
+    return this.spawn(name, process.execPath, ['runtime/cli/bin.js', ...args], { SLUICE_LOG_LEVEL: 'info', SLUICE_SECURITY__RUN_KEY_FILE: testRunKeyFile(), ...env });
   }
 
   async stopAll(graceMs = 5000): Promise<void> {

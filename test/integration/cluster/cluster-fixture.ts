@@ -5,6 +5,7 @@ import type { JobManagerStartedMessage } from '../../../runtime/cluster/local-cl
 import type { JobDetails, JobExceptions, JobState } from '../../../runtime/rest/rest-types.ts';
 import type { SluiceConfigInput } from '../../../runtime/config/index.ts';
 import { ProcessGroup, waitFor, waitForMessage, type TrackedProcess } from '../../support/processes.ts';
+import { authHeaders } from '../../support/run-key.ts';
 
 export interface ClusterOptions {
   readonly entry: string;
@@ -67,7 +68,7 @@ export class Cluster {
   }
 
   async get<T>(path: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${this.restPort}${path}`);
+    const response = await fetch(`http://127.0.0.1:${this.restPort}${path}`, { headers: authHeaders() });
     return (await response.json()) as T;
   }
 

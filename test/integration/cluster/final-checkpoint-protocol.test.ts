@@ -9,6 +9,7 @@ import type { RpcMessage, RpcMessageOf, TaskManagerMessage } from '../../../runt
 import type { TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { waitFor } from '../../support/processes.ts';
 import { Cluster } from './cluster-fixture.ts';
+import { TEST_RUN_KEY, authHeaders } from '../../support/run-key.ts';
 
 /**
  * A real JobManager process against a TaskManager played by the test over the real RPC protocol, so
@@ -58,7 +59,7 @@ describe('JobMaster: ended subtasks and the final checkpoint', () => {
     await cluster.start();
     const socket = connect(cluster.rpcPort, '127.0.0.1');
     await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
-    tm = new RpcConnection(socket, 'JobManager', { message: (m) => received.push(m), closed: () => undefined });
+    tm = new RpcConnection(socket, 'JobManager', { message: (m) => received.push(m), closed: () => undefined }, { side: 'taskmanager', runKey: TEST_RUN_KEY });
     send({ type: 'register', taskManagerId: 'tm-scripted', jobId: cluster.jobId, dataAddress: '127.0.0.1:1', slots: 2 });
     sessionId = (await next('registered')).sessionId;
     attempt = (await next('prepare-attempt')).attempt;
@@ -83,7 +84,7 @@ describe('JobMaster: ended subtasks and the final checkpoint', () => {
     const others = subtasks.filter((d) => d.inputs.length > 0);
     expect(sources.length).toBeGreaterThan(0);
     expect(others.length).toBeGreaterThan(1);
-    const response = await fetch(`http://127.0.0.1:${cluster.restPort}/jobs/${cluster.jobId}/savepoints`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`http://127.0.0.1:${cluster.restPort}/jobs/${cluster.jobId}/savepoints`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...authHeaders() } });
     expect(response.status).toBe(202);
     const first = await next('trigger-checkpoint');
     const id = first.checkpointId;

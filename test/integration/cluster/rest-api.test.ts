@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { waitForLog } from '../../support/processes.ts';
 import { Cluster } from './cluster-fixture.ts';
+import { authHeaders } from '../../support/run-key.ts';
 
 describe('JobManager REST API on a running job', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-rest-'));
   const cluster = new Cluster({ entry: 'test/integration/cluster/jobs/windows-file.ts', args: [dir, '1000000', '2000'], parallelism: 2, taskManagers: 2 });
-  const request = (method: string, path: string) => fetch(`http://127.0.0.1:${cluster.restPort}${path}`, { method });
+  const request = (method: string, path: string) => fetch(`http://127.0.0.1:${cluster.restPort}${path}`, { method, headers: authHeaders() });
 
   beforeAll(async () => {
     await cluster.start();

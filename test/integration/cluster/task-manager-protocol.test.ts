@@ -7,6 +7,7 @@ import { RpcConnection } from '../../../runtime/rpc/rpc-connection.ts';
 import type { RpcMessage, RpcMessageOf } from '../../../runtime/rpc/rpc-messages.ts';
 import type { TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { ProcessGroup, waitFor, waitForLog, type TrackedProcess } from '../../support/processes.ts';
+import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 /**
  * A real TaskManager process against a JobManager played by the test over the real RPC protocol,
@@ -38,7 +39,7 @@ describe('TaskManager RPC endpoint', () => {
 
   beforeAll(async () => {
     const connected = new Promise<RpcConnection>((ok) => {
-      server = createServer((socket) => ok(new RpcConnection(socket, 'test TaskManager', { message: (m) => received.push(m), closed: () => undefined })));
+      server = createServer((socket) => ok(new RpcConnection(socket, 'test TaskManager', { message: (m) => received.push(m), closed: () => undefined }, { side: 'jobmanager', runKey: TEST_RUN_KEY })));
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;

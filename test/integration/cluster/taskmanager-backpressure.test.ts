@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { Cluster } from './cluster-fixture.ts';
+import { authHeaders } from '../../support/run-key.ts';
 
 /** Sender-side bytes per TaskManager and per subtask, from the JobManager's /metrics. */
 async function bufferedBytes(cluster: Cluster): Promise<{ sendBuffered: number[]; queued: number[] }> {
-  const text = await (await fetch(`http://127.0.0.1:${cluster.restPort}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${cluster.restPort}/metrics`, { headers: authHeaders() })).text();
   const values = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
   return { sendBuffered: values('sluice_taskmanager_send_buffered_bytes'), queued: values('sluice_subtask_queued_bytes') };
 }

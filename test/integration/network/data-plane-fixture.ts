@@ -2,6 +2,7 @@ import type { ChannelElement, ChannelWriter, InputChannel } from '../../../runti
 import { resolveConfig } from '../../../runtime/config/load-config.ts';
 import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import type { NetworkOptions } from '../../../runtime/network/network-options.ts';
+import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 /**
  * Shared by the data-plane tests: the `network` section of a process configuration, with small
@@ -16,7 +17,7 @@ export function networkOptions(overrides: Partial<NetworkOptions> = {}): Network
 
 /** A data plane listening on a free loopback port; its errors are collected, not logged. */
 export async function startPlane(processId: string, overrides: Partial<NetworkOptions> = {}, jobId = 'job-1', fencingToken = 1) {
-  const plane = new DataPlane({ jobId, fencingToken, processId, network: networkOptions(overrides) });
+  const plane = new DataPlane({ jobId, fencingToken, processId, network: networkOptions(overrides), runKey: TEST_RUN_KEY });
   const errors: string[] = [];
   plane.onError((error) => errors.push(error.message));
   const address = await plane.listen('127.0.0.1', 0);

@@ -6,12 +6,15 @@ import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import { BatchFrameEncoder } from '../../../runtime/network/batch-frame.ts';
 import { MsgpackSerializer } from '../../../runtime/network/msgpack-serializer.ts';
 import { FrameType, HEADER_BYTES, writeFrameHeader } from '../../../runtime/network/frame.ts';
-import { PROTOCOL_VERSION, encodeEvent, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
+import { PROTOCOL_VERSION, encodeAuthFrame, encodeEvent, encodeHandshake } from '../../../runtime/network/frame-codec.ts';
+import { ACCEPTOR, DIALLER } from '../../../runtime/network/connection.ts';
+import { ChallengeResponse } from '../../../runtime/security/challenge-response.ts';
 import { parsePeerAddress } from '../../../runtime/core/peer-address.ts';
 import { NO_TIMESTAMP } from '../../../runtime/core/timestamps.ts';
 import type { TypeSerializer } from '../../../runtime/core/type-serializer.ts';
 import { collect, flatten, networkOptions, produce, startPlane } from './data-plane-fixture.ts';
 import { waitUntil } from '../../support/processes.ts';
+import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 const planes: DataPlane[] = [];
 const sockets: Socket[] = [];
@@ -29,14 +32,37 @@ async function rawPeer(address: string, hello = true): Promise<Socket> {
   const socket = connect({ host, port });
   sockets.push(socket);
   socket.on('error', () => undefined);
-  socket.resume();
   await new Promise((resolve) => socket.once('connect', resolve));
   if (hello) {
+    // Authenticates as a dialler holding the run key, then handshakes.
+    const exchange = new ChallengeResponse(TEST_RUN_KEY, DIALLER, ACCEPTOR);
+    const challenge = await readBytes(socket, HEADER_BYTES + 32);
     socket.write(
-      encodeHandshake({ protocolVersion: PROTOCOL_VERSION, jobId: 'job-1', fencingToken: 1, processId: 'raw', dataAddress: '', creditsPerChannel: 4 }),
+      Buffer.concat([
+        encodeAuthFrame(FrameType.CHALLENGE, exchange.nonce),
+        encodeAuthFrame(FrameType.PROOF, exchange.proofFor(challenge.subarray(HEADER_BYTES))),
+        encodeHandshake({ protocolVersion: PROTOCOL_VERSION, jobId: 'job-1', fencingToken: 1, processId: 'raw', dataAddress: '', creditsPerChannel: 4 }),
+      ]),
     );
+  } else {
+    socket.resume();
   }
   return socket;
+}
+
+/** The first `n` bytes `socket` receives (the rest of that chunk is dropped). */
+function readBytes(socket: Socket, n: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < n) return;
+      socket.off('data', onData);
+      socket.resume();
+      resolve(received.subarray(0, n));
+    };
+    socket.on('data', onData);
+  });
 }
 
 /** Error messages with port numbers blanked, sorted: the ports differ per run. */
@@ -177,7 +203,7 @@ describe('DataPlane over loopback TCP', () => {
   it('names host:port when the port is in use', async () => {
     const first = await plane('tm-1');
     const { port } = parsePeerAddress(first.address);
-    const second = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-2', network: networkOptions() });
+    const second = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-2', network: networkOptions(), runKey: TEST_RUN_KEY });
     planes.push(second);
     await expect(second.listen('127.0.0.1', port)).rejects.toThrow(`data plane cannot listen on 127.0.0.1:${port}: address already in use`);
   });
@@ -234,7 +260,7 @@ describe('DataPlane over loopback TCP', () => {
     const rude = await rawPeer(receiver.address, false);
     rude.write(Buffer.concat([header, Buffer.alloc(100)]));
     await waitUntil(() => receiver.errors.length === 2, 'the handshake error');
-    expect(receiver.errors[1]).toMatch(/^bad handshake from peer 127\.0\.0\.1:\d+: expected a HANDSHAKE frame first, got DATA$/);
+    expect(receiver.errors[1]).toMatch(/^authentication failed from peer 127\.0\.0\.1:\d+: expected a CHALLENGE frame first, got DATA$/);
   });
 
   it('closes a peer that sends beyond its credit, or after end-of-partition', async () => {
@@ -337,7 +363,7 @@ describe('DataPlane over loopback TCP', () => {
     const logs: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
     const behind = await plane('tm-behind');
-    const ahead = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-ahead', network: networkOptions(), logger });
+    const ahead = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: 'tm-ahead', network: networkOptions(), runKey: TEST_RUN_KEY, logger });
     planes.push(ahead);
     await ahead.setFencingToken(2);
     const writer = ahead.createWriter(behind.address, 1);

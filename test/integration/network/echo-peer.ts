@@ -9,9 +9,10 @@ import { DataPlane } from '../../../runtime/network/data-plane.ts';
 import type { InputChannel } from '../../../runtime/network/channel.ts';
 import type { RemoteChannelWriter } from '../../../runtime/network/remote-channel-writer.ts';
 import { networkOptions } from './data-plane-fixture.ts';
+import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 const [parentAddress, channelCount] = process.argv.slice(2);
-const plane = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: `echo-peer-${process.pid}`, network: networkOptions() });
+const plane = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId: `echo-peer-${process.pid}`, network: networkOptions(), runKey: TEST_RUN_KEY });
 plane.onError((error) => {
   process.stderr.write(`echo-peer: ${error.message}\n`);
   process.exit(2);

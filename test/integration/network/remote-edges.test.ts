@@ -13,6 +13,7 @@ import type { ChannelProvider } from '../../../runtime/task/channel-provider.ts'
 import { StreamTask } from '../../../runtime/task/stream-task.ts';
 import { createDeploymentDescriptors, type TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
+import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 /** The job, as every "process" builds it from the same code. */
 function build(sink: CollectSink<string>): JobGraph {
@@ -43,7 +44,7 @@ function build(sink: CollectSink<string>): JobGraph {
 describe('a job whose keyBy edge crosses TCP', () => {
   it('gives exactly the windows of an in-process run', async () => {
     const network = resolveConfig({ network: { bufferTimeout: '2ms' } }).network;
-    const planes = [0, 1].map((p) => new DataPlane({ jobId: 'remote', fencingToken: 0, processId: `tm-${p}`, network }));
+    const planes = [0, 1].map((p) => new DataPlane({ jobId: 'remote', fencingToken: 0, processId: `tm-${p}`, network, runKey: TEST_RUN_KEY }));
     try {
       const addresses = await Promise.all(planes.map((p) => p.listen('127.0.0.1', 0)));
       const sink = new CollectSink<string>();

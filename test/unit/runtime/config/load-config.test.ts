@@ -44,15 +44,21 @@ describe('loadConfig', () => {
         bufferTimeout: 10,
         creditsPerChannel: 4,
         maxQueuedBuffers: 4,
-        maxFrameSize: 67_108_864,
+        maxFrameSize: 262_144,
         connectTimeout: 10_000,
         maxUnregisteredChannels: 1024,
       },
       heartbeat: { interval: 1000, timeout: 5000 },
       restartStrategy: { type: 'exponential-delay', initialDelay: 1000, maxDelay: 60_000, backoffMultiplier: 2, resetBackoffThreshold: 3_600_000 },
       checkpointing: { mode: 'exactly-once', timeout: 600_000, minPause: 0, retained: 3, storage: { filesystem: { path: 'checkpoints' } } },
+      security: { auth: 'enabled', handshakeTimeout: 10_000, maxUnauthenticatedConnections: 32 },
       logging: { level: 'info' },
     });
+  });
+
+  it('derives network.maxFrameSize from network.bufferSize unless given', () => {
+    expect(resolveConfig({ network: { bufferSize: '1mb' } }).network.maxFrameSize).toBe(8 * 1024 * 1024);
+    expect(resolveConfig({ network: { bufferSize: '1mb', maxFrameSize: '2mb' } }).network.maxFrameSize).toBe(2 * 1024 * 1024);
   });
 
   it('reads a YAML file named by SLUICE_CONFIG, fills the defaults of the chosen union branches, and lets env win', () => {

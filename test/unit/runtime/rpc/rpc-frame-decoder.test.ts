@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { pack } from 'msgpackr';
-import { RpcFrameDecoder } from '../../../../runtime/rpc/rpc-frame-decoder.ts';
+import { RpcFrameDecoder, readRpcMessage } from '../../../../runtime/rpc/rpc-frame-decoder.ts';
 import type { RpcMessage } from '../../../../runtime/rpc/rpc-messages.ts';
 
 const frame = (value: unknown): Buffer => {
@@ -13,7 +13,7 @@ const frame = (value: unknown): Buffer => {
 const decode = (chunks: Buffer[], max = 1024): RpcMessage[] => {
   const decoder = new RpcFrameDecoder('peer tm-1', max);
   const out: RpcMessage[] = [];
-  for (const c of chunks) decoder.push(c, (m) => out.push(m));
+  for (const c of chunks) decoder.push(c, (m) => out.push(readRpcMessage('peer tm-1', m)));
   return out;
 };
 
@@ -26,6 +26,32 @@ describe('RPC frame decoder', () => {
     for (let cut = 1; cut < bytes.length; cut++) {
       expect(decode([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual([heartbeat, register]);
     }
+  });
+
+  it('keeps a frame arriving byte by byte in its chunks and copies it once, complete', () => {
+    const bytes = frame(register);
+    const decoder = new RpcFrameDecoder('peer tm-1', 1024);
+    const out: unknown[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      decoder.push(bytes.subarray(i, i + 1), (m) => out.push(m));
+      if (i < bytes.length - 1) expect(decoder.bufferedBytes).toBe(i < 3 ? i + 1 : i + 1 - 4);
+    }
+    expect(out).toEqual([register]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('applies a changed frame limit to the next frame, before buffering its payload', () => {
+    const decoder = new RpcFrameDecoder('peer tm-1', 4096);
+    const big = frame({ type: 'jm-heartbeat', sessionId: 'x'.repeat(5000) });
+    expect(() => decoder.push(big.subarray(0, 4), () => undefined)).toThrow('malformed RPC frame from peer tm-1: frame length 5034 outside 1..4096');
+    const after = new RpcFrameDecoder('peer tm-1', 4096);
+    const out: unknown[] = [];
+    after.push(frame(heartbeat), (m) => {
+      out.push(m);
+      after.maxFrameSize = 64 * 1024;
+    });
+    after.push(big, (m) => out.push(m));
+    expect(out).toHaveLength(2);
   });
 
   it('names what is wrong with a frame', () => {

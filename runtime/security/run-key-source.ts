@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { SecurityConfig } from '../config/index.ts';
+import { envName } from '../config/index.ts';
+import { parseRunKey } from '../rest/run-key.ts';
+
+/** A JobManager or TaskManager that cannot authenticate its peers refuses to start with this. */
+export class RunKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunKeyError';
+  }
+}
+
+/**
+ * The run key a JobManager or TaskManager authenticates its peers with, read once at start from
+ * `security.runKeyFile`; null when `security.auth` is `disabled` (an opt-out for development,
+ * logged as a warning). Throws a RunKeyError naming the key and the file, never their content,
+ * when authentication is on and no valid key is there: the process must not start open.
+ */
+export function readRunKey(security: SecurityConfig, log: Logger): Buffer | null {
+  if (security.auth === 'disabled') {
+    log.warn('authentication is disabled (security.auth: disabled): anyone who reaches the REST, RPC and data ports controls this job');
+    return null;
+  }
+  const file = security.runKeyFile;
+  if (file === undefined) {
+    throw new RunKeyError(
+      `no run key: set security.runKeyFile (${envName(['security', 'runKeyFile'])}) to a file holding the run key, or security.auth: disabled for development`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RunKeyError(`cannot read the run key file ${file} (security.runKeyFile): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseRunKey(text);
+  } catch (error) {
+    throw new RunKeyError(`run key file ${file} (security.runKeyFile): ${(error as Error).message}`);
+  }
+}
