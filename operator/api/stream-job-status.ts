@@ -56,6 +56,9 @@ const RunStatusSchema = Type.Object(
     number: Type.Integer({ format: 'int64', minimum: 1, description: 'Counts deploys; part of the job id.' }),
     specHash: Type.String({ description: 'Hash of the spec this run was deployed from (savepointTriggerNonce excluded).' }),
     restorePath: Type.Optional(Type.String({ description: 'Savepoint or checkpoint the run started from; absent when it started empty.' })),
+    restoreFromRun: Type.Optional(
+      Type.String({ description: 'Job id of the previous run: the run started from its newest verified checkpoint or savepoint in storage, before restorePath.' }),
+    ),
     restartNonce: Type.Optional(Type.Integer({ format: 'int64', description: 'spec.job.restartNonce this run was deployed for.' })),
     startTime: Timestamp('When the run was deployed.'),
   },
@@ -73,6 +76,7 @@ const UpgradeStatusSchema = Type.Object(
     targetSpecHash: Type.String({ description: 'Hash of the spec being rolled out.' }),
     savepointTriggerId: Type.Optional(Type.String({ description: 'The stop-with-savepoint request, in savepoint mode.' })),
     restorePath: Type.Optional(Type.String({ description: 'Where the new run will start from, once known.' })),
+    lastError: Type.Optional(Type.String({ description: 'Why the last stop-with-savepoint attempt did not succeed; it is retried until the checkpoint timeout.' })),
     startTime: Timestamp('When the upgrade began.'),
   },
   { description: 'An upgrade or suspension in progress.' },

@@ -17,13 +17,12 @@ export function applyActionResult(status: StreamJobStatus, action: Action, resul
         events: [{ type: 'Warning', reason: 'SavepointFailed', message: `Could not request a savepoint: ${result.error}` }],
       };
     case 'stopWithSavepoint':
-      if (result.ok) return { status: { ...status, upgrade: { ...status.upgrade!, savepointTriggerId: result.triggerId! } }, events: [] };
-      {
-        const path = status.lastCheckpoint?.path;
-        const message = `No savepoint because stop-with-savepoint was refused: ${result.error}; ${path ? `starting from the newest completed checkpoint ${path}` : 'starting with empty state'}`;
-        const upgrade = { ...status.upgrade!, step: 'TearingDown' as const, ...(path === undefined ? {} : { restorePath: path }) };
-        return { status: { ...status, upgrade }, events: [{ type: 'Warning', reason: 'SavepointFallback', message }] };
+      if (result.ok) {
+        const { lastError: _retried, ...upgrade } = status.upgrade!;
+        return { status: { ...status, upgrade: { ...upgrade, savepointTriggerId: result.triggerId! } }, events: [] };
       }
+      // Refused or unanswered: the lifecycle asks again until the checkpoint timeout, then falls back.
+      return { status: { ...status, upgrade: { ...status.upgrade!, lastError: `stop-with-savepoint was refused: ${result.error}` } }, events: [] };
     default:
       return { status, events: result.ok ? [] : [{ type: 'Warning', reason: 'ActionFailed', message: `${action.kind} failed: ${result.error}` }] };
   }

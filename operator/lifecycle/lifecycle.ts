@@ -54,7 +54,8 @@ export function decide(o: Observed): Decision {
   }
   if (b.status.phase === 'Suspended') {
     const from = resumePoint(b.status, job.spec.job.upgradeMode);
-    deployRun(b, run.number + 1, from, from ? `Resuming from ${from}` : 'Resuming with empty state');
+    const previous = job.spec.job.upgradeMode === 'stateless' ? undefined : jobId(job, run.number);
+    deployRun(b, run.number + 1, from, from ? `Resuming from ${from}` : 'Resuming with empty state', previous);
     b.event('Normal', 'Resumed', b.status.message!);
     return b.decision();
   }
@@ -100,7 +101,8 @@ function observedBasics(o: Observed): StreamJobStatus {
   };
 }
 
-function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string): void {
+/** `restoreFromRun`: the previous run's job id, when the run keeps its state (runtime `job.restoreFromRun`). */
+function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string, restoreFromRun?: string): void {
   const { job, specHash, now } = b.o;
   const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, skippedCheckpoints: _previousRestore, ...rest } = b.status;
   b.status = {
@@ -110,6 +112,7 @@ function deployRun(b: Builder, number: number, restorePath: string | undefined, 
       number,
       specHash,
       ...(restorePath === undefined ? {} : { restorePath }),
+      ...(restoreFromRun === undefined ? {} : { restoreFromRun }),
       restartNonce: job.spec.job.restartNonce,
       startTime: rfc3339(now),
     },
@@ -160,41 +163,59 @@ function stopping(b: Builder): void {
       return;
     }
     case 'savepoint': {
+      const timeLeft = Date.parse(upgrade.startTime) + durationMs(b.o.job.spec.checkpointing.timeout) - b.o.now.getTime();
       if (upgrade.savepointTriggerId === undefined) {
         // A leader that died between requesting the stop and recording it: the stopped job names its savepoint.
         const taken = jm?.reachable === true && TERMINAL_STATES.has(jm.state) ? jm.latestSavepoint : undefined;
         if (taken !== undefined && taken.time.getTime() >= Date.parse(upgrade.startTime)) {
           recordSavepoint(b, { path: taken.path, time: rfc3339(taken.time), trigger: suspendingOrUpgrade(b) });
           toTearDown(b, taken.path);
+        } else if (timeLeft <= 0 || (jm?.reachable === true && TERMINAL_STATES.has(jm.state))) {
+          fallBackToCheckpoint(b, upgrade.lastError ?? (jm?.reachable === true ? `the job is ${jm.state}` : 'the JobManager is unreachable'));
         } else if (running) {
           b.actions.push({ kind: 'stopWithSavepoint' });
-        } else if (mayComeBack(b)) {
-          // The job ran when the upgrade began and nothing to restore is known: an empty start would lose
-          // its state, so the JobManager (restarting, or between stop and exit) gets until the checkpoint timeout.
-          return;
+          if (upgrade.lastError !== undefined) waitToStop(b, upgrade.lastError);
         } else {
-          fallBackToCheckpoint(b, jm?.reachable === true ? `the job is ${jm.state}` : 'the JobManager is unreachable');
+          // Restarting, between stop and exit, or not answering: a savepoint may still be taken, so the
+          // stop is retried until the checkpoint timeout rather than the job rewound to older state.
+          waitToStop(b, jm?.reachable === true ? `the job is ${jm.state}` : `the JobManager is unreachable${jm ? `: ${jm.error}` : ''}`);
         }
         return;
       }
       const trigger = b.o.savepointTrigger;
-      if (trigger === undefined || trigger.status === 'IN_PROGRESS') return;
+      if (trigger === undefined || trigger.status === 'IN_PROGRESS') {
+        // The JobManager aborts a savepoint at the checkpoint timeout; one that never answers is given as long again.
+        if (timeLeft < -durationMs(b.o.job.spec.checkpointing.timeout)) fallBackToCheckpoint(b, 'the savepoint did not complete within twice the checkpoint timeout');
+        return;
+      }
       if (trigger.status === 'COMPLETED') {
         recordSavepoint(b, { path: trigger.location, time: rfc3339(b.o.now), trigger: suspendingOrUpgrade(b) });
         toTearDown(b, trigger.location);
         return;
       }
-      fallBackToCheckpoint(b, trigger.status === 'FAILED' ? `the savepoint failed: ${trigger.cause}` : `the JobManager is unreachable: ${trigger.error}`);
+      const why = trigger.status === 'FAILED' ? `the savepoint failed: ${trigger.cause}` : `the JobManager is unreachable: ${trigger.error}`;
+      if (timeLeft <= 0) {
+        fallBackToCheckpoint(b, why);
+      } else if (trigger.status === 'FAILED') {
+        // The job runs on after a failed stop-with-savepoint: ask again.
+        const { savepointTriggerId: _failed, ...rest } = upgrade;
+        b.status = { ...b.status, upgrade: { ...rest, lastError: why } };
+        waitToStop(b, why);
+      } else {
+        // The savepoint may complete while its JobManager does not answer: keep asking.
+        b.status = { ...b.status, upgrade: { ...upgrade, lastError: why } };
+        waitToStop(b, why);
+      }
       return;
     }
   }
 }
 
-function mayComeBack(b: Builder): boolean {
-  const jm = b.o.jobManager;
-  const known = (jm?.reachable === true && jm.latestCompleted !== undefined) || b.status.lastCheckpoint !== undefined;
-  const waited = b.o.now.getTime() - Date.parse(b.status.upgrade!.startTime);
-  return !known && b.status.jobState === 'RUNNING' && waited < durationMs(b.o.job.spec.checkpointing.timeout);
+/** The stop is retried (or its trigger polled) until the checkpoint timeout; said in Progressing. */
+function waitToStop(b: Builder, why: string): void {
+  const message = `Upgrading (savepoint): waiting to stop the job with a savepoint, retried until the checkpoint timeout: ${why}`;
+  b.phase('Upgrading', b.o.job.spec.job.state === 'suspended' ? `Suspending: ${message.slice('Upgrading (savepoint): '.length)}` : message);
+  b.condition('Progressing', 'True', 'WaitingForSavepoint', b.status.message!);
 }
 
 function suspendingOrUpgrade(b: Builder): SavepointTrigger {
@@ -210,17 +231,23 @@ function newestRestorePoint(b: Builder): string | undefined {
   return (jm?.reachable === true ? jm.latestCompleted?.path : undefined) ?? b.status.lastCheckpoint?.path ?? b.status.run?.restorePath;
 }
 
-/** Savepoint mode on an unhealthy job: the newest completed checkpoint instead, said in an event and a condition. */
+/**
+ * Savepoint mode when no savepoint could be taken until the checkpoint timeout: the next run starts
+ * from the newest completed checkpoint or savepoint of this run that verifies, which its JobManager
+ * finds by listing storage (what the operator last saw may be stale or deleted), said in an event
+ * and a condition.
+ */
 function fallBackToCheckpoint(b: Builder, why: string): void {
   const path = newestRestorePoint(b);
-  const message = `No savepoint because ${why}; ${path ? `starting from the newest completed checkpoint ${path}` : 'no completed checkpoint is known, starting with empty state'}`;
+  const run = b.status.run!.number;
+  const message = `No savepoint because ${why}; starting from the newest verified checkpoint or savepoint of run ${run} in storage${path ? ` (last known: ${path})` : ', else with empty state'}`;
   b.event('Warning', 'SavepointFallback', message);
   b.condition('Progressing', 'True', 'SavepointFallback', message);
   toTearDown(b, path);
 }
 
 function toTearDown(b: Builder, restorePath: string | undefined): void {
-  const { savepointTriggerId: _trigger, restorePath: _old, ...upgrade } = b.status.upgrade!;
+  const { savepointTriggerId: _trigger, restorePath: _old, lastError: _error, ...upgrade } = b.status.upgrade!;
   b.status = { ...b.status, upgrade: { ...upgrade, step: 'TearingDown', ...(restorePath === undefined ? {} : { restorePath }) } };
 }
 
@@ -238,7 +265,10 @@ function tearingDown(b: Builder): void {
   }
   const upgrade = b.status.upgrade!;
   const number = (b.status.run?.number ?? 0) + 1;
-  deployRun(b, number, upgrade.restorePath, upgrade.restorePath ? `Deploying run ${number} from ${upgrade.restorePath}` : `Deploying run ${number} with empty state`);
+  // Every stateful upgrade lets the new JobManager look for the old run's newest verified state, so a
+  // path that fails verification walks back (reported in status.skippedCheckpoints) instead of failing.
+  const previous = upgrade.mode === 'stateless' || b.status.run === undefined ? undefined : jobId(b.o.job, b.status.run.number);
+  deployRun(b, number, upgrade.restorePath, upgrade.restorePath ? `Deploying run ${number} from ${upgrade.restorePath}` : `Deploying run ${number} with empty state`, previous);
   b.status = { ...b.status, upgrade: { ...upgrade, step: 'Deploying' } };
   b.phase('Upgrading', b.status.message!);
 }

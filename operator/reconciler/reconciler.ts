@@ -149,7 +149,7 @@ export class Reconciler implements Reconcile {
       case 'deploy': {
         const run = status.run!;
         const key = runKey(this.options.operatorKey, job, run.number);
-        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }) }), owned, runKeySecret(job, run.number, key));
+        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key));
         return undefined;
       }
       case 'teardown':

@@ -17,6 +17,11 @@ export interface RunTarget {
   number: number;
   /** Savepoint or checkpoint the run starts from; absent: empty state. */
   restorePath?: string;
+  /**
+   * Job id of the previous run, whose newest verified checkpoint or savepoint the JobManager looks up
+   * in storage and starts from before `restorePath` (runtime `job.restoreFromRun`).
+   */
+  restoreFromRun?: string;
 }
 
 /** `<metadata.uid>-<run number>`: a new job id, so a new checkpoint folder, at every deploy. */
@@ -45,6 +50,7 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
       parallelism: spec.job.parallelism,
       maxParallelism: spec.job.maxParallelism,
       ...(run.restorePath === undefined ? {} : { restoreFrom: run.restorePath }),
+      ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }),
     },
     jobmanager: { address: jobManagerAddress(job), rpcPort: RPC_PORT, restPort: REST_PORT },
     taskmanager: { slots: spec.taskManager.slots, dataPort: DATA_PORT },

@@ -159,28 +159,63 @@ describe('lifecycle: upgrades', () => {
     expect(d.events.map((e) => e.reason)).toContain('Upgraded');
   });
 
-  it('savepoint mode on an unhealthy job falls back to the newest checkpoint and says so', () => {
+  it('savepoint mode on a restarting job waits for it to run until the checkpoint timeout, then falls back to the run\'s newest verified state and says so', () => {
     const job = runningJob((j) => {
       j.spec.job.upgradeMode = 'savepoint';
       j.spec.image = 'runtime:2';
     });
-    const d = decide(observe(job, { ...pods(1), jobManager: { reachable: true, state: 'RESTARTING', restarts: 2 } }));
-    const message = `No savepoint because the job is RESTARTING; starting from the newest completed checkpoint ${checkpoint.path}`;
+    const restarting: JobObservation = { reachable: true, state: 'RESTARTING', restarts: 2, latestCompleted: checkpoint };
+    let d = decide(observe(job, { ...pods(1), jobManager: restarting }));
+    expect(d.actions).toEqual([]);
+    expect(d.status.upgrade).toMatchObject({ step: 'Stopping', mode: 'savepoint' });
+    expect(cond(d.status, 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'WaitingForSavepoint',
+      message: 'Upgrading (savepoint): waiting to stop the job with a savepoint, retried until the checkpoint timeout: the job is RESTARTING',
+    });
+    const stopping = written(job, d);
+    // Running again within the timeout: the stop is asked for.
+    expect(decide({ ...observe(stopping, { ...pods(1), jobManager: running }), now: new Date('2026-11-25T12:00:30Z') }).actions).toEqual([{ kind: 'stopWithSavepoint' }]);
+    // Still restarting once the checkpoint timeout (1m) has passed: fall back.
+    d = decide({ ...observe(stopping, { ...pods(1), jobManager: restarting }), now: new Date('2026-11-25T12:01:00Z') });
+    const message = `No savepoint because the job is RESTARTING; starting from the newest verified checkpoint or savepoint of run 1 in storage (last known: ${checkpoint.path})`;
     expect(d.events).toContainEqual({ type: 'Warning', reason: 'SavepointFallback', message });
     expect(cond(d.status, 'Progressing')).toMatchObject({ status: 'True', reason: 'SavepointFallback', message });
     expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: checkpoint.path });
     expect(d.actions).toEqual([{ kind: 'teardown' }]);
+    // Run 2 looks up run 1's newest verified state in storage before the path last seen.
+    const next = decide({ ...observe(written(job, d), noPods), now: new Date('2026-11-25T12:01:01Z') });
+    expect(next.status.run).toMatchObject({ number: 2, restorePath: checkpoint.path, restoreFromRun: `${uid}-1` });
   });
 
-  it('savepoint mode falls back when the JobManager refuses stop-with-savepoint', () => {
+  it('savepoint mode asks again when the JobManager refuses stop-with-savepoint or the savepoint fails, and polls an unanswered one, until the checkpoint timeout', () => {
     const job = runningJob((j) => {
       j.spec.job.upgradeMode = 'savepoint';
       j.spec.image = 'runtime:2';
     });
     const d = decide(observe(job, { ...pods(1), jobManager: running }));
-    const result = applyActionResult(d.status, { kind: 'stopWithSavepoint' }, { ok: false, error: 'HTTP 409: already stopping' }, now);
-    expect(result.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: checkpoint.path });
-    expect(result.events[0]!.reason).toBe('SavepointFallback');
+    const refused = applyActionResult(d.status, { kind: 'stopWithSavepoint' }, { ok: false, error: 'HTTP 409: already stopping' }, now);
+    expect(refused.events).toEqual([]);
+    expect(refused.status.upgrade).toMatchObject({ step: 'Stopping', lastError: 'stop-with-savepoint was refused: HTTP 409: already stopping' });
+    const retry = decide({ ...observe(written(job, refused.status), { ...pods(1), jobManager: running }), now: new Date('2026-11-25T12:00:10Z') });
+    expect(retry.actions).toEqual([{ kind: 'stopWithSavepoint' }]);
+    const asked = written(job, applyActionResult(retry.status, { kind: 'stopWithSavepoint' }, { ok: true, triggerId: 't-2' }, now).status);
+    expect(asked.status!.upgrade).toEqual({ step: 'Stopping', mode: 'savepoint', targetSpecHash: specHash(job.spec), savepointTriggerId: 't-2', startTime: '2026-11-25T12:00:00Z' });
+
+    // Unanswered (its pod deleted, say): polled again, the upgrade stays in Stopping.
+    const at = (time: string, savepointTrigger: Observed['savepointTrigger'], jobManager: JobObservation | undefined = running) =>
+      decide({ ...observe(asked, { ...pods(1), ...(jobManager ? { jobManager } : {}), ...(savepointTrigger ? { savepointTrigger } : {}) }), now: new Date(time) });
+    const unanswered = at('2026-11-25T12:00:20Z', { status: 'UNREACHABLE', error: 'the JobManager pod is gone' }, undefined);
+    expect(unanswered.actions).toEqual([]);
+    expect(unanswered.status.upgrade).toMatchObject({ step: 'Stopping', savepointTriggerId: 't-2', lastError: 'the JobManager is unreachable: the JobManager pod is gone' });
+    // Failed while the job runs on: the trigger is dropped so that the next look stops it again.
+    const failed = at('2026-11-25T12:00:30Z', { status: 'FAILED', cause: 'checkpoint 9 declined' });
+    expect(failed.status.upgrade).toMatchObject({ step: 'Stopping', lastError: 'the savepoint failed: checkpoint 9 declined' });
+    expect(failed.status.upgrade!.savepointTriggerId).toBeUndefined();
+    // Past the checkpoint timeout, unanswered: fall back.
+    const late = at('2026-11-25T12:01:00Z', { status: 'UNREACHABLE', error: 'the JobManager pod is gone' }, undefined);
+    expect(late.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: checkpoint.path });
+    expect(late.events.map((e) => e.reason)).toContain('SavepointFallback');
   });
 
   it('last-state mode: cancel, then redeploy from the newest completed checkpoint the JobManager reports', () => {

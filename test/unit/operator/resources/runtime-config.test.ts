@@ -38,3 +38,11 @@ describe('a StreamJob restart strategy in the runtime configuration', () => {
     expect(reported({ type: 'fixed-delay', attempts: 2, initialDelay: '5s', maxFailuresPerInterval: 3 }).rendered).toEqual({ type: 'fixed-delay', attempts: 2 });
   });
 });
+
+describe('where a run starts from, in the runtime configuration', () => {
+  it('names the restore path and the previous run whose newest verified state comes first', () => {
+    const job = runtimeConfig(exampleStreamJob(), { number: 3, restorePath: 's3://checkpoints/sp-1', restoreFromRun: 'uid-2' }) as { job: Record<string, unknown> };
+    expect([job.job['restoreFrom'], job.job['restoreFromRun']]).toEqual(['s3://checkpoints/sp-1', 'uid-2']);
+    expect(runtimeConfig(exampleStreamJob(), { number: 1 })).not.toHaveProperty('job.restoreFromRun');
+  });
+});
