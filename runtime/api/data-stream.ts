@@ -11,6 +11,8 @@ import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-wat
 import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from '../functions/functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
+import { CoGroupedStreams } from './co-grouped-streams.ts';
+import { JoinedStreams } from './joined-streams.ts';
 import type { OutputTag } from '../functions/output-tag.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
 import { isPhysical, type PartitionerSpec, type Transformation } from '../graph/transformation.ts';
@@ -68,6 +70,16 @@ export class DataStream<T> {
   /** Connects this stream with another, maybe of another type, for co-functions that see both (two inputs, one operator). */
   connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
     return new ConnectedStreams<T, T2>(this.env, this.transformation, other.transformation);
+  }
+
+  /** A window join with another stream: `.where(k1).equalTo(k2).window(assigner).apply(JoinFunction)`. */
+  join<T2>(other: DataStream<T2>): JoinedStreams<T, T2> {
+    return new JoinedStreams<T, T2>(this, other);
+  }
+
+  /** A windowed coGroup with another stream: `.where(k1).equalTo(k2).window(assigner).apply(CoGroupFunction)`. */
+  coGroup<T2>(other: DataStream<T2>): CoGroupedStreams<T, T2> {
+    return new CoGroupedStreams<T, T2>(this, other);
   }
 
   union(...others: DataStream<T>[]): DataStream<T> {

@@ -4,6 +4,8 @@ export { DataStream } from './data-stream.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export { ConnectedStreams } from './connected-streams.ts';
 export { IntervalJoin, IntervalJoined } from './interval-join.ts';
+export { CoGroupedStreams, type TaggedUnion } from './co-grouped-streams.ts';
+export { JoinedStreams } from './joined-streams.ts';
 export { WindowedStream } from './windowed-stream.ts';
 export { OutputTag } from '../functions/output-tag.ts';
 export { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from '../functions/watermark-strategy.ts';

@@ -19,3 +19,14 @@ export interface ProcessJoinContext {
 export interface ProcessJoinFunction<IN1, IN2, OUT> extends RichFunction {
   processElement(left: IN1, right: IN2, ctx: ProcessJoinContext, out: Collector<OUT>): void;
 }
+
+/** Joins one pair of a window join: a record of the first stream and one of the second with the same key in one window. */
+export type JoinFunction<IN1, IN2, OUT> = ((first: IN1, second: IN2) => OUT) | (RichFunction & { join(first: IN1, second: IN2): OUT });
+
+/**
+ * Called once per key and window of a coGroup with all records of that key in that window, from
+ * each stream (one of the lists may be empty).
+ */
+export type CoGroupFunction<IN1, IN2, OUT> =
+  | ((first: readonly IN1[], second: readonly IN2[], out: Collector<OUT>) => void)
+  | (RichFunction & { coGroup(first: readonly IN1[], second: readonly IN2[], out: Collector<OUT>): void });
