@@ -60,8 +60,6 @@ export function createRestServer(master: JobMaster, metrics: Registry, checkpoin
   );
   const savepoint = (stop: boolean) => async (req: { params: { jobId: string }; body: unknown }, reply: import('fastify').FastifyReply) => {
     if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));
-    if (checkpointing === undefined) return reply.code(409).send(error(`job "${master.jobId}" has no checkpoint storage configured for savepoints`));
-    if (master.state !== 'RUNNING') return reply.code(409).send(error(`job "${master.jobId}" is ${master.state}; savepoints need a RUNNING job`));
     const body = (req.body ?? {}) as SavepointTriggerRequest & StopWithSavepointRequest;
     if (body.targetDirectory !== undefined) {
       if (typeof body.targetDirectory !== 'string') return reply.code(400).send(error('targetDirectory must be a string'));
@@ -73,6 +71,8 @@ export function createRestServer(master: JobMaster, metrics: Registry, checkpoin
       }
       if (outside !== null) return reply.code(400).send(error(`savepoint target refused: ${outside}; savepoints go only under the job's checkpoint storage`));
     }
+    if (checkpointing === undefined) return reply.code(409).send(error(`job "${master.jobId}" has no checkpoint storage configured for savepoints`));
+    if (master.state !== 'RUNNING') return reply.code(409).send(error(`job "${master.jobId}" is ${master.state}; savepoints need a RUNNING job`));
     try {
       return reply.code(202).send({ triggerId: await checkpointing.triggerSavepoint(body.targetDirectory, stop) });
     } catch (e) {

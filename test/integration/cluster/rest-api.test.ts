@@ -55,6 +55,44 @@ describe('JobManager REST API on a running job', () => {
     expect(await savepoint.json()).toEqual({ errors: ['job "test-job" has no checkpoint storage configured for savepoints'] });
   });
 
+  it('answers every path but /healthz with 401 and no detail unless the bearer token of the run key comes with it', async () => {
+    const base = `http://127.0.0.1:${cluster.restPort}`;
+    const wrongKey = Buffer.alloc(32, 7);
+    for (const headers of [{}, { authorization: 'Bearer nope' }, authHeaders(wrongKey), { authorization: authHeaders().authorization!.replace('Bearer ', 'Basic ') }]) {
+      for (const [method, path] of [['GET', '/jobs'], ['GET', '/jobs/test-job'], ['GET', '/metrics'], ['PATCH', '/jobs/test-job?mode=cancel'], ['POST', '/jobs/test-job/savepoints'], ['GET', '/nowhere']] as const) {
+        const response = await fetch(`${base}${path}`, { method, headers });
+        expect([method, path, response.status, await response.json()]).toEqual([method, path, 401, { errors: ['unauthorized'] }]);
+      }
+    }
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    expect((await cluster.details()).state).toBe('RUNNING');
+  });
+
+  it('refuses a savepoint target outside the configured checkpoint storage with 400 and the reason', async () => {
+    const post = (targetDirectory: unknown) =>
+      fetch(`http://127.0.0.1:${cluster.restPort}/jobs/test-job/savepoints`, {
+        method: 'POST',
+        headers: { ...authHeaders(), 'content-type': 'application/json' },
+        body: JSON.stringify({ targetDirectory }),
+      });
+    const storage = join(process.cwd(), 'checkpoints');
+    const answers = [];
+    for (const target of ['/tmp/elsewhere', `${storage}/../escape`, 's3://other-bucket/sp', 42]) {
+      const response = await post(target);
+      answers.push([response.status, await response.json()]);
+    }
+    expect(answers).toEqual([
+      [400, { errors: [`savepoint target refused: "/tmp/elsewhere" is not below the configured checkpoint directory ${storage}; savepoints go only under the job's checkpoint storage`] }],
+      [400, { errors: [`savepoint target refused: "${storage}/../escape" is not below the configured checkpoint directory ${storage}; savepoints go only under the job's checkpoint storage`] }],
+      [400, { errors: [`savepoint target refused: "s3://other-bucket/sp" is in S3, but the configured checkpoint storage is a filesystem directory; savepoints go only under the job's checkpoint storage`] }],
+      [400, { errors: ['targetDirectory must be a string'] }],
+    ]);
+    // Inside the storage, the request gets as far as the job: this one has no checkpointing configured.
+    const inside = await post(join(storage, 'savepoints'));
+    expect([inside.status, await inside.json()]).toEqual([409, { errors: ['job "test-job" has no checkpoint storage configured for savepoints'] }]);
+  });
+
   it('cancels the job: CANCELED, and the TaskManagers cancel their subtasks', async () => {
     const response = await request('PATCH', '/jobs/test-job?mode=cancel');
     expect(response.status).toBe(202);
