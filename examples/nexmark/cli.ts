@@ -13,9 +13,7 @@ import { NexmarkGenerator } from '../../runtime/connectors/nexmark/index.ts';
 import { parseNexmarkArgs } from './input.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const QUERIES = ['q0', 'q1', 'q2', 'q5', 'q11', 'q12'];
-/** Queries of nexmark-flink that need two-input operators (issue 14, section 1). */
-const NEED_JOINS = ['q3', 'q4', 'q7', 'q8', 'q9'];
+export const QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q9', 'q11', 'q12'];
 const USAGE = `usage: npm run nexmark -- gen --events N [--seed S] [--rate EVENTS_PER_SECOND] [--output FILE]
        npm run nexmark -- run <${QUERIES.join('|')}> --input FILE [--parallelism P]`;
 
@@ -41,7 +39,6 @@ async function gen(argv: string[]): Promise<void> {
 
 async function run(args: string[]): Promise<void> {
   const [query, ...rest] = args;
-  if (query !== undefined && NEED_JOINS.includes(query)) throw new Error(`${query} joins two streams: Sluice has no two-input operators yet`);
   if (query === undefined || !QUERIES.includes(query)) throw new Error(`unknown query "${query ?? ''}"\n${USAGE}`);
   let parallelism = 1;
   const jobArgs: string[] = [];

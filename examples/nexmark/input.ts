@@ -7,7 +7,7 @@ import {
   type WatermarkGenerator,
   type WatermarkOutput,
 } from '../../runtime/api/index.ts';
-import { BID, eventTime, NexmarkSource, type Bid, type NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
+import { AUCTION, BID, eventTime, NexmarkSource, PERSON, type Auction, type Bid, type NexmarkEvent, type Person } from '../../runtime/connectors/nexmark/index.ts';
 
 /** nexmark-flink's `WATERMARK FOR dateTime AS dateTime - INTERVAL '4' SECOND`. */
 export const WATERMARK_DELAY_MS = 4_000;
@@ -85,6 +85,24 @@ export function bids(events: DataStream<NexmarkEvent>, name: string): DataStream
   return events
     .flatMap<Bid>((e, out) => {
       if (e.event_type === BID) out.collect(e.bid!);
+    })
+    .name(name);
+}
+
+/** The new persons of the stream (nexmark-flink's `person` view). */
+export function persons(events: DataStream<NexmarkEvent>, name: string): DataStream<Person> {
+  return events
+    .flatMap<Person>((e, out) => {
+      if (e.event_type === PERSON) out.collect(e.person!);
+    })
+    .name(name);
+}
+
+/** The new auctions of the stream (nexmark-flink's `auction` view). */
+export function auctions(events: DataStream<NexmarkEvent>, name: string): DataStream<Auction> {
+  return events
+    .flatMap<Auction>((e, out) => {
+      if (e.event_type === AUCTION) out.collect(e.auction!);
     })
     .name(name);
 }
