@@ -79,7 +79,7 @@ describe(`the ${manifest.name} package installed from its tarball into a project
 
   it("runs the new project's tests (vitest on sluice/testing) and type-checks it against the package's declarations", async () => {
     const test = await run('npm', ['test'], project);
-    expect(test.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(test.stdout).toMatch(/Tests\s+3 passed \(3\)/);
     await run('npm', ['run', 'typecheck'], project);
   });
 
