@@ -1,5 +1,5 @@
 import { CollectionSource } from '../connectors/collection-source.ts';
-import type { Source } from '../connectors/source.ts';
+import type { AnySource } from '../connectors/source.ts';
 import { createJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { generateStreamGraph, type StreamGraph } from '../graph/stream-graph.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
@@ -111,7 +111,7 @@ export class StreamExecutionEnvironment {
     return this.addSource(source, undefined, 'Source: Collection', 1);
   }
 
-  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, name: string): DataStream<T> {
+  fromSource<T>(source: AnySource<T>, watermarkStrategy: WatermarkStrategy<T>, name: string): DataStream<T> {
     return this.addSource(source, watermarkStrategy, name, undefined);
   }
 
@@ -142,7 +142,7 @@ export class StreamExecutionEnvironment {
     return t;
   }
 
-  private addSource<T>(source: Source<T>, strategy: WatermarkStrategy<T> | undefined, name: string, defaultParallelism: number | undefined): DataStream<T> {
+  private addSource<T>(source: AnySource<T>, strategy: WatermarkStrategy<T> | undefined, name: string, defaultParallelism: number | undefined): DataStream<T> {
     const createOperator = (): StreamOperator => new SourceOperator(source, strategy, this.autoWatermarkInterval);
     return new DataStream<T>(this, this.addTransformation('source', name, [], { createOperator, defaultParallelism }));
   }

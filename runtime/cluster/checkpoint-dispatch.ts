@@ -4,6 +4,7 @@ import type { AttemptSubtasks } from './attempt-subtasks.ts';
 import type { AttemptCheckpointCoordinator, JobCheckpointing } from './checkpoint-hooks.ts';
 import { FinalCheckpoints } from './final-checkpoints.ts';
 import { subtaskKey } from './slot-assignment.ts';
+import type { SourceCoordinators } from './source-coordinators.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
 
 /** The checkpoint the attempt's subtasks were triggered for and have not all acknowledged. */
@@ -24,6 +25,8 @@ export interface CheckpointDispatchOptions {
   readonly attempt: number;
   readonly subtasks: AttemptSubtasks;
   readonly taskManagers: TaskManagerRegistry;
+  /** The attempt's split enumerators: their states go to the sources' subtask 0 ahead of each trigger. */
+  readonly sources: SourceCoordinators;
   /** Whether `attempt` is still the JobMaster's current one. */
   readonly isCurrent: () => boolean;
 }
@@ -47,6 +50,7 @@ export class CheckpointDispatch {
       graph,
       attempt,
       trigger: (checkpointId, timestamp, { savepoint, stop }) => {
+        options.sources.checkpoint(checkpointId);
         const c: CheckpointInFlight = { checkpointId, timestamp, savepoint, stop, answered: new Set() };
         this.inFlight = c;
         this.finals.triggered(checkpointId, stop, subtasks.every('ENDED'));
@@ -58,6 +62,7 @@ export class CheckpointDispatch {
       notifyComplete: (checkpointId) => {
         if (this.inFlight?.checkpointId === checkpointId) this.inFlight = null;
         const final = this.finals.completed(checkpointId);
+        options.sources.notifyCheckpointComplete(checkpointId);
         taskManagers.broadcast({ type: 'checkpoint-complete', sessionId, attempt, checkpointId, ...(final ? { final } : {}) });
         return final;
       },

@@ -5,6 +5,7 @@ import type { DataPlane } from '../network/data-plane.ts';
 import type { LocalChannel } from '../network/local-channel.ts';
 import type { RemoteChannelWriter } from '../network/remote-channel-writer.ts';
 import type { RemoteInputChannel } from '../network/remote-input-channel.ts';
+import type { ReaderEventGateway } from '../operators/source-operator-event.ts';
 import type { SubtaskReport } from '../rpc/rpc-messages.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
 import { StreamTask } from '../task/stream-task.ts';
@@ -18,6 +19,8 @@ export interface DeployedTaskContext {
   readonly localChannel: (channelId: number) => LocalChannel;
   readonly restore: ((operatorId: string) => OperatorStateRestore | undefined) | undefined;
   readonly onCheckpoint: (ack: TaskCheckpointAck) => void;
+  /** A source subtask's events for its coordinator in the JobManager. */
+  readonly readerEvents: ReaderEventGateway;
   readonly checkpointingMode: CheckpointingMode;
   /** The job takes checkpoints: at end of input the subtask ends and waits for the final checkpoint. */
   readonly checkpointing: boolean;
@@ -46,6 +49,7 @@ export class DeployedTask {
     this.task = new StreamTask(context.graph, descriptor, {
       restore: context.restore,
       onCheckpoint: context.onCheckpoint,
+      readerEvents: context.readerEvents,
       checkpointingMode: context.checkpointingMode,
       checkpointing: context.checkpointing,
       onEnded: context.onEnded,

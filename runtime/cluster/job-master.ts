@@ -15,6 +15,7 @@ import { Failover } from './failover.ts';
 import { jobDetails, jobOperatorResults, subtaskReports, taskName } from './job-views.ts';
 import { restartStrategyInfo } from './restart-strategy.ts';
 import { subtaskKey } from './slot-assignment.ts';
+import { SourceCoordinators } from './source-coordinators.ts';
 import { TaskManagerRegistry, type RegisteredTaskManager } from './task-manager-registry.ts';
 
 export type { RegisteredTaskManager } from './task-manager-registry.ts';
@@ -51,6 +52,8 @@ export class JobMaster {
   private readonly scheduler: AttemptScheduler | null;
   private readonly failures: Failover;
   private checkpoints: CheckpointDispatch | null = null;
+  /** The split enumerators of the running attempt's sources. */
+  private sources: SourceCoordinators | null = null;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly stateListeners: ((state: JobState) => void)[] = [];
 
@@ -86,6 +89,7 @@ export class JobMaster {
     clearInterval(this.heartbeatTimer);
     this.failures.cancelRestart();
     this.checkpoints?.stop();
+    this.closeSources();
     this.taskManagers.closeAll();
   }
 
@@ -127,6 +131,9 @@ export class JobMaster {
         return;
       case 'checkpoint-decline':
         this.checkpoints?.decline(m);
+        return;
+      case 'reader-event':
+        this.sources?.handleReaderEvent(m.vertexId, m.subtaskIndex, m.event);
         return;
     }
   }
@@ -185,6 +192,12 @@ export class JobMaster {
       return;
     }
     if (attempt !== this.attempt || TERMINAL.has(this.jobState)) return;
+    try {
+      this.startSources(attempt);
+    } catch (e) {
+      this.failJob(e, null, null);
+      return;
+    }
     this.scheduler!.deploy(prepared, this.subtasks, restoreOf);
     this.transition('RUNNING');
   }
@@ -237,8 +250,31 @@ export class JobMaster {
       attempt,
       subtasks: this.subtasks,
       taskManagers: this.taskManagers,
+      sources: this.sources!,
       isCurrent: () => this.attempt === attempt,
     });
+  }
+
+  /** The attempt's source coordinators, before its subtasks deploy: their readers register at once. */
+  private startSources(attempt: number): void {
+    this.closeSources();
+    this.sources = new SourceCoordinators(
+      this.graph!,
+      (vertexId, subtaskIndex, event) => {
+        const subtask = this.subtasks.get(vertexId, subtaskIndex);
+        if (subtask !== undefined && attempt === this.attempt) {
+          this.taskManagers.send(subtask.taskManagerId, { type: 'coordinator-event', sessionId: this.sessionId, attempt, vertexId, subtaskIndex, event });
+        }
+      },
+      (error) => {
+        if (attempt === this.attempt) this.failover(error, null, null);
+      },
+    );
+  }
+
+  private closeSources(): void {
+    this.sources?.close();
+    this.sources = null;
   }
 
   private stopCheckpointing(): void {
@@ -295,6 +331,7 @@ export class JobMaster {
 
   private cancelAttempt(): void {
     this.stopCheckpointing();
+    this.closeSources();
     this.scheduler?.drop();
     this.taskManagers.broadcast({ type: 'cancel', sessionId: this.sessionId, attempt: this.attempt });
     this.subtasks.cancelAll();
@@ -319,7 +356,10 @@ export class JobMaster {
     if (this.jobState === state) return;
     this.log.info({ jobId: this.jobId, from: this.jobState, to: state, attempt: this.attempt }, `job ${this.jobId} ${state}`);
     this.jobState = state;
-    if (TERMINAL.has(state)) this.endTime = Date.now();
+    if (TERMINAL.has(state)) {
+      this.endTime = Date.now();
+      this.closeSources();
+    }
     for (const l of this.stateListeners) l(state);
   }
 

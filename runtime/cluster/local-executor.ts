@@ -12,6 +12,7 @@ import { createDeploymentDescriptors } from '../task/task-deployment-descriptor.
 import { logger } from '../core/logger.ts';
 import { FinalCheckpoints } from './final-checkpoints.ts';
 import { operatorResults } from './operator-results.ts';
+import { SourceCoordinators } from './source-coordinators.ts';
 
 export interface LocalExecutorOptions {
   readonly jobId?: string;
@@ -103,10 +104,17 @@ export class LocalExecutor implements JobExecutor {
       for (const [id, p] of acks) if (!p.received.has(task)) task.triggerCheckpoint(id, p.timestamp, p.options);
       if (tasks.every((t) => t.isEnded)) for (const l of allEndedListeners) l();
     };
+    let failJob: (error: unknown) => void = () => undefined;
+    const coordinators = new SourceCoordinators(
+      graph,
+      (vertexId, subtask, event) => byKey.get(`${vertexId}/${subtask}`)?.handleCoordinatorEvent(event),
+      (error) => failJob(error),
+    );
     const tasks: StreamTask[] = createDeploymentDescriptors(graph, jobId).map((d) => {
       const task: StreamTask = new StreamTask(graph, d, {
         channels: provider,
         onCheckpoint,
+        readerEvents: (event) => coordinators.handleReaderEvent(d.vertexId, d.subtaskIndex, event),
         onEnded: () => onEnded(task),
         checkpointing: this.options.checkpointing,
         sourceBurst: this.options.sourceBurst,
@@ -126,6 +134,13 @@ export class LocalExecutor implements JobExecutor {
     const result = new Promise<JobExecutionResult>((resolve, reject) => {
       let remaining = tasks.length;
       let failed = false;
+      failJob = (error: unknown) => {
+        if (failed) return;
+        failed = true;
+        for (const t of tasks) t.cancel();
+        if (!(error instanceof TaskCancelledError)) logger.error({ jobId, err: error }, 'job failed');
+        reject(error);
+      };
       for (const task of tasks) {
         task.run().then(
           () => {
@@ -134,17 +149,12 @@ export class LocalExecutor implements JobExecutor {
             logger.info({ jobId, durationMs: r.durationMs }, 'job finished');
             resolve(r);
           },
-          (error: unknown) => {
-            if (failed) return;
-            failed = true;
-            for (const t of tasks) t.cancel();
-            if (!(error instanceof TaskCancelledError)) logger.error({ jobId, task: task.name, err: error }, 'job failed');
-            reject(error);
-          },
+          (error: unknown) => failJob(error),
         );
       }
     });
     const abandon = () => {
+      coordinators.close();
       for (const [id, p] of acks) p.reject(new Error(`job ${jobId} ended before checkpoint ${id} completed`));
       acks.clear();
     };
@@ -160,6 +170,13 @@ export class LocalExecutor implements JobExecutor {
             reject(new Error(`cannot take checkpoint ${id} of job ${jobId}: subtasks no longer running: ${finished.join(', ')}`));
             return;
           }
+          // The enumerators' states first: they reach each source's subtask 0 ahead of the trigger.
+          try {
+            coordinators.checkpoint(id);
+          } catch (e) {
+            reject(e as Error);
+            return;
+          }
           const timestamp = Date.now();
           acks.set(id, { timestamp, options, received: new Map(), resolve, reject });
           finalCheckpoints.triggered(id, options.stop, tasks.every((t) => t.isEnded));
@@ -168,6 +185,7 @@ export class LocalExecutor implements JobExecutor {
       },
       notifyCheckpointComplete(id: number) {
         const final = finalCheckpoints.completed(id);
+        coordinators.notifyCheckpointComplete(id);
         for (const t of tasks) t.notifyCheckpointComplete(id, final);
         return final;
       },

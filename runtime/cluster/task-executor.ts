@@ -200,6 +200,15 @@ export class TaskExecutor {
       case 'cancel':
         if (m.attempt === this.attempt) this.cancelAll(`cancelled by the JobManager (attempt ${m.attempt})`);
         return;
+      case 'coordinator-event': {
+        const deployed = this.tasks.get(subtaskKey(m.vertexId, m.subtaskIndex));
+        if (deployed === undefined || m.attempt !== this.attempt) {
+          this.log.warn({ task: subtaskKey(m.vertexId, m.subtaskIndex), attempt: m.attempt }, 'ignoring a source coordinator event for a subtask not running here');
+          return;
+        }
+        deployed.task.handleCoordinatorEvent(m.event);
+        return;
+      }
       case 'trigger-checkpoint': {
         const deployed = this.tasks.get(subtaskKey(m.vertexId, m.subtaskIndex));
         if (deployed === undefined || m.attempt !== this.attempt || !deployed.task.isAlive) {
@@ -254,6 +263,7 @@ export class TaskExecutor {
         localChannel: (id) => channels.get(id) ?? channels.set(id, new LocalChannel(id)).get(id)!,
         restore,
         onCheckpoint: (ack) => this.acknowledge(sessionId, attempt, ack),
+        readerEvents: (event) => this.send({ type: 'reader-event', sessionId, attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, event }),
         checkpointingMode: this.options.config.checkpointing.mode,
         // Periodic checkpoints with storage: the final checkpoint then commits what a subtask wrote last.
         checkpointing: this.options.checkpoints !== undefined && this.options.config.checkpointing.interval !== undefined,

@@ -1,116 +1,57 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext } from './source.ts';
+import { FILE_ENUMERATOR_STATE_SERIALIZER, FILE_SOURCE_SPLIT_SERIALIZER, type FileEnumeratorState, type FileSourceSplit } from './file-source-split.ts';
+import { FileSourceReader } from './file-source-reader.ts';
+import { FileSplitEnumerator } from './file-split-enumerator.ts';
+import type { SourceReader, SourceReaderContext } from './source-reader.ts';
+import type { Boundedness, Source } from './source.ts';
+import type { SplitEnumerator } from './split-enumerator.ts';
+import type { SplitEnumeratorContext } from './split-enumerator-context.ts';
 
-/** A file being read: its state is the byte offset of the next unread line. */
-interface FileSplit {
-  readonly path: string;
-  offset: number;
+export interface FileSourceOptions {
+  /** Largest byte range of a file one split covers (default 32 MiB, Flink's local block size): a larger file is read by several readers. */
+  readonly splitSize?: number;
 }
 
-const CHUNK = 64 * 1024;
-const NEWLINE = 0x0a;
+const DEFAULT_SPLIT_SIZE = 32 * 1024 * 1024;
 
 /**
- * Reads the lines of a file, or of every file in a directory (sorted by name), as a bounded
- * source. Files are the splits: file j goes to subtask j mod parallelism. A snapshot holds each
- * file's byte offset, so a restore continues at the next line.
+ * The lines of a file, or of every file in a directory (sorted by name), as Flink's FileSource with
+ * a text line format. Files are divided into byte-range splits of at most `splitSize`, handed to
+ * readers as they ask, so several readers share one large file. Bounded, unless
+ * `monitorContinuously(interval)`: then the directory is listed every `interval` ms and new files are
+ * read as they appear (they must appear whole, e.g. renamed into it). A split's position is the offset
+ * of its next line, so a restore continues at the next line.
  */
-export class FileSource implements Source<string> {
-  readonly boundedness = 'bounded';
-  constructor(private readonly path: string) {}
+export class FileSource implements Source<string, FileSourceSplit, FileEnumeratorState> {
+  readonly boundedness: Boundedness;
+  readonly splitSerializer = FILE_SOURCE_SPLIT_SERIALIZER;
+  readonly enumeratorCheckpointSerializer = FILE_ENUMERATOR_STATE_SERIALIZER;
+  private readonly splitSize: number;
 
-  private files(): string[] {
-    let stat;
-    try {
-      stat = statSync(this.path);
-    } catch (e) {
-      throw new Error(`file source: cannot read "${this.path}": ${(e as Error).message}`);
-    }
-    if (!stat.isDirectory()) return [this.path];
-    return readdirSync(this.path)
-      .filter((f) => !f.startsWith('.'))
-      .sort()
-      .map((f) => join(this.path, f));
+  constructor(
+    private readonly path: string,
+    options: FileSourceOptions = {},
+    private readonly monitorInterval?: number,
+  ) {
+    this.splitSize = options.splitSize ?? DEFAULT_SPLIT_SIZE;
+    if (!Number.isSafeInteger(this.splitSize) || this.splitSize < 1) throw new RangeError(`file source splitSize must be a positive integer, got ${options.splitSize}`);
+    this.boundedness = monitorInterval === undefined ? 'bounded' : 'continuous';
   }
 
-  createReader(ctx: SourceReaderContext, restored: readonly unknown[] | undefined): SourceReader<string> {
-    const splits: FileSplit[] = restored
-      ? restored.map((s) => {
-          const x = s as FileSplit;
-          if (typeof x?.path !== 'string' || typeof x.offset !== 'number') throw new Error(`invalid file split state ${JSON.stringify(s)}`);
-          return { path: x.path, offset: x.offset };
-        })
-      : this.files()
-          .filter((_, j) => j % ctx.parallelism === ctx.subtaskIndex)
-          .map((path) => ({ path, offset: 0 }));
-    return new FileReader(splits);
-  }
-}
-
-class FileReader implements SourceReader<string> {
-  private current = 0;
-  private fd: number | undefined;
-  private buffer: Buffer = Buffer.alloc(0);
-  private pos = 0;
-
-  constructor(private readonly splits: FileSplit[]) {}
-
-  pollNext(output: ReaderOutput<string>, maxRecords: number): InputStatus {
-    let emitted = 0;
-    while (emitted < maxRecords) {
-      const split = this.splits[this.current];
-      if (split === undefined) return 'end-of-input';
-      if (this.fd === undefined) {
-        this.fd = openSync(split.path, 'r');
-        this.buffer = Buffer.alloc(0);
-        this.pos = 0;
-      }
-      const nl = this.buffer.indexOf(NEWLINE, this.pos);
-      if (nl >= 0) {
-        output.collect(this.line(this.pos, nl));
-        split.offset += nl - this.pos + 1;
-        this.pos = nl + 1;
-        emitted++;
-        continue;
-      }
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const read = readSync(this.fd, chunk, 0, CHUNK, split.offset + (this.buffer.length - this.pos));
-      if (read > 0) {
-        this.buffer = Buffer.concat([this.buffer.subarray(this.pos), chunk.subarray(0, read)]);
-        this.pos = 0;
-        continue;
-      }
-      if (this.pos < this.buffer.length) {
-        output.collect(this.line(this.pos, this.buffer.length));
-        split.offset += this.buffer.length - this.pos;
-        emitted++;
-      }
-      this.closeFile();
-      this.current++;
-    }
-    return 'more-available';
+  /** The same source, unbounded: lists the directory every `intervalMs` ms and reads the files that appeared. */
+  monitorContinuously(intervalMs: number): FileSource {
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new RangeError(`file source monitoring interval must be a positive number of ms, got ${intervalMs}`);
+    return new FileSource(this.path, { splitSize: this.splitSize }, intervalMs);
   }
 
-  available(): Promise<void> {
-    return Promise.resolve();
+  createEnumerator(context: SplitEnumeratorContext<FileSourceSplit>): SplitEnumerator<FileSourceSplit, FileEnumeratorState> {
+    return new FileSplitEnumerator(context, { path: this.path, splitSize: this.splitSize, monitorInterval: this.monitorInterval });
   }
 
-  snapshotState(): unknown[] {
-    return this.splits.slice(this.current).map((s) => ({ ...s }));
+  restoreEnumerator(context: SplitEnumeratorContext<FileSourceSplit>, state: FileEnumeratorState): SplitEnumerator<FileSourceSplit, FileEnumeratorState> {
+    return new FileSplitEnumerator(context, { path: this.path, splitSize: this.splitSize, monitorInterval: this.monitorInterval }, state);
   }
 
-  close(): void {
-    this.closeFile();
-  }
-
-  private line(from: number, to: number): string {
-    const end = to > from && this.buffer[to - 1] === 0x0d ? to - 1 : to;
-    return this.buffer.toString('utf8', from, end);
-  }
-
-  private closeFile(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+  createReader(context: SourceReaderContext): SourceReader<string, FileSourceSplit> {
+    return new FileSourceReader(context);
   }
 }

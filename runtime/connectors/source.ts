@@ -1,40 +1,51 @@
+import type { SimpleVersionedSerializer } from './simple-versioned-serializer.ts';
+import type { SourceReader, SourceReaderContext } from './source-reader.ts';
+import type { SplitEnumerator } from './split-enumerator.ts';
+import type { SplitEnumeratorContext } from './split-enumerator-context.ts';
+
+export type Boundedness = 'bounded' | 'continuous';
+
 /**
- * Sources, in the spirit of Flink's FLIP-27 API without a split enumerator: a source divides its
- * work into splits; a fresh subtask takes its share of them, a restored one gets the split
- * positions from operator state (redistributed by the runtime when parallelism changes) and
- * nothing else, even when that is no split at all.
+ * A unit of work of a source (Flink's SourceSplit): a byte range of a file, a Kafka
+ * topic-partition, a range of a generated sequence. Splits are plain data; a reader's copy carries
+ * its position (the offset to read next), so the split a reader snapshots is the split to resume.
+ * `splitId` is unique within the source and stable across restarts: per-split watermarks and
+ * assignments are keyed by it.
  */
-
-export type InputStatus = 'more-available' | 'nothing-available' | 'end-of-input';
-
-/** Where a reader emits records; the timestamp is optional (event time may be assigned later). */
-export interface ReaderOutput<T> {
-  collect(value: T, timestamp?: number): void;
+export interface SourceSplit {
+  readonly splitId: string;
 }
 
-export interface SourceReaderContext {
-  readonly subtaskIndex: number;
-  readonly parallelism: number;
+/**
+ * A source in Flink's FLIP-27 shape: a {@link SplitEnumerator} in the JobManager (in a local run,
+ * beside the readers) discovers splits and assigns them to the {@link SourceReader}s that run in
+ * the source's subtasks.
+ *
+ * Every process of a job builds the same Source object from the job module; only splits, enumerator
+ * checkpoints and source events travel, as bytes from the two serializers (and source events as
+ * msgpack-able data).
+ *
+ * Checkpoints: the enumerator's state (splits it discovered and has not assigned) is taken first,
+ * then every reader snapshots the splits it holds with their positions. Splits assigned after the
+ * enumerator's snapshot reach their readers after the readers' snapshots, so a restore from that
+ * checkpoint finds each split exactly once: unassigned in the enumerator, or held by a reader. On
+ * restore the enumerator comes from `restoreEnumerator`, and the readers' splits are dealt out over
+ * the new parallelism (a reader gets its restored splits through `addSplits` before it is polled).
+ *
+ * `boundedness`: a bounded source ends once each reader was told that no more splits come and
+ * finished its splits; a continuous one runs until cancelled.
+ */
+export interface Source<T, Split extends SourceSplit = SourceSplit, EnumState = unknown> {
+  readonly boundedness: Boundedness;
+  createReader(context: SourceReaderContext): SourceReader<T, Split>;
+  /** A new enumerator, for a job that starts without state. */
+  createEnumerator(context: SplitEnumeratorContext<Split>): SplitEnumerator<Split, EnumState>;
+  /** An enumerator continuing from `state`, which `snapshotState` of an earlier one returned. */
+  restoreEnumerator(context: SplitEnumeratorContext<Split>, state: EnumState): SplitEnumerator<Split, EnumState>;
+  readonly splitSerializer: SimpleVersionedSerializer<Split>;
+  readonly enumeratorCheckpointSerializer: SimpleVersionedSerializer<EnumState>;
 }
 
-export interface SourceReader<T> {
-  /**
-   * Emits at most `maxRecords` records synchronously. 'nothing-available' means: wait for
-   * `available()` before polling again.
-   */
-  pollNext(output: ReaderOutput<T>, maxRecords: number): InputStatus;
-  available(): Promise<void>;
-  /** The positions of this reader's splits; each entry must be restorable on its own. */
-  snapshotState(checkpointId: number): unknown[];
-  close(): void;
-}
-
-export interface Source<T> {
-  readonly boundedness: 'bounded' | 'continuous';
-  /**
-   * `restoredSplits` is undefined on a fresh start (create the initial splits), else the split states
-   * assigned to this restored subtask — possibly none, when the job was scaled up or every split had
-   * finished: such a reader is never polled (a bounded subtask ends, a continuous one stays idle).
-   */
-  createReader(context: SourceReaderContext, restoredSplits: readonly unknown[] | undefined): SourceReader<T>;
-}
+/** A source of any split and state type, as the runtime holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySource<T = unknown> = Source<T, any, any>;

@@ -1,10 +1,12 @@
 import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
-import type { InputStatus, ReaderOutput, Source, SourceReader } from '../connectors/source.ts';
-import { NO_TIMESTAMP } from '../core/timestamps.ts';
+import { deserializeVersioned, serializeVersioned, type VersionedBytes } from '../connectors/simple-versioned-serializer.ts';
+import type { InputStatus, SourceReader } from '../connectors/source-reader.ts';
+import type { AnySource, SourceSplit } from '../connectors/source.ts';
 import type { ListState } from '../state/keyed-state.ts';
 import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snapshot.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
-import { WatermarkEmitter } from './watermark-emitter.ts';
+import type { CoordinatorEvent, ReaderEventGateway } from './source-operator-event.ts';
+import { SourceReaderOutput } from './source-reader-output.ts';
 
 /** The end of time: a bounded source's last watermark, which fires every event-time timer. */
 export const MAX_WATERMARK = Number.POSITIVE_INFINITY;
@@ -16,23 +18,31 @@ export const MAX_WATERMARK = Number.POSITIVE_INFINITY;
  */
 export const SOURCE_RESTORED_MARKER = 'source-restored';
 
+const NO_COORDINATOR: ReaderEventGateway = () => {
+  throw new Error('this source subtask has no coordinator to talk to: the task was started without a reader event gateway');
+};
+
 /**
- * Head of a source task: drives a SourceReader in bursts (the task calls `emitNext`), applies
- * the source's watermark strategy, and keeps the reader's split positions as operator state.
+ * Head of a source task (Flink's SourceOperator): runs a SourceReader in bursts (the task calls
+ * `emitNext`), talks to the source's coordinator in the JobManager (registration, split requests,
+ * assignments; `handleCoordinatorEvent` runs on the mailbox), applies the WatermarkStrategy per
+ * split, and keeps as operator state the reader's splits with their positions and, in subtask 0,
+ * the enumerator's state of the same checkpoint.
  */
 export class SourceOperator<T> extends AbstractStreamOperator {
-  private reader!: SourceReader<T>;
-  private splits!: ListState<unknown>;
-  private emitter: WatermarkEmitter<T> | undefined;
-  private readerOutput!: ReaderOutput<T>;
+  private reader!: SourceReader<T, SourceSplit>;
+  private splits!: ListState<VersionedBytes>;
+  private enumerator!: ListState<VersionedBytes>;
+  private readerOutput!: SourceReaderOutput<T>;
+  private gateway: ReaderEventGateway = NO_COORDINATOR;
   private ended = false;
   private restored = false;
-  /** Restored without splits: a bounded subtask ends at once, a continuous one stays idle. */
-  private withoutSplits = false;
-  private idle = false;
+  /** The enumerator's state for the checkpoint about to be taken (subtask 0 only). */
+  private enumeratorCheckpoint: { checkpointId: number; state: VersionedBytes } | undefined;
 
   constructor(
-    private readonly source: Source<T>,
+    /** Read by the JobManager too, which builds the source's coordinator from it (Flink's coordinator provider). */
+    readonly source: AnySource<T>,
     private readonly strategy: WatermarkStrategy<T> | undefined,
     private readonly watermarkInterval: number,
   ) {
@@ -43,6 +53,11 @@ export class SourceOperator<T> extends AbstractStreamOperator {
     return this.source.boundedness === 'bounded';
   }
 
+  /** Where this subtask's reader events go; set by the task before `open`. */
+  setReaderEventGateway(gateway: ReaderEventGateway): void {
+    this.gateway = gateway;
+  }
+
   /** Restored when the checkpoint recorded this source at all: its list states reach every new subtask, maybe empty. */
   override initializeState(restore: OperatorStateRestore): void {
     super.initializeState(restore);
@@ -51,44 +66,57 @@ export class SourceOperator<T> extends AbstractStreamOperator {
 
   override open(): void {
     this.splits = this.operatorState.getListState('splits');
+    this.enumerator = this.operatorState.getListState('enumerator');
     this.operatorState.getListState<boolean>(SOURCE_RESTORED_MARKER).update([true]);
-    const restoredSplits = this.restored ? [...this.splits.get()] : undefined;
-    this.withoutSplits = restoredSplits?.length === 0;
-    this.reader = this.source.createReader({ subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism }, restoredSplits);
-    const out = this.output;
-    if (this.withoutSplits) return;
-    if (this.strategy === undefined) {
-      this.readerOutput = { collect: (value, timestamp = NO_TIMESTAMP) => out.collect(value, timestamp) };
-      return;
+    const gateway = this.gateway;
+    this.reader = this.source.createReader({
+      subtaskIndex: this.ctx.subtaskIndex,
+      parallelism: this.ctx.parallelism,
+      sendSplitRequest: () => gateway({ kind: 'split-request' }),
+      sendSourceEventToCoordinator: (event) => gateway({ kind: 'source-event', event }),
+    });
+    this.readerOutput = new SourceReaderOutput(this.output, this.strategy, this.ctx.time, this.watermarkInterval);
+    const serializer = this.source.splitSerializer;
+    const restoredSplits = this.restored ? this.splits.get().map((s) => deserializeVersioned<SourceSplit>(serializer, s)) : [];
+    if (restoredSplits.length > 0) this.reader.addSplits(restoredSplits);
+    const restoredEnumerator = this.restored ? this.enumerator.get()[0] : undefined;
+    this.gateway({ kind: 'reader-registered', restored: this.restored, ...(restoredEnumerator ? { restoredEnumerator } : {}) });
+    this.reader.start();
+  }
+
+  /** An assignment, a signal or the enumerator's checkpoint state, in the order the coordinator sent them. */
+  handleCoordinatorEvent(event: CoordinatorEvent): void {
+    switch (event.kind) {
+      case 'enumerator-checkpoint':
+        this.enumeratorCheckpoint = { checkpointId: event.checkpointId, state: event.state };
+        return;
+      case 'add-splits':
+        if (!this.ended) this.reader.addSplits(event.splits.map((s) => deserializeVersioned<SourceSplit>(this.source.splitSerializer, s)));
+        return;
+      case 'no-more-splits':
+        if (!this.ended) this.reader.notifyNoMoreSplits();
+        return;
+      case 'source-event':
+        if (!this.ended) this.reader.handleSourceEvent?.(event.event);
+        return;
     }
-    const emitter = (this.emitter = new WatermarkEmitter(this.strategy, out, this.ctx.time, this.watermarkInterval));
-    this.readerOutput = {
-      collect: (value, timestamp = NO_TIMESTAMP) => {
-        const ts = emitter.timestampOf(value, timestamp);
-        out.collect(value, ts);
-        emitter.onEvent(value, ts);
-      },
-    };
-    emitter.start();
   }
 
   /** Emits up to `maxRecords` records; at the end of a bounded input, the final watermark. */
   emitNext(maxRecords: number): InputStatus {
     if (this.ended) return 'end-of-input';
-    if (this.withoutSplits && !this.bounded) return this.idleWithoutSplits();
-    const status = this.withoutSplits ? 'end-of-input' : this.reader.pollNext(this.readerOutput, maxRecords);
+    const status = this.reader.pollNext(this.readerOutput, maxRecords);
     if (status === 'end-of-input') {
       this.ended = true;
-      this.emitter?.flush();
-      this.emitter?.stop();
+      this.readerOutput.flush();
+      this.readerOutput.close();
       this.output.emitWatermark(MAX_WATERMARK);
-    }
+    } else if (status === 'nothing-available') this.readerOutput.waiting();
     return status;
   }
 
   available(): Promise<void> {
-    // A fresh promise each time that nothing references: the task's waits on it are collected.
-    return this.withoutSplits ? new Promise(() => {}) : this.reader.available();
+    return this.reader.available();
   }
 
   processElement(): void {
@@ -96,24 +124,24 @@ export class SourceOperator<T> extends AbstractStreamOperator {
   }
 
   override snapshotState(checkpointId: number): OperatorSnapshot {
-    this.splits.update(this.reader.snapshotState(checkpointId));
+    const serializer = this.source.splitSerializer;
+    this.splits.update(this.ended ? [] : this.reader.snapshotState(checkpointId).map((s) => serializeVersioned(serializer, s)));
+    if (this.ctx.subtaskIndex === 0) {
+      const e = this.enumeratorCheckpoint;
+      if (e?.checkpointId !== checkpointId) {
+        throw new Error(`source "${this.ctx.name}": checkpoint ${checkpointId} reached subtask 0 without the enumerator's state of that checkpoint`);
+      }
+      this.enumerator.update([e.state]);
+    }
     return super.snapshotState(checkpointId);
   }
 
-  /**
-   * No split will ever come (there is no split enumerator to hand out new ones): the subtask stays
-   * up for checkpoints and cancellation, marked idle so that it holds back no watermark downstream.
-   */
-  private idleWithoutSplits(): InputStatus {
-    if (!this.idle) {
-      this.idle = true;
-      this.output.emitIdle(true);
-    }
-    return 'nothing-available';
+  override notifyCheckpointComplete(checkpointId: number): void {
+    this.reader.notifyCheckpointComplete?.(checkpointId);
   }
 
   override close(): void {
-    this.emitter?.stop();
+    this.readerOutput?.close();
     this.reader?.close();
   }
 }

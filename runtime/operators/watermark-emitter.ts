@@ -2,6 +2,9 @@ import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../
 import type { ProcessingTimeService } from '../core/processing-time-service.ts';
 import type { Output } from './output.ts';
 
+/** Where watermarks and idleness go: an operator's output, or one split's input of a WatermarkOutputMultiplexer. */
+export type WatermarkSink = Pick<Output, 'emitWatermark' | 'emitIdle'>;
+
 /**
  * Applies a WatermarkStrategy to a stream: assigns timestamps, feeds the generator, emits
  * monotonic watermarks (punctuated, and periodically from the mailbox), and marks the stream
@@ -19,7 +22,7 @@ export class WatermarkEmitter<T> implements WatermarkOutput {
 
   constructor(
     strategy: WatermarkStrategy<T>,
-    private readonly output: Output,
+    private readonly output: WatermarkSink,
     private readonly time: ProcessingTimeService,
     private readonly interval: number,
   ) {

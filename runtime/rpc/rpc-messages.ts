@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
+import type { CoordinatorEvent, ReaderEvent } from '../operators/source-operator-event.ts';
 
 /**
  * The control plane between a JobManager and its TaskManagers: every message as a typebox schema,
@@ -53,6 +54,27 @@ export type SubtaskReport = Static<typeof SubtaskReportSchema>;
 export const TaskErrorSchema = Type.Object({ name: Type.String(), message: Type.String(), stack: Type.String() });
 export type TaskError = Static<typeof TaskErrorSchema>;
 
+const VersionedBytes = Type.Object({ version: Index, bytes: Type.Uint8Array() });
+
+/** A source reader's event for its coordinator (operators/source-operator-event.ts). */
+const ReaderEventSchema = Type.Unsafe<ReaderEvent>(
+  Type.Union([
+    Type.Object({ kind: Type.Literal('reader-registered'), restored: Type.Boolean(), restoredEnumerator: Type.Optional(VersionedBytes) }),
+    Type.Object({ kind: Type.Literal('split-request') }),
+    Type.Object({ kind: Type.Literal('source-event'), event: Type.Unknown() }),
+  ]),
+);
+
+/** A source coordinator's event for one of its readers. */
+const CoordinatorEventSchema = Type.Unsafe<CoordinatorEvent>(
+  Type.Union([
+    Type.Object({ kind: Type.Literal('add-splits'), splits: Type.Array(VersionedBytes) }),
+    Type.Object({ kind: Type.Literal('no-more-splits') }),
+    Type.Object({ kind: Type.Literal('source-event'), event: Type.Unknown() }),
+    Type.Object({ kind: Type.Literal('enumerator-checkpoint'), checkpointId: Index, state: VersionedBytes }),
+  ]),
+);
+
 const Message = <K extends string, T extends Parameters<typeof Type.Object>[0]>(type: K, properties: T) =>
   Type.Object({ type: Type.Literal(type), ...properties });
 
@@ -82,6 +104,8 @@ const CheckpointAck = Message('checkpoint-ack', {
   /** The subtask's state as the TaskManager-side checkpoint hook made it (handles or inline snapshots). */
   state: Type.Unknown(),
 });
+/** From a source subtask to its source's coordinator in the JobManager. */
+const ReaderEventMessage = Message('reader-event', { ...Fenced, vertexId: Id, subtaskIndex: Index, event: ReaderEventSchema });
 const CheckpointDecline = Message('checkpoint-decline', { ...Fenced, vertexId: Id, subtaskIndex: Index, checkpointId: Index, reason: Type.String() });
 
 // JobManager -> TaskManager
@@ -99,6 +123,8 @@ const DeployTask = Message('deploy', {
   restore: Type.Optional(Type.Unknown()),
 });
 const CancelTasks = Message('cancel', Fenced);
+/** From a source's coordinator to one of its subtasks, handled in the order sent. */
+const CoordinatorEventMessage = Message('coordinator-event', { ...Fenced, vertexId: Id, subtaskIndex: Index, event: CoordinatorEventSchema });
 /** At a running source: snapshot and barrier; at an ENDED subtask: snapshot only. */
 const TriggerCheckpoint = Message('trigger-checkpoint', {
   ...Fenced,
@@ -126,12 +152,14 @@ export const RpcMessageSchema = Type.Union([
   TaskStateUpdate,
   CheckpointAck,
   CheckpointDecline,
+  ReaderEventMessage,
   Registered,
   Refused,
   JobManagerHeartbeat,
   PrepareAttempt,
   DeployTask,
   CancelTasks,
+  CoordinatorEventMessage,
   TriggerCheckpoint,
   NotifyCheckpointComplete,
   NotifyCheckpointAborted,
@@ -139,9 +167,9 @@ export const RpcMessageSchema = Type.Union([
 
 export type RpcMessage = Static<typeof RpcMessageSchema>;
 export type RpcMessageOf<K extends RpcMessage['type']> = Extract<RpcMessage, { type: K }>;
-export type TaskManagerMessage = RpcMessageOf<'register' | 'tm-heartbeat' | 'attempt-ready' | 'task-state' | 'checkpoint-ack' | 'checkpoint-decline'>;
+export type TaskManagerMessage = RpcMessageOf<'register' | 'tm-heartbeat' | 'attempt-ready' | 'task-state' | 'checkpoint-ack' | 'checkpoint-decline' | 'reader-event'>;
 export type JobManagerMessage = RpcMessageOf<
-  'registered' | 'refused' | 'jm-heartbeat' | 'prepare-attempt' | 'deploy' | 'cancel' | 'trigger-checkpoint' | 'checkpoint-complete' | 'checkpoint-aborted'
+  'registered' | 'refused' | 'jm-heartbeat' | 'prepare-attempt' | 'deploy' | 'cancel' | 'coordinator-event' | 'trigger-checkpoint' | 'checkpoint-complete' | 'checkpoint-aborted'
 >;
 
 const checker = TypeCompiler.Compile(RpcMessageSchema);

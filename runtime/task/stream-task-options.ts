@@ -1,4 +1,5 @@
 import type { CheckpointingMode } from '../core/checkpointing-mode.ts';
+import type { ReaderEventGateway } from '../operators/source-operator-event.ts';
 import type { OperatorStateRestore } from '../state/state-snapshot.ts';
 import type { ChannelProvider } from './channel-provider.ts';
 import type { TaskCheckpointAck } from './task-checkpoint.ts';
@@ -8,6 +9,8 @@ export interface StreamTaskOptions {
   readonly channels: ChannelProvider;
   /** State to start from, per operator id (already assigned to this subtask). */
   readonly restore?: (operatorId: string) => OperatorStateRestore | undefined;
+  /** A source subtask's events for its source's coordinator (in the JobManager, or beside the tasks in a local run). */
+  readonly readerEvents?: ReaderEventGateway;
   readonly onCheckpoint?: (ack: TaskCheckpointAck) => void;
   /**
    * The job takes checkpoints (default false); see OperatorContext.checkpointing. At end of input

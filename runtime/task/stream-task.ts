@@ -3,6 +3,7 @@ import { InputGate } from '../network/input-gate.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import type { ControlEvent, RecordBatch } from '../network/stream-element.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
+import type { CoordinatorEvent } from '../operators/source-operator-event.ts';
 import { EMPTY_RESTORE, type OperatorSnapshot } from '../state/state-snapshot.ts';
 import { createInputGate, createRecordWriters } from './task-channels.ts';
 import { CheckpointBarrierAligner } from './checkpoint-barrier-aligner.ts';
@@ -149,6 +150,18 @@ export class StreamTask {
     });
   }
 
+  /** An event of the source's coordinator for this source subtask, handled on the mailbox in the order sent. */
+  handleCoordinatorEvent(event: CoordinatorEvent): void {
+    this.enqueue(() => {
+      const head = this.chain.head;
+      try {
+        (head.operator as SourceOperator<unknown>).handleCoordinatorEvent(event);
+      } catch (e) {
+        throw operatorFailure(e, head.node, this.descriptor.subtaskIndex);
+      }
+    });
+  }
+
   cancel(): void {
     if (!ALIVE.has(this.state) && this.state !== 'created') return;
     this.state = 'cancelled';
@@ -170,6 +183,7 @@ export class StreamTask {
       ? new CheckpointBarrierAligner(blockable, (id, ts, sp, alignment) => this.performCheckpoint(id, ts, sp, alignment))
       : new CheckpointBarrierTracker(this.gate.size, (id, ts, sp) => this.performCheckpoint(id, ts, sp));
     this.chain = new OperatorChain(this.vertex, d, writersByEdge, this.time, this.options.checkpointing ?? false);
+    if (this.vertex.isSource && this.options.readerEvents) (this.chain.head.operator as SourceOperator<unknown>).setReaderEventGateway(this.options.readerEvents);
     this.input = this.createInputProcessor();
     const index = d.subtaskIndex;
     this.chain.forEach((c) => c.operator.initializeState(this.options.restore?.(c.node.operatorId) ?? EMPTY_RESTORE), index);

@@ -1,5 +1,4 @@
 import { GeneratorSource } from '../generator-source.ts';
-import type { Source, SourceReader, SourceReaderContext } from '../source.ts';
 import { NexmarkGenerator, type NexmarkConfig } from './generator.ts';
 import type { NexmarkEvent } from './model.ts';
 
@@ -18,24 +17,13 @@ export interface NexmarkSourceOptions extends Partial<NexmarkConfig> {
  * so a restore (also at another parallelism) continues where the checkpoint was. Records carry
  * their event time (`dateTime`) as timestamp.
  */
-export class NexmarkSource implements Source<NexmarkEvent> {
-  readonly boundedness: 'bounded' | 'continuous';
+export class NexmarkSource extends GeneratorSource<NexmarkEvent> {
   readonly generator: NexmarkGenerator;
-  private readonly inner: GeneratorSource<NexmarkEvent>;
 
   constructor(options: NexmarkSourceOptions = {}) {
     const { events, recordsPerSecond, ...config } = options;
-    const generator = (this.generator = new NexmarkGenerator(config));
-    this.inner = new GeneratorSource<NexmarkEvent>({
-      count: events,
-      recordsPerSecond,
-      generate: (n) => generator.event(n),
-      timestamp: (n) => generator.timestampForEvent(n),
-    });
-    this.boundedness = this.inner.boundedness;
-  }
-
-  createReader(context: SourceReaderContext, restoredSplits: readonly unknown[] | undefined): SourceReader<NexmarkEvent> {
-    return this.inner.createReader(context, restoredSplits);
+    const generator = new NexmarkGenerator(config);
+    super({ count: events, recordsPerSecond, generate: (n) => generator.event(n), timestamp: (n) => generator.timestampForEvent(n) });
+    this.generator = generator;
   }
 }

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CollectSink, FileSink, FileSource, GeneratorSource, PrintSink, WatermarkStrategy } from '../../../runtime/api/index.ts';
-import type { ReaderOutput, SourceReader } from '../../../runtime/connectors/source.ts';
+import { fileSplits } from '../../../runtime/connectors/file-source-split.ts';
+import type { SourceReaderContext } from '../../../runtime/connectors/source-reader.ts';
+import { strideSplits } from '../../../runtime/connectors/stride-split.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
+import { drain } from '../../support/source-reader-driver.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -13,13 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Polls a reader to the end, `max` records at a time, collecting the records. */
-function drain<T>(reader: SourceReader<T>, max = 1000, limit = Number.POSITIVE_INFINITY): T[] {
-  const out: T[] = [];
-  const output: ReaderOutput<T> = { collect: (v) => void out.push(v) };
-  while (out.length < limit && reader.pollNext(output, Math.min(max, limit - out.length)) !== 'end-of-input');
-  return out;
-}
+const readerContext = (subtaskIndex = 0, parallelism = 1): SourceReaderContext => ({ subtaskIndex, parallelism, sendSplitRequest() {}, sendSourceEventToCoordinator() {} });
 
 describe('file source and file sink', () => {
   it('copies the lines of a directory of files at parallelism 2, publishing one part per subtask', async () => {
@@ -42,41 +39,56 @@ describe('file source and file sink', () => {
     expect(result.operator('Lines').recordsOut).toBe(7);
   });
 
-  it('continues after a restored byte offset, across chunk boundaries and multi-byte characters', () => {
+  it('continues after a restored line position, across chunk boundaries and multi-byte characters', () => {
     const path = join(dir, 'long.txt');
     const long = 'ü'.repeat(70_000);
     const lines = ['first', long, 'third', 'fourth'];
     writeFileSync(path, lines.join('\n'));
     const source = new FileSource(path);
-    const reader = source.createReader({ subtaskIndex: 0, parallelism: 1 }, undefined);
-    expect(drain(reader, 1, 2)).toEqual(['first', long]);
+    const reader = source.createReader(readerContext());
+    const size = Buffer.byteLength(lines.join('\n'));
+    reader.addSplits(fileSplits(path, size, size));
+    reader.notifyNoMoreSplits();
+    expect(drain(reader, { max: 1, limit: 2 })).toEqual(['first', long]);
     const state = reader.snapshotState(1);
     reader.close();
-    expect(state).toEqual([{ path, offset: 6 + Buffer.byteLength(long) + 1 }]);
-    const restored = source.createReader({ subtaskIndex: 0, parallelism: 1 }, state);
+    expect(state).toEqual([{ splitId: `${path}:0`, path, start: 0, end: size, position: 6 + Buffer.byteLength(long) + 1 }]);
+    const restored = source.createReader(readerContext());
+    restored.addSplits(state);
+    restored.notifyNoMoreSplits();
     expect(drain(restored)).toEqual(['third', 'fourth']);
     restored.close();
   });
 
-  it('names the path it cannot read', () => {
-    expect(() => new FileSource(join(dir, 'nope')).createReader({ subtaskIndex: 0, parallelism: 1 }, undefined)).toThrow(
-      `file source: cannot read "${join(dir, 'nope')}": ENOENT`,
-    );
+  it('names the path it cannot read, failing the job', async () => {
+    const env = localEnvironment();
+    env.fromSource(new FileSource(join(dir, 'nope')), WatermarkStrategy.noWatermarks(), 'Lines').sinkTo(new CollectSink<string>());
+    await expect(env.execute('missing')).rejects.toThrow(`split enumerator of source "Lines" failed: file source: cannot read "${join(dir, 'nope')}": ENOENT`);
   });
 });
 
 describe('generator source', () => {
   it('splits the sequence over subtasks and continues exactly from restored positions at another parallelism', () => {
     const source = new GeneratorSource({ count: 20, generate: (n) => n * 10 });
-    const readers = [0, 1, 2].map((i) => source.createReader({ subtaskIndex: i, parallelism: 3 }, undefined));
-    const first = readers.map((r) => drain(r, 2, 2));
+    const readers = strideSplits(3).map((split, i) => {
+      const r = source.createReader(readerContext(i, 3));
+      r.addSplits([split]);
+      r.notifyNoMoreSplits();
+      return r;
+    });
+    const first = readers.map((r) => drain(r, { max: 2, limit: 2 }));
     expect(first).toEqual([
       [0, 30],
       [10, 40],
       [20, 50],
     ]);
     const states = readers.flatMap((r) => r.snapshotState(1));
-    const again = [0, 1].map((i) => source.createReader({ subtaskIndex: i, parallelism: 2 }, states.filter((_, j) => j % 2 === i)));
+    const again = [0, 1].map((i) => {
+      const r = source.createReader(readerContext(i, 2));
+      r.addSplits(states.filter((_, j) => j % 2 === i));
+      r.notifyNoMoreSplits();
+      return r;
+    });
     const rest = again.flatMap((r) => drain(r));
     expect([...first.flat(), ...rest].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n * 10));
   });

@@ -13,6 +13,7 @@ import type { ChannelProvider } from '../../../runtime/task/channel-provider.ts'
 import { StreamTask } from '../../../runtime/task/stream-task.ts';
 import { createDeploymentDescriptors, type TaskDeploymentDescriptor } from '../../../runtime/task/task-deployment-descriptor.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
+import { SourceCoordinators } from '../../../runtime/cluster/source-coordinators.ts';
 import { TEST_RUN_KEY } from '../../support/run-key.ts';
 
 /** The job, as every "process" builds it from the same code. */
@@ -70,7 +71,18 @@ describe('a job whose keyBy edge crosses TCP', () => {
             ? localChannel(t.channelId)
             : planes[process]!.createWriter(addresses[consumerOf.get(t.channelId)!]!, t.channelId, edge.serializer),
       });
-      const tasks = descriptors.map((d) => new StreamTask(graph, d, { channels: provider(processOf(d.vertexId)) }));
+      // The source's enumerator, as the JobManager runs it, talks to the source subtasks directly.
+      const tasks: StreamTask[] = [];
+      const coordinators = new SourceCoordinators(
+        graph,
+        (vertexId, subtask, event) => tasks.find((t) => t.vertex.id === vertexId && t.descriptor.subtaskIndex === subtask)!.handleCoordinatorEvent(event),
+        (e) => {
+          throw e;
+        },
+      );
+      for (const d of descriptors) {
+        tasks.push(new StreamTask(graph, d, { channels: provider(processOf(d.vertexId)), readerEvents: (event) => coordinators.handleReaderEvent(d.vertexId, d.subtaskIndex, event) }));
+      }
       await Promise.all(tasks.map((t) => t.run()));
 
       const expectedSink = new CollectSink<string>();

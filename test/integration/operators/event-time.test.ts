@@ -20,6 +20,9 @@ import {
   type WindowContext,
 } from '../../../runtime/api/index.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
+import { StaticSplitEnumerator } from '../../../runtime/connectors/static-split-enumerator.ts';
+import { STRIDE_SPLIT_SERIALIZER, STRIDE_SPLITS_SERIALIZER, strideSplits, type StrideSplit } from '../../../runtime/connectors/stride-split.ts';
+import type { SplitEnumeratorContext } from '../../../runtime/connectors/split-enumerator-context.ts';
 
 type Event = { key: string; ts: number };
 const ev = (key: string, ts: number): Event => ({ key, ts });
@@ -130,29 +133,42 @@ describe('event-time windows', () => {
   });
 });
 
-/** Emits `events`, then nothing for `quietMs`, then ends: a stream that goes quiet for a while. */
-class QuietSource implements Source<Event> {
+/** Emits `events`, then nothing for `quietMs`, then ends: a stream that goes quiet for a while (one split). */
+class QuietSource implements Source<Event, StrideSplit, StrideSplit[]> {
   readonly boundedness = 'bounded';
+  readonly splitSerializer = STRIDE_SPLIT_SERIALIZER;
+  readonly enumeratorCheckpointSerializer = STRIDE_SPLITS_SERIALIZER;
   endedAt = 0;
   constructor(
     private readonly events: Event[],
     private readonly quietMs: number,
   ) {}
-  createReader(): SourceReader<Event> {
-    let next = 0;
+  createEnumerator(context: SplitEnumeratorContext<StrideSplit>): StaticSplitEnumerator<StrideSplit> {
+    return new StaticSplitEnumerator(context, strideSplits(1), () => 0, true);
+  }
+  restoreEnumerator(context: SplitEnumeratorContext<StrideSplit>, pending: StrideSplit[]): StaticSplitEnumerator<StrideSplit> {
+    return new StaticSplitEnumerator(context, pending, () => 0, true);
+  }
+  createReader(): SourceReader<Event, StrideSplit> {
+    let split: StrideSplit | undefined;
+    let noMoreSplits = false;
     let quietUntil = 0;
     let timer: NodeJS.Timeout | undefined;
     return {
+      start() {},
+      addSplits: (splits) => void (split = { ...splits[0]! }),
+      notifyNoMoreSplits: () => void (noMoreSplits = true),
       pollNext: (out, max) => {
-        for (let n = 0; n < max && next < this.events.length; n++) out.collect(this.events[next++]!);
-        if (next < this.events.length) return 'more-available';
+        if (split === undefined) return noMoreSplits ? 'end-of-input' : 'nothing-available';
+        for (let n = 0; n < max && split.next < this.events.length; n++) out.collect(this.events[split.next++]!);
+        if (split.next < this.events.length) return 'more-available';
         if (quietUntil === 0) quietUntil = Date.now() + this.quietMs;
         if (Date.now() < quietUntil) return 'nothing-available';
         this.endedAt = Date.now();
         return 'end-of-input';
       },
       available: () => new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, quietUntil - Date.now())))),
-      snapshotState: () => [next],
+      snapshotState: () => (split === undefined ? [] : [{ ...split }]),
       close: () => clearTimeout(timer),
     };
   }

@@ -2,10 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CollectSink, FileSource, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy, type Source } from '../../../../runtime/api/index.ts';
+import { CollectSink, FileSource, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from '../../../../runtime/api/index.ts';
 import { LocalExecutor } from '../../../../runtime/cluster/local-executor.ts';
 import { CollectionSource } from '../../../../runtime/connectors/collection-source.ts';
-import type { StrideSplit } from '../../../../runtime/connectors/split-assignment.ts';
+import { deserializeVersioned, type VersionedBytes } from '../../../../runtime/connectors/simple-versioned-serializer.ts';
+import type { AnySource } from '../../../../runtime/connectors/source.ts';
+import { STRIDE_SPLIT_SERIALIZER } from '../../../../runtime/connectors/stride-split.ts';
+import { SourceCoordinator } from '../../../../runtime/cluster/source-coordinator.ts';
 import { SOURCE_RESTORED_MARKER, SourceOperator } from '../../../../runtime/operators/source-operator.ts';
 import { assignStateToSubtask, decodeEntry, type OperatorSnapshot, type OperatorStateRestore } from '../../../../runtime/state/state-snapshot.ts';
 import { harness } from '../../../support/operator-harness.ts';
@@ -43,8 +46,8 @@ describe('a source restored at another parallelism', () => {
     const source = snapshots.get(sourceOperatorId(env1))!;
     // Every subtask records the marker, so any restore knows the source was checkpointed.
     for (const s of source) expect(s.operatorState.find((l) => l.name === SOURCE_RESTORED_MARKER)!.entries.map(decodeEntry)).toEqual([true]);
-    const splits = source.flatMap((s) => s.operatorState.find((l) => l.name === 'splits')!.entries.map(decodeEntry) as StrideSplit[]);
-    expect(splits.map((s) => s.split).sort()).toEqual([0, 1]);
+    const splits = source.flatMap((s) => s.operatorState.find((l) => l.name === 'splits')!.entries.map((e) => deserializeVersioned(STRIDE_SPLIT_SERIALIZER, decodeEntry(e) as VersionedBytes)));
+    expect(splits.map((s) => s.index).sort()).toEqual([0, 1]);
 
     const second = new CollectSink<number>();
     const env2 = localEnvironment().setParallelism(parallelism);
@@ -100,47 +103,73 @@ describe('a source restored at another parallelism', () => {
   });
 });
 
-/** One source subtask driven directly: emits up to `limit` records (all when omitted), then snapshots. */
-function runSubtask<T>(source: Source<T>, parallelism: number, subtaskIndex: number, restore: OperatorStateRestore | undefined, limit = Number.POSITIVE_INFINITY) {
-  const operator = new SourceOperator(source, undefined, 200);
-  const { output } = harness(operator, { parallelism, subtaskIndex, restore });
-  let status = 'more-available';
-  while (status === 'more-available' && output.length < limit) status = operator.emitNext(Math.min(10, limit - output.length));
-  return { output: output as T[], status, snapshot: operator.snapshotState(1) };
+/**
+ * The subtasks of one source driven directly, each SourceOperator in a harness, beside a real
+ * SourceCoordinator whose events are delivered at once: a job of that source without a task. Polls
+ * every subtask until it ended or emitted `limit` records, then takes checkpoint 1.
+ */
+async function runSource<T>(source: AnySource<T>, parallelism: number, restore: (subtask: number) => OperatorStateRestore | undefined, limit = Number.POSITIVE_INFINITY) {
+  const operators: SourceOperator<T>[] = [];
+  const coordinator = new SourceCoordinator({
+    source,
+    name: 'Under Test',
+    parallelism,
+    send: (subtask, event) => operators[subtask]!.handleCoordinatorEvent(event),
+    fail: (e) => {
+      throw e;
+    },
+  });
+  const outputs = Array.from({ length: parallelism }, (_, i) => {
+    const operator = new SourceOperator(source, undefined, 200);
+    operator.setReaderEventGateway((event) => coordinator.handleReaderEvent(i, event));
+    operators.push(operator);
+    return harness(operator, { parallelism, subtaskIndex: i, restore: restore(i) }).output as T[];
+  });
+  const statuses = operators.map(() => 'more-available');
+  const done = (i: number) => statuses[i] === 'end-of-input' || outputs[i]!.length >= limit;
+  const deadline = Date.now() + 5000;
+  while (!operators.every((_, i) => done(i))) {
+    if (Date.now() > deadline) throw new Error(`the source did not end: ${statuses.join(', ')}`);
+    operators.forEach((o, i) => {
+      if (!done(i)) statuses[i] = o.emitNext(Math.min(10, limit - outputs[i]!.length));
+    });
+    // The enumerator's discovery and answers happen between polls, on the event loop.
+    await new Promise((r) => setImmediate(r));
+  }
+  coordinator.checkpoint(1);
+  const snapshots = operators.map((o) => o.snapshotState(1));
+  coordinator.close();
+  return { outputs, statuses, snapshots };
 }
 
 describe('source subtasks driven directly', () => {
-  it('collection source: 2 subtasks restored into 3, the third gets no split and ends at once', () => {
+  it('collection source: 2 subtasks restored into 3, the third gets no split and ends at once', async () => {
     const values = Array.from({ length: 100 }, (_, i) => i);
     const source = new CollectionSource(values);
-    const before = [0, 1].map((i) => runSubtask(source, 2, i, undefined, 20));
-    const snapshots = before.map((b) => b.snapshot);
-    const after = [0, 1, 2].map((i) => runSubtask(source, 3, i, assignStateToSubtask(snapshots, 128, 3, i)));
-    expect(after.map((a) => a.status)).toEqual(['end-of-input', 'end-of-input', 'end-of-input']);
-    expect(after[2]!.output).toEqual([]);
-    expect([...before, ...after].flatMap((r) => r.output).sort((a, b) => a - b)).toEqual(values);
+    const before = await runSource(source, 2, () => undefined, 20);
+    const after = await runSource(source, 3, (i) => assignStateToSubtask(before.snapshots, 128, 3, i));
+    expect(after.statuses).toEqual(['end-of-input', 'end-of-input', 'end-of-input']);
+    expect(after.outputs[2]).toEqual([]);
+    expect([...before.outputs, ...after.outputs].flat().sort((a, b) => a - b)).toEqual(values);
   });
 
-  it('file source that had read every file: restored, it reads nothing again (the marker says it was checkpointed)', () => {
+  it('file source that had read every file: restored, it reads nothing again (its enumerator state has no split left)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-source-restore-'));
     try {
       writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
       writeFileSync(join(dir, 'b.txt'), 'three\n');
       const source = new FileSource(dir);
-      const first = runSubtask(source, 1, 0, undefined);
-      expect(first.output).toEqual(['one', 'two', 'three']);
-      // No split is left, only the marker.
-      expect(first.snapshot.operatorState.map((l) => l.name)).toEqual([SOURCE_RESTORED_MARKER]);
-      const again = [0, 1].map((i) => runSubtask(source, 2, i, assignStateToSubtask([first.snapshot], 128, 2, i)));
-      expect(again.map((a) => [a.status, a.output])).toEqual([
-        ['end-of-input', []],
-        ['end-of-input', []],
-      ]);
-      // A subtask without any restored state (a fresh start) creates the initial splits.
-      expect(runSubtask(source, 2, 1, undefined).output).toEqual(['three']);
+      const first = await runSource(source, 1, () => undefined);
+      expect(first.outputs).toEqual([['one', 'two', 'three']]);
+      // No split is left with the reader; the enumerator's state is in subtask 0's snapshot.
+      expect(first.snapshots[0]!.operatorState.map((l) => l.name).sort()).toEqual(['enumerator', SOURCE_RESTORED_MARKER]);
+      const again = await runSource(source, 2, (i) => assignStateToSubtask(first.snapshots, 128, 2, i));
+      expect(again.outputs).toEqual([[], []]);
+      expect(again.statuses).toEqual(['end-of-input', 'end-of-input']);
+      // A fresh start lists the files again.
+      expect((await runSource(source, 2, () => undefined)).outputs.flat().sort()).toEqual(['one', 'three', 'two']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-

@@ -1,0 +1,86 @@
+import type { ReaderOutput, SourceOutput } from '../connectors/source-reader.ts';
+import type { WatermarkStrategy } from '../functions/watermark-strategy.ts';
+import type { ProcessingTimeService } from '../core/processing-time-service.ts';
+import { NO_TIMESTAMP } from '../core/timestamps.ts';
+import type { Output } from './output.ts';
+import { WatermarkEmitter } from './watermark-emitter.ts';
+import { WatermarkOutputMultiplexer } from './watermark-output-multiplexer.ts';
+
+/** The output of records a reader emits without a split (`ReaderOutput.collect`), in watermark terms. */
+const MAIN_OUTPUT = '';
+
+/** One split's output with the source's WatermarkStrategy: its own timestamps, generator and idleness. */
+class SplitOutput<T> implements SourceOutput<T> {
+  constructor(
+    private readonly out: Output,
+    readonly emitter: WatermarkEmitter<T>,
+  ) {}
+
+  collect(value: T, timestamp: number = NO_TIMESTAMP): void {
+    const emitter = this.emitter;
+    const ts = emitter.timestampOf(value, timestamp);
+    this.out.collect(value, ts);
+    emitter.onEvent(value, ts);
+  }
+}
+
+/**
+ * The ReaderOutput a SourceOperator gives its reader. Without a WatermarkStrategy every split
+ * output is this object itself, which forwards records as they are. With one, each split gets a
+ * {@link SplitOutput} (made once, kept until released) whose WatermarkEmitter feeds a
+ * {@link WatermarkOutputMultiplexer}: the subtask's watermark is the minimum over its active splits.
+ */
+export class SourceReaderOutput<T> implements ReaderOutput<T> {
+  private readonly splits = new Map<string, SplitOutput<T>>();
+  private readonly multiplexer: WatermarkOutputMultiplexer | undefined;
+  private main: SplitOutput<T> | undefined;
+
+  constructor(
+    private readonly out: Output,
+    private readonly strategy: WatermarkStrategy<T> | undefined,
+    private readonly time: ProcessingTimeService,
+    private readonly watermarkInterval: number,
+  ) {
+    this.multiplexer = strategy === undefined ? undefined : new WatermarkOutputMultiplexer(out);
+  }
+
+  collect(value: T, timestamp: number = NO_TIMESTAMP): void {
+    if (this.multiplexer === undefined) this.out.collect(value, timestamp);
+    else (this.main ??= this.createOutputForSplit(MAIN_OUTPUT) as SplitOutput<T>).collect(value, timestamp);
+  }
+
+  createOutputForSplit(splitId: string): SourceOutput<T> {
+    if (this.multiplexer === undefined) return this;
+    let output = this.splits.get(splitId);
+    if (output === undefined) {
+      const emitter = new WatermarkEmitter(this.strategy!, this.multiplexer.register(splitId), this.time, this.watermarkInterval);
+      emitter.start();
+      this.splits.set(splitId, (output = new SplitOutput(this.out, emitter)));
+    }
+    return output;
+  }
+
+  releaseOutputForSplit(splitId: string): void {
+    const output = this.splits.get(splitId);
+    if (output === undefined) return;
+    // What the split's generator has now counts before the split stops holding the watermark back.
+    output.emitter.flush();
+    output.emitter.stop();
+    this.splits.delete(splitId);
+    this.multiplexer!.unregister(splitId);
+  }
+
+  /** The reader has nothing to read: without splits the subtask is idle. */
+  waiting(): void {
+    this.multiplexer?.idleWithoutSplits();
+  }
+
+  /** End of input: every generator emits what it has (the final watermark follows). */
+  flush(): void {
+    for (const output of this.splits.values()) output.emitter.flush();
+  }
+
+  close(): void {
+    for (const output of this.splits.values()) output.emitter.stop();
+  }
+}
