@@ -1,6 +1,6 @@
 // The operator process: `node --import tsx operator/main.ts`. Configured by flags or the environment
 // the Helm chart sets (SLUICE_WATCH_NAMESPACES, SLUICE_RESYNC_PERIOD, SLUICE_LOG_LEVEL, SLUICE_HTTP_PORT,
-// SLUICE_LEASE_NAME, SLUICE_OPERATOR_KEY_FILE, POD_NAME, POD_NAMESPACE, POD_IP). Every replica serves /healthz, /readyz and
+// SLUICE_LEASE_NAME, SLUICE_OPERATOR_KEY_FILE, SLUICE_NETWORK_POLICIES, POD_NAME, POD_NAMESPACE, POD_IP). Every replica serves /healthz, /readyz and
 // /metrics; only the holder of the Lease runs the controller.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -48,6 +48,7 @@ const program = new Command('sluice-operator')
   .addOption(new Option('--renew-deadline <duration>', 'client-go: renewDeadline').env('SLUICE_RENEW_DEADLINE').default(`${CLIENT_GO_DEFAULTS.renewDeadlineMs / 1000}s`))
   .addOption(new Option('--retry-period <duration>', 'client-go: retryPeriod').env('SLUICE_RETRY_PERIOD').default(`${CLIENT_GO_DEFAULTS.retryPeriodMs / 1000}s`))
   .addOption(new Option('--concurrency <n>', 'StreamJobs reconciled at once').env('SLUICE_CONCURRENCY').default('4'))
+  .addOption(new Option('--network-policies <mode>', 'write a NetworkPolicy per job component').env('SLUICE_NETWORK_POLICIES').default('enabled').choices(['enabled', 'disabled']))
   .addOption(new Option('--operator-key-file <path>', 'file with the operator\'s key (64 hex characters), from which each run\'s key is derived').env('SLUICE_OPERATOR_KEY_FILE').makeOptionMandatory());
 
 program.parse();
@@ -96,15 +97,18 @@ async function run(settings: {
   const identity = opts.identity!;
   const leaseNamespace = opts.leaseNamespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
 
-  const kube = new KubeObjects(kc);
+  // Every write asks the elector first (built below, once the pieces it starts exist).
+  const kube = new KubeObjects(kc, { isLeader: () => elector.isLeader() });
   // The pieces, each typed against the next: informers and their caches, the reconcile (metered),
   // the queue that runs it. The controller starts watching only once this replica leads.
   const metrics = new OperatorMetrics();
-  const controller = new Controller({ kc, namespaces: settings.namespaces, resyncPeriodMs: settings.resyncPeriodMs, logger });
+  const writePolicies = opts.networkPolicies === 'enabled';
+  const controller = new Controller({ kc, namespaces: settings.namespaces, resyncPeriodMs: settings.resyncPeriodMs, networkPolicies: writePolicies, logger });
   const reconciler = new Reconciler({
     kube,
     jobManager: new JobManagerClient(settings.operatorKey),
     operatorKey: settings.operatorKey,
+    ...(writePolicies ? { networkPolicies: { operatorNamespace: leaseNamespace } } : {}),
     caches: controller.caches,
     events: new EventRecorder(kube, logger, identity),
     logger,

@@ -1,3 +1,4 @@
+import { boundedText } from './bounded-text.ts';
 import { rfc3339 } from './time.ts';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
@@ -42,13 +43,15 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
  * `conditions` with `update` applied, as Kubernetes' meta.SetStatusCondition does: a new type is
  * appended; an existing one takes the new reason, message and observedGeneration, and its
  * lastTransitionTime changes only when its status does. Returns the same array when nothing changed,
- * so a caller can skip a status write.
+ * so a caller can skip a status write. The message is cut to {@link boundedText}'s limit (it may
+ * carry a JobManager's exception).
  */
 export function setCondition(
   conditions: readonly Condition[] | undefined,
   update: Omit<Condition, 'lastTransitionTime'>,
   now: Date,
 ): readonly Condition[] {
+  update = { ...update, message: boundedText(update.message) };
   const list = conditions ?? [];
   const index = list.findIndex((c) => c.type === update.type);
   if (index === -1) return [...list, { ...update, lastTransitionTime: rfc3339(now) }];

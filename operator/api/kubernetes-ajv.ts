@@ -9,6 +9,8 @@ const KUBERNETES_KEYWORDS = [
   'x-kubernetes-list-type',
   'x-kubernetes-list-map-keys',
   'x-kubernetes-map-type',
+  // CEL rules: the API server evaluates them, ajv does not.
+  'x-kubernetes-validations',
 ];
 
 /**

@@ -26,8 +26,25 @@ export function Quantity(options: SchemaOptions = {}): TUnsafe<number | string> 
 /** `10s`, `500ms`, `1m`, `2h`: one number and one unit, the form every duration in the spec takes. */
 export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$';
 
+/**
+ * The longest duration the spec takes: 24 days. Node's timers hold 2³¹−1 ms (≈24.8 days) and fire at
+ * once when given more, so a longer interval or delay would become a busy loop in the runtime.
+ */
+export const MAX_DURATION = '576h';
+
+/**
+ * A duration in the spec's form, at most {@link MAX_DURATION}. The bound is a CEL rule (Go's
+ * `duration()` reads these forms), which the API server checks; local validation (ajv) checks the
+ * form only.
+ */
 export function Duration(options: SchemaOptions = {}): TUnsafe<string> {
-  return Type.Unsafe<string>({ ...options, type: 'string', pattern: DURATION_PATTERN });
+  return Type.Unsafe<string>({
+    ...options,
+    type: 'string',
+    maxLength: 32,
+    pattern: DURATION_PATTERN,
+    'x-kubernetes-validations': [{ rule: `duration(self) <= duration('${MAX_DURATION}')`, message: `must be at most ${MAX_DURATION} (24 days)` }],
+  });
 }
 
 /** An RFC 1123 subdomain: what Kubernetes accepts as the name of a Secret, ConfigMap and most objects. */

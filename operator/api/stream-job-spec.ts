@@ -14,7 +14,10 @@ export const JOB_STATES = ['running', 'suspended'] as const;
 export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
 export const CHECKPOINTING_MODES = ['exactly-once', 'at-least-once'] as const;
 
-/** Key groups are numbered in 15 bits, as in Flink. */
+/**
+ * Key groups are numbered in 15 bits, as in Flink; no count in the spec (parallelism, replicas,
+ * slots) may go beyond it either, so a StreamJob cannot make the operator build millions of pods.
+ */
 export const MAX_PARALLELISM_LIMIT = 32768;
 
 /**
@@ -45,7 +48,7 @@ export const JobSpecSchema = Type.Object(
   {
     entry: Type.String({ minLength: 1, description: 'Path of the job module inside the image, e.g. jobs/wordcount.ts.' }),
     args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments passed to the job module.' })),
-    parallelism: Defaulted(Type.Integer({ minimum: 1, description: 'Default parallelism of the operators of the job.' }), 1),
+    parallelism: Defaulted(Type.Integer({ minimum: 1, maximum: MAX_PARALLELISM_LIMIT, description: 'Default parallelism of the operators of the job.' }), 1),
     maxParallelism: Defaulted(
       Type.Integer({
         minimum: 1,
@@ -85,8 +88,11 @@ const JobManagerSpecSchema = Type.Object(
 
 const TaskManagerSpecSchema = Type.Object(
   {
-    replicas: Defaulted(Type.Integer({ minimum: 0, description: 'Number of TaskManager pods.' }), 1),
-    slots: Defaulted(Type.Integer({ minimum: 1, description: 'Task slots per TaskManager, all on the one event loop of its pod.' }), 1),
+    replicas: Defaulted(Type.Integer({ minimum: 0, maximum: MAX_PARALLELISM_LIMIT, description: 'Number of TaskManager pods.' }), 1),
+    slots: Defaulted(
+      Type.Integer({ minimum: 1, maximum: MAX_PARALLELISM_LIMIT, description: 'Task slots per TaskManager, all on the one event loop of its pod.' }),
+      1,
+    ),
     resources: Type.Optional(Resources),
     podTemplate: Type.Optional(PodTemplateSchema),
   },

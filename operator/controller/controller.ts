@@ -1,5 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
-import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, makeInformer } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache, V1ConfigMap, V1NetworkPolicy, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { STREAM_JOB_GROUP, STREAM_JOB_KIND, STREAM_JOB_PLURAL, STREAM_JOB_VERSION } from '../api/stream-job.ts';
 import type { StreamJob } from '../api/stream-job.ts';
@@ -14,6 +14,8 @@ export interface ControllerOptions {
   /** Empty: every namespace. */
   namespaces: readonly string[];
   resyncPeriodMs: number;
+  /** Watch the NetworkPolicies the operator writes (only when it writes them: the chart grants the verbs then). */
+  networkPolicies: boolean;
   logger: Logger;
 }
 
@@ -24,7 +26,7 @@ export function ownerKey(object: KubernetesObject): string | undefined {
 }
 
 /**
- * The StreamJob controller: informers on StreamJobs and on the Pods, Services and ConfigMaps the
+ * The StreamJob controller: informers on StreamJobs and on the Pods, Services, ConfigMaps and NetworkPolicies the
  * operator created (found by its managed-by label). Built idle: its {@link Caches} can be handed to a
  * reconciler at once, and nothing is listed or watched until {@link Controller.start}, which maps
  * every event to its StreamJob's key in the queue and enqueues every StreamJob each resync period.
@@ -34,6 +36,7 @@ export class Controller {
   private readonly pods: Cached<V1Pod>[] = [];
   private readonly services: Cached<V1Service>[] = [];
   private readonly configMaps: Cached<V1ConfigMap>[] = [];
+  private readonly networkPolicies: Cached<V1NetworkPolicy>[] = [];
   private resync: NodeJS.Timeout | undefined;
   private synced = false;
   private stopped = false;
@@ -43,6 +46,7 @@ export class Controller {
     const { kc } = options;
     const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
+    const networking = kc.makeApiClient(NetworkingV1Api);
     const scopes: (string | undefined)[] = options.namespaces.length === 0 ? [undefined] : [...options.namespaces];
     const crPath = `/apis/${STREAM_JOB_GROUP}/${STREAM_JOB_VERSION}`;
     const group = { group: STREAM_JOB_GROUP, version: STREAM_JOB_VERSION, plural: STREAM_JOB_PLURAL };
@@ -80,7 +84,29 @@ export class Controller {
           labelSelector,
         ),
       );
+      if (options.networkPolicies) {
+        this.networkPolicies.push(
+          makeInformer<V1NetworkPolicy>(
+            kc,
+            `/apis/networking.k8s.io/v1${at}/networkpolicies`,
+            () =>
+              namespace === undefined
+                ? networking.listNetworkPolicyForAllNamespaces({ labelSelector })
+                : networking.listNamespacedNetworkPolicy({ namespace, labelSelector }),
+            labelSelector,
+          ),
+        );
+      }
     }
+  }
+
+  private informers(): Cached<KubernetesObject>[] {
+    return [...this.streamJobs, ...this.owners()];
+  }
+
+  /** Informers of the objects the operator creates, mapped to their StreamJob. */
+  private owners(): Cached<KubernetesObject>[] {
+    return [...this.pods, ...this.services, ...this.configMaps, ...this.networkPolicies] as Cached<KubernetesObject>[];
   }
 
   /** Watches every informer into `queue`, lists them, then enqueues every StreamJob and starts the resync timer. */
@@ -92,8 +118,8 @@ export class Controller {
       if (key !== undefined) queue.add(key);
     };
     for (const informer of this.streamJobs) this.watch(informer, enqueueJob);
-    for (const informer of [...this.pods, ...this.services, ...this.configMaps] as Cached<KubernetesObject>[]) this.watch(informer, enqueueOwner);
-    await Promise.all([...this.streamJobs, ...this.pods, ...this.services, ...this.configMaps].map((i) => i.start()));
+    for (const informer of this.owners()) this.watch(informer, enqueueOwner);
+    await Promise.all(this.informers().map((i) => i.start()));
     this.synced = true;
     this.enqueueAll();
     this.resync = setInterval(() => this.enqueueAll(), this.options.resyncPeriodMs);
@@ -111,7 +137,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.resync) clearInterval(this.resync);
-    await Promise.all([...this.streamJobs, ...this.pods, ...this.services, ...this.configMaps].map((i) => i.stop()));
+    await Promise.all(this.informers().map((i) => i.stop()));
   }
 
   streamJobList(): StreamJob[] {
@@ -130,6 +156,7 @@ export class Controller {
       pods: ownedBy(this.pods.flatMap((i) => [...i.list(namespace)]), job),
       services: ownedBy(this.services.flatMap((i) => [...i.list(namespace)]), job),
       configMaps: ownedBy(this.configMaps.flatMap((i) => [...i.list(namespace)]), job),
+      networkPolicies: ownedBy(this.networkPolicies.flatMap((i) => [...i.list(namespace)]), job),
     }),
   };
 

@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1NetworkPolicy, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { StreamJob } from '../api/stream-job.ts';
 import { JOB_LABEL } from '../resources/labels.ts';
 
@@ -29,6 +29,8 @@ export interface OwnedObjects {
   configMaps: readonly V1ConfigMap[];
   services: readonly V1Service[];
   pods: readonly V1Pod[];
+  /** Empty when the operator writes no NetworkPolicies. */
+  networkPolicies: readonly V1NetworkPolicy[];
 }
 
 /** What a reconcile reads instead of the API server: the controller's informer caches. */

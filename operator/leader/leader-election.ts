@@ -1,5 +1,5 @@
-import { ApiException, CoordinationV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, Observable } from '@kubernetes/client-node';
+import type { ConfigurationOptions, KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
 export interface LeaderElectionOptions {
@@ -25,6 +25,12 @@ export const CLIENT_GO_DEFAULTS = { leaseDurationMs: 15_000, renewDeadlineMs: 10
  * (measured on the candidate's own clock from when it last saw the record change, never from the
  * holder's timestamps); the leader renews every retryPeriod and steps down when it could not renew
  * for renewDeadline; on shutdown it releases the Lease so a standby takes over at once.
+ *
+ * Every call to the API server ends within renewDeadline (a leader's, by the end of its renew
+ * deadline), so a hung request cannot keep a replica leading past it. {@link isLeader} is false from
+ * the moment the renew deadline has passed, even before a tick notices (a process frozen and then
+ * resumed, its timers late): what writes asks it first, and a replica that is no longer leader writes
+ * nothing. A failed attempt is logged at warn once per distinct error.
  */
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
@@ -34,13 +40,15 @@ export class LeaderElector {
   private observed: { record: string; at: number } | undefined;
   private lastRenew = 0;
   private lease: V1Lease | undefined;
+  private lastError: string | undefined;
 
   constructor(private readonly options: LeaderElectionOptions) {
     this.api = options.kc.makeApiClient(CoordinationV1Api);
   }
 
+  /** Leading, and renewed within the renew deadline by this process's clock. */
   isLeader(): boolean {
-    return this.leading;
+    return this.leading && Date.now() - this.lastRenew <= this.options.renewDeadlineMs;
   }
 
   start(): void {
@@ -55,11 +63,14 @@ export class LeaderElector {
     this.leading = false;
     try {
       const now = new Date();
-      await this.api.replaceNamespacedLease({
-        name: this.options.name,
-        namespace: this.options.namespace,
-        body: { ...this.lease, spec: { ...this.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } },
-      });
+      await this.api.replaceNamespacedLease(
+        {
+          name: this.options.name,
+          namespace: this.options.namespace,
+          body: { ...this.lease, spec: { ...this.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } },
+        },
+        deadline(this.options.renewDeadlineMs),
+      );
     } catch (err) {
       this.options.logger.warn({ err }, 'could not release the leader lease');
     }
@@ -67,12 +78,20 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    try {
-      await this.tryAcquireOrRenew();
-    } catch (err) {
-      this.options.logger.debug({ err }, 'leader election attempt failed');
+    // A leader past its renew deadline (its process was frozen, its requests hung) asks nothing more.
+    if (!this.leading || this.isLeader()) {
+      try {
+        // A leader's calls end by its renew deadline; a candidate's within one renew deadline.
+        const leftMs = this.leading ? this.lastRenew + this.options.renewDeadlineMs - Date.now() : this.options.renewDeadlineMs;
+        await this.tryAcquireOrRenew(deadline(Math.max(1, leftMs)));
+        this.lastError = undefined;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (message !== this.lastError) this.options.logger.warn({ err, lease: `${this.options.namespace}/${this.options.name}` }, `leader election attempt failed: ${message}`);
+        this.lastError = message;
+      }
     }
-    if (this.leading && Date.now() - this.lastRenew > this.options.renewDeadlineMs) {
+    if (this.leading && !this.isLeader()) {
       this.leading = false;
       this.options.logger.error('could not renew the leader lease within the renew deadline; stepping down');
       this.options.onStoppedLeading();
@@ -82,7 +101,7 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<void> {
+  private async tryAcquireOrRenew(options: ConfigurationOptions): Promise<void> {
     const { name, namespace, identity, leaseDurationMs } = this.options;
     const now = new Date();
     const spec = (transitions: number, acquireTime: Date) => ({
@@ -94,10 +113,10 @@ export class LeaderElector {
     });
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.api.readNamespacedLease({ name, namespace }, options);
     } catch (err) {
       if (!(err instanceof ApiException) || err.code !== 404) throw err;
-      this.lease = await this.api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(0, now) } });
+      this.lease = await this.api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(0, now) } }, options);
       this.becameLeader();
       return;
     }
@@ -116,7 +135,7 @@ export class LeaderElector {
     const mine = holder === identity;
     const acquired = mine ? new Date(lease.spec?.acquireTime ?? now) : now;
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1);
-    this.lease = await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: spec(transitions, acquired) } });
+    this.lease = await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: spec(transitions, acquired) } }, options);
     this.observed = { record: JSON.stringify(this.lease.spec ?? {}), at: Date.now() };
     this.becameLeader();
   }
@@ -128,6 +147,23 @@ export class LeaderElector {
     this.options.logger.info({ lease: `${this.options.namespace}/${this.options.name}`, identity: this.options.identity }, 'became leader');
     this.options.onStartedLeading();
   }
+}
+
+/** Request options that abort the request (sending and reading the reply) after `ms`. */
+function deadline(ms: number): ConfigurationOptions {
+  const signal = AbortSignal.timeout(ms);
+  return {
+    middleware: [
+      {
+        pre: (context) => {
+          context.setSignal(signal);
+          return new Observable(Promise.resolve(context));
+        },
+        post: (context) => new Observable(Promise.resolve(context)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
 }
 
 /**

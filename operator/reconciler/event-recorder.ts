@@ -1,6 +1,7 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { StreamJob } from '../api/stream-job.ts';
+import { boundedText } from '../api/bounded-text.ts';
 import { rfc3339 } from '../api/time.ts';
 import type { EventSpec } from '../lifecycle/decision.ts';
 import { isStatus } from './kube-objects.ts';
@@ -25,7 +26,9 @@ export class EventRecorder {
   ) {}
 
   /** Never throws: an Event that cannot be written is logged, the reconcile goes on. */
-  async record(job: StreamJob, event: EventSpec): Promise<void> {
+  async record(job: StreamJob, spec: EventSpec): Promise<void> {
+    // A message may carry a JobManager's exception: cut to a few KiB.
+    const event = { ...spec, message: boundedText(spec.message) };
     const key = `${job.metadata.uid}\u0000${event.type}\u0000${event.reason}\u0000${event.message}`;
     const time = rfc3339(this.now());
     const namespace = job.metadata.namespace!;

@@ -10,23 +10,46 @@ export function isStatus(error: unknown, code: number): boolean {
   return error instanceof ApiException && error.code === code;
 }
 
+/** Whether this replica may still write: the leader, within its renew deadline (leader/leader-election.ts). */
+export interface LeadershipCheck {
+  isLeader(): boolean;
+}
+
+/** A write refused because this replica no longer leads: another replica may be acting already. */
+export class NotLeaderError extends Error {
+  constructor() {
+    super('not writing: this replica no longer holds the leader lease');
+    this.name = 'NotLeaderError';
+  }
+}
+
 /**
  * The operator's writes to the API server, in the verbs the chart's RBAC grants
  * (charts/sluice-operator/templates/_helpers.tpl): server-side apply (patch) of ConfigMaps, Services
  * and NetworkPolicies, create/delete of pods and of runs' key Secrets (never a read of a Secret), a
- * merge patch of a StreamJob's finalizers, status only through the status subresource.
+ * merge patch of a StreamJob's finalizers, status only through the status subresource. Every write
+ * first asks `leadership`: a replica that no longer leads writes nothing ({@link NotLeaderError}).
  */
 export class KubeObjects {
   private readonly objects: KubernetesObjectApi;
   private readonly custom: CustomObjectsApi;
 
-  constructor(kc: KubeConfig) {
+  constructor(
+    kc: KubeConfig,
+    private readonly leadership: LeadershipCheck,
+  ) {
     this.objects = KubernetesObjectApi.makeApiClient(kc);
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
 
+  /** Throws {@link NotLeaderError} unless this replica leads; for writes elsewhere (the JobManager's REST API) too. */
+  assertLeader(): void {
+    if (!this.leadership.isLeader()) throw new NotLeaderError();
+  }
+
   /** Creates `object`; one that exists already (a cache behind the server) is left to the next reconcile. */
   async create(object: KubernetesObject): Promise<void> {
+    this.assertLeader();
     try {
       await this.objects.create(object, undefined, undefined, FIELD_MANAGER);
     } catch (err) {
@@ -41,6 +64,7 @@ export class KubeObjects {
    * else changed: the operator owns what it applies.
    */
   async apply(desired: KubernetesObject): Promise<void> {
+    this.assertLeader();
     await this.objects.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }
 
@@ -49,6 +73,7 @@ export class KubeObjects {
    * operator never reads, such as a run's key Secret); gone already is fine.
    */
   async delete(object: KubernetesObject): Promise<void> {
+    this.assertLeader();
     const uid = object.metadata!.uid;
     try {
       await this.objects.delete(
@@ -76,6 +101,7 @@ export class KubeObjects {
 
   /** Writes the finalizer list with optimistic concurrency (409 when the StreamJob changed meanwhile). */
   async setFinalizers(job: StreamJob, finalizers: string[]): Promise<StreamJob> {
+    this.assertLeader();
     return (await this.objects.patch(
       {
         apiVersion: job.apiVersion,
@@ -92,6 +118,7 @@ export class KubeObjects {
 
   /** PUT of the status subresource with the StreamJob's resourceVersion: 409 when someone wrote in between. */
   async replaceStatus(job: StreamJob, status: StreamJobStatus): Promise<StreamJob> {
+    this.assertLeader();
     return (await this.custom.replaceNamespacedCustomObjectStatus({
       group: STREAM_JOB_GROUP,
       version: STREAM_JOB_VERSION,
@@ -104,10 +131,12 @@ export class KubeObjects {
   }
 
   async createEvent(event: KubernetesObject): Promise<void> {
+    this.assertLeader();
     await this.objects.create(event, undefined, undefined, FIELD_MANAGER);
   }
 
   async patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    this.assertLeader();
     await this.objects.patch(
       { apiVersion: 'v1', kind: 'Event', metadata: { name, namespace }, ...patch },
       undefined,

@@ -12,13 +12,21 @@ const terminating = (object: KubernetesObject) => object.metadata?.deletionTimes
  * Converges the objects of a StreamJob's run with what exists: the ConfigMap and the Service by
  * server-side apply when missing or built from something else (their object-hash annotation differs),
  * which keeps fields others set on them; pods, immutable, are created when missing and deleted when
- * stale, failed or no longer wanted. The run's key Secret is created (an existing one is fine) right
- * before any pod, since the operator never reads Secrets to know whether it exists. One call does
- * what it can without waiting; the informers' events bring the next call.
+ * stale, failed or no longer wanted. The StreamJob's NetworkPolicies (none when the operator writes
+ * none) are converged like the ConfigMap, before any pod. The run's key Secret is created (an existing
+ * one is fine) right before any pod, since the operator never reads Secrets to know whether it
+ * exists. One call does what it can without waiting; the informers' events bring the next call.
  */
-export async function syncObjects(kube: KubeObjects, desired: DesiredObjects, owned: OwnedObjects, runKeySecret: V1Secret): Promise<void> {
+export async function syncObjects(
+  kube: KubeObjects,
+  desired: DesiredObjects,
+  owned: OwnedObjects,
+  runKeySecret: V1Secret,
+  networkPolicies: readonly KubernetesObject[],
+): Promise<void> {
   await syncOne(kube, { apiVersion: 'v1', kind: 'ConfigMap', ...desired.configMap }, owned.configMaps);
   await syncOne(kube, { apiVersion: 'v1', kind: 'Service', ...desired.service }, owned.services);
+  for (const policy of networkPolicies) await syncOne(kube, policy, owned.networkPolicies);
   // Pods only once the configuration they mount is current.
   const configCurrent = owned.configMaps.some((c) => c.metadata?.name === desired.configMap.metadata?.name && hashOf(c) === hashOf(desired.configMap));
   const wanted = [desired.jobManager, ...desired.taskManagers];
@@ -63,5 +71,6 @@ export async function deleteAll(kube: KubeObjects, owned: OwnedObjects, runKeySe
   await deletePods(kube, owned, runKeySecretName);
   for (const o of owned.services) if (!terminating(o)) await kube.delete({ apiVersion: 'v1', kind: 'Service', ...o });
   for (const o of owned.configMaps) if (!terminating(o)) await kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', ...o });
-  return owned.pods.length + owned.services.length + owned.configMaps.length === 0;
+  for (const o of owned.networkPolicies) if (!terminating(o)) await kube.delete({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...o });
+  return owned.pods.length + owned.services.length + owned.configMaps.length + owned.networkPolicies.length === 0;
 }

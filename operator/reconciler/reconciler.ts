@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { boundedStatusText } from '../api/bounded-text.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Caches, OwnedObjects, Reconcile, ReconcileResult } from '../controller/reconcile.ts';
@@ -10,6 +11,7 @@ import { decide } from '../lifecycle/lifecycle.ts';
 import { specProblems } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
 import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION, names } from '../resources/labels.ts';
+import { networkPolicies } from '../resources/network-policies.ts';
 import { runKey, runKeySecret } from '../resources/run-key-secret.ts';
 import { jobId, REST_PORT } from '../resources/runtime-config.ts';
 import { canonicalJson, specHash } from '../resources/spec-hash.ts';
@@ -31,6 +33,8 @@ export interface ReconcilerOptions {
   jobManager: JobManagerApi;
   /** The operator's own key, from which each run's key is derived (runtime/rest/run-key.ts). */
   operatorKey: Buffer;
+  /** Write each StreamJob's NetworkPolicies, letting the operator's namespace reach the JobManager's REST port; absent: none. */
+  networkPolicies?: { operatorNamespace: string };
   caches: Caches;
   events: EventRecorder;
   logger: Logger;
@@ -137,7 +141,8 @@ export class Reconciler implements Reconcile {
     return (run) => names.runKeySecret(job.metadata.name!, Number(run));
   }
 
-  private async writeStatus(job: StreamJob, status: StreamJobStatus): Promise<StreamJob> {
+  private async writeStatus(job: StreamJob, decided: StreamJobStatus): Promise<StreamJob> {
+    const status = boundedStatusText(decided);
     if (canonicalJson(job.status ?? {}) === canonicalJson(status)) return job;
     return this.options.kube.replaceStatus(job, status);
   }
@@ -149,7 +154,8 @@ export class Reconciler implements Reconcile {
       case 'deploy': {
         const run = status.run!;
         const key = runKey(this.options.operatorKey, job, run.number);
-        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key));
+        const policies = this.options.networkPolicies ? networkPolicies(job, this.options.networkPolicies.operatorNamespace) : [];
+        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key), policies);
         return undefined;
       }
       case 'teardown':
@@ -160,6 +166,8 @@ export class Reconciler implements Reconcile {
         const baseUrl = restBaseUrl(pod, status.run?.number);
         const id = jobId(job, status.run!.number);
         if (baseUrl === undefined) return { ok: false, error: 'the JobManager pod has no address' };
+        // A REST action changes the job: only the leader may (a NotLeaderError fails the reconcile).
+        kube.assertLeader();
         try {
           if (action.kind === 'triggerSavepoint') return { ok: true, triggerId: await jobManager.triggerSavepoint(baseUrl, id) };
           if (action.kind === 'stopWithSavepoint') return { ok: true, triggerId: await jobManager.stopWithSavepoint(baseUrl, id) };

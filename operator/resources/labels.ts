@@ -40,7 +40,8 @@ export const names = {
   jobManagerPod: (job: string) => `${job}-jobmanager`,
   taskManagerPod: (job: string, index: number) => `${job}-taskmanager-${index}`,
   runKeySecret: (job: string, run: number) => `${job}-run-${run}-key`,
-  networkPolicy: (job: string) => `${job}`,
+  jobManagerNetworkPolicy: (job: string) => `${job}-jobmanager`,
+  taskManagerNetworkPolicy: (job: string) => `${job}-taskmanager`,
 };
 
 /** The StreamJob as controller of an object: garbage-collected with it, and mapped back to it by the informers. */

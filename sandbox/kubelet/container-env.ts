@@ -136,15 +136,19 @@ async function envValue(
   if (from.resourceFieldRef) return resourceFieldValue(pod, container.name, from.resourceFieldRef, nodeCapacity);
   if (from.configMapKeyRef) {
     const ref = from.configMapKeyRef;
-    const value = (await source.configMap(ns, ref.name))?.data?.[ref.key];
-    if (value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
+    const configMap = await source.configMap(ns, ref.name);
+    // As the kubelet (makeEnvironmentVariables): a missing object and a missing key are told apart.
+    if (configMap === undefined && !ref.optional) throw new ContainerConfigError(`configmap "${ref.name}" not found`);
+    const value = configMap?.data?.[ref.key];
+    if (configMap !== undefined && value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
     return value;
   }
   if (from.secretKeyRef) {
     const ref = from.secretKeyRef;
     const secret = await source.secret(ns, ref.name);
+    if (secret === undefined && !ref.optional) throw new ContainerConfigError(`secret "${ref.name}" not found`);
     const value = secret === undefined ? undefined : decodeSecret(secret)[ref.key];
-    if (value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
+    if (secret !== undefined && value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
     return value;
   }
   throw new ContainerConfigError(`env ${variable.name}: valueFrom names no source`);

@@ -66,6 +66,7 @@ server's audit log records them; change both together.
   derives a run's key from its own key (mounted from its namespace by the kubelet, no RBAC needed)
   and learns of a missing credentialsSecret from the pods (CreateContainerConfigError).
 - events: one per transition.
+- networkpolicies (with networkPolicy.enabled): two per StreamJob, converged like Services.
 */}}
 {{- define "sluice-operator.rules" -}}
 - apiGroups: [sluice.dev]
@@ -89,6 +90,11 @@ server's audit log records them; change both together.
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+{{- if .Values.networkPolicy.enabled }}
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [list, watch, create, patch, delete]
+{{- end }}
 {{- end -}}
 
 {{/* Leader election: one Lease in the release namespace, nothing else (create cannot be limited by name). */}}

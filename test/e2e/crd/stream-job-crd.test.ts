@@ -64,6 +64,8 @@ describe('the StreamJob CRD on the real API server', () => {
       // the scale subresource's specReplicasPath, checked apart from the schema
       '* .spec.taskManager.replicas: Invalid value: -1: should be a non-negative integer',
       '* <nil>: Invalid value: "": "spec.checkpointing.storage" must validate one and only one schema (oneOf). Found none valid',
+      // the CEL rules of the durations (their maximum) run only on an object that passes the rest
+      '* <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
       `* spec.checkpointing.interval: Invalid value: "10 seconds": spec.checkpointing.interval in body should match '^[0-9]+(ms|s|m|h)$'`,
       '* spec.checkpointing.retained: Invalid value: 0: spec.checkpointing.retained in body should be greater than or equal to 1',
       '* spec.checkpointing.storage.s3: Required value',
@@ -76,11 +78,39 @@ describe('the StreamJob CRD on the real API server', () => {
     const noImage = streamJob('noimage', '  job: { entry: a.ts, maxParallelism: 40000 }\n  jobManager: { resources: { cpu: lots } }\n  checkpointing: { storage: { s3: { bucket: abc } } }');
     expect(await refused(noImage)).toEqual([
       'The StreamJob "noimage" is invalid: ',
+      '* <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
       '* spec.image: Required value',
       `* spec.job.maxParallelism: Invalid value: 40000: spec.job.maxParallelism in body should be less than or equal to 32768`,
       `* spec.jobManager.resources.cpu: Invalid value: "lots": spec.jobManager.resources.cpu in body should match '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'`,
     ]);
     expect(await ok(['get', 'sj', '-o', 'name'])).toBe('streamjob.sluice.dev/wordcount\n');
+  });
+
+  it('caps counts at 32768 and durations at 576h (Node timers overflow past 2^31-1 ms), on the real API server', async () => {
+    const big = streamJob('big', [
+      '  image: x',
+      '  job: { entry: a.ts, parallelism: 32769 }',
+      '  taskManager: { replicas: 1000000, slots: 32769 }',
+      '  checkpointing: { interval: 577h, timeout: 2073600001ms, storage: { s3: { bucket: abc } } }',
+      '  restartStrategy: { type: fixed-delay, delay: 99999999999999999999h }',
+    ].join('\n'));
+    expect(await refused(big)).toEqual([
+      'The StreamJob "big" is invalid: ',
+      '* spec.checkpointing.interval: Invalid value: "577h": must be at most 576h (24 days)',
+      '* spec.checkpointing.timeout: Invalid value: "2073600001ms": must be at most 576h (24 days)',
+      '* spec.job.parallelism: Invalid value: 32769: spec.job.parallelism in body should be less than or equal to 32768',
+      // beyond what Go's durations hold: refused all the same
+      `* spec.restartStrategy.delay: Invalid value: "string": type conversion error from 'string' to 'google.protobuf.Duration' evaluating rule: must be at most 576h (24 days)`,
+      '* spec.taskManager.replicas: Invalid value: 1000000: spec.taskManager.replicas in body should be less than or equal to 32768',
+      '* spec.taskManager.slots: Invalid value: 32769: spec.taskManager.slots in body should be less than or equal to 32768',
+    ]);
+    const longest = streamJob('longest', [
+      '  image: x',
+      '  taskManager: { replicas: 0, slots: 32768 }',
+      '  checkpointing: { interval: 576h, timeout: 34560m, storage: { s3: { bucket: abc } } }',
+      '  job: { entry: a.ts, parallelism: 32768, maxParallelism: 32768, state: suspended }',
+    ].join('\n'));
+    expect(await ok(['apply', '--dry-run=server', '-f', '-'], longest)).toBe('streamjob.sluice.dev/longest created (server dry run)\n');
   });
 
   it("refuses unknown fields under kubectl's strict validation and prunes them without it", async () => {

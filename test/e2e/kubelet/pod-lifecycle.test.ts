@@ -242,7 +242,7 @@ describe('process kubelet: pod lifecycle on the real control plane', () => {
       }),
     );
     const blocked = await podWhere('needs-config', 'blocked', configError);
-    expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: `couldn't find key mode in ConfigMap ${NS}/late-config` } });
+    expect(main(blocked).state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: 'configmap "late-config" not found' } });
     expect(blocked.status!.phase).toBe('Pending');
     await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-config' }, data: { mode: 'streaming' } });
     await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'args-only' }, spec: { containers: [{ name: 'main', image: 'registry.example.com/jobs:1', args: ['taskmanager'] }] } });

@@ -18,7 +18,7 @@ describe('EventRecorder', () => {
   it('counts a repeated event on one Event object and creates another for a new message', async () => {
     const job = exampleStreamJob((j) => (j.metadata = { ...j.metadata, namespace: cluster.namespace }));
     let clock = new Date('2026-11-25T12:00:00Z');
-    const recorder = new EventRecorder(new KubeObjects(cluster.kc), pino({ level: 'silent' }), 'operator-a', () => clock);
+    const recorder = new EventRecorder(new KubeObjects(cluster.kc, { isLeader: () => true }), pino({ level: 'silent' }), 'operator-a', () => clock);
     await recorder.record(job, { type: 'Warning', reason: 'SavepointFailed', message: 'HTTP 500' });
     clock = new Date('2026-11-25T12:00:05Z');
     await recorder.record(job, { type: 'Warning', reason: 'SavepointFailed', message: 'HTTP 500' });

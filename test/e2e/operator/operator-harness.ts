@@ -25,6 +25,8 @@ export const OPERATOR_KEY_SECRET = 'sluice-operator-operator-key';
 
 export interface OperatorProcess {
   identity: string;
+  /** Its token's id as the audit log records it (`user.extra['authentication.kubernetes.io/credential-id']`). */
+  credentialId: string;
   port: number;
   child: ChildProcess;
   logFile: string;
@@ -72,7 +74,7 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
   const dir = join(cluster.dir, 'operators', namespace);
   mkdirSync(dir, { recursive: true });
   const operators: OperatorProcess[] = [];
-  const kubeconfigPath = join(dir, 'operator.kubeconfig');
+  let caCert = '';
   const operatorKeyPath = join(dir, 'operator-key');
   const harness: OperatorHarness = {
     cluster,
@@ -82,6 +84,11 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
     rules: [],
     async startOperator(identity, extraEnv = {}) {
       const port = await freePort();
+      // A token of its own, so that the audit log tells its requests from the other replicas'.
+      const kubeconfigPath = join(dir, `${identity}.kubeconfig`);
+      const token = (await cluster.kubectlOk(['create', 'token', SERVICE_ACCOUNT, '--duration=1h'])).trim();
+      const jti = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+      await writeKubeconfig(kubeconfigPath, { server: cluster.apiServerUrl, credentials: { token }, caCert, user: SERVICE_ACCOUNT, namespace });
       const logFile = join(dir, `${identity}.log`);
       const child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
         cwd: root,
@@ -110,6 +117,7 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
       const op: OperatorProcess = {
         identity,
+        credentialId: `JTI=${jti}`,
         port,
         child,
         logFile,
@@ -142,9 +150,7 @@ export async function startOperatorHarness(namespace: string): Promise<OperatorH
     // What the kubelet would mount into an operator pod, read here as the admin.
     const key = await cluster.kubectlOk(['get', 'secret', OPERATOR_KEY_SECRET, '-o', 'jsonpath={.data.operator-key}']);
     writeFileSync(operatorKeyPath, Buffer.from(key, 'base64'), { mode: 0o600 });
-    const token = (await cluster.kubectlOk(['create', 'token', SERVICE_ACCOUNT, '--duration=1h'])).trim();
-    const state = JSON.parse(readFileSync(join(cluster.dir, 'state.json'), 'utf8')) as { caCertPath: string };
-    await writeKubeconfig(kubeconfigPath, { server: cluster.apiServerUrl, credentials: { token }, caCert: readFileSync(state.caCertPath, 'utf8'), user: SERVICE_ACCOUNT, namespace });
+    caCert = readFileSync(cluster.caCertPath, 'utf8');
   } catch (err) {
     await harness.stop();
     throw err;

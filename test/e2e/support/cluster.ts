@@ -25,11 +25,14 @@ interface SandboxState {
 /** One audit event of the API server's log (level Metadata). */
 export interface AuditEvent {
   verb: string;
-  user: { username: string; groups?: string[] };
+  /** `extra['authentication.kubernetes.io/credential-id']` is `JTI=<jti>` of a service-account token: one token, one client. */
+  user: { username: string; groups?: string[]; extra?: Record<string, string[]> };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string };
   responseStatus?: { code?: number };
   stage: string;
   requestURI: string;
+  /** RFC 3339 with microseconds, UTC. */
+  requestReceivedTimestamp: string;
 }
 
 /** The e2e suite's shared cluster, seen from one test file that owns `namespace`. */

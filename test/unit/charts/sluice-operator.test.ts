@@ -43,6 +43,7 @@ const OPERATOR_RULES = [
   { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch', 'create', 'patch', 'delete'] },
 ];
 const LEADER_ELECTION_RULES = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
@@ -104,6 +105,7 @@ describe('sluice-operator chart', () => {
       { name: 'SLUICE_HTTP_PORT', value: '8080' },
       { name: 'SLUICE_LEASE_NAME', value: 'sluice-operator-leader' },
       { name: 'SLUICE_OPERATOR_KEY_FILE', value: '/etc/sluice/operator-key/operator-key' },
+      { name: 'SLUICE_NETWORK_POLICIES', value: 'enabled' },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -119,6 +121,13 @@ describe('sluice-operator chart', () => {
       { name: 'tmp', emptyDir: {} },
       { name: 'operator-key', secret: { secretName: 'sluice-operator-operator-key', defaultMode: 0o400 } },
     ]);
+  });
+
+  it('lets the operator write NetworkPolicies unless networkPolicy.enabled is false, and then grants nothing for them', async () => {
+    const manifests = await template('--set', 'networkPolicy.enabled=false');
+    expect(find(manifests, 'ClusterRole')[0]!['rules']).toEqual(OPERATOR_RULES.filter((r) => r.apiGroups[0] !== 'networking.k8s.io'));
+    const env = find(manifests, 'Deployment')[0]!['spec']['template']['spec']['containers'][0]['env'];
+    expect(env.find((e: { name: string }) => e.name === 'SLUICE_NETWORK_POLICIES')).toEqual({ name: 'SLUICE_NETWORK_POLICIES', value: 'disabled' });
   });
 
   it('generates the operator\'s key once: 64 hex characters, kept on uninstall, different per install', async () => {

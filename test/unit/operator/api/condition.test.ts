@@ -34,4 +34,10 @@ describe('setCondition', () => {
     expect(findCondition(next, 'Degraded')!.reason).toBe('MissingSecret');
     expect(findCondition(next, 'CheckpointHealthy')).toBeUndefined();
   });
+
+  it('cuts a message of a few MiB (a JobManager\'s exception) to 4 KiB, marking the cut', () => {
+    const [set] = setCondition([], { type: 'Ready', status: 'False', reason: 'JobFailed', message: `java.lang.Error: ${'x'.repeat(3 << 20)}` }, t0);
+    expect(Buffer.byteLength(set!.message)).toBeLessThanOrEqual(4096);
+    expect(set!.message).toMatch(/^java\.lang\.Error: x+ …\[\d+ of 3145745 bytes cut\]$/);
+  });
 });

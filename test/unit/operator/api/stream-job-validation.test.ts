@@ -133,6 +133,8 @@ describe('StreamJob schema', () => {
     const quantities = withSpec((s) => (s['jobManager'] = { resources: { cpu: 2, memory: '1.5Gi' } }));
     expect(validateStreamJob(quantities).valid).toBe(true);
     expect(validateStreamJob(withSpec((s) => (s['job']['maxParallelism'] = 32768))).valid).toBe(true);
+    expect(validateStreamJob(withSpec((s) => Object.assign(s['job'], { parallelism: 32768, maxParallelism: 32768 }))).valid).toBe(true);
+    expect(validateStreamJob(withSpec((s) => (s['taskManager'] = { replicas: 32768, slots: 32768 }))).valid).toBe(true);
     expect(validateStreamJob(withSpec((s) => (s['taskManager'] = { replicas: 0 }))).valid).toBe(true);
   });
 
@@ -145,6 +147,11 @@ describe('StreamJob schema', () => {
     ['a fractional parallelism', (s) => (s['job']['parallelism'] = 1.5), [{ path: 'spec.job.parallelism', message: 'Invalid value: 1.5: must be integer' }]],
     ['maxParallelism above 32768', (s) => (s['job']['maxParallelism'] = 32769), [{ path: 'spec.job.maxParallelism', message: 'Invalid value: 32769: must be <= 32768' }]],
     ['maxParallelism 0', (s) => (s['job']['maxParallelism'] = 0), [{ path: 'spec.job.maxParallelism', message: 'Invalid value: 0: must be >= 1' }]],
+    ['parallelism above 32768', (s) => (s['job']['parallelism'] = 32769), [{ path: 'spec.job.parallelism', message: 'Invalid value: 32769: must be <= 32768' }]],
+    ['replicas above 32768', (s) => (s['taskManager'] = { replicas: 1e9 }), [{ path: 'spec.taskManager.replicas', message: 'Invalid value: 1000000000: must be <= 32768' }]],
+    ['slots above 32768', (s) => (s['taskManager'] = { slots: 32769 }), [{ path: 'spec.taskManager.slots', message: 'Invalid value: 32769: must be <= 32768' }]],
+    ['a duration longer than its 32 characters', (s) => (s['checkpointing']['interval'] = `${'9'.repeat(40)}ms`),
+      [{ path: 'spec.checkpointing.interval', message: `Invalid value: "${'9'.repeat(40)}ms": must NOT have more than 32 characters` }]],
     ['an unknown state', (s) => (s['job']['state'] = 'paused'),
       [{ path: 'spec.job.state', message: 'Unsupported value: "paused": supported values: "running", "suspended"' }]],
     ['an unknown upgradeMode', (s) => (s['job']['upgradeMode'] = 'last_state'),

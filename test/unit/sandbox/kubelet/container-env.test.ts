@@ -73,4 +73,13 @@ describe('container environment', () => {
     const source = objects([{ metadata: { namespace: 'jobs', name: 'conf' }, data: {} }], []);
     await expect(containerEnvironment(pod, pod.spec.containers[0]!, source, capacity)).rejects.toThrow(new ContainerConfigError("couldn't find key missing in ConfigMap jobs/conf"));
   });
+
+  it('tells a missing Secret or ConfigMap from a missing key, in the kubelet\'s words', async () => {
+    const env = (valueFrom: object): Pod => ({ metadata: { namespace: 'jobs', name: 'p' }, spec: { containers: [{ name: 'c', env: [{ name: 'X', valueFrom }] }] } });
+    const source = objects([], [{ metadata: { namespace: 'jobs', name: 'creds' }, data: {} }]);
+    const refused = (pod: Pod) => containerEnvironment(pod, pod.spec.containers[0]!, source, capacity);
+    await expect(refused(env({ secretKeyRef: { name: 'absent', key: 'K' } }))).rejects.toThrow(new ContainerConfigError('secret "absent" not found'));
+    await expect(refused(env({ secretKeyRef: { name: 'creds', key: 'K' } }))).rejects.toThrow(new ContainerConfigError("couldn't find key K in Secret jobs/creds"));
+    await expect(refused(env({ configMapKeyRef: { name: 'absent', key: 'K' } }))).rejects.toThrow(new ContainerConfigError('configmap "absent" not found'));
+  });
 });
