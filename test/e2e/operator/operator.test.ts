@@ -306,7 +306,10 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     const resumed = new Date();
     second.child.kill('SIGCONT');
     // It finds it lost the Lease and exits (to come back as a standby in a pod).
-    expect(await Promise.race([second.exited, new Promise((done) => setTimeout(() => done('still running'), 30_000))])).toBe(1);
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([second.exited, new Promise((done) => (timer = setTimeout(() => done('still running'), 30_000)))]);
+    clearTimeout(timer);
+    expect(exit).toBe(1);
     // Awake after the resume, it saw its renew deadline long past and stepped down...
     const log = readFileSync(second.logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { time: number; msg: string });
     expect(log.filter((l) => l.time >= resumed.getTime()).map((l) => l.msg).slice(0, 2)).toEqual([
