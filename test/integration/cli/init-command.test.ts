@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { jobProjectFiles } from '../../../runtime/cli/job-project-files.ts';
@@ -10,9 +10,16 @@ const root = resolve(import.meta.dirname, '../../..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 const tempDir = tempDirs('sluice-package-');
 
-/** The environment of a user's shell: no npm_* variables of the `npm run` this test runs under, no colours. */
+/**
+ * The environment of a user's shell: none of the npm_* variables and PATH entries (this repository's
+ * node_modules/.bin) of the `npm run` this test runs under, no colours.
+ */
 const env: Record<string, string> = {
   ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => !e[0].toLowerCase().startsWith('npm_') && e[1] !== undefined)),
+  PATH: (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter((dir) => !dir.includes('node_modules'))
+    .join(delimiter),
   NO_COLOR: '1',
 };
 
