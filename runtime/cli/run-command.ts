@@ -1,11 +1,18 @@
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
+import { startCheckpointedLocalJob } from '../checkpoint/checkpointed-local-job.ts';
+import { JobRuns, type RunChoice } from '../checkpoint/job-runs.ts';
+import { withJobCheckpointing } from '../cluster/checkpointing-settings.ts';
 import { loadJobModule } from '../cluster/job-module.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { LocalExecutor } from '../cluster/local-executor.ts';
+import { loadConfig, type CheckpointStorageConfig, type SluiceConfig } from '../config/index.ts';
 import { logger } from '../core/logger.ts';
-import { readSnapshotsAt } from '../checkpoint/restore.ts';
+import { configuredS3Options } from '../fs/configured-s3-options.ts';
+import { openConfiguredStorage } from '../fs/open-object-store.ts';
+import type { ObjectStore } from '../fs/object-store.ts';
+import { StorageError } from '../fs/storage-error.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -13,7 +20,22 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** `sluice run job.ts [--parallelism N] [-- job args]`: runs a job module in this process. */
+interface RunOptions {
+  parallelism?: number;
+  maxParallelism?: number;
+  name?: string;
+  taskmanagers?: number;
+  fromSavepoint?: string;
+  checkpointDir: string;
+  resume?: boolean;
+}
+
+/**
+ * `sluice run job.ts [--parallelism N] [-- job args]`: runs a job module in this process (or, with
+ * `--taskmanagers N`, as a local cluster). A job that checkpoints keeps its runs in the checkpoint
+ * storage: an interrupted run resumes from its own newest checkpoint, after a finished one a new
+ * run starts (job-runs.ts).
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('run a job module locally, every subtask in this process')
@@ -23,16 +45,13 @@ export function runCommand(): Command {
     .option('--max-parallelism <n>', 'number of key groups', positiveInt)
     .option('-n, --name <name>', 'job name (default: the module file name)')
     .option('--taskmanagers <n>', 'run as a local cluster: a JobManager and N TaskManager processes', positiveInt)
-    .option('--from-savepoint <path>', 'start from this savepoint or checkpoint (directory or its _metadata; path or s3:// URI)')
-    .action(async (job: string, args: string[], opts: { parallelism?: number; maxParallelism?: number; name?: string; taskmanagers?: number; fromSavepoint?: string }) => {
-      if (opts.taskmanagers !== undefined) {
-        // The cluster's processes read it as job.restoreFrom.
-        if (opts.fromSavepoint !== undefined) process.env.SLUICE_JOB__RESTORE_FROM = opts.fromSavepoint;
-        const name = opts.name ?? basename(job, extname(job));
-        const { details, operators } = await runLocalCluster({ job, args, name, taskManagers: opts.taskmanagers, parallelism: opts.parallelism, maxParallelism: opts.maxParallelism });
-        logger.info({ job: name, durationMs: (details.endTime ?? Date.now()) - details.startTime, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
-        return;
-      }
+    .option('--from-savepoint <path>', 'start a new run from this savepoint or checkpoint (directory or its _metadata; path or s3:// URI)')
+    .option('--checkpoint-dir <dir>', 'where the job\'s checkpoints and runs are kept (S3 storage configured by SLUICE_CHECKPOINTING__STORAGE__S3__* wins)', '.sluice/checkpoints')
+    .option('--resume', 'after a run that finished, start the new run from its newest checkpoint instead of empty')
+    .action(async (job: string, args: string[], opts: RunOptions) => {
+      const name = opts.name ?? basename(job, extname(job));
+      const config = loadConfig();
+      const storageConfig: CheckpointStorageConfig = 's3' in config.checkpointing.storage ? config.checkpointing.storage : { filesystem: { path: resolve(opts.checkpointDir) } };
       const build = await loadJobModule(job);
       // Every process builds the same pipeline from the module, so the module only builds it; running is ours.
       const env = new StreamExecutionEnvironment({
@@ -43,19 +62,93 @@ export function runCommand(): Command {
       });
       if (opts.parallelism !== undefined) env.setParallelism(opts.parallelism);
       if (opts.maxParallelism !== undefined) env.setMaxParallelism(opts.maxParallelism);
-      await build(env, args);
-      let restore;
-      if (opts.fromSavepoint !== undefined) {
-        const savepoint = await readSnapshotsAt(opts.fromSavepoint);
-        logger.info({ checkpointId: savepoint.checkpoint.checkpointId, path: savepoint.checkpoint.uri }, 'restoring from savepoint');
-        restore = savepoint.snapshots;
+      if (opts.taskmanagers !== undefined) {
+        // Only to learn whether the job checkpoints: a module that fails to build is the JobManager's to report, as the job's failure.
+        const built = await Promise.resolve()
+          .then(() => build(env, args))
+          .then(() => true, () => false);
+        const { checkpointing } = withJobCheckpointing(config, built ? env.getCheckpointConfig() : undefined);
+        const choice = await chooseClusterRun(storageConfig, config, name, opts);
+        const { details, operators } = await runLocalCluster({
+          job,
+          args,
+          name,
+          jobId: choice.jobId,
+          restoreFrom: choice.restoreFrom,
+          checkpointStorage: storageConfig,
+          // As Flink: a job without checkpoints is not restarted (it would start over from its sources).
+          restartStrategy: checkpointing.interval === undefined ? { type: 'none' } : undefined,
+          taskManagers: opts.taskmanagers,
+          parallelism: opts.parallelism,
+          maxParallelism: opts.maxParallelism,
+        });
+        logger.info({ job: name, durationMs: (details.endTime ?? Date.now()) - details.startTime, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
+        return;
       }
-      env.setExecutor(new LocalExecutor({ restore }));
-      const name = opts.name ?? basename(job, extname(job));
-      const result = await env.execute(name);
+      await build(env, args);
+      const { checkpointing } = withJobCheckpointing(config, env.getCheckpointConfig());
+      let result;
+      if (checkpointing.interval === undefined && opts.fromSavepoint === undefined && !opts.resume) {
+        env.setExecutor(new LocalExecutor());
+        result = await env.execute(name);
+      } else {
+        const storage = await openConfiguredStorage(storageConfig);
+        try {
+          const scope = { namespace: config.job.namespace, jobName: name };
+          const runs = new JobRuns(storage, scope);
+          const choice = await runs.choose({ resume: opts.resume, fromSavepoint: opts.fromSavepoint });
+          logRun(name, choice, storage);
+          const run = await startCheckpointedLocalJob(env.getJobGraph(name), {
+            storage,
+            scope,
+            jobId: choice.jobId,
+            interval: checkpointing.interval,
+            mode: checkpointing.mode,
+            timeout: checkpointing.timeout,
+            minPause: checkpointing.minPause,
+            retained: checkpointing.retained,
+            restoreFrom: choice.restoreFrom,
+            s3: configuredS3Options(config),
+          });
+          result = await run.result;
+          await runs.markFinished(choice.jobId);
+        } finally {
+          await storage.close();
+        }
+      }
       logger.info(
         { job: name, durationMs: result.durationMs, operators: result.operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) },
         'job result',
       );
     });
+}
+
+/**
+ * The run a local cluster goes on with. Storage that cannot be listed is left to the JobManager,
+ * which reports it as the job's failure, naming bucket and endpoint; the run is then the first.
+ */
+async function chooseClusterRun(storageConfig: CheckpointStorageConfig, config: SluiceConfig, name: string, opts: RunOptions): Promise<RunChoice> {
+  let storage: ObjectStore | undefined;
+  try {
+    storage = await openConfiguredStorage(storageConfig);
+    const choice = await new JobRuns(storage, { namespace: config.job.namespace, jobName: name }).choose({ resume: opts.resume, fromSavepoint: opts.fromSavepoint });
+    logRun(name, choice, storage);
+    return choice;
+  } catch (e) {
+    if (!(e instanceof StorageError) || e.reason === 'not-found') throw e;
+    return { jobId: name, restoreFrom: opts.fromSavepoint, reason: 'first' };
+  } finally {
+    await storage?.close();
+  }
+}
+
+function logRun(name: string, choice: RunChoice, storage: ObjectStore): void {
+  const what = {
+    first: 'the first run',
+    resume: 'resuming the interrupted run from its newest checkpoint',
+    new: 'a new run: the previous one finished (--resume goes on from its newest checkpoint)',
+    'resume-finished': `a new run from the finished run's newest checkpoint ${choice.restoreFrom}`,
+    'from-savepoint': `a new run from ${choice.restoreFrom}`,
+  }[choice.reason];
+  logger.info({ job: name, jobId: choice.jobId, reason: choice.reason, storage: storage.uri }, `job ${name}: run ${choice.jobId}, ${what}`);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { TEXT } from '../../../examples/wordcount.ts';
+import { committedLines, expectedLines } from '../checkpoint/job-fixture.ts';
 import { ProcessGroup, waitFor } from '../../support/processes.ts';
 
 const group = new ProcessGroup();
@@ -23,6 +24,10 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+/** The JSON log lines of one cluster process (prefixed `[name] ` by `sluice run`). */
+const logsOf = (run: { stderr: readonly string[] }, name: string): Array<Record<string, unknown>> =>
+  run.stderr.flatMap((line) => (line.startsWith(`[${name}] {`) ? [JSON.parse(line.slice(name.length + 3)) as Record<string, unknown>] : []));
 
 /** Pids of the cluster processes, from their prefixed JSON log lines. */
 const childPids = (stderr: readonly string[]): Map<string, number> => {
@@ -77,5 +82,29 @@ describe('sluice run --taskmanagers N', () => {
     expect(await run.exited).toBe('SIGKILL');
     // Each child notices its IPC channel closing and stops (at most a 4 s grace period); the machine may be loaded.
     await waitFor('the cluster processes to exit', () => ([...pids.values()].some(alive) ? undefined : true), 30_000);
+  }, 120_000);
+
+  it('heals like a cluster: a TaskManager SIGKILLed during an exactly-once job is started again, the job restores its newest checkpoint, output exact', async () => {
+    const total = 12_000;
+    const output = join(dir, 'healed');
+    const run = group.sluice('run-healing', [
+      'run', 'test/integration/cli/jobs/checkpointed-counting.ts', '--name', 'counting', '--taskmanagers', '2', '--parallelism', '2',
+      '--checkpoint-dir', join(dir, 'checkpoints'), '--', output, String(total), '3000', '200',
+    ]);
+    const victim = await waitFor('two checkpoints completed and the pid of taskmanager-0', () => {
+      const completed = logsOf(run, 'jobmanager').filter((e) => e.msg === 'checkpoint completed').length;
+      return completed >= 2 ? childPids(run.stderr).get('taskmanager-0') : undefined;
+    }, 60_000);
+    process.kill(victim, 'SIGKILL');
+    expect(await run.exited).toBe(0);
+    expect(committedLines(output)).toEqual(expectedLines(total));
+    const parent = run.stderr.flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
+    expect(parent.filter((e) => e.level === 40).map((e) => e.msg)).toEqual(['taskmanager-0 exited (SIGKILL) before the job ended; starting it again']);
+    // Two processes logged as taskmanager-0: the one killed and the one started in its place.
+    expect(new Set(logsOf(run, 'taskmanager-0').map((e) => e.pid)).size).toBe(2);
+    const restored = logsOf(run, 'jobmanager').filter((e) => e.msg === 'restoring from checkpoint');
+    expect(restored).toHaveLength(1);
+    expect(restored[0]).toMatchObject({ origin: 'own-run' });
+    expect([...new Set(logsOf(run, 'taskmanager-0').map((e) => e.pid as number))].filter(alive)).toEqual([]);
   }, 120_000);
 });
