@@ -27,8 +27,9 @@ export class FileSourceReader implements SourceReader<string, FileSourceSplit> {
 
   constructor(private readonly context: SourceReaderContext) {}
 
+  /** A reader restored with splits reads those first; one without asks for work at once. */
   start(): void {
-    this.request();
+    if (this.splits.length === 0) this.request();
   }
 
   addSplits(splits: readonly FileSourceSplit[]): void {
@@ -76,7 +77,7 @@ export class FileSourceReader implements SourceReader<string, FileSourceSplit> {
     return NEVER;
   }
 
-  snapshotState(): FileSourceSplit[] {
+  snapshotState(_checkpointId: number): FileSourceSplit[] {
     const held = this.current === undefined ? this.splits : [this.current, ...this.splits];
     return held.map((s) => ({ ...s }));
   }

@@ -77,12 +77,12 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
     if (this.listed) this.serveWaiting();
   }
 
-  addSplitsBack(splits: readonly FileSourceSplit[]): void {
+  addSplitsBack(splits: readonly FileSourceSplit[], _subtaskId: number): void {
     this.pending.unshift(...splits.map((s) => ({ ...s })));
     this.serveWaiting();
   }
 
-  snapshotState(): FileEnumeratorState {
+  snapshotState(_checkpointId: number): FileEnumeratorState {
     return { pending: this.pending.map((s) => ({ ...s })), seen: [...this.seen] };
   }
 

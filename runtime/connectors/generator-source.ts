@@ -115,7 +115,7 @@ class GeneratorReader<T> implements SourceReader<T, StrideSplit> {
     return this.pending;
   }
 
-  snapshotState(): StrideSplit[] {
+  snapshotState(_checkpointId: number): StrideSplit[] {
     return this.splits.filter((s) => s.next < this.count).map((s) => ({ ...s }));
   }
 

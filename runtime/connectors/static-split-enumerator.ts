@@ -40,11 +40,11 @@ export class StaticSplitEnumerator<Split extends SourceSplit> implements SplitEn
   }
 
   /** Back to the pending splits: the reader gets them again when it registers again. */
-  addSplitsBack(splits: readonly Split[]): void {
+  addSplitsBack(splits: readonly Split[], _subtaskId: number): void {
     this.pending.push(...splits);
   }
 
-  snapshotState(): Split[] {
+  snapshotState(_checkpointId: number): Split[] {
     return this.pending.map((s) => ({ ...s }));
   }
 

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { StreamExecutionEnvironment } from '../../../runtime/api/index.ts';
 import { readSnapshotsAt } from '../../../runtime/checkpoint/restore.ts';
 import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
-import { deserializeVersioned, type VersionedBytes } from '../../../runtime/connectors/simple-versioned-serializer.ts';
 import { STRIDE_SPLIT_SERIALIZER } from '../../../runtime/connectors/stride-split.ts';
-import { decodeEntry } from '../../../runtime/state/state-snapshot.ts';
+import { sourceSplits } from '../../support/source-splits.ts';
 import { waitFor } from '../../support/processes.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, KEYS } from './job-fixture.ts';
@@ -64,7 +63,7 @@ describe('at-least-once checkpoints across JobManager and TaskManager processes'
     numberedCounts(env, [out, String(total), '4000']);
     const sourceId = env.getStreamGraph().nodes.find((n) => n.uid === 'numbers')!.operatorId;
     const { snapshots } = await readSnapshotsAt(stats.latest.restored!.externalPath);
-    const splits = snapshots.get(sourceId)!.flatMap((s) => s.operatorState.find((l) => l.name === 'splits')!.entries.map((e) => deserializeVersioned(STRIDE_SPLIT_SERIALIZER, decodeEntry(e) as VersionedBytes)));
+    const splits = snapshots.get(sourceId)!.flatMap((s) => sourceSplits(s, STRIDE_SPLIT_SERIALIZER));
     expect(splits.map((s) => [s.index, s.stride])).toEqual([
       [0, 2],
       [1, 2],

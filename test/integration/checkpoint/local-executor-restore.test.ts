@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { CollectSink, StreamExecutionEnvironment, WatermarkStrategy } from '../../../runtime/api/index.ts';
 import { LocalExecutor } from '../../../runtime/cluster/local-executor.ts';
 import { GeneratorSource } from '../../../runtime/connectors/generator-source.ts';
-import { decodeEntry, type OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
+import type { OperatorSnapshot } from '../../../runtime/state/state-snapshot.ts';
+import { STRIDE_SPLIT_SERIALIZER } from '../../../runtime/connectors/stride-split.ts';
+import { sourceSplits } from '../../support/source-splits.ts';
 import { localEnvironment } from '../../../runtime/cluster/local-environment.ts';
 
 const total = 3000;
@@ -48,7 +50,7 @@ describe('checkpoint and restore through the local executor', () => {
     const sourceState = snapshots.get(env1.getStreamGraph().nodes.find((n) => n.uid === 'numbers')!.operatorId)!;
     // Every subtask acknowledged: the source chain and two counting subtasks.
     expect(acks.map((a) => a.subtaskIndex).sort()).toEqual([0, 0, 1]);
-    const [split] = sourceState[0]!.operatorState.find((l) => l.name === 'splits')!.entries.map(decodeEntry) as { next: number }[];
+    const [split] = sourceSplits(sourceState[0]!, STRIDE_SPLIT_SERIALIZER);
     expect(split!.next).toBeGreaterThanOrEqual(300);
     expect(split!.next).toBeLessThan(total);
 

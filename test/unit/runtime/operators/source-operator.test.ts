@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { CollectSink, FileSource, GeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from '../../../../runtime/api/index.ts';
 import { LocalExecutor } from '../../../../runtime/cluster/local-executor.ts';
 import { CollectionSource } from '../../../../runtime/connectors/collection-source.ts';
-import { deserializeVersioned, type VersionedBytes } from '../../../../runtime/connectors/simple-versioned-serializer.ts';
 import type { AnySource } from '../../../../runtime/connectors/source.ts';
 import { STRIDE_SPLIT_SERIALIZER } from '../../../../runtime/connectors/stride-split.ts';
 import { SourceCoordinator } from '../../../../runtime/cluster/source-coordinator.ts';
 import { SOURCE_RESTORED_MARKER, SourceOperator } from '../../../../runtime/operators/source-operator.ts';
 import { assignStateToSubtask, decodeEntry, type OperatorSnapshot, type OperatorStateRestore } from '../../../../runtime/state/state-snapshot.ts';
 import { harness } from '../../../support/operator-harness.ts';
+import { sourceSplits } from '../../../support/source-splits.ts';
 import { localEnvironment } from '../../../../runtime/cluster/local-environment.ts';
 
 /** Takes checkpoint 1 once `ready()`, cancels the job as a crash would, and returns the snapshots per operator id. */
@@ -46,7 +46,7 @@ describe('a source restored at another parallelism', () => {
     const source = snapshots.get(sourceOperatorId(env1))!;
     // Every subtask records the marker, so any restore knows the source was checkpointed.
     for (const s of source) expect(s.operatorState.find((l) => l.name === SOURCE_RESTORED_MARKER)!.entries.map(decodeEntry)).toEqual([true]);
-    const splits = source.flatMap((s) => s.operatorState.find((l) => l.name === 'splits')!.entries.map((e) => deserializeVersioned(STRIDE_SPLIT_SERIALIZER, decodeEntry(e) as VersionedBytes)));
+    const splits = source.flatMap((s) => sourceSplits(s, STRIDE_SPLIT_SERIALIZER));
     expect(splits.map((s) => s.index).sort()).toEqual([0, 1]);
 
     const second = new CollectSink<number>();

@@ -4,18 +4,17 @@ import { CollectSink } from '../../../../runtime/connectors/collect-sink.ts';
 import { CollectionSource } from '../../../../runtime/connectors/collection-source.ts';
 import { GeneratorSource } from '../../../../runtime/connectors/generator-source.ts';
 import type { AnySource } from '../../../../runtime/connectors/source.ts';
-import { deserializeVersioned, type VersionedBytes } from '../../../../runtime/connectors/simple-versioned-serializer.ts';
 import { STRIDE_SPLIT_SERIALIZER } from '../../../../runtime/connectors/stride-split.ts';
 import { SourceCoordinators } from '../../../../runtime/cluster/source-coordinators.ts';
 import type { ChannelElement } from '../../../../runtime/network/channel.ts';
 import { LocalChannel } from '../../../../runtime/network/local-channel.ts';
 import { AbstractStreamOperator } from '../../../../runtime/operators/abstract-stream-operator.ts';
-import { decodeEntry } from '../../../../runtime/state/state-snapshot.ts';
 import { StreamTask } from '../../../../runtime/task/stream-task.ts';
 import type { StreamTaskOptions } from '../../../../runtime/task/stream-task-options.ts';
 import type { CheckpointTriggerOptions, TaskCheckpointAck } from '../../../../runtime/task/task-checkpoint.ts';
 import { createDeploymentDescriptors } from '../../../../runtime/task/task-deployment-descriptor.ts';
 import { waitUntil } from '../../../support/processes.ts';
+import { sourceSplits as splitsOf } from '../../../support/source-splits.ts';
 
 /** Passes records on and logs its lifecycle; `finish` and notices may return promises the test settles. */
 class ProbeOperator extends AbstractStreamOperator {
@@ -113,8 +112,7 @@ function sourceTask(source: AnySource<number>, options: Partial<StreamTaskOption
 
 /** The source's splits in a snapshot, with their positions. */
 function sourceSplits(ack: TaskCheckpointAck) {
-  const splits = ack.snapshots[0]!.operatorState.find((l) => l.name === 'splits')?.entries ?? [];
-  return splits.map((e) => deserializeVersioned(STRIDE_SPLIT_SERIALIZER, decodeEntry(e) as VersionedBytes));
+  return splitsOf(ack.snapshots[0]!, STRIDE_SPLIT_SERIALIZER);
 }
 
 /** The source's position in a snapshot: the next sequence number of its one split. */
