@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ValueStateDescriptor, type KeyedProcessFunction, type ValueState } from '../../../../runtime/api/index.ts';
+import { OutputTag, ValueStateDescriptor, type KeyedProcessFunction, type ValueState } from '../../../../runtime/api/index.ts';
 import { ProcessFunctionTestHarnesses } from '../../../../runtime/testing/index.ts';
 
 type Click = { user: string; time: number };
@@ -70,16 +70,19 @@ describe('ProcessFunctionTestHarnesses.forKeyedProcessFunction', () => {
 
 describe('ProcessFunctionTestHarnesses.forProcessFunction', () => {
   it('runs a non-keyed process function with timestamps and side outputs', () => {
+    const odd = new OutputTag<string>('odd');
     const h = ProcessFunctionTestHarnesses.forProcessFunction<number, number>({
       processElement(n, ctx, out) {
+        if (n % 2 === 1) ctx.output(odd, `odd ${n} at ${ctx.timestamp()}`);
         out.collect(n * 10);
-        expect(ctx.timestamp()).toBe(n);
       },
     });
-    h.processElement(1, 1).processElement(2, 2);
+    h.processElement(1, 1).processElement(2, 2).processElement(3, 30);
     expect(h.extractOutputRecords()).toEqual([
       { value: 10, timestamp: 1 },
       { value: 20, timestamp: 2 },
+      { value: 30, timestamp: 30 },
     ]);
+    expect(h.getSideOutput(odd)).toEqual(['odd 1 at 1', 'odd 3 at 30']);
   });
 });
