@@ -29,8 +29,12 @@ export interface S3SinkOptions extends S3ConnectionOptions {
   maxBufferedBytes?: number;
 }
 
-/** A pre-committed part: its staged object and the key it is published under (relative to the prefix); null when empty. */
-export type S3PartState = { readonly staging: string; readonly part: string } | null;
+/**
+ * A pre-committed part: the sink's `s3://bucket/prefix` it was written to (absent in states of
+ * before it was recorded), its staged object and the key it is published under (relative to the
+ * prefix); null when empty.
+ */
+export type S3PartState = { readonly location?: string; readonly staging: string; readonly part: string } | null;
 
 /** Records are handed to the upload in chunks of about this many characters, not one by one. */
 const CHUNK = 65536;
@@ -45,7 +49,8 @@ const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
  * than a part); the checkpoint is acknowledged once that upload finished; when the checkpoint
  * completes the object is copied on the server to `prefix/part-<subtask>-<run>-<n>` and the staged
  * one deleted. Readers listing `prefix/part-` see only committed records. Committing again finds
- * no staged object but the part: it does nothing. Works with any S3-compatible server (no
+ * no staged object but the part: it does nothing; a transaction records its bucket and prefix, so a
+ * restored one is published there, not under the URI given now. Works with any S3-compatible server (no
  * multipart operations beyond what lib-storage uses).
  *
  * Left behind: staged objects of transactions never pre-committed (a process killed between
@@ -84,12 +89,11 @@ class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    uri: string,
+    readonly uri: string,
     private readonly options: S3SinkOptions,
     private readonly subtaskIndex: number,
   ) {
-    // An s3:// URI (checked by S3Sink) opens S3 storage.
-    this.storage = openObjectStore(uri, { ...processS3Connection(), ...options, queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3ObjectStore>;
+    this.storage = this.open(uri);
     // Reported by the first upload or commit that needs the connection.
     this.storage.catch(() => {});
   }
@@ -125,8 +129,23 @@ class S3PartTransactions<T> implements SinkTransactions<T, S3PartState> {
     );
   }
 
+  /** An s3:// URI (checked by S3Sink) opens S3 storage. */
+  private open(uri: string): Promise<S3ObjectStore> {
+    return openObjectStore(uri, { ...processS3Connection(), ...this.options, queueSize: this.options.queueSize ?? DEFAULT_QUEUE_SIZE }) as Promise<S3ObjectStore>;
+  }
+
+  /** A transaction restored from a checkpoint is published where it was written, whatever URI the job was given since. */
   private async publish(state: NonNullable<S3PartState>): Promise<void> {
-    const storage = await this.storage;
+    if (state.location === undefined || state.location === this.uri) return this.publishIn(await this.storage, state);
+    const elsewhere = await this.open(state.location);
+    try {
+      await this.publishIn(elsewhere, state);
+    } finally {
+      await elsewhere.close();
+    }
+  }
+
+  private async publishIn(storage: S3ObjectStore, state: NonNullable<S3PartState>): Promise<void> {
     try {
       await storage.copy(state.staging, state.part);
     } catch (error) {
@@ -176,7 +195,7 @@ class S3PartTransaction<T> implements SinkTransaction<T, S3PartState> {
     if (this.records === 0) return { state: null };
     this.flush();
     this.stream!.end();
-    return { state: { staging: this.staging, part: this.part }, durable: this.upload! };
+    return { state: { location: this.parts.uri, staging: this.staging, part: this.part }, durable: this.upload! };
   }
 
   abort(): void {

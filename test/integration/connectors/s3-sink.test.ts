@@ -81,6 +81,22 @@ describe('S3 sink', () => {
     await waitUntil(async () => (await keys('restore')).length === 1, 'only the published part');
   });
 
+  it('publishes a restored transaction under the prefix it was written to, not the one the restored job was given', async () => {
+    const first = sink('written').createWriter(ctx, []);
+    write(first, 'p', 'q');
+    const snapshot = first.snapshotState!(2);
+    await snapshot.asyncPhase;
+    first.close!();
+    // The job started again with another output prefix: the old transaction commits in the old one, once.
+    for (let i = 0; i < 2; i++) {
+      const restored = sink('elsewhere').createWriter(ctx, snapshot.state);
+      await restored.notifyCheckpointComplete!(3);
+      restored.close!();
+    }
+    expect(await committedS3Lines(bucket, 'written')).toEqual(['p', 'q']);
+    expect(await keys('elsewhere')).toEqual([]);
+  });
+
   it('refuses to commit a restored transaction whose staged object and part are both gone, naming both', async () => {
     const lost = [{ checkpointId: 3, state: { staging: '_inprogress/part-0-lost-0', part: 'part-0-lost-0' } }];
     const w = sink('lost').createWriter(ctx, lost);
