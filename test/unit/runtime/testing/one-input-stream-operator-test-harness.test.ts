@@ -3,7 +3,7 @@ import { OutputTag, TumblingEventTimeWindows, TumblingProcessingTimeWindows, typ
 import { localEnvironment, OneInputStreamOperatorTestHarness } from '../../../../runtime/testing/index.ts';
 
 type Click = { user: string; time: number };
-const late = new OutputTag<Click>('late');
+const late = new OutputTag<[string, number]>('late');
 
 /** The harness of the last operator of `build`'s stream, as the job would create it. */
 function harnessOf<T>(build: (clicks: DataStream<Click>) => DataStream<T>) {
@@ -17,7 +17,7 @@ describe('OneInputStreamOperatorTestHarness.forStream', () => {
         .map((c): [string, number] => [c.user, 1])
         .keyBy(([user]) => user)
         .window(TumblingEventTimeWindows.of(10_000))
-        .sideOutputLateData(late as never)
+        .sideOutputLateData(late)
         .reduce((a, b) => [a[0], a[1] + b[1]]);
     const h = harnessOf(windowed).open();
     h.processElement(['ada', 1], 1_000).processElement(['bob', 1], 2_000).processElement(['ada', 1], 9_999);
