@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SecurityConfig } from '../config/index.ts';
 import { envName } from '../config/index.ts';
@@ -14,7 +14,7 @@ export class RunKeyError extends Error {
 
 /**
  * The run key a JobManager or TaskManager authenticates its peers with, read once at start from
- * `security.runKeyFile`; null when `security.auth` is `disabled` (an opt-out for development,
+ * `security.runKeyFile` (a file, or `/dev/fd/<n>`: a descriptor inherited from the parent); null when `security.auth` is `disabled` (an opt-out for development,
  * logged as a warning). Throws a RunKeyError naming the key and the file, never their content,
  * when authentication is on and no valid key is there: the process must not start open.
  */
@@ -31,7 +31,7 @@ export function readRunKey(security: SecurityConfig, log: Logger): Buffer | null
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readKeyText(file);
   } catch (error) {
     throw new RunKeyError(`cannot read the run key file ${file} (security.runKeyFile): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -39,5 +39,21 @@ export function readRunKey(security: SecurityConfig, log: Logger): Buffer | null
     return parseRunKey(text);
   } catch (error) {
     throw new RunKeyError(`run key file ${file} (security.runKeyFile): ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A file's text; `/dev/fd/<n>` is read from the inherited descriptor n to its end and closed, so a
+ * parent can hand the key over a pipe or socket pair (which cannot be opened again by path) and
+ * nothing this process starts inherits it.
+ */
+function readKeyText(file: string): string {
+  const inherited = /^\/dev\/fd\/(\d+)$/.exec(file);
+  if (inherited === null) return readFileSync(file, 'utf8');
+  const fd = Number(inherited[1]);
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }

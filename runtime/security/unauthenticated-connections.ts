@@ -16,8 +16,8 @@ export interface UnauthenticatedConnectionsOptions {
  * The accepted connections of one listening port that have not yet proved who they are (and, on
  * the RPC port, registered). Bounds what an unauthenticated peer can hold: a connection is destroyed
  * when it is one more than `limit`, or when it is still here after `deadline` (slow-loris, half-open
- * sockets). A dropped peer is logged once, with its address; a flood of refusals is logged once per
- * burst.
+ * sockets). A peer past its deadline is destroyed with an error that the protocol on the socket
+ * reports once, with the peer's address; a flood of refusals is logged once per burst.
  */
 export class UnauthenticatedConnections {
   private readonly waiting = new Map<Socket, NodeJS.Timeout | null>();
@@ -43,13 +43,10 @@ export class UnauthenticatedConnections {
       return false;
     }
     const deadline = this.options.deadline;
+    // The protocol on the socket reports the error (once, with the peer's address) as it closes.
     const timer = deadline === null ? null : setTimeout(() => {
       this.waiting.delete(socket);
-      this.options.logger.warn(
-        { port: this.options.port, peer: peerOf(socket) },
-        `${this.options.port}: ${peerOf(socket)} did not authenticate within ${deadline} ms; connection closed`,
-      );
-      socket.destroy();
+      socket.destroy(new Error(`did not authenticate and register within ${deadline} ms (security.handshakeTimeout)`));
     }, deadline);
     timer?.unref();
     this.waiting.set(socket, timer);

@@ -37,13 +37,15 @@ describe('bad input to a running JobManager', () => {
   it('closes a connection that sends a malformed frame, names the peer, and carries on', async () => {
     const socket = connect({ host: '127.0.0.1', port: cluster.rpcPort });
     const local = await new Promise<number>((ok) => socket.once('connect', () => ok(socket.localPort!)));
+    socket.resume(); // the JobManager's challenge is read and dropped, so that its close is seen
     const payload = pack({ type: 'bogus' });
     const header = Buffer.alloc(4);
     header.writeUInt32BE(payload.length);
     socket.write(Buffer.concat([header, payload]));
     await new Promise<void>((ok) => socket.once('close', () => ok()));
-    const entry = await waitForLog(cluster.jobManager, (e) => typeof e.msg === 'string' && e.msg.startsWith('malformed RPC frame'));
-    expect(entry.msg).toBe(`malformed RPC frame from TaskManager connection 127.0.0.1:${local}: unknown message type "bogus"`);
+    // Before authenticating, anything but the answer to the challenge drops the peer.
+    const entry = await waitForLog(cluster.jobManager, (e) => typeof e.msg === 'string' && e.msg.startsWith('RPC peer'));
+    expect(entry.msg).toBe(`RPC peer TaskManager connection 127.0.0.1:${local} failed authentication: expected an "authenticate" message, got "bogus"; connection dropped`);
     expect(await cluster.get('/healthz')).toEqual({ status: 'ok' });
   }, 30_000);
 
