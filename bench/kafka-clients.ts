@@ -6,7 +6,7 @@
  * transaction begun by another producer be committed from its producer id and epoch alone?
  *
  *   npm i --no-save kafkajs@2.2.4      # the candidate that is not a dependency (or --kafkajs DIR)
- *   node --import tsx sandbox/kafka/compare-clients.ts [--records N] [--rounds N] [--batch N] [--kafkajs DIR]
+ *   node --import tsx bench/kafka-clients.ts [--records N] [--rounds N] [--batch N] [--kafkajs DIR]
  *
  * Uses $KAFKA_BOOTSTRAP_SERVERS if set (`npm run kafka -- up`), else starts a broker of its own.
  */
@@ -17,8 +17,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { startKafkaBroker } from './broker.ts';
-import { endTransaction, TRANSACTIONAL_PRODUCER } from './transactions.ts';
+import { startKafkaBroker } from '../sandbox/kafka/broker.ts';
+import { endTransaction, TRANSACTIONAL_PRODUCER } from '../runtime/connectors/kafka/transactions.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '1' }, batch: { type: 'string', default: '1000' }, kafkajs: { type: 'string' } } });
 const RECORDS = Number(values.records);

@@ -1,4 +1,6 @@
-import { Connection, endTxnV4, FindCoordinatorKeyTypes, findCoordinatorV4, ProduceAcks } from '@platformatic/kafka';
+import { Connection, endTxnV4, FindCoordinatorKeyTypes, findCoordinatorV4, ProduceAcks, Producer } from '@platformatic/kafka';
+import { CLIENT_RETRIES } from './client-retries.ts';
+import { bootstrapBrokers, parseBootstrapServers } from './bootstrap-servers.ts';
 
 /**
  * Settings of a transactional @platformatic/kafka producer.
@@ -31,7 +33,7 @@ export interface OpenTransaction {
  * transactional.id was initialised since, because that one aborted the transaction.
  */
 export async function endTransaction(bootstrapServers: string, transaction: OpenTransaction, commit = true): Promise<void> {
-  const [host, port] = splitHostPort(bootstrapServers.split(',')[0]!);
+  const { host, port } = parseBootstrapServers(bootstrapServers)[0]!;
   const bootstrap = new Connection('sluice-end-txn');
   let coordinator: { host: string; port: number };
   try {
@@ -50,7 +52,20 @@ export async function endTransaction(bootstrapServers: string, transaction: Open
   }
 }
 
-function splitHostPort(address: string): [string, number] {
-  const at = address.lastIndexOf(':');
-  return [address.slice(0, at), Number(address.slice(at + 1))];
+/**
+ * Initialises a producer for `transactionalId` (InitProducerId), which fences every earlier producer
+ * of that id and aborts its open transaction, if any. Resolves with the epoch the coordinator gave:
+ * 0 when the id had never been initialised before (nothing to abort), more when it had.
+ */
+export async function fenceTransactionalId(bootstrapServers: string, transactionalId: string): Promise<number> {
+  const producer = new Producer({ clientId: 'sluice-fence', bootstrapBrokers: bootstrapBrokers(bootstrapServers), transactionalId, ...TRANSACTIONAL_PRODUCER, ...CLIENT_RETRIES });
+  try {
+    // beginTransaction() runs InitProducerId; the local transaction it opens sends nothing and is dropped.
+    const transaction = await producer.beginTransaction();
+    const epoch = producer.producerEpoch!;
+    await transaction.cancel();
+    return epoch;
+  } finally {
+    await producer.close(true);
+  }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, FetchIsolationLevels, ListOffsetTimestamps, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { alive } from '../../../../sandbox/background/state-file.ts';
 import { startKafkaBroker, type KafkaBroker } from '../../../../sandbox/kafka/broker.ts';
-import { endTransaction, TRANSACTIONAL_PRODUCER } from '../../../../sandbox/kafka/transactions.ts';
+import { endTransaction, TRANSACTIONAL_PRODUCER } from '../../../../runtime/connectors/kafka/transactions.ts';
 import { ProcessGroup, waitFor } from '../../../support/processes.ts';
 import { tempDirs } from '../../../support/temp-dirs.ts';
 

@@ -2,7 +2,7 @@
 // producer id and epoch as one JSON line and then waits, never committing: the test SIGKILLs it.
 // argv: <bootstrap servers> <topic> <transactional.id> <value>...
 import { Producer, stringSerializers } from '@platformatic/kafka';
-import { TRANSACTIONAL_PRODUCER } from '../../../../sandbox/kafka/transactions.ts';
+import { TRANSACTIONAL_PRODUCER } from '../../../../runtime/connectors/kafka/transactions.ts';
 
 const [bootstrap, topic, transactionalId, ...values] = process.argv.slice(2) as [string, string, string, ...string[]];
 const producer = new Producer({ clientId: 'open-transaction', bootstrapBrokers: [bootstrap], serializers: stringSerializers, transactionalId, ...TRANSACTIONAL_PRODUCER });
