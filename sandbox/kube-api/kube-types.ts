@@ -108,6 +108,10 @@ export interface Container {
 export interface SecurityContext {
   runAsUser?: number;
   runAsGroup?: number;
+  /** Pod level only: the group of projected volumes' files, and a supplementary group of every container. */
+  fsGroup?: number;
+  /** Pod level only. */
+  supplementalGroups?: number[];
 }
 
 export interface DownwardAPIVolumeFile {

@@ -12,6 +12,8 @@ export interface BindMount {
 export interface RunAs {
   uid?: number;
   gid?: number;
+  /** Supplementary groups (the pod's fsGroup and supplementalGroups); none when absent. */
+  groups?: number[];
 }
 
 export interface ProcessCommand {
@@ -104,7 +106,8 @@ function dropPrivileges(runAs: RunAs): string[] {
   if (runAs.uid === undefined && runAs.gid === undefined) return [];
   const args = ['setpriv'];
   if (runAs.uid !== undefined) args.push(`--reuid=${runAs.uid}`);
-  args.push(`--regid=${runAs.gid ?? runAs.uid ?? 0}`, '--clear-groups', '--');
+  const groups = runAs.groups ?? [];
+  args.push(`--regid=${runAs.gid ?? runAs.uid ?? 0}`, groups.length === 0 ? '--clear-groups' : `--groups=${groups.join(',')}`, '--');
   return args;
 }
 

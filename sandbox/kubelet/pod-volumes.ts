@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { podFieldValue, resourceFieldValue, type ObjectSource } from './container-env.ts';
 import type { BindMount } from './mount-namespace.ts';
@@ -54,7 +54,7 @@ export async function materializeVolumes(ctx: VolumeContext): Promise<void> {
       chmodSync(dir, 0o777);
       continue;
     }
-    syncFiles(dir, await volumeFiles(ctx, volume));
+    syncFiles(dir, await volumeFiles(ctx, volume), ctx.pod.spec.securityContext?.fsGroup);
   }
 }
 
@@ -91,8 +91,15 @@ interface VolumeFile {
   mode: number;
 }
 
-/** Makes `dir` hold exactly `files`: changed files are replaced by rename, stale ones removed. */
-function syncFiles(dir: string, files: VolumeFile[]): void {
+/**
+ * Makes `dir` hold exactly `files`: changed files are replaced by rename, stale ones removed. With an
+ * `fsGroup`, as the kubelet's SetVolumeOwnership does for these read-only volumes: each file belongs
+ * to that group and is group-readable (mode | 0440), so a 0400 Secret is readable by the pod's user
+ * through its supplementary group. (Group ownership needs a kubelet running as root, as it runs
+ * containers as other users only then.)
+ */
+function syncFiles(dir: string, files: VolumeFile[], fsGroup: number | undefined): void {
+  const chown = fsGroup !== undefined && process.getuid?.() === 0;
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const wanted = new Set<string>();
@@ -108,10 +115,12 @@ function syncFiles(dir: string, files: VolumeFile[]): void {
       }
     }
     const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
-    if (existsSync(target) && readFileSync(target).equals(content) && (statSync(target).mode & 0o777) === file.mode) continue;
+    const mode = fsGroup === undefined ? file.mode : file.mode | 0o440;
+    if (existsSync(target) && readFileSync(target).equals(content) && (statSync(target).mode & 0o777) === mode && (!chown || statSync(target).gid === fsGroup)) continue;
     const tmp = `${target}.${process.pid}.tmp`;
     writeFileSync(tmp, content);
-    chmodSync(tmp, file.mode);
+    chmodSync(tmp, mode);
+    if (chown) chownSync(tmp, -1, fsGroup);
     renameSync(tmp, target);
   }
   const present = (readdirSync(dir, { recursive: true }) as string[]).map((p) => join(dir, p)).sort((a, b) => b.length - a.length);

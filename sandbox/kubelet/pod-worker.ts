@@ -248,7 +248,9 @@ export class PodWorker {
     const own = container.securityContext;
     const uid = own?.runAsUser ?? pod?.runAsUser;
     const gid = own?.runAsGroup ?? pod?.runAsGroup;
-    return { ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }) };
+    // As the kubelet: fsGroup and supplementalGroups are supplementary groups of every container.
+    const groups = [...(pod?.fsGroup === undefined ? [] : [pod.fsGroup]), ...(pod?.supplementalGroups ?? [])];
+    return { ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }), ...(groups.length === 0 ? {} : { groups }) };
   }
 
   private async startContainer(c: ContainerRecord): Promise<void> {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { CommandResult } from '../../support/command.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
+import { deriveRunKey, parseRunKey, restToken } from '../../../runtime/rest/run-key.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
 import { RELEASE, SERVICE_ACCOUNT, chart, eventually, releaseRules, uninstallOperator } from './operator-harness.ts';
 
@@ -29,6 +30,15 @@ async function ok(tool: 'kubectl' | 'helm', ...args: string[]): Promise<string> 
 const apply = (manifest: object) => cluster.kubectlOk(['apply', '-f', '-'], stringify(manifest));
 
 const sjStatus = async (name: string) => JSON.parse((await ok('kubectl', 'get', 'sj', name, '-o', 'jsonpath={.status}')) || '{}');
+
+/**
+ * The REST bearer token of a run, derived as the operator derives it (runtime/rest/run-key.ts) from the
+ * operator's key, which the chart made (read here as the admin): a JobManager answers nothing else.
+ */
+const restAuth = async (jobId: string) => {
+  const key = await ok('kubectl', 'get', 'secret', 'sluice-operator-operator-key', '-o', 'jsonpath={.data.operator-key}');
+  return { authorization: `Bearer ${restToken(deriveRunKey(parseRunKey(Buffer.from(key, 'base64').toString()), jobId))}` };
+};
 
 const operatorPodName = async () => (await ok('kubectl', 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice-operator', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
 
@@ -100,13 +110,17 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
       return p.metadata.uid !== before.uid && p.status.podIP && p.status.phase === 'Running' ? p : undefined;
     }, 90_000);
     const jobId = (await sjStatus('counting')).jobId;
+    const headers = await restAuth(jobId);
     const restored = await eventually('the restored checkpoint reported by the new JobManager', async () => {
-      const response = await fetch(`http://${pod.status.podIP}:8081/jobs/${jobId}/checkpoints`);
+      const response = await fetch(`http://${pod.status.podIP}:8081/jobs/${jobId}/checkpoints`, { headers });
       const stats = (await response.json()) as { latest: { restored: { externalPath: string; isSavepoint: boolean } | null } };
       return stats.latest.restored ?? undefined;
     }, 90_000);
     expect(restored.isSavepoint).toBe(false);
     expect(restored.externalPath).toContain(`/${jobId}/checkpoints/chk-`);
+    // Without the run's token, the JobManager answers 401 and nothing else.
+    const refused = await fetch(`http://${pod.status.podIP}:8081/jobs/${jobId}/checkpoints`);
+    expect(refused.status).toBe(401);
     expect(await ok('kubectl', 'wait', '--for=condition=Ready', 'sj/counting', '--timeout=120s')).toBe('streamjob.sluice.dev/counting condition met\n');
     expect(JSON.parse(await ok('kubectl', 'get', 'sj', 'counting', '-o', 'jsonpath={.status.run}')).number).toBe(1);
   }, 200_000);
@@ -207,8 +221,8 @@ describe('exactly-once output through pod failures and upgrades', () => {
 
   type Stats = { counts: { restored: number }; latest: { completed: { id: number } | null; restored: { id: number; isSavepoint: boolean; externalPath: string } | null } };
   const jobManagerIp = async () => (await ok('kubectl', 'get', 'pod', 'exact-jobmanager', '-o', 'jsonpath={.status.podIP}')).trim();
-  const checkpointStats = async (ip: string, jobId: string) => (await (await fetch(`http://${ip}:8081/jobs/${jobId}/checkpoints`)).json()) as Stats;
-  const jobState = async (ip: string, jobId: string) => ((await (await fetch(`http://${ip}:8081/jobs/${jobId}`)).json()) as { state: string }).state;
+  const checkpointStats = async (ip: string, jobId: string) => (await (await fetch(`http://${ip}:8081/jobs/${jobId}/checkpoints`, { headers: await restAuth(jobId) })).json()) as Stats;
+  const jobState = async (ip: string, jobId: string) => ((await (await fetch(`http://${ip}:8081/jobs/${jobId}`, { headers: await restAuth(jobId) })).json()) as { state: string }).state;
   /** The sink's committed lines: published parts only (in-progress parts are dot-files). */
   const committed = (directory: string) =>
     readdirSync(directory)
