@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCheckpointedLocalJob } from '../../../runtime/checkpoint/checkpointed-local-job.ts';
@@ -6,8 +6,7 @@ import { CompletedCheckpointStore } from '../../../runtime/checkpoint/completed-
 import { openObjectStore } from '../../../runtime/fs/open-object-store.ts';
 import type { ObjectStore } from '../../../runtime/fs/object-store.ts';
 import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
-import { startS3Server, type S3Server } from '../../../sandbox/s3/server.ts';
-import { startFaultProxy, type Fault, type FaultProxy } from '../../support/fault-proxy.ts';
+import { useS3BehindFaultProxy, type Fault, type FaultProxy } from '../../support/fault-proxy.ts';
 import { waitFor, waitUntil } from '../../support/processes.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
@@ -25,21 +24,13 @@ function faultMetadataReads(proxy: FaultProxy, faults: readonly Fault[], n: numb
 }
 
 describe('a transient S3 error while reading _metadata at restore is not corruption', () => {
-  let s3: S3Server;
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    s3 = await startS3Server({ directory: tempDir(), buckets: ['checkpoints'] });
-    proxy = await startFaultProxy(s3.endpoint);
-  }, 60_000);
-  afterAll(async () => {
-    await proxy.close();
-    await s3.stop();
-  });
+  const servers = useS3BehindFaultProxy(tempDir);
 
   const open = (endpoint: string, prefix: string): Promise<ObjectStore> =>
-    openObjectStore(`s3://checkpoints/${prefix}`, { endpoint, maxAttempts: 2, connectionTimeoutMs: 1000, requestTimeoutMs: 5000, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    openObjectStore(`s3://checkpoints/${prefix}`, { endpoint, maxAttempts: 2, connectionTimeoutMs: 1000, requestTimeoutMs: 5000, credentials: { accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey } });
 
   it('in one process: 503s and resets fail the restore naming the newest checkpoint, never an older one; once S3 answers the run resumes from it, output exact', async () => {
+    const { s3, proxy } = servers;
     const storage = await open(proxy.endpoint, 'local');
     const direct = await open(s3.endpoint, 'local');
     const output = join(tempDir(), 'out');
@@ -80,6 +71,7 @@ describe('a transient S3 error while reading _metadata at restore is not corrupt
   }, 90_000);
 
   it('in a cluster: a TaskManager SIGKILLed while _metadata reads fail; the restart strategy retries the restore until S3 answers, output exact', async () => {
+    const { s3, proxy } = servers;
     const total = 12_000;
     const output = join(tempDir(), 'out');
     const credentialsDirectory = tempDir();
