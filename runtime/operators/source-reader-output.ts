@@ -26,14 +26,20 @@ class SplitOutput<T> implements SourceOutput<T> {
 
 /**
  * The ReaderOutput a SourceOperator gives its reader. Without a WatermarkStrategy every split
- * output is this object itself, which forwards records as they are. With one, each split gets a
+ * output is one direct output, which forwards records as they are. With one, each split gets a
  * {@link SplitOutput} (made once, kept until released) whose WatermarkEmitter feeds a
  * {@link WatermarkOutputMultiplexer}: the subtask's watermark is the minimum over its active splits.
  */
 export class SourceReaderOutput<T> implements ReaderOutput<T> {
   private readonly splits = new Map<string, SplitOutput<T>>();
   private readonly multiplexer: WatermarkOutputMultiplexer | undefined;
-  private main: SplitOutput<T> | undefined;
+  /**
+   * Records without a split: without a strategy, straight to the output; with one, the first call
+   * makes the main split output and puts its `collect` here, so each later record is one direct call.
+   */
+  collect: (value: T, timestamp?: number) => void;
+  /** Without a strategy, every split's output: records go straight to the operator's output. */
+  private readonly direct: SourceOutput<T>;
 
   constructor(
     private readonly out: Output,
@@ -42,15 +48,19 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
     private readonly watermarkInterval: number,
   ) {
     this.multiplexer = strategy === undefined ? undefined : new WatermarkOutputMultiplexer(out);
-  }
-
-  collect(value: T, timestamp: number = NO_TIMESTAMP): void {
-    if (this.multiplexer === undefined) this.out.collect(value, timestamp);
-    else (this.main ??= this.createOutputForSplit(MAIN_OUTPUT) as SplitOutput<T>).collect(value, timestamp);
+    this.direct = { collect: (value, timestamp = NO_TIMESTAMP) => out.collect(value, timestamp) };
+    this.collect =
+      this.multiplexer === undefined
+        ? this.direct.collect
+        : (value, timestamp) => {
+            const main = this.createOutputForSplit(MAIN_OUTPUT) as SplitOutput<T>;
+            this.collect = (v, ts) => main.collect(v, ts);
+            this.collect(value, timestamp);
+          };
   }
 
   createOutputForSplit(splitId: string): SourceOutput<T> {
-    if (this.multiplexer === undefined) return this;
+    if (this.multiplexer === undefined) return this.direct;
     let output = this.splits.get(splitId);
     if (output === undefined) {
       const emitter = new WatermarkEmitter(this.strategy!, this.multiplexer.register(splitId), this.time, this.watermarkInterval);

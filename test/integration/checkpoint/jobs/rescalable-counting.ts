@@ -1,4 +1,4 @@
-import { FileSource, GeneratorSource, WatermarkStrategy, type Source, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import { FileSource, GeneratorSource, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
 import { ExactlyOnceFileSink } from '../../../../runtime/connectors/exactly-once-file-sink.ts';
 import { KEYS } from '../job-fixture.ts';
 
@@ -8,15 +8,16 @@ import { KEYS } from '../job-fixture.ts';
  * another parallelism rescales the source's splits. The numbers come from a generator (rate-limited
  * by the source) or from the lines of a file or directory (rate-limited by a throttle chained to the
  * source, which blocks its thread: the file source itself reads as fast as it can).
- * Args: output directory, `generator` | `file`, record count | path, records per second.
+ * Args: output directory, `generator` | `file`, record count | path, records per second, and for
+ * `file` optionally the split size in bytes (several readers then share one file).
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
-  const [output, kind, what, rate] = args as [string, string, string, string];
+  const [output, kind, what, rate, splitSize] = args as [string, string, string, string, string | undefined];
   const recordsPerSecond = Number(rate);
   const numbers =
     kind === 'generator'
       ? env.fromSource(new GeneratorSource({ count: Number(what), recordsPerSecond, generate: (n) => n }), WatermarkStrategy.noWatermarks(), 'Numbers').uid('numbers')
-      : env.fromSource(new FileSource(what) as Source<string>, WatermarkStrategy.noWatermarks(), 'Lines').uid('lines').map(throttled(recordsPerSecond)).uid('numbers');
+      : env.fromSource(new FileSource(what, { splitSize: splitSize === undefined ? undefined : Number(splitSize) }), WatermarkStrategy.noWatermarks(), 'Lines').uid('lines').map(throttled(recordsPerSecond)).uid('numbers');
   numbers
     .map((n: number): [number, number] => [n % KEYS, 1])
     .uid('pairs')
