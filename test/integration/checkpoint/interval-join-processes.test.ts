@@ -7,6 +7,7 @@ import { tempDirs } from '../../support/temp-dirs.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines } from './job-fixture.ts';
 import { expectedJoin } from './jobs/interval-join.ts';
+import { testRunKeyFile } from '../../support/run-key.ts';
 
 const JOB = 'test/integration/checkpoint/jobs/interval-join.ts';
 const tempDir = tempDirs('sluice-interval-join-');
@@ -60,7 +61,7 @@ describe('an interval join across JobManager and TaskManager processes', () => {
       await first.start();
       await first.waitForDetails('1,000 records joined', (d) => allRunning(d) && d.vertices.find((v) => v.name.startsWith('Interval Join'))!.subtasks.reduce((n, s) => n + s.recordsIn, 0) >= 1000);
       location = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop'], (error, stdout, stderr) =>
+        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
         ),
       );

@@ -9,6 +9,7 @@ import { waitFor } from '../../support/processes.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
+import { testRunKeyFile } from '../../support/run-key.ts';
 
 const JOB = 'test/integration/checkpoint/jobs/counting-exactly-once.ts';
 const tempDir = tempDirs('sluice-eo-processes-');
@@ -129,7 +130,7 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
       await first.start();
       await first.waitForDetails('records flowing', (d) => allRunning(d) && d.vertices[0]!.subtasks.some((s) => s.recordsOut > 1000));
       location = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop'], (error, stdout, stderr) =>
+        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
         ),
       );
