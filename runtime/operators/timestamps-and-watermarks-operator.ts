@@ -4,7 +4,10 @@ import { WatermarkEmitter } from './watermark-emitter.ts';
 
 /**
  * assignTimestampsAndWatermarks: assigns event timestamps and generates watermarks from them.
- * Upstream watermarks are dropped except the final one (end of input), as in Flink.
+ * Upstream watermarks are dropped except the final one (end of input), and so is upstream
+ * idleness, as in Flink: this operator's generator (with its own idleness timeout) decides. An
+ * upstream idle/active flip (a source between splits) would otherwise reach the two inputs of a
+ * downstream two-input operator at different moments and let one input's watermark run ahead.
  */
 export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator {
   private emitter!: WatermarkEmitter<T>;
@@ -33,6 +36,8 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator {
     this.emitter.stop();
     this.output.emitWatermark(timestamp);
   }
+
+  override processIdle(_idle: boolean): void {}
 
   override close(): void {
     this.emitter?.stop();
