@@ -95,6 +95,14 @@ describe(`the ${manifest.name} package installed from its tarball into a project
     expect(job.stdout).toBe(JOB_OUTPUT);
   });
 
+  it('runs the job as a local cluster of the installed package: a JobManager and 2 TaskManager processes loading src/job.ts', async () => {
+    const job = await run('npx', ['sluice', 'run', 'src/job.ts', '--taskmanagers', '2', '--parallelism', '2'], project);
+    // Each subtask prints its windows in time order; the two subtasks' lines interleave in any order.
+    const lines = job.stdout.trim().split('\n');
+    expect([...lines].sort()).toEqual(['1> ["ada",1]', '1> ["ada",2]', '2> ["bob",1]']);
+    expect(lines.filter((l) => l.startsWith('1> '))).toEqual(['1> ["ada",2]', '1> ["ada",1]']);
+  });
+
   it('writes with the installed command the same project as from the sources, with a StreamJob and a Dockerfile for its image', async () => {
     await run(join(project, 'node_modules/.bin/sluice'), ['init', 'second', '--sluice', dependency], project);
     const second = tree(join(project, 'second'));
