@@ -8,10 +8,13 @@ import type { TwoInputStreamOperator } from '../operators/stream-operator.ts';
 import { DataStream } from './data-stream.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
 
-/** The key selectors of keyed connected streams: records of both inputs with equal keys meet in one subtask. */
+/**
+ * The key selectors of keyed connected streams: records of both inputs with equal keys meet in one
+ * subtask. A broadcast second input has none: its records reach every subtask, under no key.
+ */
 interface ConnectedKeys<IN1, IN2, K extends Key> {
   readonly first: KeySelector<IN1, K>;
-  readonly second: KeySelector<IN2, K>;
+  readonly second: KeySelector<IN2, K> | undefined;
 }
 
 /**

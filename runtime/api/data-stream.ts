@@ -11,6 +11,9 @@ import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-wat
 import { perSubtask, requireFunction, requireMethod, type FilterFunction, type FlatMapFunction, type Key, type KeySelector, type MapFunction, type ProcessFunction } from '../functions/functions.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
+import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import type { MapStateDescriptor } from '../state/state-descriptor.ts';
 import { CoGroupedStreams } from './co-grouped-streams.ts';
 import { JoinedStreams } from './joined-streams.ts';
 import type { OutputTag } from '../functions/output-tag.ts';
@@ -57,9 +60,16 @@ export class DataStream<T> {
     return new DataStream<T>(this.env, this.partition('rebalance', { kind: 'rebalance' }));
   }
 
-  /** Every record goes to every subtask of the next operator. */
-  broadcast(): DataStream<T> {
-    return new DataStream<T>(this.env, this.partition('broadcast', { kind: 'broadcast' }));
+  /**
+   * Every record goes to every subtask of the next operator. With descriptors: a BroadcastStream
+   * whose operator keeps these broadcast states (connect a stream to it).
+   */
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: [MapStateDescriptor<any, any>, ...MapStateDescriptor<any, any>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    const t = this.partition('broadcast', { kind: 'broadcast' });
+    if (descriptors.length === 0) return new DataStream<T>(this.env, t);
+    return new BroadcastStream<T>(this.env, t, descriptors);
   }
 
   /** Records stay in the same subtask (requires equal parallelism). */
@@ -67,8 +77,14 @@ export class DataStream<T> {
     return new DataStream<T>(this.env, this.partition('forward', { kind: 'forward' }));
   }
 
-  /** Connects this stream with another, maybe of another type, for co-functions that see both (two inputs, one operator). */
-  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
+  /**
+   * Connects this stream with another, maybe of another type, for co-functions that see both (two
+   * inputs, one operator); with a BroadcastStream, for a BroadcastProcessFunction.
+   */
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2>;
+  connect<T2>(other: DataStream<T2> | BroadcastStream<T2>): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, T2>(this.transformation, other);
     return new ConnectedStreams<T, T2>(this.env, this.transformation, other.transformation);
   }
 

@@ -6,6 +6,8 @@ export { ConnectedStreams } from './connected-streams.ts';
 export { IntervalJoin, IntervalJoined } from './interval-join.ts';
 export { CoGroupedStreams, type TaggedUnion } from './co-grouped-streams.ts';
 export { JoinedStreams } from './joined-streams.ts';
+export { BroadcastStream } from './broadcast-stream.ts';
+export { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 export { WindowedStream } from './windowed-stream.ts';
 export { OutputTag } from '../functions/output-tag.ts';
 export { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from '../functions/watermark-strategy.ts';
@@ -13,6 +15,8 @@ export { JobExecutionResult, type OperatorResult } from './job-execution-result.
 export type * from '../functions/functions.ts';
 export type * from '../functions/co-functions.ts';
 export type * from '../functions/join-functions.ts';
+export type * from '../functions/broadcast-functions.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from '../state/broadcast-state.ts';
 export type { RuntimeContext } from '../functions/runtime-context.ts';
 export { TimeWindow } from '../windowing/time-window.ts';
 export type { WindowAssigner } from '../windowing/window-assigner.ts';

@@ -3,6 +3,8 @@ import { KeyedReduceOperator } from '../operators/keyed-reduce-operator.ts';
 import { ProcessOperator } from '../operators/process-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
+import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { IntervalJoin } from './interval-join.ts';
 import { fieldAggregation, type AggregationKind } from './field-aggregation.ts';
 import {
@@ -60,10 +62,15 @@ export class KeyedStream<T, K extends Key> {
   /**
    * Connects with another keyed stream of the same key type: records of both with equal keys meet in
    * one subtask, for `process(KeyedCoProcessFunction)` with state and timers shared by both inputs.
+   * With a BroadcastStream: `process(KeyedBroadcastProcessFunction)`.
    */
   connect<T2>(other: KeyedStream<T2, K>): ConnectedStreams<T, T2, K>;
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2, K>;
   connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
-  connect<T2>(other: KeyedStream<T2, K> | DataStream<T2>): ConnectedStreams<T, T2, K> | ConnectedStreams<T, T2> {
+  connect<T2>(
+    other: KeyedStream<T2, K> | BroadcastStream<T2> | DataStream<T2>,
+  ): ConnectedStreams<T, T2, K> | BroadcastConnectedStream<T, T2, K> | ConnectedStreams<T, T2> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, T2, K>(this.transformation, other, this.keySelector);
     if (other instanceof KeyedStream) {
       return new ConnectedStreams<T, T2, K>(this.env, this.transformation, other.transformation, { first: this.keySelector, second: other.keySelector });
     }

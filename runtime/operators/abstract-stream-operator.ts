@@ -82,7 +82,8 @@ export abstract class AbstractStreamOperator implements StreamOperator, Triggera
       maxParallelism: this.ctx.maxParallelism,
       keyGroupRange: this.keyed ? this.ctx.keyGroupRange : null,
       keyGroups,
-      operatorState: this.operatorState.snapshot().map(([name, entries]) => ({ name, entries: entries.map(encodeEntry) })),
+      // Broadcast state is equal in every subtask: subtask 0 writes it for all.
+      operatorState: this.operatorState.snapshot(this.ctx.subtaskIndex === 0).map(({ name, entries, mode }) => ({ name, mode, entries: entries.map(encodeEntry) })),
     };
   }
 

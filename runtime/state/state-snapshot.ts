@@ -3,6 +3,7 @@ import { splitStateAssignment } from './split-state-assignment.ts';
 import type { StateEntries } from './heap-keyed-state-backend.ts';
 import { inKeyGroupRange, keyGroupRangeFor, type KeyGroupRange } from '../core/key-group.ts';
 import type { TimerEntry } from './timer-service.ts';
+import type { DistributionMode } from './operator-state-store.ts';
 
 /**
  * The state of one operator in one subtask at a checkpoint, in the shape that storage needs:
@@ -33,6 +34,8 @@ export interface KeyGroupBlob {
 export interface OperatorListBlob {
   readonly name: string;
   readonly entries: ReadonlyArray<Uint8Array>;
+  /** How a restore distributes the entries; absent: `split`. */
+  readonly mode?: DistributionMode;
 }
 
 /** The part of old snapshots that belongs to one new subtask. */
@@ -94,15 +97,20 @@ export function assignStateToSubtask(
   const ordered = [...snapshots].sort((a, b) => a.subtaskIndex - b.subtaskIndex);
   const keyGroups = ordered.flatMap((s) => s.keyGroups.filter((g) => inKeyGroupRange(range, g.keyGroup)));
   const oldParallelism = ordered[0]?.parallelism ?? parallelism;
-  const lists = new Map<string, Uint8Array[][]>();
+  const lists = new Map<string, { mode: DistributionMode; bySubtask: Uint8Array[][] }>();
   for (const s of ordered) {
     for (const l of s.operatorState) {
-      const bySubtask = lists.get(l.name) ?? Array.from({ length: oldParallelism }, (): Uint8Array[] => []);
-      bySubtask[s.subtaskIndex]!.push(...l.entries);
-      lists.set(l.name, bySubtask);
+      const list = lists.get(l.name) ?? { mode: l.mode ?? 'split', bySubtask: Array.from({ length: oldParallelism }, (): Uint8Array[] => []) };
+      list.bySubtask[s.subtaskIndex]!.push(...l.entries);
+      lists.set(l.name, list);
     }
   }
-  const operatorState = [...lists].map(([name, bySubtask]) => ({ name, entries: splitStateAssignment(bySubtask, parallelism, subtaskIndex) }));
+  // Broadcast state: every new subtask gets what old subtask 0 wrote (the only one that writes it).
+  const operatorState = [...lists].map(([name, { mode, bySubtask }]) => ({
+    name,
+    mode,
+    entries: mode === 'broadcast' ? [...bySubtask[0]!] : splitStateAssignment(bySubtask, parallelism, subtaskIndex),
+  }));
   return { keyGroups, operatorState };
 }
 
