@@ -1,4 +1,5 @@
-import { functionOf, perSubtask, requireFunction, richOf, type Collector, type Key, type KeySelector, type ProcessWindowFunction } from '../functions/functions.ts';
+import { requireFunction, type Collector, type Key, type KeySelector, type ProcessWindowFunction } from '../functions/functions.ts';
+import { NestedFunction } from '../functions/nested-function.ts';
 import type { CoGroupFunction } from '../functions/join-functions.ts';
 import type { RuntimeContext } from '../functions/runtime-context.ts';
 import type { TimeWindow } from '../windowing/time-window.ts';
@@ -70,19 +71,16 @@ export class WithWindow<T1, T2, K extends Key> {
 
 /** Splits a window's tagged records by input and calls the coGroup function (its own instance per subtask). */
 class CoGroupWindowFunction<T1, T2, K, R> implements ProcessWindowFunction<TaggedUnion<T1, T2>, R, K, TimeWindow> {
-  private coGroup: ((first: readonly T1[], second: readonly T2[], out: Collector<R>) => void) | undefined;
-  private instance: CoGroupFunction<T1, T2, R> | undefined;
+  private coGroup: NestedFunction<(first: readonly T1[], second: readonly T2[], out: Collector<R>) => void> | undefined;
 
   constructor(private readonly fn: CoGroupFunction<T1, T2, R>) {}
 
   open(context: RuntimeContext): void {
-    this.instance = perSubtask(this.fn);
-    this.coGroup = functionOf(this.instance as never, 'coGroup');
-    richOf(this.instance)?.open?.(context);
+    this.coGroup = new NestedFunction(this.fn as never, 'coGroup', context);
   }
 
   close(): void {
-    richOf(this.instance)?.close?.();
+    this.coGroup?.close();
   }
 
   process(_key: K, _context: unknown, elements: readonly TaggedUnion<T1, T2>[], out: Collector<R>): void {
@@ -92,6 +90,6 @@ class CoGroupWindowFunction<T1, T2, K, R> implements ProcessWindowFunction<Tagge
       if (e[0] === 1) first.push(e[1]);
       else second.push(e[1]);
     }
-    this.coGroup!(first, second, out);
+    this.coGroup!.call(first, second, out);
   }
 }

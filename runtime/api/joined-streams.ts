@@ -1,4 +1,5 @@
-import { functionOf, perSubtask, requireFunction, richOf, type Collector, type Key, type KeySelector, type RichFunction } from '../functions/functions.ts';
+import { requireFunction, type Collector, type Key, type KeySelector, type RichFunction } from '../functions/functions.ts';
+import { NestedFunction } from '../functions/nested-function.ts';
 import type { JoinFunction } from '../functions/join-functions.ts';
 import type { RuntimeContext } from '../functions/runtime-context.ts';
 import type { WindowAssigner } from '../windowing/window-assigner.ts';
@@ -37,22 +38,20 @@ export class JoinWithWindow<T1, T2, K extends Key> {
 
 /** The coGroup function of a window join (Flink's JoinCoGroupFunction): every pair, joined. */
 class JoinCoGroupFunction<T1, T2, R> implements RichFunction {
-  private join!: (first: T1, second: T2) => R;
-  private instance: JoinFunction<T1, T2, R> | undefined;
+  private join: NestedFunction<(first: T1, second: T2) => R> | undefined;
 
   constructor(private readonly fn: JoinFunction<T1, T2, R>) {}
 
   open(context: RuntimeContext): void {
-    this.instance = perSubtask(this.fn);
-    this.join = functionOf(this.instance as never, 'join');
-    richOf(this.instance)?.open?.(context);
+    this.join = new NestedFunction(this.fn as never, 'join', context);
   }
 
   close(): void {
-    richOf(this.instance)?.close?.();
+    this.join?.close();
   }
 
   coGroup(first: readonly T1[], second: readonly T2[], out: Collector<R>): void {
-    for (const a of first) for (const b of second) out.collect(this.join(a, b));
+    const join = this.join!.call;
+    for (const a of first) for (const b of second) out.collect(join(a, b));
   }
 }
