@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { E2eCluster } from '../support/cluster.ts';
-import { committedLines, jobManagerGet, outputDirectory, withoutAdmissionPolicy } from '../support/stream-job-runs.ts';
+import { committedLines, countingJobManifest, jobManagerGet, outputDirectory, prepareCountingJobs } from '../support/stream-job-runs.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
 import { RELEASE, chart, eventually, startOperatorHarness, type OperatorHarness } from './operator-harness.ts';
 
@@ -24,10 +24,7 @@ const condition = (status: { conditions?: { type: string; status: string; reason
 beforeAll(async () => {
   harness = await startOperatorHarness(NAMESPACE);
   cluster = harness.cluster;
-  await withoutAdmissionPolicy(cluster, RELEASE, chart);
-  s3 = new S3Client({ endpoint: cluster.s3.endpoint, region: cluster.s3.region, forcePathStyle: true, credentials: { accessKeyId: cluster.s3.accessKeyId, secretAccessKey: cluster.s3.secretAccessKey } });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await cluster.kubectlOk(['create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${cluster.s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${cluster.s3.secretAccessKey}`]);
+  s3 = await prepareCountingJobs(cluster, BUCKET, RELEASE, chart);
   await harness.startOperator('operator-0');
 }, 180_000);
 
@@ -36,32 +33,10 @@ afterAll(async () => {
   await harness?.stop();
 }, 90_000);
 
-/** The exactly-once counting job (fixtures/exactly-once-counting-job.ts) writing to `output` on the TaskManagers' hostPath. */
+/** The exactly-once counting job in savepoint mode, whose checkpoints time out after 15 s. */
 function countingJob(name: string, output: string, count: number, rate: number, spec: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'sluice.dev/v1alpha1',
-    kind: 'StreamJob',
-    metadata: { name },
-    spec: {
-      image: 'ghcr.io/sluice-dev/sluice-runtime:0.1.0',
-      job: { entry: 'test/e2e/operator/fixtures/exactly-once-counting-job.ts', args: ['/output/main', String(count), String(rate)], parallelism: 2, upgradeMode: 'savepoint' },
-      taskManager: {
-        replicas: 2,
-        podTemplate: {
-          spec: {
-            volumes: [{ name: 'output', hostPath: { path: output, type: 'Directory' } }],
-            containers: [{ name: 'taskmanager', volumeMounts: [{ name: 'output', mountPath: '/output' }] }],
-          },
-        },
-      },
-      checkpointing: {
-        interval: '1s',
-        timeout: '15s',
-        storage: { s3: { endpoint: cluster.s3.clusterEndpoint, bucket: BUCKET, prefix: name, region: cluster.s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
-      },
-      ...spec,
-    },
-  };
+  const job = countingJobManifest(cluster, { name, output, count, rate, bucket: BUCKET, spec });
+  return { ...job, spec: { ...job.spec, job: { ...job.spec.job, upgradeMode: 'savepoint' }, checkpointing: { ...job.spec.checkpointing, timeout: '15s' } } };
 }
 
 describe('restart strategies and savepoint upgrades', () => {

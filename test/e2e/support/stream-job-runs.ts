@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'yaml';
 import { parseRunKey, restToken } from '../../../runtime/rest/run-key.ts';
 import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
@@ -90,4 +91,49 @@ export async function withoutAdmissionPolicy(cluster: E2eCluster, release: strin
     },
   });
   await waitFor('the admission policy lifted', async () => ((await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], probe)).code === 0 ? true : undefined), 30_000, 250);
+}
+
+/**
+ * What a file running the exactly-once counting job needs besides its operator: its bucket in MinIO,
+ * the credentials Secret `minio-creds`, and no admission policy (see {@link withoutAdmissionPolicy}).
+ * Returns the S3 client, to destroy after the file's tests.
+ */
+export async function prepareCountingJobs(cluster: E2eCluster, bucket: string, release: string, chart: string): Promise<S3Client> {
+  const s3 = new S3Client({ endpoint: cluster.s3.endpoint, region: cluster.s3.region, forcePathStyle: true, credentials: { accessKeyId: cluster.s3.accessKeyId, secretAccessKey: cluster.s3.secretAccessKey } });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await cluster.kubectlOk(['create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${cluster.s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${cluster.s3.secretAccessKey}`]);
+  await withoutAdmissionPolicy(cluster, release, chart);
+  return s3;
+}
+
+/**
+ * A StreamJob of the exactly-once counting job (test/e2e/operator/fixtures/exactly-once-counting-job.ts):
+ * `count` records at `rate` per second, parallelism 2 on two TaskManagers, checkpoints every second
+ * under `<bucket>/<name>` in MinIO, the sink writing to `output` (a hostPath of the TaskManagers);
+ * `spec` adds to or replaces top-level spec fields.
+ */
+export function countingJobManifest(cluster: E2eCluster, o: { name: string; output: string; count: number; rate: number; bucket: string; spec?: Record<string, unknown> }) {
+  return {
+    apiVersion: 'sluice.dev/v1alpha1',
+    kind: 'StreamJob',
+    metadata: { name: o.name },
+    spec: {
+      image: 'ghcr.io/sluice-dev/sluice-runtime:0.1.0',
+      job: { entry: 'test/e2e/operator/fixtures/exactly-once-counting-job.ts', args: ['/output/main', String(o.count), String(o.rate)], parallelism: 2 },
+      taskManager: {
+        replicas: 2,
+        podTemplate: {
+          spec: {
+            volumes: [{ name: 'output', hostPath: { path: o.output, type: 'Directory' } }],
+            containers: [{ name: 'taskmanager', volumeMounts: [{ name: 'output', mountPath: '/output' }] }],
+          },
+        },
+      },
+      checkpointing: {
+        interval: '1s',
+        storage: { s3: { endpoint: cluster.s3.clusterEndpoint, bucket: o.bucket, prefix: o.name, region: cluster.s3.region, forcePathStyle: true, credentialsSecret: 'minio-creds' } },
+      },
+      ...o.spec,
+    },
+  };
 }
