@@ -229,6 +229,37 @@ describe('DataPlane over loopback TCP', () => {
     expect(flatten(await input)).toEqual(['1@1', 'end-of-partition']);
   });
 
+  it('refuses a peer with another run key or with authentication disabled, on both sides, and carries on', async () => {
+    const receiver = await plane('tm-2');
+    const peer = (processId: string, runKey: Buffer | null) => {
+      const started = new DataPlane({ jobId: 'job-1', fencingToken: 1, processId, network: networkOptions(), runKey });
+      planes.push(started);
+      const errors: string[] = [];
+      started.onError((error) => errors.push(error.message));
+      return { plane: started, errors };
+    };
+    const stranger = peer('tm-other-key', Buffer.alloc(32, 3));
+    const open = peer('tm-open', null);
+    stranger.plane.createWriter(receiver.address, 1).emitEvent({ kind: 'end-of-partition' });
+    open.plane.createWriter(receiver.address, 2).emitEvent({ kind: 'end-of-partition' });
+    await waitUntil(() => receiver.errors.length === 2 && stranger.errors.length === 1 && open.errors.length === 1, 'all refusals');
+    const wrongProof = "wrong PROOF: the peer does not hold this run's key (or replays an old exchange)";
+    expect(withoutPorts(receiver.errors)).toEqual([
+      'authentication failed from peer 127.0.0.1:PORT: expected a CHALLENGE frame first, got HANDSHAKE (the peer has authentication disabled)',
+      `authentication failed from peer 127.0.0.1:PORT: ${wrongProof}`,
+    ]);
+    expect(withoutPorts(stranger.errors)).toEqual([`authentication failed from peer 127.0.0.1:PORT: ${wrongProof}`]);
+    expect(withoutPorts(open.errors)).toEqual([
+      'bad handshake from peer 127.0.0.1:PORT: expected a HANDSHAKE frame first, got CHALLENGE (the peer requires authentication, which this process has disabled)',
+    ]);
+    const good = await plane('tm-1');
+    const input = collect(receiver.plane.registerInput(3));
+    const writer = good.plane.createWriter(receiver.address, 3);
+    writer.emit(1, 1);
+    writer.emitEvent({ kind: 'end-of-partition' });
+    expect(flatten(await input)).toEqual(['1@1', 'end-of-partition']);
+  });
+
   it('closes only the connection that sends a malformed frame, naming the peer', async () => {
     const receiver = await plane('tm-2');
     const good = await plane('tm-1');
