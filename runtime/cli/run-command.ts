@@ -1,5 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import type { JobExecutionResult, OperatorResult } from '../api/job-execution-result.ts';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
 import { startCheckpointedLocalJob } from '../checkpoint/checkpointed-local-job.ts';
 import { JobRuns, type RunChoice } from '../checkpoint/job-runs.ts';
@@ -82,45 +83,50 @@ export function runCommand(): Command {
           parallelism: opts.parallelism,
           maxParallelism: opts.maxParallelism,
         });
-        logger.info({ job: name, durationMs: (details.endTime ?? Date.now()) - details.startTime, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
+        logResult(name, (details.endTime ?? Date.now()) - details.startTime, operators);
         return;
       }
       await build(env, args);
-      const { checkpointing } = withJobCheckpointing(config, env.getCheckpointConfig());
-      let result;
-      if (checkpointing.interval === undefined && opts.fromSavepoint === undefined && !opts.resume) {
-        env.setExecutor(new LocalExecutor());
-        result = await env.execute(name);
-      } else {
-        const storage = await openConfiguredStorage(storageConfig);
-        try {
-          const scope = { namespace: config.job.namespace, jobName: name };
-          const runs = new JobRuns(storage, scope);
-          const choice = await runs.choose({ resume: opts.resume, fromSavepoint: opts.fromSavepoint });
-          logRun(name, choice, storage);
-          const run = await startCheckpointedLocalJob(env.getJobGraph(name), {
-            storage,
-            scope,
-            jobId: choice.jobId,
-            interval: checkpointing.interval,
-            mode: checkpointing.mode,
-            timeout: checkpointing.timeout,
-            minPause: checkpointing.minPause,
-            retained: checkpointing.retained,
-            restoreFrom: choice.restoreFrom,
-            s3: configuredS3Options(config),
-          });
-          result = await run.result;
-          await runs.markFinished(choice.jobId);
-        } finally {
-          await storage.close();
-        }
-      }
-      logger.info(
-        { job: name, durationMs: result.durationMs, operators: result.operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) },
-        'job result',
-      );
+      const result = await runInProcess(env, name, withJobCheckpointing(config, env.getCheckpointConfig()), storageConfig, opts);
+      logResult(name, result.durationMs, result.operators);
     });
+}
+
+/** Every subtask in this process; with checkpoints (or a state to start from) as a run of the job in storage. */
+async function runInProcess(env: StreamExecutionEnvironment, name: string, config: SluiceConfig, storageConfig: CheckpointStorageConfig, opts: RunOptions): Promise<JobExecutionResult> {
+  const { checkpointing } = config;
+  if (checkpointing.interval === undefined && opts.fromSavepoint === undefined && !opts.resume) {
+    env.setExecutor(new LocalExecutor());
+    return env.execute(name);
+  }
+  const storage = await openConfiguredStorage(storageConfig);
+  try {
+    const scope = { namespace: config.job.namespace, jobName: name };
+    const runs = new JobRuns(storage, scope);
+    const choice = await runs.choose({ resume: opts.resume, fromSavepoint: opts.fromSavepoint });
+    logRun(name, choice, storage);
+    const run = await startCheckpointedLocalJob(env.getJobGraph(name), {
+      storage,
+      scope,
+      jobId: choice.jobId,
+      interval: checkpointing.interval,
+      mode: checkpointing.mode,
+      timeout: checkpointing.timeout,
+      minPause: checkpointing.minPause,
+      retained: checkpointing.retained,
+      restoreFrom: choice.restoreFrom,
+      s3: configuredS3Options(config),
+    });
+    const result = await run.result;
+    await runs.markFinished(choice.jobId);
+    return result;
+  } finally {
+    await storage.close();
+  }
+}
+
+function logResult(name: string, durationMs: number, operators: readonly OperatorResult[]): void {
+  logger.info({ job: name, durationMs, operators: operators.map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })) }, 'job result');
 }
 
 /**
