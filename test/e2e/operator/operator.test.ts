@@ -221,7 +221,8 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     // Scheduled: the sandbox's kubelet keeps the containers waiting with CreateContainerConfigError
     // (the Secret their env names does not exist), which is how the operator, reading no Secrets, learns of it.
     await kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent'), true));
-    await kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => (spec.job.parallelism = 4)));
+    // A short checkpoint timeout: a savepoint stop is retried that long before the fallback (suspend test below).
+    await kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => Object.assign(spec, { job: { ...spec.job, parallelism: 4 }, checkpointing: { ...spec.checkpointing, timeout: '5s' } })));
     const missing = await eventually('Degraded for the Secret', async () => {
       const degraded = condition(await status('no-secret'), 'Degraded');
       return degraded?.status === 'True' ? degraded : undefined;
@@ -255,7 +256,7 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     expect(await eventually('no pods', async () => ((await podNames('no-slots')).length === 0 ? true : undefined))).toBe(true);
     const events = await json(['get', 'events', '--field-selector', 'involvedObject.name=no-slots']);
     const fallback = events.items.find((e: any) => e.reason === 'SavepointFallback'); // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(fallback.message).toBe('No savepoint because the JobManager is unreachable; no completed checkpoint is known, starting with empty state');
+    expect(fallback.message).toBe('No savepoint because the JobManager is unreachable; starting from the newest verified checkpoint or savepoint of run 1 in storage, else with empty state');
     await kubectlOk(['patch', 'sj', 'no-slots', '--type=merge', '-p', '{"spec":{"job":{"state":"running"}}}']);
     const resumed = await eventually('run 2', async () => {
       const s = await status('no-slots');
@@ -312,7 +313,9 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     expect(exit).toBe(1);
     // Awake after the resume, it saw its renew deadline long past and stepped down...
     const log = readFileSync(second.logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { time: number; msg: string });
-    expect(log.filter((l) => l.time >= resumed.getTime()).map((l) => l.msg).slice(0, 2)).toEqual([
+    // (A Lease call in flight at the freeze may first end in its deadline's abort, logged at warn.)
+    const afterResume = log.filter((l) => l.time >= resumed.getTime()).map((l) => l.msg);
+    expect(afterResume.filter((m) => !m.startsWith('leader election attempt failed:')).slice(0, 2)).toEqual([
       'could not renew the leader lease within the renew deadline; stepping down',
       'lost leadership; exiting',
     ]);
