@@ -1,4 +1,4 @@
-import { Consumer, FetchIsolationLevels } from '@platformatic/kafka';
+import { Consumer, FetchIsolationLevels, type ClusterMetadata } from '@platformatic/kafka';
 import { bootstrapBrokers } from './bootstrap-servers.ts';
 import { CLIENT_RETRIES } from './client-retries.ts';
 import { kafkaError } from './kafka-error.ts';
@@ -66,9 +66,12 @@ export class PartitionFetcher {
   /** One fetch of every position; positions are not advanced (the caller does, as it consumes). */
   async fetch(positions: readonly FetchPosition[]): Promise<FetchedPartition[]> {
     if (positions.length === 0) return [];
-    let metadata;
+    const topics = [...new Set(positions.map((p) => p.topic))];
+    let metadata: ClusterMetadata;
     try {
-      metadata = await this.consumer.metadata({ topics: [...new Set(positions.map((p) => p.topic))] });
+      metadata = await this.consumer.metadata({ topics });
+      // A partition added since the client's metadata was cached: ask again.
+      if (positions.some((p) => metadata.topics.get(p.topic)?.partitions[p.partition] === undefined)) metadata = await this.consumer.metadata({ topics, forceUpdate: true });
     } catch (error) {
       throw kafkaError(`KafkaSource: cannot read the metadata of ${[...new Set(positions.map((p) => `"${p.topic}"`))].join(', ')} at ${this.options.bootstrapServers}`, error);
     }

@@ -56,7 +56,7 @@ export class KafkaTestBroker {
   }
 
   async addPartitions(topic: string, total: number): Promise<void> {
-    await this.admin().createPartitions({ topics: [{ name: topic, count: total, assignments: [] }] });
+    await this.admin().createPartitions({ topics: [{ name: topic, count: total }] });
   }
 
   /** Produces `values[i]` to partition `partition(i)`, in requests of 1,000. */
