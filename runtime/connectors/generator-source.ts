@@ -42,7 +42,7 @@ export class GeneratorSource<T> implements Source<T, StrideSplit, StrideSplit[]>
   }
 
   restoreEnumerator(context: SplitEnumeratorContext<StrideSplit>, pending: StrideSplit[]): SplitEnumerator<StrideSplit, StrideSplit[]> {
-    return new StaticSplitEnumerator(context, pending, (s, parallelism) => s.index % parallelism, this.boundedness === 'bounded');
+    return new StaticSplitEnumerator(context, pending, (s, parallelism) => s.index % parallelism);
   }
 
   createReader(_context: SourceReaderContext): SourceReader<T, StrideSplit> {

@@ -17,7 +17,10 @@ export interface SourceOutput<T> {
  * What `pollNext` emits into (Flink's ReaderOutput). A reader whose splits have an order of their
  * own (a partition, a file range) emits each split's records through `createOutputForSplit(splitId)`
  * (made once per split and kept: calling it per record would allocate) and releases it when the split
- * is finished; a reader without per-split event time may `collect` here directly.
+ * is finished; a reader without per-split event time may `collect` here directly. A split holds the
+ * watermark back from the moment its output is made: a reader holding several splits at once makes
+ * the outputs of all of them before it emits from any (else a split read later may find its records
+ * late, Flink's FLINK-26018).
  */
 export interface ReaderOutput<T> extends SourceOutput<T> {
   /** The output of split `splitId`, the same object for the same id until released. */

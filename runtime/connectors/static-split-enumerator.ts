@@ -4,11 +4,10 @@ import type { SplitEnumeratorContext } from './split-enumerator-context.ts';
 
 /**
  * The enumerator of a source whose splits are all known at start (collections, generators): each
- * split has an owner, `owner(split, parallelism)`, and goes to that reader when it registers. A
- * bounded source's readers are told at once that no more come, so they end with their splits; a
- * continuous source's reader without a split waits (idle) as no split will come. Its state is the
- * splits not assigned yet: at a checkpoint, those of readers that had not registered; after a
- * failure, those given back.
+ * split has an owner, `owner(split, parallelism)`, and goes to that reader when it registers, with
+ * the signal that no more come, so a reader ends with its splits (one that owns none, after a
+ * rescale beyond the splits, ends at once). Its state is the splits not assigned yet: at a
+ * checkpoint, those of readers that had not registered; after a failure, those given back.
  */
 export class StaticSplitEnumerator<Split extends SourceSplit> implements SplitEnumerator<Split, Split[]> {
   private pending: Split[];
@@ -17,7 +16,6 @@ export class StaticSplitEnumerator<Split extends SourceSplit> implements SplitEn
     private readonly context: SplitEnumeratorContext<Split>,
     splits: readonly Split[],
     private readonly owner: (split: Split, parallelism: number) => number,
-    private readonly bounded: boolean,
   ) {
     this.pending = [...splits];
   }
@@ -31,12 +29,12 @@ export class StaticSplitEnumerator<Split extends SourceSplit> implements SplitEn
       this.pending = this.pending.filter((s) => this.owner(s, parallelism) !== subtaskId);
       this.context.assignSplits(new Map([[subtaskId, mine]]));
     }
-    if (this.bounded) this.context.signalNoMoreSplits(subtaskId);
+    this.context.signalNoMoreSplits(subtaskId);
   }
 
   /** Everything a reader gets, it got at registration. */
   handleSplitRequest(subtaskId: number): void {
-    if (this.bounded) this.context.signalNoMoreSplits(subtaskId);
+    this.context.signalNoMoreSplits(subtaskId);
   }
 
   /** Back to the pending splits: the reader gets them again when it registers again. */

@@ -111,7 +111,7 @@ export class SourceOperator<T> extends AbstractStreamOperator {
       this.readerOutput.flush();
       this.readerOutput.close();
       this.output.emitWatermark(MAX_WATERMARK);
-    } else if (status === 'nothing-available') this.readerOutput.waiting();
+    }
     return status;
   }
 

@@ -29,10 +29,15 @@ class SplitOutput<T> implements SourceOutput<T> {
  * output is one direct output, which forwards records as they are. With one, each split gets a
  * {@link SplitOutput} (made once, kept until released) whose WatermarkEmitter feeds a
  * {@link WatermarkOutputMultiplexer}: the subtask's watermark is the minimum over its active splits.
+ * A subtask without any split holds the watermark back, as in Flink, unless the strategy has an
+ * idleness timeout: then it is idle once it has been without splits that long.
  */
 export class SourceReaderOutput<T> implements ReaderOutput<T> {
   private readonly splits = new Map<string, SplitOutput<T>>();
   private readonly multiplexer: WatermarkOutputMultiplexer | undefined;
+  /** Since when the subtask has had no split output (with an idleness timeout only). */
+  private withoutSplitsSince: number | undefined;
+  private closed = false;
   /**
    * Records without a split: without a strategy, straight to the output; with one, the first call
    * makes the main split output and puts its `collect` here, so each later record is one direct call.
@@ -57,6 +62,10 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
             this.collect = (v, ts) => main.collect(v, ts);
             this.collect(value, timestamp);
           };
+    if (strategy?.idleTimeout !== undefined) {
+      this.withoutSplitsSince = time.now();
+      this.checkIdleWithoutSplits(strategy.idleTimeout);
+    }
   }
 
   createOutputForSplit(splitId: string): SourceOutput<T> {
@@ -66,6 +75,7 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
       const emitter = new WatermarkEmitter(this.strategy!, this.multiplexer.register(splitId), this.time, this.watermarkInterval);
       emitter.start();
       this.splits.set(splitId, (output = new SplitOutput(this.out, emitter)));
+      this.withoutSplitsSince = undefined;
     }
     return output;
   }
@@ -78,11 +88,7 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
     output.emitter.stop();
     this.splits.delete(splitId);
     this.multiplexer!.unregister(splitId);
-  }
-
-  /** The reader has nothing to read: without splits the subtask is idle. */
-  waiting(): void {
-    this.multiplexer?.idleWithoutSplits();
+    if (this.splits.size === 0 && this.strategy?.idleTimeout !== undefined) this.withoutSplitsSince = this.time.now();
   }
 
   /** End of input: every generator emits what it has (the final watermark follows). */
@@ -91,6 +97,15 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
   }
 
   close(): void {
+    this.closed = true;
     for (const output of this.splits.values()) output.emitter.stop();
+  }
+
+  /** Every watermark interval: without splits for the idleness timeout, the subtask is idle. */
+  private checkIdleWithoutSplits(timeout: number): void {
+    if (this.closed) return;
+    const since = this.withoutSplitsSince;
+    if (since !== undefined && this.time.now() - since >= timeout) this.multiplexer!.idleWithoutSplits();
+    this.time.schedule(this.time.now() + this.watermarkInterval, () => this.checkIdleWithoutSplits(timeout));
   }
 }

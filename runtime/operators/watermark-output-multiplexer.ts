@@ -8,8 +8,8 @@ interface SplitWatermark extends WatermarkSink {
 /**
  * Combines the watermarks of a source subtask's splits into the subtask's own (Flink's
  * WatermarkOutputMultiplexer): the minimum over the splits that are not idle, emitted when it
- * advances. Once every split is idle, or the subtask has none, the subtask is idle; a split becoming
- * active makes it active again. Updates come with watermarks and idleness changes, never per record.
+ * advances. Once every split is idle, the subtask is idle (and when it has no split, if its owner
+ * says so: `idleWithoutSplits`); a split registered or becoming active makes it active again. Updates come with watermarks and idleness changes, never per record.
  */
 export class WatermarkOutputMultiplexer {
   private readonly splits = new Map<string, SplitWatermark>();

@@ -144,10 +144,10 @@ class QuietSource implements Source<Event, StrideSplit, StrideSplit[]> {
     private readonly quietMs: number,
   ) {}
   createEnumerator(context: SplitEnumeratorContext<StrideSplit>): StaticSplitEnumerator<StrideSplit> {
-    return new StaticSplitEnumerator(context, strideSplits(1), () => 0, true);
+    return new StaticSplitEnumerator(context, strideSplits(1), () => 0);
   }
   restoreEnumerator(context: SplitEnumeratorContext<StrideSplit>, pending: StrideSplit[]): StaticSplitEnumerator<StrideSplit> {
-    return new StaticSplitEnumerator(context, pending, () => 0, true);
+    return new StaticSplitEnumerator(context, pending, () => 0);
   }
   createReader(): SourceReader<Event, StrideSplit> {
     let split: StrideSplit | undefined;

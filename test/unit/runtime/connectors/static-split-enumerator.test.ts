@@ -5,13 +5,13 @@ import { SourceCoordinator } from '../../../../runtime/cluster/source-coordinato
 import { STRIDE_SPLIT_SERIALIZER, STRIDE_SPLITS_SERIALIZER, strideSplits, type StrideSplit } from '../../../../runtime/connectors/stride-split.ts';
 
 /** A StaticSplitEnumerator over `splits` in a real SourceCoordinator; what it sends is recorded. */
-function enumeratorOf(splits: StrideSplit[], parallelism: number, bounded: boolean) {
+function enumeratorOf(splits: StrideSplit[], parallelism: number) {
   const sent: Array<[number, string]> = [];
   let enumerator!: StaticSplitEnumerator<StrideSplit>;
-  const make = (ctx: SplitEnumeratorContext<StrideSplit>) => (enumerator = new StaticSplitEnumerator(ctx, splits, (s, p) => s.index % p, bounded));
+  const make = (ctx: SplitEnumeratorContext<StrideSplit>) => (enumerator = new StaticSplitEnumerator(ctx, splits, (s, p) => s.index % p));
   const coordinator = new SourceCoordinator({
     source: {
-      boundedness: bounded ? 'bounded' : 'continuous',
+      boundedness: 'bounded',
       splitSerializer: STRIDE_SPLIT_SERIALIZER,
       enumeratorCheckpointSerializer: STRIDE_SPLITS_SERIALIZER,
       createEnumerator: make,
@@ -33,8 +33,8 @@ function enumeratorOf(splits: StrideSplit[], parallelism: number, bounded: boole
 }
 
 describe('StaticSplitEnumerator', () => {
-  it('gives each registering reader the splits it owns; bounded, it says no more come', () => {
-    const e = enumeratorOf(strideSplits(5), 2, true);
+  it('gives each registering reader the splits it owns and says no more come', () => {
+    const e = enumeratorOf(strideSplits(5), 2);
     e.register(0);
     e.register(1);
     expect(e.sent).toEqual([
@@ -46,16 +46,20 @@ describe('StaticSplitEnumerator', () => {
     expect(e.enumerator().snapshotState(1)).toEqual([]);
   });
 
-  it('continuous, a reader that owns nothing gets nothing and waits; the unassigned splits are its state', () => {
-    const e = enumeratorOf(strideSplits(2), 3, false);
+  it('a reader that owns nothing (more readers than splits) is told at once that nothing comes; unassigned splits are its state', () => {
+    const e = enumeratorOf(strideSplits(2), 3);
     e.register(0);
     e.register(2);
-    expect(e.sent).toEqual([[0, '0']]);
+    expect(e.sent).toEqual([
+      [0, '0'],
+      [0, 'no-more-splits'],
+      [2, 'no-more-splits'],
+    ]);
     expect(e.enumerator().snapshotState(1)).toEqual([strideSplits(2)[1]]);
   });
 
   it('gives splits taken back to their owner when it registers again', () => {
-    const e = enumeratorOf(strideSplits(2), 2, true);
+    const e = enumeratorOf(strideSplits(2), 2);
     e.register(0);
     e.register(1);
     e.enumerator().addSplitsBack([{ ...strideSplits(2)[1]!, next: 7 }], 1);

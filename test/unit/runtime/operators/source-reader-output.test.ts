@@ -30,7 +30,7 @@ class TwoPartitions implements Source<number, PartitionSplit, PartitionSplit[]> 
     ]);
   }
   restoreEnumerator(context: SplitEnumeratorContext<PartitionSplit>, pending: PartitionSplit[]) {
-    return new StaticSplitEnumerator(context, pending, () => 0, false);
+    return new StaticSplitEnumerator(context, pending, () => 0);
   }
   createReader(): SourceReader<number, PartitionSplit> {
     const splits: PartitionSplit[] = [];
