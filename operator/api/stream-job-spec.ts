@@ -48,7 +48,15 @@ export const JobSpecSchema = Type.Object(
   {
     entry: Type.String({ minLength: 1, description: 'Path of the job module inside the image, e.g. jobs/wordcount.ts.' }),
     args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments passed to the job module.' })),
-    parallelism: Defaulted(Type.Integer({ minimum: 1, maximum: MAX_PARALLELISM_LIMIT, description: 'Default parallelism of the operators of the job.' }), 1),
+    parallelism: Defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PARALLELISM_LIMIT,
+        description:
+          'Default parallelism of the operators of the job; the scale subresource\'s replicas (kubectl scale, an HPA). A change rescales the job through its upgradeMode.',
+      }),
+      1,
+    ),
     maxParallelism: Defaulted(
       Type.Integer({
         minimum: 1,
@@ -88,7 +96,13 @@ const JobManagerSpecSchema = Type.Object(
 
 const TaskManagerSpecSchema = Type.Object(
   {
-    replicas: Defaulted(Type.Integer({ minimum: 0, maximum: MAX_PARALLELISM_LIMIT, description: 'Number of TaskManager pods.' }), 1),
+    replicas: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_PARALLELISM_LIMIT,
+        description: 'Number of TaskManager pods; when absent, as many as job.parallelism needs: ceil(job.parallelism / slots), so that scaling the StreamJob brings its pods along.',
+      }),
+    ),
     slots: Defaulted(
       Type.Integer({ minimum: 1, maximum: MAX_PARALLELISM_LIMIT, description: 'Task slots per TaskManager, all on the one event loop of its pod.' }),
       1,

@@ -60,6 +60,7 @@ const RunStatusSchema = Type.Object(
       Type.String({ description: 'Job id of the previous run: the run started from its newest verified checkpoint or savepoint in storage, before restorePath.' }),
     ),
     restartNonce: Type.Optional(Type.Integer({ format: 'int64', description: 'spec.job.restartNonce this run was deployed for.' })),
+    parallelism: Type.Optional(Type.Integer({ minimum: 1, description: 'spec.job.parallelism this run was deployed with.' })),
     startTime: Timestamp('When the run was deployed.'),
   },
   { description: 'The current run: one deploy of the job, named by jobId.' },
@@ -90,6 +91,12 @@ export const StreamJobStatusSchema = Type.Object({
     Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
   ),
   jobId: Type.Optional(Type.String({ description: 'Id of the current run: metadata.uid and the run number.' })),
+  parallelism: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: "Parallelism of the run the JobManager reports RUNNING (the scale subresource's status replicas); absent while no run runs.",
+    }),
+  ),
   jobState: Type.Optional(Type.String({ description: 'The job status the JobManager reports, e.g. RUNNING.' })),
   jobManager: Type.Optional(
     Type.Object({

@@ -81,10 +81,11 @@ export function streamJobCrd(): CustomResourceDefinition {
           schema: { openAPIV3Schema: toOpenApiSchema(StreamJobSchema) },
           subresources: {
             status: {},
-            // `kubectl scale sj/x --replicas=n` and autoscalers change the number of TaskManagers.
+            // `kubectl scale sj/x --replicas=n` and autoscalers change the job's parallelism (TaskManager
+            // pods follow it unless taskManager.replicas is set); the selector counts the TaskManager pods.
             scale: {
-              specReplicasPath: '.spec.taskManager.replicas',
-              statusReplicasPath: '.status.taskManagers.ready',
+              specReplicasPath: '.spec.job.parallelism',
+              statusReplicasPath: '.status.parallelism',
               labelSelectorPath: '.status.taskManagers.selector',
             },
           },

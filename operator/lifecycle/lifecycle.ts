@@ -2,6 +2,7 @@ import { durationMs, rfc3339 } from '../api/time.ts';
 import type { UpgradeMode } from '../api/stream-job-spec.ts';
 import type { SavepointTrigger, StreamJobStatus } from '../api/stream-job-status.ts';
 import { taskManagerSelector } from '../resources/labels.ts';
+import { taskManagerReplicas } from '../resources/task-manager-replicas.ts';
 import { jobId, jobManagerAddress, REST_PORT } from '../resources/runtime-config.ts';
 import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type Observed, type PodObservation } from './decision.ts';
 import { observeRun } from './observe-run.ts';
@@ -94,7 +95,7 @@ function observedBasics(o: Observed): StreamJobStatus {
       restUrl: `http://${jobManagerAddress(o.job)}:${REST_PORT}`,
     },
     taskManagers: {
-      desired: suspended ? 0 : o.job.spec.taskManager.replicas,
+      desired: suspended ? 0 : taskManagerReplicas(o.job.spec),
       ready: o.taskManagerPods.filter((p) => current(p) && p.ready).length,
       selector: taskManagerSelector(name),
     },
@@ -104,7 +105,7 @@ function observedBasics(o: Observed): StreamJobStatus {
 /** `restoreFromRun`: the previous run's job id, when the run keeps its state (runtime `job.restoreFromRun`). */
 function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string, restoreFromRun?: string): void {
   const { job, specHash, now } = b.o;
-  const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, skippedCheckpoints: _previousRestore, ...rest } = b.status;
+  const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, skippedCheckpoints: _previousRestore, parallelism: _previousParallelism, ...rest } = b.status;
   b.status = {
     ...rest,
     jobId: jobId(job, number),
@@ -114,6 +115,7 @@ function deployRun(b: Builder, number: number, restorePath: string | undefined, 
       ...(restorePath === undefined ? {} : { restorePath }),
       ...(restoreFromRun === undefined ? {} : { restoreFromRun }),
       restartNonce: job.spec.job.restartNonce,
+      parallelism: job.spec.job.parallelism,
       startTime: rfc3339(now),
     },
   };
@@ -248,7 +250,9 @@ function fallBackToCheckpoint(b: Builder, why: string): void {
 
 function toTearDown(b: Builder, restorePath: string | undefined): void {
   const { savepointTriggerId: _trigger, restorePath: _old, lastError: _error, ...upgrade } = b.status.upgrade!;
-  b.status = { ...b.status, upgrade: { ...upgrade, step: 'TearingDown', ...(restorePath === undefined ? {} : { restorePath }) } };
+  // The old run no longer runs: no parallelism until the next one does.
+  const { parallelism: _stopped, ...status } = b.status;
+  b.status = { ...status, upgrade: { ...upgrade, step: 'TearingDown', ...(restorePath === undefined ? {} : { restorePath }) } };
 }
 
 function tearingDown(b: Builder): void {
@@ -289,7 +293,7 @@ function suspended(b: Builder): void {
   b.phase('Suspended', 'The job is suspended; set spec.job.state to running to resume it');
   b.condition('Ready', 'False', 'Suspended', b.status.message!);
   b.condition('Progressing', 'False', 'Suspended', b.status.message!);
-  const { jobState: _gone, ...rest } = b.status;
+  const { jobState: _gone, parallelism: _stopped, ...rest } = b.status;
   b.status = { ...rest, jobManager: { ...rest.jobManager!, ready: false } };
   b.requeueAfterMs = POLL_INTERVAL_MS * 12;
 }

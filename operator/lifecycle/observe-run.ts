@@ -25,6 +25,7 @@ export function observeRun(b: Builder): 'live' | 'ended' {
   }
   skippedCheckpoints(b);
   checkpointHealth(b);
+  runningParallelism(b, jm.state);
   switch (jm.state) {
     case 'FAILED': {
       const cause = jm.rootException ? `${jm.rootException.name}: ${jm.rootException.message}` : 'no exception reported';
@@ -55,6 +56,23 @@ export function observeRun(b: Builder): 'live' | 'ended' {
       // Scheduling or restarting takes seconds: look again soon, so Running shows when it happens.
       b.requeueAfterMs = TRANSITION_INTERVAL_MS;
       return 'live';
+  }
+}
+
+/**
+ * `status.parallelism` (the scale subresource's status replicas): the run's parallelism once its
+ * JobManager reports it RUNNING, so a rescale shows only when the new run runs; kept while the run
+ * restarts, removed once it failed or finished.
+ */
+function runningParallelism(b: Builder, state: string): void {
+  const run = b.status.run;
+  // A run deployed by an operator that did not record its parallelism: the spec's, if it is the run's spec.
+  const deployed = run?.parallelism ?? (run?.specHash === b.o.specHash ? b.o.job.spec.job.parallelism : undefined);
+  if (state === 'RUNNING' && deployed !== undefined) {
+    b.status = { ...b.status, parallelism: deployed };
+  } else if (state === 'FAILED' || state === 'FINISHED') {
+    const { parallelism: _ended, ...rest } = b.status;
+    b.status = rest;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { StreamJobSpec } from '../api/stream-job-spec.ts';
+import { taskManagerReplicas } from '../resources/task-manager-replicas.ts';
 
 /**
  * What is known to be wrong with the credentials Secret: `missing`, or the keys it lacks (as the pods
@@ -19,7 +20,8 @@ export interface SpecProblem {
 export function specProblems(spec: StreamJobSpec, secret: CredentialsSecretState): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const { parallelism, maxParallelism } = spec.job;
-  const { replicas, slots } = spec.taskManager;
+  const replicas = taskManagerReplicas(spec);
+  const { slots } = spec.taskManager;
   if (spec.job.state === 'running' && parallelism > replicas * slots) {
     problems.push({
       reason: 'InsufficientSlots',

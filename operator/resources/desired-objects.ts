@@ -11,6 +11,7 @@ import { mergePodTemplate } from './pod-template-merge.ts';
 import { DATA_PORT, REST_PORT, RPC_PORT, RUN_KEY_DIR, RUN_KEY_FILE, configurationEnv, runtimeConfig } from './runtime-config.ts';
 import type { RunTarget } from './runtime-config.ts';
 import { objectHash } from './spec-hash.ts';
+import { taskManagerReplicas } from './task-manager-replicas.ts';
 
 export const CONFIG_FILE = 'sluice.yaml';
 export const CONFIG_DIR = '/etc/sluice/config';
@@ -113,7 +114,8 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
     { name: 'rpc', number: RPC_PORT },
     { name: 'rest', number: REST_PORT },
   ]);
-  for (let i = 0; i < job.spec.taskManager.replicas; i++) {
+  const taskManagers = taskManagerReplicas(job.spec);
+  for (let i = 0; i < taskManagers; i++) {
     pod(`taskmanager-${i}`, names.taskManagerPod(jobName, i), 'taskmanager', [{ name: 'data', number: DATA_PORT }]);
   }
 
@@ -125,7 +127,7 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
     configMap: find<V1ConfigMap>('ConfigMap', names.configMap(jobName)),
     service: find<V1Service>('Service', names.jobManagerService(jobName)),
     jobManager: templated(manifests.find((m) => m.metadata.name === names.jobManagerPod(jobName) && m.kind === 'Pod') as V1Pod, job.spec.jobManager.resources, job.spec.jobManager.podTemplate),
-    taskManagers: Array.from({ length: job.spec.taskManager.replicas }, (_, i) =>
+    taskManagers: Array.from({ length: taskManagers }, (_, i) =>
       templated(manifests.find((m) => m.metadata.name === names.taskManagerPod(jobName, i)) as V1Pod, job.spec.taskManager.resources, job.spec.taskManager.podTemplate),
     ),
   };

@@ -131,7 +131,8 @@ describe('the StreamJob CRD on the real API server', () => {
       entry: 'a.ts', parallelism: 1, maxParallelism: 128, state: 'running', upgradeMode: 'last-state',
       allowNonRestoredState: false, savepointTriggerNonce: 0, restartNonce: 0,
     });
-    expect(spec.taskManager).toEqual({ replicas: 1, slots: 1, podTemplate: { spec: { containers: [{ name: 'side', image: 'busybox' }] } } });
+    // No replicas default: TaskManager pods follow the parallelism unless replicas is set.
+    expect(spec.taskManager).toEqual({ slots: 1, podTemplate: { spec: { containers: [{ name: 'side', image: 'busybox' }] } } });
     await ok(['delete', 'sj', 'pruned']);
   });
 
@@ -140,6 +141,7 @@ describe('the StreamJob CRD on the real API server', () => {
     const status = {
       phase: 'Running',
       jobId: '4f8e-1',
+      parallelism: 2,
       restarts: 2,
       lastCheckpoint: { id: 7, path: 's3://checkpoints/sluice/default/wordcount/4f8e-1/checkpoints/chk-7', time: '2026-11-25T14:00:00Z' },
       taskManagers: { desired: 2, ready: 2, selector: 'sluice.dev/job=wordcount,sluice.dev/component=taskmanager' },
@@ -157,9 +159,9 @@ describe('the StreamJob CRD on the real API server', () => {
     expect(await ok(['get', 'all', '-o', 'name'])).toContain('streamjob.sluice.dev/wordcount\n');
   });
 
-  it('scales the TaskManagers through the scale subresource', async () => {
+  it('scales the job\'s parallelism through the scale subresource, with the running parallelism and the TaskManagers\' selector as its status', async () => {
     expect(await ok(['scale', 'sj', 'wordcount', '--replicas=3'])).toBe('streamjob.sluice.dev/wordcount scaled\n');
-    expect(await ok(['get', 'sj', 'wordcount', '-o', 'jsonpath={.spec.taskManager.replicas}'])).toBe('3');
+    expect(await ok(['get', 'sj', 'wordcount', '-o', 'jsonpath={.spec.job.parallelism}'])).toBe('3');
     const scale = JSON.parse(await ok(['get', '--raw', `/apis/sluice.dev/v1alpha1/namespaces/${NAMESPACE}/streamjobs/wordcount/scale`]));
     expect([scale.spec, scale.status]).toEqual([{ replicas: 3 }, { replicas: 2, selector: 'sluice.dev/job=wordcount,sluice.dev/component=taskmanager' }]);
   });

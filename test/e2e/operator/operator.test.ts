@@ -161,17 +161,20 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     expect(events.items.map((e: any) => e.reason)).toContain('Deploying'); // eslint-disable-line @typescript-eslint/no-explicit-any
   }, 90_000);
 
-  it('follows kubectl scale with TaskManager pods', async () => {
-    await kubectlOk(['scale', 'sj', 'wordcount', '--replicas=3']);
+  // kubectl scale changes the parallelism (test/e2e/operator/scale.test.ts); an explicit replicas count adds or removes TaskManagers without a redeploy.
+  it('follows an explicit taskManager.replicas with TaskManager pods', async () => {
+    const replicas = (n: number) => kubectlOk(['patch', 'sj', 'wordcount', '--type=merge', '-p', JSON.stringify({ spec: { taskManager: { replicas: n } } })]);
+    await replicas(3);
     await eventually('a third TaskManager', async () => ((await podNames('wordcount')).includes('wordcount-taskmanager-2') ? true : undefined), 30_000);
     expect((await status('wordcount')).taskManagers.desired).toBe(3);
-    await kubectlOk(['scale', 'sj', 'wordcount', '--replicas=2']);
+    await replicas(2);
     expect(
       await eventually('two TaskManagers again', async () => {
         const names = await podNames('wordcount');
         return names.length === 3 ? names : undefined;
       }, 30_000),
     ).toEqual(['wordcount-jobmanager', 'wordcount-taskmanager-0', 'wordcount-taskmanager-1']);
+    expect((await status('wordcount')).run.number).toBe(1);
   }, 60_000);
 
   it('re-creates a deleted pod', async () => {
@@ -222,7 +225,7 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     // (the Secret their env names does not exist), which is how the operator, reading no Secrets, learns of it.
     await kubectlOk(['apply', '-f', '-'], jobManifest('no-secret', (spec) => (spec.checkpointing.storage.s3.credentialsSecret = 'absent'), true));
     // A short checkpoint timeout: a savepoint stop is retried that long before the fallback (suspend test below).
-    await kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => Object.assign(spec, { job: { ...spec.job, parallelism: 4 }, checkpointing: { ...spec.checkpointing, timeout: '5s' } })));
+    await kubectlOk(['apply', '-f', '-'], jobManifest('no-slots', (spec) => Object.assign(spec, { job: { ...spec.job, parallelism: 4 }, taskManager: { ...spec.taskManager, replicas: 2 }, checkpointing: { ...spec.checkpointing, timeout: '5s' } })));
     const missing = await eventually('Degraded for the Secret', async () => {
       const degraded = condition(await status('no-secret'), 'Degraded');
       return degraded?.status === 'True' ? degraded : undefined;
@@ -241,8 +244,8 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     });
     expect((await status('no-slots')).phase).toBe('Pending');
     expect(await podNames('no-slots')).toEqual([]);
-    // Fixed by scaling up: deployed.
-    await kubectlOk(['scale', 'sj', 'no-slots', '--replicas=4']);
+    // Fixed by letting TaskManager pods follow the parallelism (replicas removed): deployed on 4.
+    await kubectlOk(['patch', 'sj', 'no-slots', '--type=merge', '-p', '{"spec":{"taskManager":{"replicas":null}}}']);
     await eventually('pods of no-slots', async () => ((await podNames('no-slots')).length === 5 ? true : undefined), 30_000);
   }, 60_000);
 

@@ -89,7 +89,8 @@ describe('StreamJob schema', () => {
         restartNonce: 0,
       },
       jobManager: {},
-      taskManager: { replicas: 1, slots: 1 },
+      // No replicas: TaskManager pods follow the parallelism (operator/resources/task-manager-replicas.ts).
+      taskManager: { slots: 1 },
       checkpointing: { interval: '10s', mode: 'exactly-once', timeout: '1m', retained: 3, storage: { filesystem: { path: '/data' } } },
       restartStrategy: { type: 'exponential-delay' },
     });
@@ -116,7 +117,6 @@ describe('StreamJob schema', () => {
     expect(result.streamJob.spec.job).not.toHaveProperty('paralelism');
     expect(result.streamJob.spec.job.parallelism).toBe(1);
     expect(result.streamJob.spec.taskManager).toEqual({
-      replicas: 1,
       slots: 1,
       podTemplate: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] }, extra: { kept: 1 } },
     });

@@ -30,7 +30,7 @@ describe('StreamJob CRD', () => {
     const [version] = spec.versions;
     expect(version!.subresources).toEqual({
       status: {},
-      scale: { specReplicasPath: '.spec.taskManager.replicas', statusReplicasPath: '.status.taskManagers.ready', labelSelectorPath: '.status.taskManagers.selector' },
+      scale: { specReplicasPath: '.spec.job.parallelism', statusReplicasPath: '.status.parallelism', labelSelectorPath: '.status.taskManagers.selector' },
     });
     expect(version!.additionalPrinterColumns.map((c) => [c.name, c.type, c.jsonPath, c.priority ?? 0])).toEqual([
       ['Phase', 'string', '.status.phase', 0],

@@ -479,3 +479,95 @@ describe('lifecycle: failures the user must see', () => {
     });
   });
 });
+
+describe('lifecycle: scaling (the scale subresource\'s replicas are spec.job.parallelism, its status replicas status.parallelism)', () => {
+  /** Run 1 at parallelism 2 running, then `kubectl scale --replicas=4`. */
+  const scaledJob = (upgradeMode: StreamJob['spec']['job']['upgradeMode']) =>
+    runningJob((j) => {
+      j.spec.job.upgradeMode = upgradeMode;
+      delete j.spec.taskManager.replicas;
+      j.spec.job.parallelism = 4;
+    });
+
+  it('records the run\'s parallelism at deploy and reports it as running once the JobManager runs the job', () => {
+    let job = exampleStreamJob();
+    let d = decide(observe(job));
+    expect(d.status.run!.parallelism).toBe(2);
+    expect(d.status.parallelism).toBeUndefined();
+    job = written(job, d);
+    d = decide(observe(job, { ...pods(1), jobManager: { reachable: true, state: 'CREATED', restarts: 0 } }));
+    expect(d.status.parallelism).toBeUndefined();
+    d = decide(observe(written(job, d), { ...pods(1), jobManager: running }));
+    expect(d.status.parallelism).toBe(2);
+    // Kept while the run restarts; gone once it failed.
+    d = decide(observe(written(job, d), { ...pods(1), jobManager: { reachable: true, state: 'RESTARTING', restarts: 1 } }));
+    expect(d.status.parallelism).toBe(2);
+    d = decide(observe(written(job, d), { ...pods(1), jobManager: { reachable: true, state: 'FAILED', restarts: 1 } }));
+    expect(d.status.parallelism).toBeUndefined();
+  });
+
+  it('savepoint mode: a parallelism change stops with a savepoint and deploys run 2 at the new parallelism from it, on ceil(parallelism / slots) TaskManagers; status.parallelism changes only once run 2 runs', () => {
+    let job = scaledJob('savepoint');
+    let d = decide(observe(job, { ...pods(1), jobManager: running }));
+    expect(d.status.upgrade).toMatchObject({ step: 'Stopping', mode: 'savepoint', targetSpecHash: specHash(job.spec) });
+    expect(d.actions).toEqual([{ kind: 'stopWithSavepoint' }]);
+    expect(d.status.parallelism).toBe(2);
+    expect(d.status.taskManagers!.desired).toBe(4);
+    job = written(job, applyActionResult(d.status, d.actions[0]!, { ok: true, triggerId: 't-1' }, now).status);
+
+    const location = 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1';
+    d = decide(observe(job, { ...pods(1), jobManager: { reachable: true, state: 'FINISHED', restarts: 0 }, savepointTrigger: { status: 'COMPLETED', location } }));
+    expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: location });
+    expect(d.status.parallelism).toBeUndefined();
+    job = written(job, d);
+
+    d = decide(observe(job, noPods));
+    expect(d.status.run).toMatchObject({ number: 2, parallelism: 4, restorePath: location, restoreFromRun: `${uid}-1` });
+    expect(d.status.parallelism).toBeUndefined();
+    expect(d.actions).toEqual([{ kind: 'deploy' }]);
+    job = written(job, d);
+
+    const run2 = (ready: boolean): Pick<Observed, 'jobManagerPod' | 'taskManagerPods'> => {
+      const pod = (name: string): PodObservation => ({ name, ready, run: 2, terminating: false });
+      return { jobManagerPod: pod('wordcount-jobmanager'), taskManagerPods: [0, 1, 2, 3].map((i) => pod(`wordcount-taskmanager-${i}`)) };
+    };
+    d = decide(observe(job, run2(false)));
+    expect(d.status.upgrade).toBeUndefined();
+    job = written(job, d);
+    d = decide(observe(job, { ...run2(false), jobManager: { reachable: true, state: 'CREATED', restarts: 0 } }));
+    expect(d.status.parallelism).toBeUndefined();
+    d = decide(observe(written(job, d), { ...run2(true), jobManager: running }));
+    expect(d.status).toMatchObject({ phase: 'Running', parallelism: 4, taskManagers: { desired: 4, ready: 4 } });
+  });
+
+  it('last-state mode cancels and redeploys from the newest checkpoint; stateless redeploys with empty state', () => {
+    const lastState = scaledJob('last-state');
+    let d = decide(observe(lastState, { ...pods(1), jobManager: running }));
+    expect(d.actions).toEqual([{ kind: 'cancel' }]);
+    d = decide(observe(written(lastState, d), { ...pods(1), jobManager: { reachable: true, state: 'CANCELED', restarts: 0, latestCompleted: checkpoint } }));
+    expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: checkpoint.path });
+    d = decide(observe(written(lastState, d), noPods));
+    expect(d.status.run).toMatchObject({ number: 2, parallelism: 4, restorePath: checkpoint.path, restoreFromRun: `${uid}-1` });
+
+    const stateless = scaledJob('stateless');
+    d = decide(observe(stateless, { ...pods(1), jobManager: running }));
+    expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', mode: 'stateless' });
+    expect(d.actions).toEqual([{ kind: 'teardown' }]);
+    d = decide(observe(written(stateless, d), noPods));
+    expect(d.status.run).toMatchObject({ number: 2, parallelism: 4 });
+    expect(d.status.run!.restorePath).toBeUndefined();
+    expect(d.status.run!.restoreFromRun).toBeUndefined();
+  });
+
+  it('reports the spec\'s parallelism for a run deployed without a recorded one, only while the spec is the run\'s', () => {
+    const job = runningJob((j) => delete j.status!.run!.parallelism);
+    expect(decide(observe(job, { ...pods(1), jobManager: running })).status.parallelism).toBe(2);
+    const changed = runningJob((j) => {
+      delete j.status!.run!.parallelism;
+      delete j.status!.parallelism;
+      j.spec.job.parallelism = 4;
+    });
+    const problems = [{ reason: 'InsufficientSlots' as const, message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' }];
+    expect(decide(observe(changed, { ...pods(1), jobManager: running, problems })).status.parallelism).toBeUndefined();
+  });
+});
