@@ -257,6 +257,8 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
     }, 30_000);
     expect(suspended.upgrade).toBeUndefined();
     expect(await eventually('no pods', async () => ((await podNames('no-slots')).length === 0 ? true : undefined))).toBe(true);
+    // The run's key went with its pods.
+    expect((await json(['get', 'secrets', '-l', 'sluice.dev/job=no-slots'])).items).toEqual([]);
     const events = await json(['get', 'events', '--field-selector', 'involvedObject.name=no-slots']);
     const fallback = events.items.find((e: any) => e.reason === 'SavepointFallback'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(fallback.message).toBe('No savepoint because the JobManager is unreachable; starting from the newest verified checkpoint or savepoint of run 1 in storage, else with empty state');
@@ -273,7 +275,7 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
 
   it('deletes everything it created, then its finalizer, when a StreamJob is deleted', async () => {
     await kubectlOk(['delete', 'sj', 'no-slots', '--timeout=60s']);
-    const left = await json(['get', 'pods,services,configmaps,networkpolicies', '-l', 'sluice.dev/job=no-slots']);
+    const left = await json(['get', 'pods,services,configmaps,networkpolicies,secrets', '-l', 'sluice.dev/job=no-slots']);
     expect(left.items).toEqual([]);
     expect((await harness.cluster.kubectl(['get', 'sj', 'no-slots'])).stderr).toContain('not found');
   }, 90_000);
