@@ -95,4 +95,38 @@ describe('SourceCoordinator', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(calls).toBe(3);
   });
+
+  it('passes source events both ways: from a reader to handleSourceEvent, from the enumerator to that reader', () => {
+    const echoing: AnySource = {
+      ...bounded,
+      splitSerializer: bounded.splitSerializer,
+      enumeratorCheckpointSerializer: bounded.enumeratorCheckpointSerializer,
+      createReader: () => {
+        throw new Error('no readers here');
+      },
+      createEnumerator: (ctx) => ({
+        start() {},
+        addReader() {},
+        handleSplitRequest() {},
+        addSplitsBack() {},
+        handleSourceEvent: (subtask: number, event: unknown) => ctx.sendEventToSourceReader(subtask, { echo: event }),
+        snapshotState: () => [],
+        close() {},
+      }),
+      restoreEnumerator: () => {
+        throw new Error('not restored here');
+      },
+    };
+    const events: Array<[number, CoordinatorEvent]> = [];
+    const coordinator = new SourceCoordinator({ source: echoing, name: 'Echo', parallelism: 2, send: (subtask, event) => void events.push([subtask, event]), fail: (e) => {
+      throw e;
+    } });
+    coordinator.handleReaderEvent(1, { kind: 'source-event', event: 'before the enumerator' });
+    coordinator.handleReaderEvent(0, { kind: 'reader-registered', restored: false });
+    coordinator.handleReaderEvent(0, { kind: 'source-event', event: { lag: 3 } });
+    expect(events).toEqual([
+      [1, { kind: 'source-event', event: { echo: 'before the enumerator' } }],
+      [0, { kind: 'source-event', event: { echo: { lag: 3 } } }],
+    ]);
+  });
 });
