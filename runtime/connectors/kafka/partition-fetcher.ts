@@ -1,10 +1,10 @@
-import { Consumer, FetchIsolationLevels, type ClusterMetadata } from '@platformatic/kafka';
+import { Connection, Consumer, FetchIsolationLevels, fetchV17, type ClusterMetadata } from '@platformatic/kafka';
 import { bootstrapBrokers } from './bootstrap-servers.ts';
 import { CLIENT_RETRIES } from './client-retries.ts';
 import { kafkaError } from './kafka-error.ts';
 
-/** A batch of records as the client parses it (the type is not exported by the package). */
-export type RecordBatch = NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']>[number];
+/** A batch of records as the client parses it. */
+export type RecordBatch = NonNullable<fetchV17.FetchResponse['responses'][number]['partitions'][number]['records']>[number];
 
 /** A partition being read: where the next fetch starts. */
 export interface FetchPosition {
@@ -39,15 +39,18 @@ export interface PartitionFetcherOptions {
 
 /**
  * Reads partitions at positions the caller keeps (Flink's KafkaPartitionSplitReader's fetch), with
- * the client's raw `fetch()`: no consumer group, no stream. One `fetch` asks each partition's leader
- * once (the leaders concurrently) and gives what a `read_committed` consumer sees: only records of
- * committed transactions (and of plain producers), up to the last stable offset. Aborted
- * transactions are dropped as Java's consumer drops them (the response's aborted transactions,
- * matched by producer id up to their abort marker), not by the client's own filter, which keeps an
- * aborted transaction's records when its abort marker is in a later response.
+ * the client's raw Fetch API over a connection per leader: no consumer group, no stream. One `fetch`
+ * asks each partition's leader once (the leaders concurrently) and gives what a `read_committed`
+ * consumer sees: only records of committed transactions (and of plain producers), up to the last
+ * stable offset. Aborted transactions are dropped as Java's consumer drops them (the response's
+ * aborted transactions, matched by producer id up to their abort marker). Not the client's
+ * `Consumer.fetch()`: its read_committed filter keeps an aborted transaction's records when the
+ * abort marker is in a later response, and throws when a response holds an abort marker of a
+ * producer it does not list. Metadata (leaders, topic ids) comes from the client's consumer.
  */
 export class PartitionFetcher {
   readonly consumer: Consumer;
+  private readonly connections = new Map<number, Promise<Connection>>();
   private readonly maxWaitMs: number;
   private readonly partitionMaxBytes: number;
 
@@ -82,15 +85,48 @@ export class PartitionFetcher {
       if (list === undefined) byLeader.set(leader, (list = []));
       list.push(position);
     }
-    const fetched = await Promise.all([...byLeader].map(([leader, list]) => this.fetchFrom(leader, list, metadata.topics)));
+    const fetched = await Promise.all([...byLeader].map(([leader, list]) => this.fetchFrom(leader, list, metadata)));
     return fetched.flat();
   }
 
   close(): Promise<void> {
+    for (const connection of this.connections.values()) void connection.then((c) => c.close()).catch(() => {});
+    this.connections.clear();
     return new Promise((resolve) => this.consumer.close(true, () => resolve()));
   }
 
-  private async fetchFrom(leader: number, positions: FetchPosition[], topics: Map<string, { id: string }>): Promise<FetchedPartition[]> {
+  /** One connection per broker, opened on first use and dropped after a failed request. */
+  private connection(node: number, metadata: ClusterMetadata): Promise<Connection> {
+    let connection = this.connections.get(node);
+    if (connection === undefined) {
+      const broker = metadata.brokers.get(node);
+      if (broker === undefined) return Promise.reject(new Error(`no broker ${node} in the metadata`));
+      const c = new Connection(this.options.clientId);
+      connection = Promise.resolve(c.connect(broker.host, broker.port)).then(() => c);
+      connection.catch(() => this.connections.delete(node));
+      this.connections.set(node, connection);
+    }
+    return connection;
+  }
+
+  /** Fetch (v17) on `leader`, retried as the client's requests are; the connection is opened again after a failure. */
+  private async request(leader: number, metadata: ClusterMetadata, topics: fetchV17.FetchRequestTopic[], maxBytes: number): Promise<fetchV17.FetchResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const connection = await this.connection(leader, metadata);
+        // session id 0, epoch -1: a full fetch without a fetch session
+        return await fetchV17.api.async(connection, this.maxWaitMs, 1, maxBytes, FetchIsolationLevels.READ_COMMITTED, 0, -1, topics, [], '');
+      } catch (error) {
+        void this.connections.get(leader)?.then((c) => c.close()).catch(() => {});
+        this.connections.delete(leader);
+        if (attempt >= CLIENT_RETRIES.retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, CLIENT_RETRIES.retryDelay));
+      }
+    }
+  }
+
+  private async fetchFrom(leader: number, positions: FetchPosition[], metadata: ClusterMetadata): Promise<FetchedPartition[]> {
+    const topics = metadata.topics;
     const byTopic = new Map<string, FetchPosition[]>();
     for (const p of positions) {
       let list = byTopic.get(p.topic);
@@ -107,7 +143,7 @@ export class PartitionFetcher {
     });
     let response;
     try {
-      response = await this.consumer.fetch({ node: leader, topics: request, maxWaitTime: this.maxWaitMs, minBytes: 1, maxBytes: this.partitionMaxBytes * positions.length });
+      response = await this.request(leader, metadata, request, this.partitionMaxBytes * positions.length);
     } catch (error) {
       this.consumer.clearMetadata();
       throw kafkaError(`KafkaSource: cannot fetch ${positions.map((p) => `${p.topic}-${p.partition}@${p.offset}`).join(', ')} at ${this.options.bootstrapServers}`, error);
