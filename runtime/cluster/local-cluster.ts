@@ -60,10 +60,11 @@ const TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
  * stdout (print sinks) passed through. Resolves when the job finished; rejects with the job's
  * failure. Children have an IPC channel to this process and exit when it goes, even if SIGKILLed.
  *
- * It heals like a cluster: a TaskManager that dies is started again under the same id (as
- * Kubernetes restarts a pod's container, with a back-off when it keeps dying), and the JobManager,
- * whose restart strategy applies, restores the job from its newest checkpoint. The run ends only
- * when the job does (or on Ctrl-C); a JobManager that dies ends it with an error.
+ * It heals like a cluster: a process that dies is started again (as Kubernetes restarts a pod's
+ * container, with a back-off when it keeps dying), a TaskManager under the same id, the JobManager
+ * on the same ports (TaskManagers register with it again); the JobManager restores the job from
+ * its newest checkpoint, under its restart strategy after a TaskManager's loss. The run ends only
+ * when the job does, or on Ctrl-C.
  *
  * The run key is made here, in memory, and handed to each child over an inherited pipe (file
  * descriptor 4, read once at start as `security.runKeyFile: /dev/fd/4`): it never appears in a
@@ -76,6 +77,7 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
   const auth = { headers: { authorization: `Bearer ${restToken(runKey)}` } };
   const children: ChildProcess[] = [];
   let stopping = false;
+  let jobManager: ChildProcess | undefined;
   const stopOnSignal = () => {
     stopping = true;
     void stopAll(children).then(() => process.exit(130));
@@ -102,49 +104,31 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
         ...(options.checkpointStorage === undefined ? {} : { checkpointing: { storage: options.checkpointStorage } }),
       }),
     );
-    const jm = start('jobmanager', ['jobmanager', '--config', config], {}, runKey, children);
+    const first = (jobManager = start('jobmanager', ['jobmanager', '--config', config], {}, runKey, children));
     const ports = await new Promise<JobManagerStartedMessage>((ok, fail) => {
-      jm.on('message', (m: JobManagerStartedMessage) => m.type === 'jobmanager-started' && ok(m));
-      jm.once('exit', (code) => fail(new Error(`the JobManager exited with code ${code} before it started (see its log above)`)));
+      first.on('message', (m: JobManagerStartedMessage) => m.type === 'jobmanager-started' && ok(m));
+      first.once('exit', (code) => fail(new Error(`the JobManager exited with code ${code} before it started (see its log above)`)));
     });
-    const exited = new Promise<never>((_, fail) => {
-      jm.once('exit', (code, signal) => fail(new Error(`the JobManager exited (${signal ?? `code ${code}`}) before the job ended (see its log above)`)));
-    });
-    exited.catch(() => undefined);
+    // Started again on the same ports, where the TaskManagers look for it and this process polls it.
+    const jobManagerEnv = { SLUICE_JOBMANAGER__RPC_PORT: String(ports.rpcPort), SLUICE_JOBMANAGER__REST_PORT: String(ports.restPort) };
+    supervise('jobmanager', first, () => (jobManager = start('jobmanager', ['jobmanager', '--config', config], jobManagerEnv, runKey, children)), () => stopping);
     for (let i = 0; i < options.taskManagers; i++) {
       const name = `taskmanager-${i}`;
       const env = { SLUICE_JOBMANAGER__RPC_PORT: String(ports.rpcPort), SLUICE_TASKMANAGER__ID: name };
-      let quickDeaths = 0;
-      const launch = () => {
-        const startedAt = Date.now();
-        const tm = start(name, ['taskmanager', '--config', config], env, runKey, children);
-        tm.once('exit', (code, signal) => {
-          children.splice(children.indexOf(tm), 1);
-          if (stopping) return;
-          quickDeaths = Date.now() - startedAt >= RESTART_RESET_MS ? 0 : quickDeaths + 1;
-          const backoff = quickDeaths <= 1 ? 0 : Math.min(RESTART_BACKOFF_MS * 2 ** (quickDeaths - 2), MAX_RESTART_BACKOFF_MS);
-          logger.warn({ process: name, code, signal, backoffMs: backoff }, `${name} exited (${signal ?? `code ${code}`}) before the job ended; starting it again${backoff > 0 ? ` in ${backoff} ms` : ''}`);
-          setTimeout(() => stopping || launch(), backoff).unref();
-        });
-      };
-      launch();
+      const launch = () => start(name, ['taskmanager', '--config', config], env, runKey, children);
+      supervise(name, launch(), launch, () => stopping);
     }
     const rest = `http://127.0.0.1:${ports.restPort}/jobs/${encodeURIComponent(jobId)}`;
     const jobFailure = async (state: string) => {
       const exceptions = (await (await fetch(`${rest}/exceptions`, auth)).json()) as JobExceptions;
       return new Error(`job ${options.name} ${state}: ${exceptions.rootException?.message ?? 'no exception recorded'}`);
     };
-    let details: JobDetails;
-    try {
-      for (;;) {
-        details = await Promise.race([fetch(rest, auth).then((r) => r.json() as Promise<JobDetails>), exited]);
-        if (TERMINAL.has(details.state)) break;
-        await Promise.race([delay(POLL_MS), exited]);
-      }
-    } catch (e) {
-      // The JobManager exited; its account of the job's failure, should it have given one, says more.
-      const state = await fetch(rest, auth).then((r) => r.json() as Promise<JobDetails>).then((d) => d.state, () => null);
-      throw state === 'FAILED' ? await jobFailure(state) : e;
+    let details: JobDetails | undefined;
+    for (;;) {
+      // No answer while the JobManager is being started again.
+      details = await fetch(rest, auth).then((r) => (r.ok ? (r.json() as Promise<JobDetails>) : undefined), () => undefined);
+      if (details !== undefined && TERMINAL.has(details.state)) break;
+      await delay(POLL_MS);
     }
     if (details.state !== 'FINISHED') throw await jobFailure(details.state);
     const operators = (await (await fetch(`${rest}/operators`, auth)).json()) as OperatorResult[];
@@ -154,10 +138,28 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
     // TaskManagers first, so none of them logs losing the JobManager on the way out.
-    await stopAll(children.slice(1));
+    await stopAll(children.filter((c) => c !== jobManager));
     await stopAll(children);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts `name` again with `relaunch` whenever it dies before the run ends, as Kubernetes restarts a
+ * container: at once, then after a back-off that doubles while it keeps dying soon after its start.
+ */
+function supervise(name: string, first: ChildProcess, relaunch: () => ChildProcess, stopping: () => boolean): void {
+  let quickDeaths = 0;
+  const watch = (child: ChildProcess, startedAt: number) => {
+    child.once('exit', (code, signal) => {
+      if (stopping()) return;
+      quickDeaths = Date.now() - startedAt >= RESTART_RESET_MS ? 0 : quickDeaths + 1;
+      const backoff = quickDeaths <= 1 ? 0 : Math.min(RESTART_BACKOFF_MS * 2 ** (quickDeaths - 2), MAX_RESTART_BACKOFF_MS);
+      logger.warn({ process: name, code, signal, backoffMs: backoff }, `${name} exited (${signal ?? `code ${code}`}) before the job ended; starting it again${backoff > 0 ? ` in ${backoff} ms` : ''}`);
+      setTimeout(() => stopping() || watch(relaunch(), Date.now()), backoff).unref();
+    });
+  };
+  watch(first, Date.now());
 }
 
 function start(name: string, args: string[], env: Record<string, string>, runKey: Buffer, children: ChildProcess[]): ChildProcess {
@@ -167,6 +169,7 @@ function start(name: string, args: string[], env: Record<string, string>, runKey
     stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
   });
   children.push(child);
+  child.once('exit', () => children.splice(children.indexOf(child), 1));
   const keyPipe = child.stdio[RUN_KEY_FD] as Writable;
   keyPipe.on('error', () => undefined); // a child that died at once; its exit is reported below
   keyPipe.end(encodeRunKey(runKey));

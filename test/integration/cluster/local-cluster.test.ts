@@ -84,27 +84,28 @@ describe('sluice run --taskmanagers N', () => {
     await waitFor('the cluster processes to exit', () => ([...pids.values()].some(alive) ? undefined : true), 30_000);
   }, 120_000);
 
-  it('heals like a cluster: a TaskManager SIGKILLed during an exactly-once job is started again, the job restores its newest checkpoint, output exact', async () => {
+  it.each(['taskmanager-0', 'jobmanager'])('heals like a cluster: %s SIGKILLed during an exactly-once job is started again, the job restores its newest checkpoint, output exact', async (victimName) => {
     const total = 12_000;
-    const output = join(dir, 'healed');
-    const run = group.sluice('run-healing', [
+    const output = join(dir, `healed-${victimName}`);
+    const run = group.sluice(`run-healing-${victimName}`, [
       'run', 'test/integration/cli/jobs/checkpointed-counting.ts', '--name', 'counting', '--taskmanagers', '2', '--parallelism', '2',
-      '--checkpoint-dir', join(dir, 'checkpoints'), '--', output, String(total), '3000', '200',
+      '--checkpoint-dir', join(dir, `checkpoints-${victimName}`), '--', output, String(total), '3000', '200',
     ]);
-    const victim = await waitFor('two checkpoints completed and the pid of taskmanager-0', () => {
+    const victim = await waitFor(`two checkpoints completed and the pid of ${victimName}`, () => {
       const completed = logsOf(run, 'jobmanager').filter((e) => e.msg === 'checkpoint completed').length;
-      return completed >= 2 ? childPids(run.stderr).get('taskmanager-0') : undefined;
+      return completed >= 2 ? childPids(run.stderr).get(victimName) : undefined;
     }, 60_000);
     process.kill(victim, 'SIGKILL');
     expect(await run.exited).toBe(0);
     expect(committedLines(output)).toEqual(expectedLines(total));
     const parent = run.stderr.flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
-    expect(parent.filter((e) => e.level === 40).map((e) => e.msg)).toEqual(['taskmanager-0 exited (SIGKILL) before the job ended; starting it again']);
-    // Two processes logged as taskmanager-0: the one killed and the one started in its place.
-    expect(new Set(logsOf(run, 'taskmanager-0').map((e) => e.pid)).size).toBe(2);
+    expect(parent.filter((e) => e.level === 40).map((e) => e.msg)).toEqual([`${victimName} exited (SIGKILL) before the job ended; starting it again`]);
+    // Two processes logged under the victim's name: the one killed and the one started in its place.
+    const pids = new Set(logsOf(run, victimName).map((e) => e.pid as number));
+    expect(pids.size).toBe(2);
     const restored = logsOf(run, 'jobmanager').filter((e) => e.msg === 'restoring from checkpoint');
     expect(restored).toHaveLength(1);
     expect(restored[0]).toMatchObject({ origin: 'own-run' });
-    expect([...new Set(logsOf(run, 'taskmanager-0').map((e) => e.pid as number))].filter(alive)).toEqual([]);
+    expect([...pids].filter(alive)).toEqual([]);
   }, 120_000);
 });
