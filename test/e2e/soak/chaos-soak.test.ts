@@ -7,14 +7,14 @@ import { runChaosSoak, summary, type ChaosSoakFigure } from './chaos-soak.ts';
 
 // Issue 12 item 8. In `npm test` a short soak (one seed, 4 processes SIGKILLed, 1 pod deleted);
 // `npm run soak` runs the long one: SLUICE_SOAK_SEEDS seeds in a row (default 3), each with
-// SLUICE_SOAK_KILLS processes SIGKILLed (default 24) and SLUICE_SOAK_RECORDS records. A seed replays
+// SLUICE_SOAK_KILLS processes SIGKILLed (default 22) and SLUICE_SOAK_RECORDS records. A seed replays
 // the same faults at the same moments: SLUICE_SOAK_SEED=<n> runs that one.
 const NAMESPACE = 'e2e-soak';
 const BUCKET = 'e2e-soak';
 const env = process.env;
 const long = env.SLUICE_SOAK === 'long';
-const kills = Number(env.SLUICE_SOAK_KILLS ?? (long ? 24 : 4));
-const records = Number(env.SLUICE_SOAK_RECORDS ?? (long ? 4500 : 150));
+const kills = Number(env.SLUICE_SOAK_KILLS ?? (long ? 22 : 4));
+const records = Number(env.SLUICE_SOAK_RECORDS ?? (long ? 2000 : 150));
 const rate = Number(env.SLUICE_SOAK_RATE ?? (long ? 25 : 15));
 const firstSeed = Number(env.SLUICE_SOAK_SEED ?? Date.now() % 1_000_000);
 const seeds = Array.from({ length: Number(env.SLUICE_SOAK_SEEDS ?? (long ? 3 : 1)) }, (_, i) => firstSeed + i);
@@ -50,7 +50,7 @@ describe('chaos soak', () => {
   it(`commits exactly the expected output through ${kills} SIGKILLs of TaskManagers, the JobManager and the operator and deleted pods, for ${seeds.length} seed${seeds.length === 1 ? '' : 's'} in a row`, async () => {
     const figures: ChaosSoakFigure[] = [];
     for (const seed of seeds) {
-      const figure = await runChaosSoak(cluster, { seed, kills, podDeletions: Math.max(1, Math.round(kills / 8)), records, rate, maxPauseMs: long ? 3000 : 1000, bucket: BUCKET, name: `soak-${seed}`, killOperator, log: (line) => process.stdout.write(`${line}\n`) });
+      const figure = await runChaosSoak(cluster, { seed, kills, podDeletions: Math.max(1, Math.round(kills / 8)), records, rate, maxPauseMs: long ? 2000 : 1000, bucket: BUCKET, name: `soak-${seed}`, killOperator, log: (line) => process.stdout.write(`${line}\n`) });
       figures.push(figure);
       await cluster.kubectlOk(['delete', 'sj', `soak-${seed}`, '--timeout=60s']);
     }
@@ -60,5 +60,5 @@ describe('chaos soak', () => {
       expect(f.killsByKind.taskmanager + f.killsByKind.jobmanager + f.killsByKind.operator).toBeGreaterThanOrEqual(kills);
       expect(f.faults.filter((x) => x.checkpointsLost !== undefined && x.checkpointsLost > 0)).toEqual([]);
     }
-  }, (long ? 1800 : 240) * 1000);
+  }, (long ? 3600 : 240) * 1000);
 });
