@@ -273,7 +273,7 @@ describe('hostile peers beside a running job', () => {
     for (const p of [cluster.jobManager, ...cluster.taskManagers]) expect(p.child.exitCode).toBeNull();
     const rssAfter = { jm: rssKiB(jm), tm: rssKiB(tm) };
     console.log(`RSS before/after the attacks: JobManager ${rssBefore.jm}/${rssAfter.jm} KiB, TaskManager ${rssBefore.tm}/${rssAfter.tm} KiB`);
-    // 2 GiB and 64 MiB were announced, and 20 MiB sent: none of it may be held.
+    // 2 GiB and 64 MiB were announced, and 2 MiB sent: none of it may be held.
     expect(rssAfter.jm - rssBefore.jm).toBeLessThan(32 * 1024);
     expect(rssAfter.tm - rssBefore.tm).toBeLessThan(32 * 1024);
 
