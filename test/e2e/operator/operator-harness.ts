@@ -8,7 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
+import { prepareCountingJobs } from '../support/stream-job-runs.ts';
 import { writeKubeconfig } from '../../../sandbox/tools/kubeconfig.ts';
 import { freePort } from '../../support/free-port.ts';
 import { waitFor } from '../../support/processes.ts';
@@ -178,3 +180,31 @@ export async function uninstallOperator(cluster: E2eCluster | undefined, release
 /** Polls `check` until it returns a value other than undefined; fails with the last error after the deadline. */
 export const eventually = <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
   waitFor(what, check, timeoutMs, 100);
+
+/** A file's operator harness for the exactly-once counting job: {@link prepareCountingJobs} done, `operator-0` running. */
+export interface CountingJobHarness {
+  harness: OperatorHarness;
+  cluster: E2eCluster;
+  /** The file's MinIO client. */
+  s3: S3Client;
+  operator: OperatorProcess;
+  /** Destroys the S3 client, then {@link OperatorHarness.stop}. */
+  stop(): Promise<void>;
+}
+
+export async function startCountingJobHarness(namespace: string, bucket: string): Promise<CountingJobHarness> {
+  const harness = await startOperatorHarness(namespace);
+  let s3: S3Client | undefined;
+  const stop = async () => {
+    s3?.destroy();
+    await harness.stop();
+  };
+  try {
+    s3 = await prepareCountingJobs(harness.cluster, bucket, RELEASE, chart);
+    const operator = await harness.startOperator('operator-0');
+    return { harness, cluster: harness.cluster, s3, operator, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,11 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { E2eCluster } from '../support/cluster.ts';
-import { committedLines, countingJobManifest, jobManagerGet, outputDirectory, prepareCountingJobs } from '../support/stream-job-runs.ts';
+import { committedLines, countingJobManifest, jobManagerGet, outputDirectory } from '../support/stream-job-runs.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
-import { RELEASE, chart, eventually, startOperatorHarness, type OperatorHarness } from './operator-harness.ts';
+import { eventually, startCountingJobHarness, type CountingJobHarness } from './operator-harness.ts';
 
 // Issue 12 items 4, 5 and 6 on the real control plane with the process kubelet and MinIO, the
 // operator run as the chart runs it: the StreamJob's restart strategy as the JobManager
@@ -13,25 +12,19 @@ import { RELEASE, chart, eventually, startOperatorHarness, type OperatorHarness 
 // flight (exact output afterwards), and pods that cannot start their containers shown as Degraded.
 const NAMESPACE = 'e2e-reliability';
 const BUCKET = 'e2e-reliability';
-let harness: OperatorHarness;
+let harness: CountingJobHarness;
 let cluster: E2eCluster;
-let s3: S3Client;
 
 const sj = async (name: string) => (await cluster.api.get<{ metadata: { uid: string }; status?: any }>(`/apis/sluice.dev/v1alpha1/namespaces/${NAMESPACE}/streamjobs/${name}`)); // eslint-disable-line @typescript-eslint/no-explicit-any
 const condition = (status: { conditions?: { type: string; status: string; reason: string; message: string }[] } | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
 
 // The operator runs outside the cluster as the chart runs it, under the chart's ServiceAccount and rules (operator-harness.ts).
 beforeAll(async () => {
-  harness = await startOperatorHarness(NAMESPACE);
+  harness = await startCountingJobHarness(NAMESPACE, BUCKET);
   cluster = harness.cluster;
-  s3 = await prepareCountingJobs(cluster, BUCKET, RELEASE, chart);
-  await harness.startOperator('operator-0');
 }, 180_000);
 
-afterAll(async () => {
-  s3?.destroy();
-  await harness?.stop();
-}, 90_000);
+afterAll(() => harness?.stop(), 90_000);
 
 /** The exactly-once counting job in savepoint mode, whose checkpoints time out after 15 s. */
 function countingJob(name: string, output: string, count: number, rate: number, spec: Record<string, unknown> = {}) {
