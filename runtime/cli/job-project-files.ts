@@ -171,8 +171,8 @@ spec:
     entry: jobs/${name}/job.ts
     parallelism: 2
     upgradeMode: last-state
+  # TaskManager pods: ceil(parallelism / slots); kubectl scale sj ${name} --replicas=N rescales the job.
   taskManager:
-    replicas: 2
     slots: 1
   checkpointing:
     interval: 10s
