@@ -11,16 +11,18 @@ const MAIN_OUTPUT = '';
 
 /** One split's output with the source's WatermarkStrategy: its own timestamps, generator and idleness. */
 class SplitOutput<T> implements SourceOutput<T> {
-  constructor(
-    private readonly out: Output,
-    readonly emitter: WatermarkEmitter<T>,
-  ) {}
+  /** A closure over the output and the emitter, so it can stand as a reader output's `collect` by itself. */
+  readonly collect: (value: T, timestamp?: number) => void;
 
-  collect(value: T, timestamp: number = NO_TIMESTAMP): void {
-    const emitter = this.emitter;
-    const ts = emitter.timestampOf(value, timestamp);
-    this.out.collect(value, ts);
-    emitter.onEvent(value, ts);
+  constructor(
+    out: Output,
+    readonly emitter: WatermarkEmitter<T>,
+  ) {
+    this.collect = (value, timestamp = NO_TIMESTAMP) => {
+      const ts = emitter.timestampOf(value, timestamp);
+      out.collect(value, ts);
+      emitter.onEvent(value, ts);
+    };
   }
 }
 
@@ -58,8 +60,7 @@ export class SourceReaderOutput<T> implements ReaderOutput<T> {
       this.multiplexer === undefined
         ? this.direct.collect
         : (value, timestamp) => {
-            const main = this.createOutputForSplit(MAIN_OUTPUT) as SplitOutput<T>;
-            this.collect = (v, ts) => main.collect(v, ts);
+            this.collect = this.createOutputForSplit(MAIN_OUTPUT).collect;
             this.collect(value, timestamp);
           };
     if (strategy?.idleTimeout !== undefined) {
