@@ -61,8 +61,6 @@ describe('the StreamJob CRD on the real API server', () => {
     ].join('\n'));
     expect(await refused(bad)).toEqual([
       'The StreamJob "bad" is invalid: ',
-      // the scale subresource's specReplicasPath, checked apart from the schema
-      '* .spec.taskManager.replicas: Invalid value: -1: should be a non-negative integer',
       '* <nil>: Invalid value: "": "spec.checkpointing.storage" must validate one and only one schema (oneOf). Found none valid',
       // the CEL rules of the durations (their maximum) run only on an object that passes the rest
       '* <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
