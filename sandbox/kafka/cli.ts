@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Admin } from '@platformatic/kafka';
 import { Command, InvalidArgumentError } from 'commander';
 import { alive, readState as readBackgroundState, removeState, writeState } from '../background/state-file.ts';
 import { BinaryBuildError } from '../binaries/binaries.ts';
@@ -94,6 +95,30 @@ program
     }
     console.log(`Kafka running (pid ${state.pid}, log ${state.logPath})`);
     console.log(`export KAFKA_BOOTSTRAP_SERVERS=${state.bootstrapServers}`);
+  });
+
+program
+  .command('topic <name>')
+  .description('create a topic (the broker creates none on first use)')
+  .option('--partitions <n>', 'partitions', positive, 1)
+  .option('--bootstrap <host:port>', 'the broker (default: the one `up` started)')
+  .action(async (name: string, options: { partitions: number; bootstrap?: string }) => {
+    const bootstrap = options.bootstrap ?? readState(stateDir())?.bootstrapServers;
+    if (bootstrap === undefined) {
+      console.error('kafka: no broker: run `npm run kafka -- up` or give --bootstrap host:port');
+      process.exitCode = 1;
+      return;
+    }
+    const admin = new Admin({ clientId: 'sluice-kafka-cli', bootstrapBrokers: [bootstrap], retries: 3 });
+    try {
+      await admin.createTopics({ topics: [name], partitions: options.partitions, replicas: 1 });
+      console.log(`topic ${name} (${options.partitions} partitions) at ${bootstrap}`);
+    } catch (err) {
+      console.error(`kafka: cannot create topic ${name} at ${bootstrap}: ${(err as Error).message}`);
+      process.exitCode = 1;
+    } finally {
+      await admin.close();
+    }
   });
 
 program
