@@ -1,11 +1,14 @@
 // Kafka -> keyed state -> Kafka (exactly-once) across JobManager and TaskManager processes, with
-// TaskManagers and the JobManager SIGKILLed while numbers keep arriving: what a read_committed
-// consumer sees in the output topic is exactly every key's counts 1..n, once each.
+// TaskManagers and the JobManager SIGKILLed while numbers keep arriving, and stopped with a savepoint
+// at 2 readers and resumed at 4 over the 4 partitions: what a read_committed consumer sees in the
+// output topic is exactly every key's counts 1..n, once each.
 import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { CheckpointingStatistics } from '../../../../runtime/rest/rest-types.ts';
 import { freePort } from '../../../support/free-port.ts';
 import { waitFor } from '../../../support/processes.ts';
+import { testRunKeyFile } from '../../../support/run-key.ts';
 import { tempDirs } from '../../../support/temp-dirs.ts';
 import { allRunning, Cluster } from '../../cluster/cluster-fixture.ts';
 import { KafkaTestBroker, sortedValues } from './kafka-fixture.ts';
@@ -92,4 +95,50 @@ describe('Kafka -> keyed state -> Kafka, exactly-once, across processes', () => 
       await cluster.stop();
     }
   }, 300_000);
+
+  it('stop with a savepoint at 2 readers, resume at 4 over the 4 partitions: no record lost or repeated', async () => {
+    const total = 8_000;
+    await kafka.createTopic('rescale-in', 4);
+    await kafka.createTopic('rescale-out', 2);
+    const numbers = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ value: String(from + i), partition: (from + i) % 4 }));
+    await kafka.produce('rescale-in', numbers(0, total / 2));
+    const storage = { filesystem: { path: join(tempDir(), 'checkpoints') } };
+    const config = { checkpointing: { interval: '500ms', mode: 'exactly-once' as const, timeout: '20s', minPause: '0ms', retained: 3, storage } };
+    const args = [kafka.bootstrapServers, 'rescale-in', 'rescale-out'];
+    const first = new Cluster({ entry: 'test/integration/connectors/kafka/jobs/kafka-counts.ts', args, parallelism: 2, taskManagers: 2, config });
+    let location: string;
+    try {
+      await first.start();
+      await first.waitForDetails('records flowing', (d) => allRunning(d) && d.vertices[0]!.subtasks.some((s) => s.recordsOut > 0), 60_000);
+      location = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+        ),
+      );
+      await first.waitForState('FINISHED');
+    } finally {
+      await first.stop();
+    }
+    // the second half arrives while no job runs
+    await kafka.produce('rescale-in', numbers(total / 2, total));
+    const second = new Cluster({ entry: 'test/integration/connectors/kafka/jobs/kafka-counts.ts', jobId: 'run-2', args, parallelism: 4, taskManagers: 4, config });
+    process.env.SLUICE_JOB__RESTORE_FROM = location;
+    try {
+      await second.start();
+      const expected = expectedCounts(total);
+      await waitFor(
+        `all ${expected.length} counts committed`,
+        async () => ((await kafka.endOffsets('rescale-out', 2, 'read_committed')).reduce((a, b) => a + b, 0n) >= BigInt(expected.length) ? true : undefined),
+        120_000,
+      );
+      const details = await second.waitForDetails('4 readers running', allRunning, 60_000);
+      expect(details.vertices[0]!.subtasks.length).toBe(4);
+      expect(sortedValues(await kafka.readAll('rescale-out', 2))).toEqual(expected);
+      const stats = await second.get<CheckpointingStatistics>(`/jobs/${second.jobId}/checkpoints`);
+      expect(stats.latest.restored).toMatchObject({ isSavepoint: true, externalPath: location });
+    } finally {
+      delete process.env.SLUICE_JOB__RESTORE_FROM;
+      await second.stop();
+    }
+  }, 240_000);
 });
