@@ -61,7 +61,8 @@ export class WatermarkOutputMultiplexer {
       if (s.watermark < min) min = s.watermark;
     }
     if (active === 0) {
-      this.setIdle(true);
+      // Without splits at all the subtask holds back (a split may be on its way) until its owner says it is idle.
+      if (this.splits.size > 0) this.setIdle(true);
       return;
     }
     this.setIdle(false);

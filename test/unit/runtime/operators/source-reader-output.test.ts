@@ -7,6 +7,8 @@ import type { SplitEnumeratorContext } from '../../../../runtime/connectors/spli
 import { SourceCoordinator } from '../../../../runtime/cluster/source-coordinator.ts';
 import { WatermarkStrategy } from '../../../../runtime/functions/watermark-strategy.ts';
 import { SourceOperator } from '../../../../runtime/operators/source-operator.ts';
+import { SourceReaderOutput } from '../../../../runtime/operators/source-reader-output.ts';
+import type { Output } from '../../../../runtime/operators/output.ts';
 import { ManualProcessingTimeService } from '../../../../runtime/testing/manual-processing-time-service.ts';
 import { harness } from '../../../support/operator-harness.ts';
 
@@ -100,5 +102,32 @@ describe('per-split watermarks', () => {
     expect(h.watermarks).toEqual([3, 58]);
     step();
     expect(h.watermarks).toEqual([3, 58, 68]);
+  });
+
+  it('hold the watermark back while a subtask has no split, unless the strategy has idleness: then it is idle after the timeout without splits', () => {
+    const statuses: string[] = [];
+    const out: Output = { collect() {}, collectSide() {}, emitWatermark: (t) => void statuses.push(`watermark ${t}`), emitIdle: (idle) => void statuses.push(idle ? 'idle' : 'active') };
+    const time = new ManualProcessingTimeService();
+    const output = new SourceReaderOutput<number>(out, strategy.withIdleness(500), time, 200);
+    time.setCurrentTime(400);
+    expect(statuses).toEqual([]);
+    time.setCurrentTime(600);
+    expect(statuses).toEqual(['idle']);
+    output.createOutputForSplit('a').collect(7, 7);
+    time.setCurrentTime(800);
+    expect(statuses).toEqual(['idle', 'active', 'watermark 6']);
+    // Its split finished at 800 ms: without splits, it holds back until 500 ms later (the check at 1,400 ms).
+    output.releaseOutputForSplit('a');
+    time.setCurrentTime(1200);
+    expect(statuses).toEqual(['idle', 'active', 'watermark 6']);
+    time.setCurrentTime(1400);
+    expect(statuses).toEqual(['idle', 'active', 'watermark 6', 'idle']);
+    output.close();
+
+    const held: string[] = [];
+    const withoutIdleness = new SourceReaderOutput<number>({ ...out, emitIdle: (idle) => void held.push(String(idle)) }, strategy, time, 200);
+    time.setCurrentTime(10_000);
+    expect(held).toEqual([]);
+    withoutIdleness.close();
   });
 });
