@@ -11,7 +11,7 @@ import {
 } from '../../runtime/api/index.ts';
 import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { emit, nexmarkEvents } from './input.ts';
-import { winningBids, type WinningBid } from './winning-bids.ts';
+import { winningBids } from './winning-bids.ts';
 
 /** nexmark-flink's `nexmark_q4 (id, final)`: the category and the average of its auctions' final prices. */
 export interface Q4Row {
@@ -23,17 +23,17 @@ export interface Q4Row {
 const END_OF_TIME = Number.MAX_VALUE;
 
 /** Per category: the sum and count of its auctions' final prices, emitted as AVG once the input ended. */
-class AveragePerCategory implements KeyedProcessFunction<number, WinningBid, Q4Row> {
+class AveragePerCategory implements KeyedProcessFunction<number, [number, number], Q4Row> {
   private sum!: ValueState<[number, number]>;
 
   open(ctx: RuntimeContext): void {
     this.sum = ctx.getState(new ValueStateDescriptor<[number, number]>('q4-sum-count'));
   }
 
-  processElement(w: WinningBid, ctx: KeyedProcessContext<number>): void {
+  processElement([, price]: [number, number], ctx: KeyedProcessContext<number>): void {
     const [sum, count] = this.sum.value() ?? [0, 0];
     if (count === 0) ctx.timerService().registerEventTimeTimer(END_OF_TIME);
-    this.sum.update([sum + w.bid.price, count + 1]);
+    this.sum.update([sum + price, count + 1]);
   }
 
   onTimer(_ts: number, ctx: OnTimerContext<number>, out: Collector<Q4Row>): void {
@@ -51,7 +51,10 @@ class AveragePerCategory implements KeyedProcessFunction<number, WinningBid, Q4R
  */
 export function q4(events: DataStream<NexmarkEvent>): DataStream<Q4Row> {
   return winningBids(events, 'q4')
-    .keyBy((w) => w.auction.category)
+    // Only what the average needs crosses the network: whole auctions and bids make large batches.
+    .map((w): [number, number] => [w.auction.category, w.bid.price])
+    .name('q4: category and final price')
+    .keyBy(([category]) => category)
     .process(new AveragePerCategory())
     .name('q4: average per category')
     .uid('q4-average');
