@@ -89,6 +89,16 @@ describe('Kafka -> keyed state -> Kafka, exactly-once, across processes', () => 
       expect(sortedValues(await kafka.readAll('counts', 2))).toEqual(expected);
       // The restarted JobManager restored once itself, then after the TaskManager killed after it.
       expect((await checkpoints()).counts.restored).toBe(2);
+      // The source committed the checkpointed offsets to its group (monitoring): everything was read.
+      await waitFor(
+        'the group kafka-counts at the end of every partition',
+        async () => {
+          const [group] = await kafka.admin().listConsumerGroupOffsets({ groups: ['kafka-counts'] });
+          const offsets = group?.topics.find((t) => t.name === 'numbers')?.partitions.map((p) => p.committedOffset);
+          return offsets?.length === 4 && offsets.every((o) => o === BigInt(total / 4)) ? true : undefined;
+        },
+        30_000,
+      );
     } finally {
       producing = false;
       await producer.catch(() => {});
