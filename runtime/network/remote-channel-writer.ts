@@ -73,18 +73,37 @@ export class RemoteChannelWriter implements ChannelWriter {
     const count = this.values.length;
     if (count === 0) return;
     if (this.refusal !== null) throw this.refusal;
-    const frame = this.encoder.encode(this.values, this.timestamps);
-    this.values.length = 0;
-    this.timestamps.length = 0;
+    try {
+      this.enqueueBatch(this.values, this.timestamps);
+    } finally {
+      this.values.length = 0;
+      this.timestamps.length = 0;
+    }
+    this.link.send(this);
+  }
+
+  /**
+   * The record limit is a guess from earlier batches' sizes, so a run of larger records can
+   * encode past the frame limit the receiver enforces: such a batch goes out in halves instead
+   * (rare, so the slices cost nothing on the usual path). Only one record above the limit fails.
+   */
+  private enqueueBatch(values: unknown[], timestamps: number[]): void {
+    const count = values.length;
+    const frame = this.encoder.encode(values, timestamps);
     if (frame.bytes > this.options.maxFrameSize) {
-      throw new Error(
-        `channel ${this.channelId} to ${this.link.peer}: a batch of ${count} records encodes to ${frame.bytes} bytes, above network.maxFrameSize (${this.options.maxFrameSize} bytes)`,
-      );
+      if (count === 1) {
+        throw new Error(
+          `channel ${this.channelId} to ${this.link.peer}: a record encodes to ${frame.bytes} bytes, above network.maxFrameSize (${this.options.maxFrameSize} bytes); raise network.bufferSize or network.maxFrameSize`,
+        );
+      }
+      const half = count >>> 1;
+      this.enqueueBatch(values.slice(0, half), timestamps.slice(0, half));
+      this.enqueueBatch(values.slice(half), timestamps.slice(half));
+      return;
     }
     // Adapt the record limit so that the next batch lands near bufferSize bytes.
     this.recordLimit = this.limitFor((frame.bytes - frame.head.length) / count);
     this.gate.enqueue(frame);
-    this.link.send(this);
   }
 
   isAvailable(): boolean {
