@@ -1,5 +1,5 @@
-// Where a starting job takes its state from, and each subtask's share of it. A run's own folder
-// comes first (a completed checkpoint there means a restart after a crash), then the newest state of
+// Where a starting job takes its state from, and each subtask's share of it. A run's own state
+// comes first (a completed checkpoint or savepoint of it means a restart after a crash), then the newest state of
 // `restoreFromRun` (a previous run), then `restoreFrom` (a savepoint or a previous run's checkpoint);
 // newer checkpoints that fail verification are skipped with their reasons. State is read by key-group range and list-state plan, so any parallelism works.
 import type { JobGraph } from '../graph/job-graph.ts';
@@ -39,7 +39,9 @@ export interface RestoreDecision {
  * than state whose output sinks may have committed would publish it again.
  */
 export async function findRestorePoint(store: CompletedCheckpointStore, restoreFrom?: string, s3?: S3ConnectionOptions, restoreFromRun?: string): Promise<RestoreDecision> {
-  const latest = await store.findLatest();
+  // Savepoints of this run count as its checkpoints do: one that completed committed its sinks,
+  // so a JobManager restarted after it must not go back to the checkpoint before it.
+  const latest = await findLatestOfRun(store.storage, store.scope, store.jobId);
   if (latest.checkpoint) {
     return { point: { storage: store.storage, checkpoint: latest.checkpoint, origin: 'own-run', close: async () => {} }, skipped: latest.skipped };
   }

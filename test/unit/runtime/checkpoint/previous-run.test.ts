@@ -60,4 +60,12 @@ describe('the newest state of a previous run, found in storage', () => {
     );
     expect(await findRestorePoint(new CompletedCheckpointStore(s, scope, 'run-6'), undefined, {}, 'run-5')).toEqual({ skipped: [] });
   });
+
+  it('restarts a run from its own savepoint newer than its checkpoints (the savepoint committed its sinks), not the checkpoint before it', async () => {
+    const s = await storage();
+    await write(s, checkpointDirectory(scope, 'run-7', 5), { checkpointId: 5, jobId: 'run-7', kind: 'checkpoint', timestamp: 5000 });
+    await write(s, savepointDirectory(scope, 5500), { checkpointId: 6, jobId: 'run-7', kind: 'savepoint', timestamp: 5500 });
+    const decision = await findRestorePoint(new CompletedCheckpointStore(s, scope, 'run-7'), '/nowhere/sp-1', {});
+    expect([decision.point?.origin, decision.point?.checkpoint.checkpointId, decision.point?.checkpoint.uri]).toEqual(['own-run', 6, s.uriOf(savepointDirectory(scope, 5500))]);
+  });
 });
