@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { startKafkaBroker } from '../sandbox/kafka/broker.ts';
+import { rawFetch } from './raw-fetch.ts';
 import { endTransaction, TRANSACTIONAL_PRODUCER } from '../runtime/connectors/kafka/transactions.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '1' }, batch: { type: 'string', default: '1000' }, kafkajs: { type: 'string' } } });
@@ -80,32 +81,10 @@ async function platformaticThroughput(bootstrap: string, topic: string): Promise
  * positions it keeps itself (no consumer group, no stream), records as Buffers.
  */
 async function platformaticFetchThroughput(bootstrap: string, topic: string): Promise<number> {
-  const consumer = new Consumer({ clientId: 'compare-f', groupId: `f-${topic}`, bootstrapBrokers: [bootstrap] });
-  const started = Date.now();
-  const metadata = (await consumer.metadata({ topics: [topic] })).topics.get(topic)!;
-  const positions = metadata.partitions.map(() => 0n);
-  let count = 0;
   let checksum = 0;
-  while (count < RECORDS) {
-    const response = await consumer.fetch({
-      node: metadata.partitions[0]!.leader,
-      topics: [{ topicId: metadata.id, partitions: positions.map((fetchOffset, partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 })) }],
-      maxWaitTime: 100,
-      minBytes: 1,
-      maxBytes: 10 << 20,
-    });
-    for (const partition of response.responses[0]!.partitions) {
-      for (const batch of partition.records ?? []) {
-        for (const record of batch.records) {
-          checksum += record.value!.length;
-          count++;
-        }
-        positions[partition.partitionIndex] = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-      }
-    }
-  }
-  const ms = Date.now() - started;
-  await consumer.close();
+  const ms = await rawFetch(bootstrap, topic, RECORDS, (value) => {
+    checksum += value!.length;
+  });
   if (checksum !== expectedChecksum()) throw new Error('@platformatic/kafka fetch() read other records than were produced');
   return ms;
 }

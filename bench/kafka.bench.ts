@@ -9,13 +9,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin, Consumer, FetchIsolationLevels, Producer, ProduceAcks } from '@platformatic/kafka';
+import { Admin, Producer, ProduceAcks } from '@platformatic/kafka';
 import { CollectSink, GeneratorSource, KafkaSink, KafkaSource, WatermarkStrategy } from '../runtime/api/index.ts';
 import { localEnvironment } from '../runtime/cluster/local-environment.ts';
 import { LocalExecutor } from '../runtime/cluster/local-executor.ts';
 import { PartitionFetcher } from '../runtime/connectors/kafka/partition-fetcher.ts';
 import { startKafkaBroker } from '../sandbox/kafka/broker.ts';
 import type { BenchResult } from './bench-result.ts';
+import { rawFetch } from './raw-fetch.ts';
 
 const RECORDS = 200_000;
 const PARTITIONS = 4;
@@ -50,33 +51,6 @@ async function sinkProduce(bootstrap: string, topic: string): Promise<number> {
   const start = performance.now();
   await env.execute('kafka-sink-bench');
   return RECORDS / ((performance.now() - start) / 1000);
-}
-
-/** Records per second of a plain loop over Consumer.fetch() reading the topic to its end. */
-async function rawFetch(bootstrap: string, topic: string): Promise<number> {
-  const consumer = new Consumer({ clientId: 'bench-fetch', groupId: 'bench-fetch', bootstrapBrokers: [bootstrap], isolationLevel: FetchIsolationLevels.READ_COMMITTED });
-  const start = performance.now();
-  const metadata = (await consumer.metadata({ topics: [topic] })).topics.get(topic)!;
-  const positions = metadata.partitions.map(() => 0n);
-  let count = 0;
-  while (count < RECORDS) {
-    const response = await consumer.fetch({
-      node: metadata.partitions[0]!.leader,
-      topics: [{ topicId: metadata.id, partitions: positions.map((fetchOffset, partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 })) }],
-      maxWaitTime: 100,
-      minBytes: 1,
-      maxBytes: 4 << 20,
-    });
-    for (const partition of response.responses[0]!.partitions) {
-      for (const batch of partition.records ?? []) {
-        count += batch.records.length;
-        positions[partition.partitionIndex] = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-      }
-    }
-  }
-  const seconds = (performance.now() - start) / 1000;
-  await consumer.close();
-  return RECORDS / seconds;
 }
 
 /** Records per second of a local job reading the topic with KafkaSource (bounded). */
@@ -163,7 +137,7 @@ export async function run(): Promise<BenchResult[]> {
       await createTopic(bootstrap, `sink-${suffix}-${round}`, PARTITIONS);
       raw = Math.max(raw, await rawProduce(bootstrap, `raw-${suffix}-${round}`));
       sink = Math.max(sink, await sinkProduce(bootstrap, `sink-${suffix}-${round}`));
-      fetch = Math.max(fetch, await rawFetch(bootstrap, `sink-${suffix}-${round}`));
+      fetch = Math.max(fetch, RECORDS / ((await rawFetch(bootstrap, `sink-${suffix}-${round}`, RECORDS, () => {})) / 1000));
       source = Math.max(source, await sourceRead(bootstrap, `sink-${suffix}-${round}`));
     }
     const { p50, p99 } = await latency(bootstrap);

@@ -1,5 +1,6 @@
 import { KafkaSink, KafkaSource, WatermarkStrategy } from '../runtime/api/index.ts';
 import type { StreamExecutionEnvironment } from '../runtime/api/index.ts';
+import { wordCounts } from './wordcount.ts';
 
 /**
  * WordCount between Kafka topics: lines from a topic, a running count per word, each new count
@@ -13,17 +14,8 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
   env.enableCheckpointing(5_000, 'exactly-once');
   const bootstrapServers = args[0] ?? process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'kafka.kafka:9092';
   const [input = 'lines', output = 'word-counts'] = args.slice(1);
-  env
-    .fromSource(new KafkaSource<string>({ bootstrapServers, topics: [input], groupId: 'kafka-wordcount' }), WatermarkStrategy.noWatermarks<string>(), 'Source: Lines')
-    .uid('lines')
-    .flatMap<[string, number]>((line, out) => {
-      for (const word of line.toLowerCase().split(/\W+/)) if (word) out.collect([word, 1]);
-    })
-    .name('Tokenizer')
-    .keyBy(([word]) => word)
-    .sum(1)
-    .name('Counts')
-    .uid('counts')
+  const lines = env.fromSource(new KafkaSource<string>({ bootstrapServers, topics: [input], groupId: 'kafka-wordcount' }), WatermarkStrategy.noWatermarks<string>(), 'Source: Lines').uid('lines');
+  wordCounts(lines)
     .sinkTo(new KafkaSink<[string, number]>({ bootstrapServers, topic: output, deliveryGuarantee: 'exactly-once', transactionalIdPrefix: 'kafka-wordcount', serialize: ([word, count]) => ({ key: word, value: `${word}:${count}` }) }))
     .name('Sink: Counts')
     .uid('word-counts');

@@ -25,8 +25,9 @@ function lines(env: StreamExecutionEnvironment, args: string[]): DataStream<stri
   return env.fromCollection(args.length > 0 ? args : TEXT).name('Source: Text');
 }
 
-export default (env: StreamExecutionEnvironment, args: string[]) => {
-  lines(env, args)
+/** The running count of each word of `lines` (lower-cased, split at non-word characters). */
+export function wordCounts(lines: DataStream<string>): DataStream<[string, number]> {
+  return lines
     .flatMap<[string, number]>((line, out) => {
       for (const word of line.toLowerCase().split(/\W+/)) if (word) out.collect([word, 1]);
     })
@@ -34,6 +35,9 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
     .keyBy(([word]) => word)
     .sum(1)
     .name('Counts')
-    .uid('counts')
-    .print();
+    .uid('counts');
+}
+
+export default (env: StreamExecutionEnvironment, args: string[]) => {
+  wordCounts(lines(env, args)).print();
 };
