@@ -23,13 +23,15 @@ function numbersFile(total: number): string {
 
 describe('a file source job that fails or is rescaled', () => {
   it('a TaskManager SIGKILLed while 2 readers share one file: restarted from the checkpoint, the committed output is exact', async () => {
-    const total = 20_000;
+    const total = 600_000;
     const file = numbersFile(total);
     const out = tempDir();
-    // 20,000 lines of up to 6 bytes: 8 KiB splits make 13 of them, handed to both readers.
+    // 600,000 lines (3.9 MB): 256 KiB splits make 15 of them, handed to both readers as they ask, each
+    // read at 50,000 lines a second: the job runs 6 s. (A slower throttle, which blocks the event loop
+    // for a whole burst of records, would hold the checkpoint barriers back as long.)
     const cluster = new Cluster({
       entry: JOB,
-      args: [out, 'file', file, '1500', String(8 * 1024)],
+      args: [out, 'file', file, '50000', String(256 * 1024)],
       parallelism: 2,
       taskManagers: 2,
       config: {
@@ -40,17 +42,16 @@ describe('a file source job that fails or is rescaled', () => {
     try {
       await cluster.start();
       const running = await cluster.waitForDetails('all subtasks running', allRunning);
-      const source = running.vertices[0]!.id;
-      await cluster.waitForDetails('both readers reading', (d) => d.vertices.find((v) => v.id === source)!.subtasks.every((s) => s.recordsOut > 2000));
-      const readAt = Date.now();
-      await waitFor('a checkpoint triggered after that', async () => {
-        const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
-        return (stats.latest.completed?.triggerTimestamp ?? 0) >= readAt || undefined;
-      });
-      const victim = cluster.taskManagers[0]!;
+      // The TaskManager running source subtask 0 (the one that holds the enumerator's state in checkpoints).
+      const host = running.vertices[0]!.subtasks[0]!.taskManagerId!;
+      // Committed lines mean a completed checkpoint after the readers had read them.
+      await waitFor('a checkpoint that committed lines', () => (committedLines(out).length > 0 ? true : undefined), 60_000, 20);
+      expect((await cluster.details()).vertices[0]!.subtasks.map((s) => s.status)).toEqual(['RUNNING', 'RUNNING']);
+      const victim = cluster.taskManagers[Number(host.slice('tm-'.length))]!;
+      expect(committedLines(out).length).toBeLessThan(total);
       victim.child.kill('SIGKILL');
       await victim.exited;
-      cluster.startTaskManager('tm-0-again');
+      cluster.startTaskManager(`${host}-again`);
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(1);
       const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);
