@@ -69,6 +69,10 @@ describe('JobMaster: ended subtasks and the final checkpoint', () => {
     const expected = vertices.reduce((n, v) => n + v.parallelism, 0);
     subtasks = (await waitFor('every deployment', () => (all('deploy').length === expected ? all('deploy') : undefined))).map((m) => m.descriptor);
     for (const d of subtasks) state(d, 'RUNNING');
+    // Source readers register with their split enumerator, which the JobMaster runs from then on.
+    for (const d of subtasks.filter((d) => d.inputs.length === 0)) {
+      send({ type: 'reader-event', sessionId, attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, event: { kind: 'reader-registered', restored: false } });
+    }
     await cluster.waitForDetails('every subtask running', (j) => j.state === 'RUNNING' && j.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING')));
   }, 60_000);
 
