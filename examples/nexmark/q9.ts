@@ -1,26 +1,16 @@
 import type { DataStream, StreamExecutionEnvironment } from '../../runtime/api/index.ts';
-import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
+import type { Auction, NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { emit, nexmarkEvents } from './input.ts';
 import { winningBids } from './winning-bids.ts';
 
 /** The auction's columns, then the winning bid's (`bid_dateTime`, `bid_extra` renamed as in the SQL). */
-export interface Q9Row {
-  id: number;
-  itemName: string;
-  description: string;
-  initialBid: number;
-  reserve: number;
-  dateTime: number;
-  expires: number;
-  seller: number;
-  category: number;
-  extra: string;
+export type Q9Row = Auction & {
   auction: number;
   bidder: number;
   price: number;
   bid_dateTime: number;
   bid_extra: string;
-}
+};
 
 /**
  * Query 9, winning bids: per auction, the bid with `dateTime BETWEEN A.dateTime AND A.expires`
