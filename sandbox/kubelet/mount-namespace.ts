@@ -78,23 +78,32 @@ const FIRST_FD = 10;
  * Resolves once the process that {@link containerCommand} started has mounted every volume and
  * exec'd into the container's command: until then its command line is `unshare …` or the setup
  * shell's, and a hook run in its mount namespace would see the bare mountpoints (a postStart hook
- * writing to a volume wrote beside it, under load). Resolves false if the process ends first or
+ * writing to a volume wrote beside it, under load). Before that, between fork and exec, the child
+ * still shows this process's command line. Resolves false if the process ends first or
  * after `timeoutMs`.
  */
 export async function containerSetUp(pid: number, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let argv: string[];
+    let commandLine: string;
     try {
-      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {
       return false;
     }
-    const settingUp = argv[0] === 'unshare' || (argv[0] === '/bin/bash' && argv[1] === '--norc' && argv[2] === '--noprofile');
+    const argv = commandLine.split('\0');
+    const settingUp =
+      commandLine === ownCommandLine() || argv[0] === 'unshare' || (argv[0] === '/bin/bash' && argv[1] === '--norc' && argv[2] === '--noprofile');
     if (!settingUp) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+let ownCommandLineText: string | undefined;
+function ownCommandLine(): string {
+  ownCommandLineText ??= readFileSync('/proc/self/cmdline', 'utf8');
+  return ownCommandLineText;
 }
 
 /** The command that runs `argv` inside a running container's mount namespace (exec probes). */
