@@ -12,6 +12,9 @@ const common = {
 
 export default {
   testTimeout: 60_000,
+  // Most files wait on processes (clusters, the sandbox, MinIO, Kafka) more than they compute: two
+  // at a time keep both cores of the CI machine busy, where Jest's default (cores - 1) runs one.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
