@@ -31,10 +31,7 @@ describe('async I/O across JobManager and TaskManager processes', () => {
       await waitFor('1,000 answers committed', () => Promise.resolve(committedLines(out).length >= 1000 || undefined));
       const before = (await checkpoints()).counts.completed;
       await waitFor('a checkpoint after them', async () => ((await checkpoints()).counts.completed > before) || undefined);
-      const victim = cluster.taskManagers[1]!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager('tm-1-again');
+      await cluster.replaceTaskManager(1, 'tm-1-again');
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(1);
       expect(committedLines(out)).toEqual(expectedAnswers(total));

@@ -41,10 +41,7 @@ describe('at-least-once checkpoints across JobManager and TaskManager processes'
       await cluster.waitForDetails('all subtasks running', allRunning);
       await waitFor('two checkpoints', async () => ((await checkpoints()).counts.completed >= 2 ? true : undefined));
       await new Promise((r) => setTimeout(r, Math.random() * 300));
-      const victim = cluster.taskManagers[0]!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager('tm-0-again');
+      await cluster.replaceTaskManager(0, 'tm-0-again');
       const done = await cluster.waitForState('FINISHED', 90_000);
       expect(done.restarts).toBe(1);
       stats = await checkpoints();

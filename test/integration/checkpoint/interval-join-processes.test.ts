@@ -36,10 +36,7 @@ describe('an interval join across JobManager and TaskManager processes', () => {
       await cluster.waitForDetails('3,000 records joined', (d) => d.vertices.find((v) => v.id === joinVertex.id)!.subtasks.reduce((n, s) => n + s.recordsIn, 0) >= 3000);
       const before = (await checkpoints()).counts.completed;
       await waitFor('a checkpoint with pairs in it', async () => ((await checkpoints()).counts.completed > before) || undefined);
-      const victim = cluster.taskManagers[1]!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager('tm-1-again');
+      await cluster.replaceTaskManager(1, 'tm-1-again');
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(1);
       expect((await checkpoints()).counts.restored).toBe(1);

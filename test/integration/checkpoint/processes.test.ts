@@ -54,19 +54,12 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
         await waitFor('a checkpoint of this attempt', async () => ((await checkpoints()).counts.completed > before) || undefined);
         await new Promise((r) => setTimeout(r, Math.random() * 300));
         if (victim === 'jm') {
-          cluster.jobManager.child.kill('SIGKILL');
-          await cluster.jobManager.exited;
-          cluster.jobManager = cluster.group.sluice('jobmanager-2', ['jobmanager', '--config', cluster.configFile]);
+          await cluster.replaceJobManager('jobmanager-2');
           // The new JobManager finds the run's newest completed checkpoint by listing storage.
           await waitFor('a restore by the new JobManager', async () => ((await checkpoints().catch(() => undefined))?.latest.restored?.externalPath.startsWith(checkpointRoot) === true) || undefined);
           continue;
         }
-        const slot = victim === 'tm-0' ? 0 : 1;
-        const tm = cluster.taskManagers[slot]!;
-        tm.child.kill('SIGKILL');
-        await tm.exited;
-        cluster.startTaskManager(`${victim}-${fault}`);
-        cluster.taskManagers[slot] = cluster.taskManagers.pop()!;
+        await cluster.replaceTaskManager(victim === 'tm-0' ? 0 : 1, `${victim}-${fault}`);
       }
       await cluster.waitForState('FINISHED', 90_000);
       const stats = await checkpoints();
@@ -101,10 +94,7 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
       expect(sinks.map((s) => s.status)).toEqual(['ENDED', 'RUNNING']);
       expect(ended.state).toBe('RUNNING');
       const host = sinks[0]!.taskManagerId!;
-      const victim = cluster.taskManagers[Number(host.slice('tm-'.length))]!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager(`${host}-again`);
+      await cluster.replaceTaskManager(Number(host.slice('tm-'.length)), `${host}-again`);
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(1);
       expect(committedLines(out)).toEqual(expectedLines(total));

@@ -94,10 +94,7 @@ describe('a transient S3 error while reading _metadata at restore is not corrupt
       await waitFor('two checkpoints', async () => ((await checkpoints()).counts.completed >= 2 ? true : undefined));
       // Three reads fail (the SDK tries each read 3 times by default): the first restore fails, the restart strategy's next one reads.
       faultMetadataReads(proxy, ['503', 'reset'], 3);
-      const victim = cluster.taskManagers[0]!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager('tm-0-again');
+      await cluster.replaceTaskManager(0, 'tm-0-again');
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(proxy.injected.map((f) => f.replace(/ .*/, ''))).toEqual(['503', 'reset', '503']);
       expect(committedLines(output)).toEqual(expectedLines(total));

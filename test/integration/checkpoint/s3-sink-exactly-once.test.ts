@@ -44,11 +44,7 @@ describe('exactly-once S3 sink and S3 checkpoint storage across JobManager and T
         await waitFor('a checkpoint of this attempt', async () => ((await checkpoints()).counts.completed > before ? true : undefined));
         // A random moment between checkpoints: parts of the open interval are being uploaded.
         await new Promise((r) => setTimeout(r, Math.random() * 300));
-        const victim = cluster.taskManagers[kill]!;
-        victim.child.kill('SIGKILL');
-        await victim.exited;
-        cluster.startTaskManager(`tm-${kill}-again`);
-        cluster.taskManagers[kill] = cluster.taskManagers.pop()!;
+        await cluster.replaceTaskManager(kill, `tm-${kill}-again`);
       }
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(2);

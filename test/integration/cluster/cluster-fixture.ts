@@ -67,6 +67,24 @@ export class Cluster {
     return tm;
   }
 
+  /** SIGKILLs TaskManager `slot` and starts `id` in its place, as Kubernetes restarts a pod's container. */
+  async replaceTaskManager(slot: number, id: string): Promise<TrackedProcess> {
+    const victim = this.taskManagers[slot]!;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    this.startTaskManager(id);
+    this.taskManagers[slot] = this.taskManagers.pop()!;
+    return this.taskManagers[slot];
+  }
+
+  /** SIGKILLs the JobManager and starts `id` with the same configuration; it finds the run's state in storage. */
+  async replaceJobManager(id: string): Promise<TrackedProcess> {
+    this.jobManager.child.kill('SIGKILL');
+    await this.jobManager.exited;
+    this.jobManager = this.group.sluice(id, ['jobmanager', '--config', this.configFile]);
+    return this.jobManager;
+  }
+
   async get<T>(path: string): Promise<T> {
     const response = await fetch(`http://127.0.0.1:${this.restPort}${path}`, { headers: authHeaders() });
     return (await response.json()) as T;

@@ -47,11 +47,8 @@ describe('a file source job that fails or is rescaled', () => {
       // Committed lines mean a completed checkpoint after the readers had read them.
       await waitFor('a checkpoint that committed lines', () => (committedLines(out).length > 0 ? true : undefined), 60_000, 20);
       expect((await cluster.details()).vertices[0]!.subtasks.map((s) => s.status)).toEqual(['RUNNING', 'RUNNING']);
-      const victim = cluster.taskManagers[Number(host.slice('tm-'.length))]!;
       expect(committedLines(out).length).toBeLessThan(total);
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      cluster.startTaskManager(`${host}-again`);
+      await cluster.replaceTaskManager(Number(host.slice('tm-'.length)), `${host}-again`);
       const done = await cluster.waitForState('FINISHED', 60_000);
       expect(done.restarts).toBe(1);
       const stats = await cluster.get<CheckpointingStatistics>(`/jobs/${cluster.jobId}/checkpoints`);

@@ -61,18 +61,11 @@ describe('Kafka -> keyed state -> Kafka, exactly-once, across processes', () => 
         await waitFor('a checkpoint of this attempt', async () => ((await checkpoints()).counts.completed > before) || undefined, 60_000);
         await new Promise((r) => setTimeout(r, Math.random() * 300));
         if (victim === 'jm') {
-          cluster.jobManager.child.kill('SIGKILL');
-          await cluster.jobManager.exited;
-          cluster.jobManager = cluster.group.sluice('jobmanager-2', ['jobmanager', '--config', cluster.configFile]);
+          await cluster.replaceJobManager('jobmanager-2');
           await waitFor('a restore by the new JobManager', async () => ((await checkpoints().catch(() => undefined))?.latest.restored ? true : undefined), 60_000);
           continue;
         }
-        const slot = victim === 'tm-0' ? 0 : 1;
-        const tm = cluster.taskManagers[slot]!;
-        tm.child.kill('SIGKILL');
-        await tm.exited;
-        cluster.startTaskManager(`${victim}-${fault}`);
-        cluster.taskManagers[slot] = cluster.taskManagers.pop()!;
+        await cluster.replaceTaskManager(victim === 'tm-0' ? 0 : 1, `${victim}-${fault}`);
       }
       await producer;
       expect(produced).toBe(total);
