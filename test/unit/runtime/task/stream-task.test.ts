@@ -13,6 +13,10 @@ import { StreamTask } from '../../../../runtime/task/stream-task.ts';
 import type { StreamTaskOptions } from '../../../../runtime/task/stream-task-options.ts';
 import type { CheckpointTriggerOptions, TaskCheckpointAck } from '../../../../runtime/task/task-checkpoint.ts';
 import { createDeploymentDescriptors } from '../../../../runtime/task/task-deployment-descriptor.ts';
+import type { CoFlatMapFunction } from '../../../../runtime/functions/co-functions.ts';
+import type { Collector } from '../../../../runtime/functions/functions.ts';
+import type { RuntimeContext } from '../../../../runtime/functions/runtime-context.ts';
+import { decodeEntry } from '../../../../runtime/state/state-snapshot.ts';
 import { waitUntil } from '../../../support/processes.ts';
 import { sourceSplits as splitsOf } from '../../../support/source-splits.ts';
 
@@ -92,19 +96,24 @@ function sourceTask(source: AnySource<number>, options: Partial<StreamTaskOption
     () => (outcome = 'finished'),
     (e: unknown) => (outcome = (e as Error).message),
   );
+  const output = channelLog(channel);
+  const checkpoint = (id: number, timestamp: number, options?: CheckpointTriggerOptions) => {
+    coordinators.checkpoint(id);
+    task.triggerCheckpoint(id, timestamp, options);
+  };
+  return { task, checkpoint, acks, log, run, output, settled: () => outcome };
+}
+
+/** Everything written to `channel` so far, as short strings (records, `barrier <id>`, other events by kind). */
+function channelLog(channel: LocalChannel): () => string[] {
   const seen: string[] = [];
-  const output = () => {
+  return () => {
     for (let e: ChannelElement | null; (e = channel.poll()) !== null; ) {
       if ('kind' in e) seen.push(e.kind === 'barrier' ? `barrier ${e.checkpointId}` : e.kind);
       else seen.push(...e.values.map(String));
     }
     return seen;
   };
-  const checkpoint = (id: number, timestamp: number, options?: CheckpointTriggerOptions) => {
-    coordinators.checkpoint(id);
-    task.triggerCheckpoint(id, timestamp, options);
-  };
-  return { task, checkpoint, acks, log, run, output, settled: () => outcome };
 }
 
 /** The source's splits in a snapshot, with their positions. */
@@ -224,5 +233,108 @@ describe('StreamTask at end of input', () => {
     expect(h.log).toEqual(['notify 6']);
     expect(h.output().at(-1)).toBe('barrier 6');
     expect(h.output()).not.toContain('end-of-partition');
+  });
+});
+
+/**
+ * The co-flat-map vertex of `a (2 subtasks) + b (1 subtask) → co-flat-map → (rebalance) → sink`, run
+ * alone: the test writes its three input channels (a/0 and a/1 feed input 1, b/0 input 2) and reads
+ * its one output channel. The co-flat-map passes records on and adds each to operator list state
+ * `seen`, so a snapshot shows exactly which records the task had processed at the checkpoint.
+ */
+function twoInputTask(mode: 'exactly-once' | 'at-least-once') {
+  const env = new StreamExecutionEnvironment().setParallelism(1);
+  const a = env.fromSource(new CollectionSource<string>([]), WatermarkStrategy.noWatermarks(), 'a').setParallelism(2);
+  const b = env.fromSource(new CollectionSource<string>([]), WatermarkStrategy.noWatermarks(), 'b');
+  a.connect(b)
+    .flatMap<string>({
+      seen: undefined as unknown as { add(v: string): void },
+      open(this: { seen: unknown }, ctx: RuntimeContext) {
+        this.seen = ctx.getOperatorListState<string>('seen');
+      },
+      flatMap1(this: { seen: { add(v: string): void } }, v: string, out: Collector<string>) {
+        this.seen.add(v);
+        out.collect(v);
+      },
+      flatMap2(this: { seen: { add(v: string): void } }, v: string, out: Collector<string>) {
+        this.seen.add(v);
+        out.collect(v);
+      },
+    } as CoFlatMapFunction<string, string, string>)
+    .rebalance()
+    .sinkTo(new CollectSink<string>());
+  const graph = env.getJobGraph('two-inputs');
+  const descriptor = createDeploymentDescriptors(graph, 'two-inputs').find((d) => graph.vertex(d.vertexId).name.includes('Co-Flat Map'))!;
+  const inputs = descriptor.inputs.map((i) => new LocalChannel(i.channelId, { batchSize: 1000, capacity: 1000 }));
+  const output = new LocalChannel(-1, { batchSize: 1000, capacity: 1000 });
+  const acks: TaskCheckpointAck[] = [];
+  const task = new StreamTask(graph, descriptor, {
+    channels: {
+      createInputChannel: (d) => inputs[descriptor.inputs.indexOf(d)]!,
+      createChannelWriter: () => output,
+    },
+    onCheckpoint: (ack) => acks.push(ack),
+    checkpointingMode: mode,
+  });
+  const run = task.run();
+  const written = channelLog(output);
+  /** Writes records (strings) and barriers (numbers) into an input channel, in order. */
+  const send = (channel: 'a0' | 'a1' | 'b0', ...elements: Array<string | number>) => {
+    const c = inputs[['a0', 'a1', 'b0'].indexOf(channel)]!;
+    for (const e of elements) {
+      if (typeof e === 'string') c.emit(e, 0);
+      else c.emitEvent({ kind: 'barrier', checkpointId: e, timestamp: e * 10, savepoint: false });
+    }
+    c.flush();
+  };
+  const snapshotSeen = (ack: TaskCheckpointAck) =>
+    (ack.snapshots[0]!.operatorState.find((l) => l.name === 'seen')?.entries ?? []).map((e) => decodeEntry(e));
+  const end = async () => {
+    for (const c of inputs) c.emitEvent({ kind: 'end-of-partition' });
+    await run;
+  };
+  expect(descriptor.inputs.map((i) => i.inputIndex)).toEqual([0, 0, 1]);
+  return { send, written, acks, snapshotSeen, end };
+}
+
+describe('StreamTask with two inputs', () => {
+  it('exactly-once: records behind a barrier on input 1 wait until input 2’s barrier arrives; the snapshot holds exactly the records before the barriers', async () => {
+    const t = twoInputTask('exactly-once');
+    t.send('a0', 'a0-1', 1, 'a0-2');
+    t.send('a1', 'a1-1', 1);
+    t.send('b0', 'b0-1');
+    await waitUntil(() => t.written().includes('b0-1'), 'the record of input 2 before its barrier');
+    // a0-2 (behind a0's barrier) is held back while input 2 has not sent barrier 1; input 2 still flows.
+    t.send('b0', 'b0-2');
+    await waitUntil(() => t.written().includes('b0-2'), 'input 2 flowing while input 1 is aligned');
+    expect(t.written()).toEqual(['a0-1', 'a1-1', 'b0-1', 'b0-2']);
+    expect(t.acks).toEqual([]);
+
+    t.send('b0', 1, 'b0-3');
+    await waitUntil(() => t.written().includes('b0-3') && t.written().includes('a0-2'), 'the records behind the barriers');
+    expect(t.acks.map((a) => [a.checkpointId, t.snapshotSeen(a)])).toEqual([[1, ['a0-1', 'a1-1', 'b0-1', 'b0-2']]]);
+    const written = t.written();
+    expect(written.slice(0, 5)).toEqual(['a0-1', 'a1-1', 'b0-1', 'b0-2', 'barrier 1']);
+    expect(written.slice(5).sort()).toEqual(['a0-2', 'b0-3']);
+    await t.end();
+    expect(t.written().slice(7)).toEqual(['end-of-partition']);
+  });
+
+  it('at-least-once: records behind a barrier on input 1 are processed before input 2’s barrier arrives, and are in the snapshot', async () => {
+    const t = twoInputTask('at-least-once');
+    t.send('a0', 'a0-1', 1, 'a0-2');
+    t.send('a1', 'a1-1', 1, 'a1-2');
+    t.send('b0', 'b0-1');
+    await waitUntil(() => ['a0-2', 'a1-2', 'b0-1'].every((r) => t.written().includes(r)), 'every record sent so far');
+    expect(t.acks).toEqual([]);
+    expect(t.written()).not.toContain('barrier 1');
+
+    t.send('b0', 1, 'b0-2');
+    await waitUntil(() => t.written().includes('b0-2'), 'the record behind input 2’s barrier');
+    // The snapshot holds a0-2 and a1-2, sent behind their barriers: after a restore they would be read again (at least once).
+    expect(t.acks.map((a) => [a.checkpointId, [...t.snapshotSeen(a)].sort()])).toEqual([[1, ['a0-1', 'a0-2', 'a1-1', 'a1-2', 'b0-1']]]);
+    expect(t.written().slice(-2)).toEqual(['barrier 1', 'b0-2']);
+    expect([...t.written().slice(0, -2)].sort()).toEqual(['a0-1', 'a0-2', 'a1-1', 'a1-2', 'b0-1']);
+    await t.end();
   });
 });
