@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { OwnedObjects } from '../controller/reconcile.ts';
 import type { DesiredObjects } from '../resources/desired-objects.ts';
-import { OBJECT_HASH_ANNOTATION, RUN_ANNOTATION } from '../resources/labels.ts';
+import { OBJECT_HASH_ANNOTATION, RUN_ANNOTATION, isRunPod } from '../resources/labels.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
 
@@ -31,7 +31,8 @@ export async function syncObjects(
   const configCurrent = owned.configMaps.some((c) => c.metadata?.name === desired.configMap.metadata?.name && hashOf(c) === hashOf(desired.configMap));
   const wanted = [desired.jobManager, ...desired.taskManagers];
   const wantedNames = new Set(wanted.map((p) => p.metadata!.name));
-  for (const pod of owned.pods) {
+  // One-shot pods (an upgrade check, a cleanup) are not the run's: their owners delete them.
+  for (const pod of owned.pods.filter(isRunPod)) {
     if (!wantedNames.has(pod.metadata!.name) && !terminating(pod)) await kube.delete({ apiVersion: 'v1', kind: 'Pod', ...pod });
   }
   let keyCreated = false;

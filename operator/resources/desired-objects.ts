@@ -2,13 +2,12 @@ import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { S3_CREDENTIAL_KEYS } from '../api/stream-job-spec.ts';
 import type { PodTemplate } from '../api/stream-job-spec.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import { OBJECT_HASH_ANNOTATION, RUN_ANNOTATION, SPEC_HASH_ANNOTATION, jobLabels, names, ownerReference } from './labels.ts';
 import type { Component } from './labels.ts';
 import { mergePodTemplate } from './pod-template-merge.ts';
-import { DATA_PORT, REST_PORT, RPC_PORT, RUN_KEY_DIR, RUN_KEY_FILE, configurationEnv, runtimeConfig } from './runtime-config.ts';
+import { DATA_PORT, REST_PORT, RPC_PORT, RUN_KEY_DIR, RUN_KEY_FILE, configurationEnv, runtimeConfig, storageCredentialsEnv } from './runtime-config.ts';
 import type { RunTarget } from './runtime-config.ts';
 import { objectHash } from './spec-hash.ts';
 import { taskManagerReplicas } from './task-manager-replicas.ts';
@@ -139,7 +138,6 @@ export function desiredObjects(job: StreamJob, run: DesiredRun): DesiredObjects 
  */
 function containerEnv(job: StreamJob, component: Component): Record<string, unknown>[] {
   const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } });
-  const secret = job.spec.checkpointing.storage.s3?.credentialsSecret;
   return [
     field('POD_NAME', 'metadata.name'),
     field('POD_NAMESPACE', 'metadata.namespace'),
@@ -151,7 +149,7 @@ function containerEnv(job: StreamJob, component: Component): Record<string, unkn
           { name: 'SLUICE_TASKMANAGER__BIND_ADDRESS', value: '$(POD_IP)' },
           { name: 'SLUICE_TASKMANAGER__ADVERTISED_ADDRESS', value: '$(POD_IP)' },
         ]),
-    ...(secret === undefined ? [] : S3_CREDENTIAL_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }))),
+    ...storageCredentialsEnv(job.spec),
     ...configurationEnv(job.spec.configuration),
   ];
 }

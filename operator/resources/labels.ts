@@ -14,7 +14,17 @@ export const OBJECT_HASH_ANNOTATION = 'sluice.dev/object-hash';
 export const RUN_ANNOTATION = 'sluice.dev/run';
 export const FINALIZER = 'sluice.dev/finalizer';
 
-export type Component = 'jobmanager' | 'taskmanager';
+/** The pods of a run (`jobmanager`, `taskmanager`), and the one-shot pods beside them (one-shot-pod.ts). */
+export type Component = RunComponent | OneShotComponent;
+export type RunComponent = 'jobmanager' | 'taskmanager';
+/** `plan`: the upgrade check (`sluice plan`); `cleanup`: disposes of files in the job's storage. */
+export type OneShotComponent = 'plan' | 'cleanup';
+
+/** Whether a pod belongs to a run (and not to a one-shot task beside it), by its component label. */
+export function isRunPod(pod: { metadata?: { labels?: Record<string, string> } }): boolean {
+  const component = pod.metadata?.labels?.[COMPONENT_LABEL];
+  return component === 'jobmanager' || component === 'taskmanager';
+}
 
 /** Label selector of every object the operator manages, for its informers. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;

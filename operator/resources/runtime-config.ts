@@ -1,4 +1,4 @@
-import type { RestartStrategySpec, StreamJobSpec } from '../api/stream-job-spec.ts';
+import { S3_CREDENTIAL_KEYS, type RestartStrategySpec, type StreamJobSpec } from '../api/stream-job-spec.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import { restartStrategyKeys } from '../../runtime/rest/restart-strategy.ts';
 import { names } from './labels.ts';
@@ -61,9 +61,24 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
 }
 
 function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {
-  const { interval, mode, timeout, retained, storage } = spec.checkpointing;
+  const { interval, mode, timeout, retained } = spec.checkpointing;
+  return { interval, mode, timeout, retained, storage: checkpointStorageConfig(spec) };
+}
+
+/**
+ * The S3 keys as the pods' environment, by reference to the job's credentials Secret: the operator
+ * never reads or copies secret values. None with ambient credentials or filesystem storage.
+ */
+export function storageCredentialsEnv(spec: StreamJobSpec): Record<string, unknown>[] {
+  const secret = spec.checkpointing.storage.s3?.credentialsSecret;
+  return secret === undefined ? [] : S3_CREDENTIAL_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
+}
+
+/** The runtime's `checkpointing.storage`: where the job's checkpoints and savepoints are (credentials come from the pod's environment). */
+export function checkpointStorageConfig(spec: StreamJobSpec): Record<string, unknown> {
+  const { storage } = spec.checkpointing;
   const s3 = storage.s3;
-  const rendered = s3
+  return s3
     ? {
         s3: {
           bucket: s3.bucket,
@@ -74,7 +89,6 @@ function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {
         },
       }
     : { filesystem: { path: storage.filesystem!.path } };
-  return { interval, mode, timeout, retained, storage: rendered };
 }
 
 /**
@@ -102,4 +116,23 @@ export function configurationEnv(configuration: Record<string, string> | undefin
         .join('__')}`,
       value,
     }));
+}
+
+/**
+ * A runtime configuration object (as {@link runtimeConfig} renders it) as `SLUICE_*` variables, for a
+ * pod without the run's ConfigMap: nested keys joined by dots, arrays as JSON (runtime
+ * config/env-overrides.ts reads `job.args` so).
+ */
+export function runtimeConfigEnv(config: Record<string, unknown>): { name: string; value: string }[] {
+  const flat: Record<string, string> = {};
+  const walk = (prefix: string, value: unknown): void => {
+    if (value === undefined) return;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) walk(prefix === '' ? key : `${prefix}.${key}`, inner);
+    } else {
+      flat[prefix] = Array.isArray(value) ? JSON.stringify(value) : String(value);
+    }
+  };
+  walk('', config);
+  return configurationEnv(flat);
 }
