@@ -7,9 +7,10 @@ import { StringEnum } from './kubernetes-schema-types.ts';
 /**
  * Ready: the job runs and every pod is ready. Progressing: a deploy, upgrade or suspension is under way.
  * Degraded: the spec cannot be carried out as asked, or pods keep failing. CheckpointHealthy: checkpoints
- * complete within the configured interval and timeout.
+ * complete within the configured interval and timeout. Reconciling and Stalled: kstatus's abnormal-true
+ * pair, derived from the others (`lifecycle/kstatus-conditions.ts`).
  */
-export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'CheckpointHealthy'] as const;
+export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'CheckpointHealthy', 'Reconciling', 'Stalled'] as const;
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
 export const ConditionSchema = Type.Object({

@@ -4,6 +4,7 @@ import type { ConditionStatus, ConditionType } from '../api/condition.ts';
 import type { Phase, StreamJobStatus } from '../api/stream-job-status.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { SpecProblem } from './semantic-checks.ts';
+import { kstatusConditions } from './kstatus-conditions.ts';
 
 /** What the reconciler observed of one StreamJob, for {@link decide}. */
 export interface PodObservation {
@@ -94,6 +95,7 @@ export class Builder {
   }
 
   decision(): Decision {
+    kstatusConditions(this);
     const before = this.o.job.status?.phase;
     const after = this.status.phase;
     // Upgrading is announced by its own event, which says why.

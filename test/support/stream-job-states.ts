@@ -1,0 +1,67 @@
+// The example StreamJob in each state a GitOps tool tells apart, each status written by the operator's
+// own lifecycle (decide) from what it would observe, for tests of what those tools read from it.
+import type { JobObservation } from '../../operator/jobmanager/jobmanager-client.ts';
+import type { Observed, PodObservation } from '../../operator/lifecycle/decision.ts';
+import { decide } from '../../operator/lifecycle/lifecycle.ts';
+import type { StreamJob } from '../../operator/api/stream-job.ts';
+import { specHash } from '../../operator/resources/spec-hash.ts';
+import { exampleStreamJob } from './stream-job-fixture.ts';
+
+export const STATES_NOW = new Date('2026-11-25T12:00:00Z');
+const checkpoint = { id: 7, path: 's3://checkpoints/sluice/streaming/wordcount/run-1/checkpoints/chk-7', time: new Date('2026-11-25T11:59:58Z') };
+const running: JobObservation = { reachable: true, state: 'RUNNING', restarts: 0, latestCompleted: checkpoint };
+
+function pods(run: number, ready = true, failure?: PodObservation['failure']): Pick<Observed, 'jobManagerPod' | 'taskManagerPods'> {
+  const pod = (name: string): PodObservation => ({ name, ready, run, terminating: false });
+  const last = { ...pod('wordcount-taskmanager-1'), ...(failure ? { ready: false, failure } : {}) };
+  return { jobManagerPod: pod('wordcount-jobmanager'), taskManagerPods: [pod('wordcount-taskmanager-0'), last] };
+}
+
+function step(job: StreamJob, rest: Partial<Observed> = {}): StreamJob {
+  const observed: Observed = { job, now: STATES_NOW, specHash: specHash(job.spec), problems: [], taskManagerPods: [], ...rest };
+  return { ...job, status: decide(observed).status };
+}
+
+const deploying = () => step(exampleStreamJob());
+const runningWith = (jobManager: JobObservation, more: Partial<Observed> = {}) => step(deploying(), { ...pods(1), jobManager, ...more });
+
+/** Each state by name: the StreamJob as the API server would return it after the operator wrote its status. */
+export const STREAM_JOB_STATES = {
+  created: () => exampleStreamJob(),
+  deploying,
+  waitingForFirstCheckpoint: () => runningWith({ reachable: true, state: 'RUNNING', restarts: 0 }),
+  running: () => runningWith(running),
+  checkpointsLate: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 5 * 60_000) }),
+  taskManagerNotReady: () => step(deploying(), { jobManagerPod: pods(1).jobManagerPod, taskManagerPods: [pods(1).taskManagerPods[0]!], jobManager: running }),
+  restarting: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'RESTARTING', restarts: 1 } }),
+  upgrading: () => {
+    const job = runningWith(running);
+    job.spec.job.parallelism = 1;
+    job.metadata.generation = 2;
+    return step(job, { ...pods(1), jobManager: running });
+  },
+  specNotObserved: () => {
+    const job = runningWith(running);
+    job.spec.job.parallelism = 1;
+    job.metadata.generation = 2;
+    return job;
+  },
+  suspended: () => {
+    const job = exampleStreamJob((j) => (j.spec.job.state = 'suspended'));
+    return step(job);
+  },
+  failed: () =>
+    step(runningWith(running), {
+      ...pods(1),
+      jobManager: { ...running, state: 'FAILED', restarts: 3, rootException: { name: 'Error', message: 'boom in map', time: new Date('2026-11-25T11:59:59Z') } },
+    }),
+  finished: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'FINISHED' } }),
+  invalidSpec: () => step(exampleStreamJob(), { problems: [{ reason: 'InsufficientSlots', message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' }] }),
+  crashLooping: () =>
+    step(deploying(), {
+      ...pods(1, true, { container: 'taskmanager', reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=taskmanager; last exit code 1 (Error) after 2 restarts' }),
+      jobManager: running,
+    }),
+} satisfies Record<string, () => StreamJob>;
+
+export type StreamJobState = keyof typeof STREAM_JOB_STATES;
