@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ConditionSchema } from './condition.ts';
+import { RestartTallySchema } from './restart-tally.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
 import { UPGRADE_MODES } from './stream-job-spec.ts';
 
@@ -113,7 +114,10 @@ export const StreamJobStatusSchema = Type.Object({
   ),
   lastCheckpoint: Type.Optional(CompletedCheckpointSchema),
   savepoints: Type.Optional(SavepointsStatusSchema),
-  restarts: Type.Optional(Type.Integer({ minimum: 0, description: 'Times the job restarted after a failure.' })),
+  restarts: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'Times the current run restarted after a failure, summed over its JobManagers (a replaced JobManager counts from 0).' }),
+  ),
+  restartTally: Type.Optional(RestartTallySchema),
   lastFailure: Type.Optional(
     Type.Object({ time: Timestamp('When the failure was observed.'), reason: Type.String(), message: Type.String() }),
   ),

@@ -46,7 +46,7 @@ export const STREAM_JOB_PRINTER_COLUMNS: PrinterColumn[] = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase of the job.' },
   { name: 'Parallelism', type: 'integer', jsonPath: '.spec.job.parallelism', description: 'Default parallelism of the job.' },
   { name: 'Last Checkpoint', type: 'integer', jsonPath: '.status.lastCheckpoint.id', description: 'Id of the newest completed checkpoint.' },
-  { name: 'Restarts', type: 'integer', jsonPath: '.status.restarts', description: 'Times the job restarted after a failure.' },
+  { name: 'Restarts', type: 'integer', jsonPath: '.status.restarts', description: 'Times the current run restarted after a failure, over all its JobManagers.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   { name: 'Job ID', type: 'string', jsonPath: '.status.jobId', priority: 1, description: 'Id of the current run.' },
   { name: 'TaskManagers', type: 'integer', jsonPath: '.status.taskManagers.ready', priority: 1, description: 'Ready TaskManager pods.' },

@@ -14,6 +14,8 @@ export type JobObservation =
       reachable: true;
       state: JobState;
       restarts: number;
+      /** When this JobManager started the job: another time is another JobManager (a replaced pod or container). */
+      startTime?: Date;
       latestCompleted?: { id: number; path: string; time: Date };
       latestSavepoint?: { path: string; time: Date };
       rootException?: { name: string; message: string; time: Date };
@@ -72,6 +74,7 @@ export class JobManagerClient implements JobManagerApi {
         reachable: true,
         state: details.state,
         restarts: details.restarts,
+        startTime: new Date(details.startTime),
         ...(completed?.externalPath
           ? { latestCompleted: { id: completed.id, path: completed.externalPath, time: new Date(completed.latestAckTimestamp ?? completed.triggerTimestamp) } }
           : {}),

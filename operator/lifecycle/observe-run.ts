@@ -1,6 +1,7 @@
 import { durationMs, rfc3339 } from '../api/time.ts';
 import { SKIPPED_CHECKPOINTS_LIMIT } from '../api/stream-job-status.ts';
 import { canonicalJson } from '../resources/spec-hash.ts';
+import { tallyRestarts, totalRestarts } from './restart-tally.ts';
 import { POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Builder } from './decision.ts';
 
 /** Reads the JobManager's answers into the status of a run that should be running; `ended` once it failed or finished. */
@@ -16,7 +17,8 @@ export function observeRun(b: Builder): 'live' | 'ended' {
     b.requeueAfterMs = TRANSITION_INTERVAL_MS * 2;
     return 'live';
   }
-  b.status = { ...b.status, jobState: jm.state, restarts: jm.restarts };
+  const restartTally = tallyRestarts(b.status.restartTally, b.status.run!.number, jm);
+  b.status = { ...b.status, jobState: jm.state, restarts: totalRestarts(restartTally), restartTally };
   if (jm.latestCompleted) {
     b.status.lastCheckpoint = { id: jm.latestCompleted.id, path: jm.latestCompleted.path, time: rfc3339(jm.latestCompleted.time) };
   }
