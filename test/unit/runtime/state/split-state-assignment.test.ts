@@ -27,6 +27,13 @@ describe('splitStateAssignment', () => {
     for (let parallelism = 1; parallelism <= 7; parallelism++) expect(shares(old, parallelism).flat()).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it("gives a source's enumerator state, old subtask 0's one entry, to new subtask 0 at every parallelism", () => {
+    for (let before = 1; before <= 5; before++) {
+      const enumerator = Array.from({ length: before }, (_, s) => (s === 0 ? ['enumerator state'] : []));
+      for (let after = 1; after <= 6; after++) expect(shares(enumerator, after)).toEqual(Array.from({ length: after }, (_, s) => (s === 0 ? ['enumerator state'] : [])));
+    }
+  });
+
   it('rejects a subtask that does not exist', () => {
     expect(() => splitStateAssignment(old, 2, 2)).toThrow('subtask 2 of parallelism 2 does not exist');
     expect(() => splitStateAssignment(old, 0, 0)).toThrow('subtask 0 of parallelism 0 does not exist');
