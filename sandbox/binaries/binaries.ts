@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ export interface BinaryRecipe {
   /** Files (project-relative) whose content pins the build; a change rebuilds. */
   inputs: string[];
   /** How to build it into `output` (an absolute temporary path, renamed into place on success). */
-  build: GoBuild | MavenBuild;
+  build: GoBuild | MavenBuild | DebianPackages;
   /** Project-relative path of what is built, when not `.cache/bin/<name>`. */
   output?: string;
 }
@@ -44,6 +44,16 @@ export interface MavenBuild {
   pom: string;
   /** `-Dname=value` properties the pom uses, e.g. the release. */
   properties?: Record<string, string>;
+}
+
+/**
+ * Debian packages fetched with `apt-get download` (the machine's apt sources) and unpacked with
+ * `dpkg-deb -x` into a directory, never installed: run the program with its libraries on
+ * LD_LIBRARY_PATH ({@link debianProgram}).
+ */
+export interface DebianPackages {
+  kind: 'deb';
+  packages: string[];
 }
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -107,6 +117,21 @@ export const RECIPES: Record<string, BinaryRecipe> = {
     release: 'our CEL check against older API servers (k8s.io/apiserver v0.35.4)',
     inputs: [...controlPlaneInputs, 'sandbox/controlplane/celcompile/main.go'],
     build: { kind: 'go', module: 'sandbox/controlplane', package: 'sluice.dev/sandbox/controlplane/celcompile' },
+  },
+  // What GitOps tools run on a StreamJob: Argo CD's Lua VM for its health check (Debian's Lua 5.4, and
+  // gopher-lua as Argo CD embeds it), for the chart's argocd/health.lua.
+  'lua5.4': {
+    name: 'lua5.4',
+    release: "Debian's lua5.4 (apt-get download, unpacked, not installed)",
+    inputs: [],
+    output: '.cache/lua5.4',
+    build: { kind: 'deb', packages: ['lua5.4', 'liblua5.4-0'] },
+  },
+  'argocd-health': {
+    name: 'argocd-health',
+    release: 'gopher-lua v1.1.2 configured as Argo CD runs health checks (sandbox/gitops)',
+    inputs: ['sandbox/gitops/go.mod', 'sandbox/gitops/go.sum', 'sandbox/gitops/argocd-health/main.go'],
+    build: { kind: 'go', module: 'sandbox/gitops', package: 'sluice.dev/sandbox/gitops/argocd-health' },
   },
   minio: {
     name: 'minio',
@@ -177,10 +202,12 @@ async function build(recipe: BinaryRecipe, log: (line: string) => void): Promise
   const spec = recipe.build;
   if (spec.kind === 'maven') requireMaven();
   if (spec.kind === 'maven') log(`fetching ${recipe.name}: ${recipe.release} (first fetch: under a minute; later runs reuse ~/.m2)`);
+  else if (spec.kind === 'deb') log(`fetching ${recipe.name}: ${recipe.release}`);
   else log(`building ${recipe.name} from ${recipe.release} (first build: several minutes; later runs reuse .cache/bin and Go's build cache)`);
   try {
-    if (spec.kind === 'maven') {
-      await mavenCopyDependencies(spec, temp);
+    if (spec.kind === 'maven' || spec.kind === 'deb') {
+      if (spec.kind === 'maven') await mavenCopyDependencies(spec, temp);
+      else debianUnpack(spec, temp);
       // a directory is not replaced by a rename: unless a concurrent fetch finished first, clear the stale one
       if (isCurrent(recipe)) return;
       rmSync(target, { recursive: true, force: true });
@@ -256,6 +283,42 @@ function mavenCopyDependencies(spec: MavenBuild, output: string): Promise<void> 
       code === 0 ? ok() : fail(new BinaryBuildError(`mvn dependency:copy-dependencies of ${spec.pom} failed with exit code ${code}; run \`npm run kafka -- fetch\` to retry. Last lines:\n${tail.join('\n')}`)),
     );
   });
+}
+
+/** `apt-get download` of the packages into a scratch directory (after `apt-get update` when apt knows none of them yet), then `dpkg-deb -x` of each into `output`. */
+function debianUnpack(spec: DebianPackages, output: string): void {
+  const downloads = `${output}.debs`;
+  mkdirSync(downloads, { recursive: true });
+  try {
+    const download = () => spawnSync('apt-get', ['download', ...spec.packages], { cwd: downloads, encoding: 'utf8' });
+    let fetched = download();
+    if (fetched.error) throw new BinaryBuildError(`cannot run apt-get to fetch ${spec.packages.join(', ')}: ${fetched.error.message} (a Debian or Ubuntu machine is needed)`);
+    if (fetched.status !== 0) {
+      // A fresh machine's apt has no package lists yet.
+      const update = spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8' });
+      if (update.status !== 0) throw new BinaryBuildError(`apt-get download ${spec.packages.join(' ')} failed (${fetched.stderr.trim()}) and apt-get update failed: ${update.stderr.trim()}`);
+      fetched = download();
+    }
+    if (fetched.status !== 0) throw new BinaryBuildError(`apt-get download ${spec.packages.join(' ')} failed: ${fetched.stderr.trim()}`);
+    mkdirSync(output, { recursive: true });
+    for (const deb of readdirSync(downloads).filter((f) => f.endsWith('.deb'))) {
+      const unpacked = spawnSync('dpkg-deb', ['-x', join(downloads, deb), output], { encoding: 'utf8' });
+      if (unpacked.status !== 0) throw new BinaryBuildError(`dpkg-deb -x ${deb} failed: ${unpacked.stderr?.trim() ?? unpacked.error?.message}`);
+    }
+  } finally {
+    rmSync(downloads, { recursive: true, force: true });
+  }
+}
+
+/**
+ * How to run a program unpacked from Debian packages (a `deb` recipe's output directory): its path
+ * under `usr/bin`, and an environment whose LD_LIBRARY_PATH holds the packages' own libraries.
+ */
+export function debianProgram(unpacked: string, program: string): { path: string; env: NodeJS.ProcessEnv } {
+  const libraries = readdirSync(join(unpacked, 'usr/lib'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.endsWith('-linux-gnu'))
+    .map((d) => join(unpacked, 'usr/lib', d.name));
+  return { path: join(unpacked, 'usr/bin', program), env: { ...process.env, LD_LIBRARY_PATH: [...libraries, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':') } };
 }
 
 function formatSeconds(ms: number): string {

@@ -31,7 +31,8 @@ export const STREAM_JOB_STATES = {
   deploying,
   waitingForFirstCheckpoint: () => runningWith({ reachable: true, state: 'RUNNING', restarts: 0 }),
   running: () => runningWith(running),
-  checkpointsLate: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 5 * 60_000) }),
+  // 100 s after checkpoint 7: past CheckpointHealthy's 2 intervals + timeout (70 s), within the health check's window (120 s).
+  checkpointsLate: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 100_000) }),
   taskManagerNotReady: () => step(deploying(), { jobManagerPod: pods(1).jobManagerPod, taskManagerPods: [pods(1).taskManagerPods[0]!], jobManager: running }),
   restarting: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'RESTARTING', restarts: 1 } }),
   upgrading: () => {

@@ -1,0 +1,33 @@
+import { describe, it, expect } from '@jest/globals';
+import { join, resolve } from 'node:path';
+import { argocdHealth, type Health, type LuaInterpreter } from '../../../../support/argocd-health.ts';
+import { STREAM_JOB_STATES, type StreamJobState } from '../../../../support/stream-job-states.ts';
+
+const script = join(resolve(import.meta.dirname, '../../../../..'), 'charts/sluice-operator/argocd/health.lua');
+
+/** What Argo CD shows for the example StreamJob in each state the operator's lifecycle writes. */
+const EXPECTED: Record<StreamJobState, Health> = {
+  created: { status: 'Progressing', message: 'Waiting for the operator to report status' },
+  specNotObserved: { status: 'Progressing', message: 'The operator has not yet acted on generation 2' },
+  deploying: { status: 'Progressing', message: 'Deploying the first run' },
+  waitingForFirstCheckpoint: { status: 'Progressing', message: 'Running with 2 TaskManagers; No checkpoint has completed yet' },
+  running: { status: 'Healthy', message: 'Running with 2 TaskManagers; Checkpoint 7 completed at 2026-11-25T11:59:58Z' },
+  checkpointsLate: { status: 'Degraded', message: 'No checkpoint completed in the last 70s' },
+  taskManagerNotReady: { status: 'Progressing', message: 'Running; TaskManagers ready: 1/2' },
+  restarting: { status: 'Progressing', message: 'The job is RESTARTING' },
+  upgrading: { status: 'Progressing', message: 'Upgrading (last-state): Stopping' },
+  suspended: { status: 'Suspended', message: 'The job is suspended; set spec.job.state to running to resume it' },
+  failed: { status: 'Degraded', message: 'The job failed and its restart strategy is exhausted: Error: boom in map' },
+  finished: { status: 'Healthy', message: 'The job finished' },
+  invalidSpec: { status: 'Degraded', message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' },
+  crashLooping: {
+    status: 'Degraded',
+    message: 'pod wordcount-taskmanager-1 container taskmanager: CrashLoopBackOff: back-off 20s restarting failed container=taskmanager; last exit code 1 (Error) after 2 restarts',
+  },
+};
+
+describe.each<LuaInterpreter>(['lua5.4', 'gopher-lua'])('Argo CD health check (charts/sluice-operator/argocd/health.lua) in %s', (interpreter) => {
+  it.each(Object.entries(EXPECTED))('%s', async (state, expected) => {
+    expect(await argocdHealth(interpreter, script, STREAM_JOB_STATES[state as StreamJobState]())).toEqual(expected);
+  });
+});
