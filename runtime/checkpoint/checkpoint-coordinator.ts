@@ -54,6 +54,11 @@ export interface CheckpointCoordinatorOptions {
   readonly minPause: number;
   /** The least id of the first checkpoint (above an earlier attempt's); it is also above every chk-<n> in storage. */
   readonly minCheckpointId?: number;
+  /**
+   * Runs after the retention of every completed checkpoint, in the same chain (the older runs'
+   * cleanup); it reports its own failures and must not reject.
+   */
+  readonly afterRetention?: () => Promise<void>;
 }
 
 /** What a completed checkpoint or savepoint is known by. */
@@ -285,7 +290,7 @@ export class CheckpointCoordinator {
     options.logger.info({ checkpointId: info.checkpointId, savepoint: info.savepoint, path, stateSize: info.stateSize, durationMs: Date.now() - pending.timestamp }, 'checkpoint completed');
     if (!pending.savepoint) {
       options.checkpoints.markVerified(pending.checkpointId);
-      this.retention = this.retention.then(() => this.applyRetention());
+      this.retention = this.retention.then(() => this.applyRetention()).then(() => options.afterRetention?.());
     }
     const jobEnds = options.target.notifyCheckpointComplete(pending.checkpointId);
     if (jobEnds) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { AttemptCheckpointCoordinator, CheckpointCoordinatorContext, JobCheckpointing, SubtaskCheckpointAck } from '../cluster/checkpoint-hooks.ts';
-import type { CheckpointingStatistics, SavepointStatus } from '../rest/rest-types.ts';
+import type { AttemptCheckpointCoordinator, CheckpointCoordinatorContext, JobCheckpointing, SavepointDisposalTrigger, SubtaskCheckpointAck } from '../cluster/checkpoint-hooks.ts';
+import type { CheckpointingStatistics, SavepointDisposalStatus, SavepointStatus } from '../rest/rest-types.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
@@ -16,6 +16,8 @@ import { configuredS3Options } from '../fs/configured-s3-options.ts';
 import { openObjectStore, openConfiguredStorage } from '../fs/open-object-store.ts';
 import type { SubtaskStateAck } from './pending-checkpoint.ts';
 import { checkCompatible, findRestorePoint } from './restore.ts';
+import { OlderRunsCleanup } from './older-runs-cleanup.ts';
+import { SavepointDisposal } from './savepoint-disposal.ts';
 import { SavepointStore } from './savepoint-store.ts';
 import { savepointDirectoryName } from './storage-layout.ts';
 
@@ -52,6 +54,10 @@ export class StorageJobCheckpointing implements JobCheckpointing {
   private nextId = 1;
   private readonly savepointStatuses = new Map<string, SavepointStatus>();
   private stopJob: (() => void) | undefined;
+  private readonly olderRuns: OlderRunsCleanup | undefined;
+  /** Where this run's state came from, once restored: kept by the older runs' cleanup, never disposed of. */
+  private restoredFrom: string | undefined;
+  private readonly savepointDisposal: SavepointDisposal;
 
   constructor(
     private readonly config: SluiceConfig,
@@ -62,6 +68,9 @@ export class StorageJobCheckpointing implements JobCheckpointing {
     this.stats = new CheckpointStatsTracker(this.metrics);
     this.checkpoints = new CompletedCheckpointStore(storage, scope, config.job.id, { retained: config.checkpointing.retained });
     this.savepoints = new SavepointStore(storage, scope);
+    this.savepointDisposal = new SavepointDisposal(this.savepoints, () => this.restoredFrom);
+    const olderRuns = config.checkpointing.olderRuns;
+    this.olderRuns = olderRuns === undefined ? undefined : new OlderRunsCleanup(storage, scope, config.job.id ?? config.job.name, olderRuns);
   }
 
   /**
@@ -87,6 +96,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       timeout: checkpointing.timeout,
       minPause: checkpointing.minPause,
       minCheckpointId: this.nextId,
+      afterRetention: () => this.cleanUpOlderRuns(),
       target: {
         triggerCheckpoint: ({ checkpointId, timestamp, savepoint, stop }) => {
           if (!context.allSubtasksAlive()) throw new Error(`not every subtask of attempt ${context.attempt} is running`);
@@ -136,6 +146,7 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       await point.close();
     }
     const { checkpoint } = point;
+    this.restoredFrom = checkpoint.uri;
     this.nextId = Math.max(this.nextId, point.origin === 'own-run' ? checkpoint.checkpointId + 1 : 1);
     this.stats.reportRestored(
       { id: checkpoint.checkpointId, isSavepoint: checkpoint.metadata.kind === 'savepoint', restoreTimestamp: Date.now(), externalPath: checkpoint.uri },
@@ -155,6 +166,20 @@ export class StorageJobCheckpointing implements JobCheckpointing {
    */
   isTransientRestoreFailure(error: unknown): boolean {
     return error instanceof StorageError && (error.reason === 'unreachable' || error.reason === 'timeout' || error.reason === 'unavailable');
+  }
+
+  /**
+   * After a completed checkpoint of this run: the older runs' checkpoint folders go (once). A failure
+   * does not fail the job; it is logged and tried again after the next checkpoint.
+   */
+  private async cleanUpOlderRuns(): Promise<void> {
+    if (this.olderRuns === undefined || this.olderRuns.completed) return;
+    try {
+      const result = await this.olderRuns.run(this.restoredFrom);
+      this.logger.info(result, 'deleted the checkpoints of older runs');
+    } catch (error) {
+      this.logger.warn({ err: error }, `deleting the checkpoints of older runs failed, tried again after the next checkpoint: ${(error as Error).message}`);
+    }
   }
 
   statistics(): CheckpointingStatistics {
@@ -185,6 +210,14 @@ export class StorageJobCheckpointing implements JobCheckpointing {
 
   savepointStatus(triggerId: string): SavepointStatus | undefined {
     return this.savepointStatuses.get(triggerId);
+  }
+
+  disposeSavepoint(path: string): SavepointDisposalTrigger {
+    return this.savepointDisposal.trigger(path);
+  }
+
+  savepointDisposalStatus(triggerId: string): SavepointDisposalStatus | undefined {
+    return this.savepointDisposal.status(triggerId);
   }
 }
 

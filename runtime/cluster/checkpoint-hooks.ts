@@ -1,7 +1,13 @@
 import type { Registry } from 'prom-client';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../task/task-deployment-descriptor.ts';
-import type { CheckpointingStatistics, SavepointStatus } from '../rest/rest-types.ts';
+import type { CheckpointingStatistics, SavepointDisposalStatus, SavepointStatus } from '../rest/rest-types.ts';
+
+/**
+ * A savepoint disposal started, or refused: `outside` when the path is not a savepoint directory of
+ * this job's storage, `in-use` when this run restored from it.
+ */
+export type SavepointDisposalTrigger = { readonly triggerId: string } | { readonly refused: 'outside' | 'in-use'; readonly message: string };
 
 /** What the JobMaster gives a checkpoint coordinator of one attempt. */
 export interface CheckpointCoordinatorContext {
@@ -70,6 +76,9 @@ export interface JobCheckpointing {
   /** POST /savepoints (and /stop, with `stop`): resolves with the trigger id. */
   triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string>;
   savepointStatus(triggerId: string): SavepointStatus | undefined;
+  /** POST /savepoint-disposal: starts deleting one savepoint of this job, or says why not (nothing is deleted then). */
+  disposeSavepoint(path: string): SavepointDisposalTrigger;
+  savepointDisposalStatus(triggerId: string): SavepointDisposalStatus | undefined;
   /** Checkpoint metrics served with the JobManager's at /metrics. */
   readonly metrics?: Registry;
 }

@@ -5,7 +5,7 @@ import type { JobMaster } from './job-master.ts';
 import type { CheckpointStorageConfig } from '../config/index.ts';
 import { outsideConfiguredStorage } from '../fs/storage-uri.ts';
 import type { BearerToken } from '../security/bearer-token.ts';
-import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointTriggerRequest, StopWithSavepointRequest } from '../rest/rest-types.ts';
+import type { CheckpointingStatistics, ErrorResponse, JobsOverview, SavepointDisposalRequest, SavepointTriggerRequest, StopWithSavepointRequest } from '../rest/rest-types.ts';
 
 const NO_CHECKPOINTS: CheckpointingStatistics = {
   counts: { completed: 0, failed: 0, inProgress: 0, restored: 0 },
@@ -28,7 +28,8 @@ export interface RestServerOptions {
 }
 
 /**
- * The JobManager's REST API, exactly the paths and types of rest-types.ts, plus
+ * The JobManager's REST API, exactly the paths and types of rest-types.ts (savepoint disposal
+ * accepts only this job's own savepoint directories), plus
  * `GET /jobs/:jobId/operators` (records per operator, what `sluice run` prints). Every path but
  * `/healthz` and `/readyz` needs `Authorization: Bearer <restToken(run key)>` (`/metrics`
  * included: its labels name the job's operators and TaskManagers); otherwise 401 with no detail.
@@ -85,6 +86,18 @@ export function createRestServer(master: JobMaster, metrics: Registry, checkpoin
     if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));
     const status = checkpointing?.savepointStatus(req.params.triggerId);
     return status ?? reply.code(404).send(error(`no savepoint with trigger id "${req.params.triggerId}"`));
+  });
+  app.post('/savepoint-disposal', async (req, reply) => {
+    const body = (req.body ?? {}) as Partial<SavepointDisposalRequest>;
+    if (typeof body.savepointPath !== 'string' || body.savepointPath === '') return reply.code(400).send(error('savepointPath must be a non-empty string'));
+    if (checkpointing === undefined) return reply.code(409).send(error(`job "${master.jobId}" has no checkpoint storage configured`));
+    const started = checkpointing.disposeSavepoint(body.savepointPath);
+    if ('refused' in started) return reply.code(started.refused === 'outside' ? 400 : 409).send(error(started.message));
+    return reply.code(202).send(started);
+  });
+  app.get<{ Params: { triggerId: string } }>('/savepoint-disposal/:triggerId', async (req, reply) => {
+    const status = checkpointing?.savepointDisposalStatus(req.params.triggerId);
+    return status ?? reply.code(404).send(error(`no savepoint disposal with trigger id "${req.params.triggerId}"`));
   });
   app.patch<{ Params: { jobId: string }; Querystring: { mode?: string } }>('/jobs/:jobId', async (req, reply) => {
     if (!known(req.params.jobId)) return reply.code(404).send(unknown(req.params.jobId));

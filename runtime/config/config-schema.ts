@@ -185,6 +185,18 @@ const Checkpointing = Section(
     timeout: Duration('10m', 'A checkpoint not completed by then is aborted'),
     minPause: Duration('0ms', 'Least time between the end of one checkpoint and the start of the next'),
     retained: Count(3, 1, 'Completed checkpoints kept'),
+    olderRuns: Type.Optional(
+      Type.Object(
+        {
+          runIdPrefix: Name('Runs of this job are named <runIdPrefix><n> (job.id among them); those with a lower n are older runs'),
+          keep: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Checkpoint directories of older runs still referred to (restore points), kept' }),
+        },
+        {
+          additionalProperties: false,
+          description: "Once this run completed a checkpoint, older runs' checkpoint folders are deleted but for keep and the point this run restored from; absent: never",
+        },
+      ),
+    ),
     storage: Storage,
   },
   'Checkpoints and savepoints',

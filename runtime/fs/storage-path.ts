@@ -19,3 +19,8 @@ export function joinPath(...parts: string[]): string {
 export function directoryPrefix(directory: string): string {
   return directory === '' ? '' : `${directory}/`;
 }
+
+/** A directory URI or path as recorded, without trailing slashes, so two spellings of one directory compare equal. */
+export function withoutTrailingSlashes(path: string): string {
+  return path.replace(/\/+$/, '');
+}

@@ -13,6 +13,8 @@
  *   POST  /jobs/:jobId/stop                     StopWithSavepointRequest -> TriggerResponse (202)
  *   GET   /jobs/:jobId/savepoints/:triggerId    -> SavepointStatus
  *   PATCH /jobs/:jobId?mode=cancel              -> 202
+ *   POST  /savepoint-disposal                   SavepointDisposalRequest -> TriggerResponse (202)
+ *   GET   /savepoint-disposal/:triggerId        -> SavepointDisposalStatus
  *   GET   /metrics                              -> Prometheus text
  *
  * Errors answer with a non-2xx status and an ErrorResponse body.
@@ -172,4 +174,20 @@ export interface TriggerResponse {
 export interface SavepointStatus {
   readonly status: { readonly id: 'IN_PROGRESS' | 'COMPLETED' };
   readonly operation?: { readonly location: string } | { readonly failureCause: string };
+}
+
+/**
+ * Disposes of one savepoint of this job (Flink's `POST /savepoint-disposal`): its directory is
+ * deleted from storage. Only a savepoint directory of this job's own storage (`.../savepoints/sp-<n>`)
+ * is accepted (400 otherwise), and never the one this run restored from (409). Disposing of a
+ * savepoint that is already gone succeeds, so a request may be repeated until it is known done.
+ */
+export interface SavepointDisposalRequest {
+  readonly savepointPath: string;
+}
+
+/** The outcome of a disposal: COMPLETED without `failureCause` means the directory is gone. */
+export interface SavepointDisposalStatus {
+  readonly status: { readonly id: 'IN_PROGRESS' | 'COMPLETED' };
+  readonly operation?: { readonly failureCause?: string };
 }

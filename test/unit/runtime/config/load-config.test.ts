@@ -241,6 +241,7 @@ describe('loadConfig', () => {
     expect(leaves).toContain('SLUICE_RESTART_STRATEGY__RESET_BACKOFF_THRESHOLD');
     const problems = problemsOf(() => loadConfig({ env: Object.fromEntries(leaves.map((name) => [name, '@'])) }));
     expect(problems.filter((problem) => problem.startsWith('environment variable'))).toEqual([
+      'environment variable SLUICE_CHECKPOINTING__OLDER_RUNS__KEEP: expected a JSON array, e.g. ["--window","10s"], got "@"',
       'environment variable SLUICE_JOB__ARGS: expected a JSON array, e.g. ["--window","10s"], got "@"',
     ]);
     // ... and the README documents every one of them.
