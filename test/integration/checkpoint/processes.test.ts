@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
@@ -9,7 +8,6 @@ import { waitFor } from '../../support/processes.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
 import { committedLines, expectedLines } from './job-fixture.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
-import { testRunKeyFile } from '../../support/run-key.ts';
 
 const JOB = 'test/integration/checkpoint/jobs/counting-exactly-once.ts';
 const tempDir = tempDirs('sluice-eo-processes-');
@@ -119,11 +117,7 @@ describe('exactly-once across JobManager and TaskManager processes', () => {
     try {
       await first.start();
       await first.waitForDetails('records flowing', (d) => allRunning(d) && d.vertices[0]!.subtasks.some((s) => s.recordsOut > 1000));
-      location = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
-        ),
-      );
+      location = await first.stopWithSavepoint();
       expect(location).toMatch(/\/default\/test-job\/savepoints\/sp-\d+$/);
       await first.waitForState('FINISHED');
     } finally {

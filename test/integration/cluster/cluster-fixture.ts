@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -5,7 +6,7 @@ import type { JobManagerStartedMessage } from '../../../runtime/cluster/local-cl
 import type { JobDetails, JobExceptions, JobState } from '../../../runtime/rest/rest-types.ts';
 import type { SluiceConfigInput } from '../../../runtime/config/index.ts';
 import { ProcessGroup, waitFor, waitForMessage, type TrackedProcess } from '../../support/processes.ts';
-import { authHeaders } from '../../support/run-key.ts';
+import { authHeaders, testRunKeyFile } from '../../support/run-key.ts';
 
 export interface ClusterOptions {
   readonly entry: string;
@@ -83,6 +84,15 @@ export class Cluster {
     await this.jobManager.exited;
     this.jobManager = this.group.sluice(id, ['jobmanager', '--config', this.configFile]);
     return this.jobManager;
+  }
+
+  /** Stops the job with a savepoint through `sluice savepoint --stop`, as a user would; resolves to the savepoint's location. */
+  stopWithSavepoint(): Promise<string> {
+    return new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${this.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+      ),
+    );
   }
 
   async get<T>(path: string): Promise<T> {

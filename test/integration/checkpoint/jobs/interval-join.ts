@@ -1,18 +1,8 @@
-import { GeneratorSource, WatermarkStrategy, type StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
+import type { StreamExecutionEnvironment } from '../../../../runtime/api/index.ts';
 import { ExactlyOnceFileSink } from '../../../../runtime/connectors/exactly-once-file-sink.ts';
+import { eventSource, order, payment, type Event } from './orders-and-payments.ts';
 
-/** A record of either side: sequence number `n` of its source, its user and event time. */
-export interface Event {
-  readonly n: number;
-  readonly user: number;
-  readonly at: number;
-}
-
-export const USERS = 7;
 export const BOUNDS = [-20, 20] as const;
-/** Orders at 10 ms steps, payments 5 ms after; four consecutive records share a user. */
-export const order = (n: number): Event => ({ n, user: Math.floor(n / 4) % USERS, at: n * 10 });
-export const payment = (n: number): Event => ({ n, user: Math.floor(n / 4) % USERS, at: n * 10 + 5 });
 
 /** Every `[user, order, payment]` line an uninterrupted run commits: the interval join by definition. */
 export function expectedJoin(total: number): string[] {
@@ -35,15 +25,7 @@ export function expectedJoin(total: number): string[] {
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
   const [output, total, rate] = [args[0]!, Number(args[1]), Number(args[2])];
-  const side = (name: string, event: (n: number) => Event) =>
-    env
-      .fromSource(
-        new GeneratorSource({ count: total, recordsPerSecond: rate, generate: event }),
-        WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e.at),
-        name,
-      )
-      .uid(name.toLowerCase())
-      .keyBy((e) => e.user);
+  const side = (name: string, event: (n: number) => Event) => eventSource(env, name, event, total, rate).keyBy((e) => e.user);
   side('Orders', order)
     .intervalJoin(side('Payments', payment))
     .between(BOUNDS[0], BOUNDS[1])

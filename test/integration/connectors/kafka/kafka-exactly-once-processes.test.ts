@@ -3,12 +3,10 @@
 // at 2 readers and resumed at 4 over the 4 partitions: what a read_committed consumer sees in the
 // output topic is exactly every key's counts 1..n, once each.
 import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { CheckpointingStatistics } from '../../../../runtime/rest/rest-types.ts';
 import { freePort } from '../../../support/free-port.ts';
 import { waitFor } from '../../../support/processes.ts';
-import { testRunKeyFile } from '../../../support/run-key.ts';
 import { tempDirs } from '../../../support/temp-dirs.ts';
 import { allRunning, Cluster } from '../../cluster/cluster-fixture.ts';
 import { KafkaTestBroker, sortedValues } from './kafka-fixture.ts';
@@ -113,11 +111,7 @@ describe('Kafka -> keyed state -> Kafka, exactly-once, across processes', () => 
     try {
       await first.start();
       await first.waitForDetails('records flowing', (d) => allRunning(d) && d.vertices[0]!.subtasks.some((s) => s.recordsOut > 0), 60_000);
-      location = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['runtime/cli/bin.js', 'savepoint', `http://127.0.0.1:${first.restPort}`, '--stop', '--run-key-file', testRunKeyFile()], (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
-        ),
-      );
+      location = await first.stopWithSavepoint();
       await first.waitForState('FINISHED');
     } finally {
       await first.stop();
