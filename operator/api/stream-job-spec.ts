@@ -8,6 +8,7 @@ import {
   type RestartStrategyKey,
   type RestartStrategyKeyName,
 } from '../../runtime/rest/restart-strategy.ts';
+import { HealthCheckSpecSchema } from './health-check.ts';
 import { Defaulted, DefaultedObject, Duration, FreeFormObject, ObjectName, Quantity, StringEnum, StringMap } from './kubernetes-schema-types.ts';
 
 export const JOB_STATES = ['running', 'suspended'] as const;
@@ -73,6 +74,7 @@ export const JobSpecSchema = Type.Object(
       }),
       'last-state',
     ),
+    healthCheck: DefaultedObject(HealthCheckSpecSchema),
     initialSavepointPath: Type.Optional(
       Type.String({ minLength: 1, description: 'Savepoint or checkpoint to start from on the first deploy only, e.g. s3://bucket/prefix/...' }),
     ),

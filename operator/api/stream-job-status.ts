@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ConditionSchema } from './condition.ts';
 import { RestartTallySchema } from './restart-tally.ts';
+import { HealthStatusSchema } from './health-check.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
 import { UPGRADE_MODES } from './stream-job-spec.ts';
 
@@ -118,6 +119,7 @@ export const StreamJobStatusSchema = Type.Object({
     Type.Integer({ minimum: 0, description: 'Times the current run restarted after a failure, summed over its JobManagers (a replaced JobManager counts from 0).' }),
   ),
   restartTally: Type.Optional(RestartTallySchema),
+  health: Type.Optional(HealthStatusSchema),
   lastFailure: Type.Optional(
     Type.Object({ time: Timestamp('When the failure was observed.'), reason: Type.String(), message: Type.String() }),
   ),

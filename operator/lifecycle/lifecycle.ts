@@ -1,10 +1,11 @@
 import { durationMs, rfc3339 } from '../api/time.ts';
+import { checkHealth, degradedByRedeploy } from './health.ts';
 import type { UpgradeMode } from '../api/stream-job-spec.ts';
 import type { SavepointTrigger, StreamJobStatus } from '../api/stream-job-status.ts';
 import { taskManagerSelector } from '../resources/labels.ts';
 import { taskManagerReplicas } from '../resources/task-manager-replicas.ts';
 import { jobId, jobManagerAddress, REST_PORT } from '../resources/runtime-config.ts';
-import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type Observed, type PodObservation } from './decision.ts';
+import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type EventSpec, type Observed, type PodObservation } from './decision.ts';
 import { observeRun } from './observe-run.ts';
 import { podFailures } from './pod-failures.ts';
 import { manualSavepoint, recordSavepoint } from './savepoints.ts';
@@ -34,6 +35,7 @@ export function decide(o: Observed): Decision {
     return b.decision();
   }
   podFailures(b);
+  degradedByRedeploy(b);
 
   if (b.status.upgrade !== undefined) {
     continueUpgrade(b);
@@ -74,7 +76,13 @@ export function decide(o: Observed): Decision {
     return b.decision();
   }
   // A job that failed or finished keeps its pods as they are, for its logs.
-  if (observeRun(b) === 'live') b.actions.unshift({ kind: 'deploy' });
+  if (observeRun(b) === 'live') {
+    if (checkHealth(b) === 'redeploy') {
+      startUpgrade(b, 'last-state', b.status.health!.lastRedeploy!.message, { type: 'Warning', reason: 'HealthRedeploy' });
+      return b.decision();
+    }
+    b.actions.unshift({ kind: 'deploy' });
+  }
   manualSavepoint(b);
   return b.decision();
 }
@@ -126,12 +134,17 @@ function deployRun(b: Builder, number: number, restorePath: string | undefined, 
   b.requeueAfterMs = TRANSITION_INTERVAL_MS;
 }
 
-function startUpgrade(b: Builder, mode: UpgradeMode, message: string): void {
+function startUpgrade(
+  b: Builder,
+  mode: UpgradeMode,
+  message: string,
+  event: Pick<EventSpec, 'type' | 'reason'> = { type: 'Normal', reason: b.o.job.spec.job.state === 'suspended' ? 'Suspending' : 'Upgrading' },
+): void {
   b.status = {
     ...b.status,
     upgrade: { step: 'Stopping', mode, targetSpecHash: b.o.specHash, startTime: rfc3339(b.o.now) },
   };
-  b.event('Normal', b.o.job.spec.job.state === 'suspended' ? 'Suspending' : 'Upgrading', message);
+  b.event(event.type, event.reason, message);
   continueUpgrade(b);
 }
 

@@ -13,6 +13,7 @@ import type { StreamJobSpec } from '../api/stream-job-spec.ts';
 export function specHash(spec: StreamJobSpec): string {
   const {
     state: _state,
+    healthCheck: _health,
     savepointTriggerNonce: _nonce,
     restartNonce: _restart,
     upgradeMode: _mode,

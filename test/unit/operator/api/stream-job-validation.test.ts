@@ -40,6 +40,13 @@ spec:
   restartStrategy: { type: exponential-delay, initialDelay: 1s, maxDelay: 1m }
 `;
 
+/** spec.job.healthCheck as the API server defaults it: the restart check off, checkpoint progress on. */
+const HEALTH_CHECK_DEFAULTS = {
+  restarts: { enabled: false, threshold: 64, window: '2m' },
+  checkpointProgress: { enabled: true },
+  redeployBackoff: { initial: '1m', max: '30m' },
+};
+
 function minimal(): Record<string, any> {
   return {
     apiVersion: 'sluice.dev/v1alpha1',
@@ -69,6 +76,7 @@ describe('StreamJob schema', () => {
     if (!result.valid) return;
     const expected = structuredClone(manifest);
     expected.spec.job.allowNonRestoredState = false;
+    expected.spec.job.healthCheck = HEALTH_CHECK_DEFAULTS;
     expect(result.streamJob).toEqual(expected);
   });
 
@@ -87,6 +95,7 @@ describe('StreamJob schema', () => {
         allowNonRestoredState: false,
         savepointTriggerNonce: 0,
         restartNonce: 0,
+        healthCheck: HEALTH_CHECK_DEFAULTS,
       },
       jobManager: {},
       // No replicas: TaskManager pods follow the parallelism (operator/resources/task-manager-replicas.ts).
