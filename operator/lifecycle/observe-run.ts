@@ -38,7 +38,8 @@ export function observeRun(b: Builder): 'live' | 'ended' {
     }
     case 'FINISHED':
       b.phase('Finished', 'The job finished');
-      b.condition('Ready', 'False', 'JobFinished', b.status.message!);
+      // Ready as kstatus reads it (Flux's health checks): a bounded job that ended is what its spec asks.
+      b.condition('Ready', 'True', 'JobFinished', b.status.message!);
       b.condition('Progressing', 'False', 'JobFinished', b.status.message!);
       return 'ended';
     case 'RUNNING':
@@ -52,12 +53,16 @@ export function observeRun(b: Builder): 'live' | 'ended' {
         b.condition('Progressing', 'True', 'ScalingTaskManagers', b.status.message!);
       }
       return 'live';
-    default:
-      b.phase(jm.state === 'RESTARTING' || jm.state === 'FAILING' ? 'Running' : 'Deploying', `The job is ${jm.state}`);
+    default: {
+      const restarting = jm.state === 'RESTARTING' || jm.state === 'FAILING';
+      // A job that keeps failing (a missing Kafka topic, a wrong address) says why while its restart strategy retries.
+      const cause = restarting && jm.rootException ? ` after: ${jm.rootException.name}: ${jm.rootException.message}` : '';
+      b.phase(restarting ? 'Running' : 'Deploying', `The job is ${jm.state}${cause}`);
       b.condition('Ready', 'False', jm.state === 'RESTARTING' ? 'JobRestarting' : 'JobNotRunning', b.status.message!);
       // Scheduling or restarting takes seconds: look again soon, so Running shows when it happens.
       b.requeueAfterMs = TRANSITION_INTERVAL_MS;
       return 'live';
+    }
   }
 }
 

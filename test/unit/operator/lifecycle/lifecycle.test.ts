@@ -106,6 +106,20 @@ describe('lifecycle: deploy and observe', () => {
     expect(decide(observe(written(job, d), { ...pods(1), jobManager: failed })).actions).toEqual([]);
   });
 
+  it('says why while the job restarts: the last failure in the message and the Ready condition', () => {
+    const job = runningJob();
+    const restarting: JobObservation = {
+      reachable: true, state: 'RESTARTING', restarts: 4, latestCompleted: checkpoint,
+      rootException: { name: 'Error', message: 'KafkaSource: cannot discover the partitions of "lines" at kafka.kafka:9092: Unknown topic lines.', time: new Date('2026-11-25T11:59:59Z') },
+    };
+    const d = decide(observe(job, { ...pods(1), jobManager: restarting }));
+    const message = 'The job is RESTARTING after: Error: KafkaSource: cannot discover the partitions of "lines" at kafka.kafka:9092: Unknown topic lines.';
+    expect(d.status).toMatchObject({ phase: 'Running', message, lastFailure: { time: '2026-11-25T11:59:59Z', reason: 'Error', message: restarting.rootException!.message } });
+    expect(cond(d.status, 'Ready')).toMatchObject({ status: 'False', reason: 'JobRestarting', message });
+    // Without an exception reported, the state alone.
+    expect(decide(observe(job, { ...pods(1), jobManager: { reachable: true, state: 'RESTARTING', restarts: 4 } })).status.message).toBe('The job is RESTARTING');
+  });
+
   it('creates nothing for an invalid spec, and keeps an existing run untouched', () => {
     const problems = [{ reason: 'InsufficientSlots' as const, message: 'job.parallelism 4 needs 4 slots, but ...' }];
     const fresh = decide(observe(exampleStreamJob(), { problems }));
