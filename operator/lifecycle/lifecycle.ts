@@ -304,7 +304,8 @@ function deploying(b: Builder): void {
 function suspended(b: Builder): void {
   b.actions.push({ kind: 'teardown' });
   b.phase('Suspended', 'The job is suspended; set spec.job.state to running to resume it');
-  b.condition('Ready', 'False', 'Suspended', b.status.message!);
+  // Ready as kstatus reads it (Flux's health checks): suspended is what the spec asks.
+  b.condition('Ready', 'True', 'Suspended', b.status.message!);
   b.condition('Progressing', 'False', 'Suspended', b.status.message!);
   const { jobState: _gone, parallelism: _stopped, ...rest } = b.status;
   b.status = { ...rest, jobManager: { ...rest.jobManager!, ready: false } };

@@ -119,7 +119,7 @@ export const RECIPES: Record<string, BinaryRecipe> = {
     build: { kind: 'go', module: 'sandbox/controlplane', package: 'sluice.dev/sandbox/controlplane/celcompile' },
   },
   // What GitOps tools run on a StreamJob: Argo CD's Lua VM for its health check (Debian's Lua 5.4, and
-  // gopher-lua as Argo CD embeds it), for the chart's argocd/health.lua.
+  // gopher-lua as Argo CD embeds it), for the chart's argocd/health.lua; kstatus, as Flux reads status.
   'lua5.4': {
     name: 'lua5.4',
     release: "Debian's lua5.4 (apt-get download, unpacked, not installed)",
@@ -132,6 +132,12 @@ export const RECIPES: Record<string, BinaryRecipe> = {
     release: 'gopher-lua v1.1.2 configured as Argo CD runs health checks (sandbox/gitops)',
     inputs: ['sandbox/gitops/go.mod', 'sandbox/gitops/go.sum', 'sandbox/gitops/argocd-health/main.go'],
     build: { kind: 'go', module: 'sandbox/gitops', package: 'sluice.dev/sandbox/gitops/argocd-health' },
+  },
+  kstatus: {
+    name: 'kstatus',
+    release: "sigs.k8s.io/cli-utils v0.37.2's kstatus, as Flux's health checks compute status (sandbox/gitops)",
+    inputs: ['sandbox/gitops/go.mod', 'sandbox/gitops/go.sum', 'sandbox/gitops/kstatus/main.go'],
+    build: { kind: 'go', module: 'sandbox/gitops', package: 'sluice.dev/sandbox/gitops/kstatus' },
   },
   minio: {
     name: 'minio',

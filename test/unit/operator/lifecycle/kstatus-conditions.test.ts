@@ -1,30 +1,33 @@
 import { describe, it, expect } from '@jest/globals';
+import { kstatusOf } from '../../../support/kstatus.ts';
 import { STREAM_JOB_STATES, type StreamJobState } from '../../../support/stream-job-states.ts';
 
-/** [Reconciling, Stalled] as status and reason. */
-const EXPECTED: Record<Exclude<StreamJobState, 'created' | 'specNotObserved'>, [string, string]> = {
-  deploying: ['True Deploying', 'False NotStalled'],
-  waitingForFirstCheckpoint: ['False Reconciled', 'False NotStalled'],
-  running: ['False Reconciled', 'False NotStalled'],
-  checkpointsLate: ['False Reconciled', 'False NotStalled'],
-  taskManagerNotReady: ['True ScalingTaskManagers', 'False NotStalled'],
-  restarting: ['True JobRestarting', 'False NotStalled'],
-  upgrading: ['True Upgrading', 'False NotStalled'],
-  suspended: ['False Reconciled', 'False NotStalled'],
-  failed: ['False Stalled', 'True JobFailed'],
-  finished: ['False Reconciled', 'False NotStalled'],
-  invalidSpec: ['False Stalled', 'True InsufficientSlots'],
-  crashLooping: ['False Stalled', 'True CrashLoopBackOff'],
+/** Reconciling and Stalled (status and reason), and what kstatus (sigs.k8s.io/cli-utils, as Flux runs it) computes from the StreamJob. */
+const EXPECTED: Record<StreamJobState, [string | undefined, string | undefined, string]> = {
+  created: [undefined, undefined, 'Current'],
+  specNotObserved: ['False Reconciled', 'False NotStalled', 'InProgress'],
+  deploying: ['True Deploying', 'False NotStalled', 'InProgress'],
+  waitingForFirstCheckpoint: ['False Reconciled', 'False NotStalled', 'Current'],
+  running: ['False Reconciled', 'False NotStalled', 'Current'],
+  checkpointsLate: ['False Reconciled', 'False NotStalled', 'Current'],
+  taskManagerNotReady: ['True ScalingTaskManagers', 'False NotStalled', 'InProgress'],
+  restarting: ['True JobRestarting', 'False NotStalled', 'InProgress'],
+  upgrading: ['True Upgrading', 'False NotStalled', 'InProgress'],
+  suspended: ['False Reconciled', 'False NotStalled', 'Current'],
+  failed: ['False Stalled', 'True JobFailed', 'Failed'],
+  finished: ['False Reconciled', 'False NotStalled', 'Current'],
+  invalidSpec: ['False Stalled', 'True InsufficientSlots', 'Failed'],
+  crashLooping: ['False Stalled', 'True CrashLoopBackOff', 'Failed'],
 };
 
 describe('kstatus conditions', () => {
-  it.each(Object.entries(EXPECTED))('%s: Reconciling %s, Stalled %s', (state, [reconciling, stalled]) => {
-    const status = STREAM_JOB_STATES[state as keyof typeof EXPECTED]().status!;
-    const find = (type: string) => status.conditions!.find((c) => c.type === type)!;
-    expect(`${find('Reconciling').status} ${find('Reconciling').reason}`).toBe(reconciling);
-    expect(`${find('Stalled').status} ${find('Stalled').reason}`).toBe(stalled);
-    expect(find('Reconciling').observedGeneration).toBe(status.observedGeneration);
-    expect(find('Stalled').observedGeneration).toBe(status.observedGeneration);
+  it.each(Object.entries(EXPECTED))('%s: Reconciling %s, Stalled %s; kstatus: %s', async (state, [reconciling, stalled, kstatus]) => {
+    const job = STREAM_JOB_STATES[state as StreamJobState]();
+    const find = (type: string) => job.status?.conditions?.find((c) => c.type === type);
+    const said = (type: string) => (find(type) ? `${find(type)!.status} ${find(type)!.reason}` : undefined);
+    expect([said('Reconciling'), said('Stalled')]).toEqual([reconciling, stalled]);
+    if (job.status) expect([find('Reconciling')?.observedGeneration, find('Stalled')?.observedGeneration]).toEqual([job.status.observedGeneration, job.status.observedGeneration]);
+    expect((await kstatusOf({ apiVersion: 'sluice.dev/v1alpha1', kind: 'StreamJob', ...job })).status).toBe(kstatus);
   });
 
   it('carries the reason and message of what stalls or what is under way', () => {
@@ -43,5 +46,13 @@ describe('kstatus conditions', () => {
     expect(upgrading.conditions!.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', reason: 'Upgrading', message: 'Upgrading (last-state): Stopping' });
     const running = STREAM_JOB_STATES.running().status!;
     expect(running.conditions!.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'False', reason: 'Reconciled', message: 'Running with 2 TaskManagers' });
+  });
+
+  it('is Ready when the StreamJob is what its spec asks: running with every pod ready, suspended, or finished', () => {
+    const ready = (state: StreamJobState) => {
+      const c = STREAM_JOB_STATES[state]().status!.conditions!.find((c) => c.type === 'Ready')!;
+      return `${c.status} ${c.reason}`;
+    };
+    expect([ready('running'), ready('suspended'), ready('finished'), ready('deploying'), ready('failed')]).toEqual(['True JobRunning', 'True Suspended', 'True JobFinished', 'False Deploying', 'False JobFailed']);
   });
 });

@@ -358,7 +358,7 @@ describe('lifecycle: suspension and savepoints', () => {
     expect(d.status.phase).toBe('Suspended');
     expect(d.status.upgrade).toBeUndefined();
     expect(d.status.taskManagers!.desired).toBe(0);
-    expect(cond(d.status, 'Ready')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    expect(cond(d.status, 'Ready')).toMatchObject({ status: 'True', reason: 'Suspended' });
     expect(d.events.map((e) => e.reason)).toEqual(['Suspended']);
     job = written(job, d);
     job.spec.job.state = 'running';
