@@ -77,7 +77,16 @@ export class CheckpointAbortedError extends Error {
 /** The operators and subtask count of a job graph, as the coordinator needs them. */
 export function checkpointedTopology(graph: JobGraph): { operators: CheckpointedOperator[]; subtasks: number } {
   return {
-    operators: graph.vertices.flatMap((v) => v.operators.map((n) => ({ operatorId: n.operatorId, parallelism: v.parallelism, maxParallelism: v.maxParallelism }))),
+    operators: graph.vertices.flatMap((v) =>
+      v.operators.map((n) => ({
+        operatorId: n.operatorId,
+        parallelism: v.parallelism,
+        maxParallelism: v.maxParallelism,
+        ...(n.uid === undefined ? {} : { uid: n.uid }),
+        name: n.name,
+        keyed: n.keySelector !== undefined,
+      })),
+    ),
     subtasks: graph.vertices.reduce((sum, v) => sum + v.parallelism, 0),
   };
 }

@@ -29,6 +29,8 @@ export interface CheckpointedLocalJobOptions {
   readonly mode?: CheckpointingMode;
   /** Savepoint or checkpoint URI to start from when the run has no completed checkpoint of its own. */
   readonly restoreFrom?: string;
+  /** Start without the state of operators the job no longer has (runtime `job.allowNonRestoredState`). */
+  readonly allowNonRestoredState?: boolean;
   readonly s3?: S3ConnectionOptions;
   readonly registry?: Registry;
   readonly executor?: Omit<LocalExecutorOptions, 'jobId' | 'restore' | 'checkpointingMode'>;
@@ -66,7 +68,7 @@ export async function startCheckpointedLocalJob(graph: JobGraph, options: Checkp
   const point = decision.point;
   if (point) {
     try {
-      checkCompatible(point, graph);
+      checkCompatible(point, graph, options.allowNonRestoredState, (dropped) => log.warn({ operatorId: dropped.operatorId, uid: dropped.uid }, `allowNonRestoredState: leaving state behind: ${dropped.message}`));
       restore = await readOperatorSnapshots(point);
     } finally {
       await point.close();

@@ -141,7 +141,9 @@ export class StorageJobCheckpointing implements JobCheckpointing {
       return () => undefined;
     }
     try {
-      checkCompatible(point, graph);
+      checkCompatible(point, graph, this.config.job.allowNonRestoredState, (dropped) =>
+        this.logger.warn({ operatorId: dropped.operatorId, uid: dropped.uid }, `allowNonRestoredState: leaving state behind: ${dropped.message}`),
+      );
     } finally {
       await point.close();
     }

@@ -46,9 +46,21 @@ export const OperatorSubtaskStateSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** One operator's state in a checkpoint (Flink's OperatorState): `subtasks[i]` is subtask i's, exactly `parallelism` entries. */
+/**
+ * One operator's state in a checkpoint (Flink's OperatorState): `subtasks[i]` is subtask i's, exactly
+ * `parallelism` entries. `uid` (the operator's `.uid()`, when it had one), `name` and `keyed` (it ran
+ * on a keyed stream) are recorded for people and for `sluice plan`, which names what an upgrade would
+ * drop; metadata written before they were recorded lacks them.
+ */
 export const OperatorStateSchema = Type.Object(
-  { parallelism: Type.Integer({ minimum: 1 }), maxParallelism: Type.Integer({ minimum: 1 }), subtasks: Type.Array(OperatorSubtaskStateSchema) },
+  {
+    parallelism: Type.Integer({ minimum: 1 }),
+    maxParallelism: Type.Integer({ minimum: 1 }),
+    uid: Type.Optional(Type.String({ minLength: 1 })),
+    name: Type.Optional(Type.String()),
+    keyed: Type.Optional(Type.Boolean()),
+    subtasks: Type.Array(OperatorSubtaskStateSchema),
+  },
   { additionalProperties: false },
 );
 

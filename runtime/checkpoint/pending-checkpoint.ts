@@ -6,6 +6,10 @@ export interface CheckpointedOperator {
   readonly operatorId: string;
   readonly parallelism: number;
   readonly maxParallelism: number;
+  readonly uid?: string;
+  readonly name?: string;
+  /** It runs on a keyed stream. */
+  readonly keyed?: boolean;
 }
 
 /** A subtask's acknowledgement: where it wrote each chained operator's state. */
@@ -56,7 +60,14 @@ export class PendingCheckpoint {
   metadata(jobId: string, operators: readonly CheckpointedOperator[]): CheckpointMetadata {
     const byOperator: Record<string, OperatorState> = {};
     for (const op of operators) {
-      byOperator[op.operatorId] = { parallelism: op.parallelism, maxParallelism: op.maxParallelism, subtasks: Array.from({ length: op.parallelism }, () => ({})) };
+      byOperator[op.operatorId] = {
+        parallelism: op.parallelism,
+        maxParallelism: op.maxParallelism,
+        ...(op.uid === undefined ? {} : { uid: op.uid }),
+        ...(op.name === undefined ? {} : { name: op.name }),
+        ...(op.keyed === undefined ? {} : { keyed: op.keyed }),
+        subtasks: Array.from({ length: op.parallelism }, () => ({})),
+      };
     }
     for (const ack of this.acks.values()) {
       for (const [operatorId, state] of Object.entries(ack.states)) {

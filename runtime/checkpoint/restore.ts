@@ -8,10 +8,12 @@ import type { OperatorSnapshot, OperatorStateRestore } from '../state/state-snap
 import type { ObjectStore } from '../fs/object-store.ts';
 import { CheckpointVerificationError, type SkippedCheckpoint, type VerifiedCheckpoint } from './checkpoint-verification.ts';
 import type { CompletedCheckpointStore } from './completed-checkpoint-store.ts';
-import type { OperatorState } from './metadata.ts';
 import type { S3ConnectionOptions } from '../fs/open-object-store.ts';
 import { openCheckpointAt } from './open-checkpoint.ts';
+import type { RestoreProblem } from '../rest/upgrade-plan.ts';
+import { hasState, restoreProblems } from './restore-compatibility.ts';
 import { findLatestOfRun } from './previous-run.ts';
+import type { JobScope } from './storage-layout.ts';
 import { readSubtaskState } from './subtask-state-reader.ts';
 
 export interface RestorePoint {
@@ -45,35 +47,43 @@ export async function findRestorePoint(store: CompletedCheckpointStore, restoreF
   if (latest.checkpoint) {
     return { point: { storage: store.storage, checkpoint: latest.checkpoint, origin: 'own-run', close: async () => {} }, skipped: latest.skipped };
   }
-  let skipped = latest.skipped;
-  if (restoreFromRun !== undefined) {
-    const previous = await findLatestOfRun(store.storage, store.scope, restoreFromRun);
-    skipped = [...skipped, ...previous.skipped];
-    if (previous.checkpoint) return { point: { storage: store.storage, checkpoint: previous.checkpoint, origin: 'previous-run', close: async () => {} }, skipped };
-    if (previous.skipped.length > 0) throw new CheckpointVerificationError(`run ${restoreFromRun}`, previous.skipped.flatMap((s) => s.reasons));
-  }
-  if (restoreFrom === undefined) return { skipped };
-  const { storage, checkpoint } = await openCheckpointAt(restoreFrom, s3);
-  return { point: { storage, checkpoint, origin: 'restore-from', close: () => storage.close() }, skipped };
+  return findStartingPoint(store.storage, store.scope, { restoreFrom, s3, restoreFromRun }, latest.skipped);
 }
 
 /**
- * Checks that the checkpoint fits the job: every operator with state exists in the job (by operator
- * id, from `.uid()`), with the same maxParallelism. Throws naming what does not fit.
+ * Where a new run starts from, its own state aside: the newest verified state of `restoreFromRun`,
+ * else `restoreFrom` (what `sluice plan` compares an upgrade with, as the run will start from it).
  */
-export function checkCompatible(point: RestorePoint, graph: JobGraph): void {
-  const operators = new Map(graph.vertices.flatMap((v) => v.operators.map((n) => [n.operatorId, v] as const)));
-  for (const [operatorId, state] of Object.entries(point.checkpoint.metadata.operators)) {
-    if (!hasState(state)) continue;
-    const vertex = operators.get(operatorId);
-    if (!vertex) {
-      throw new Error(`Cannot restore ${point.checkpoint.uri}: it holds state of operator "${operatorId}", which job "${graph.jobName}" does not have (give stateful operators stable ids with .uid())`);
+export async function findStartingPoint(
+  storage: ObjectStore,
+  scope: JobScope,
+  { restoreFrom, s3, restoreFromRun }: { restoreFrom?: string | undefined; s3?: S3ConnectionOptions | undefined; restoreFromRun?: string | undefined },
+  skippedBefore: SkippedCheckpoint[] = [],
+): Promise<RestoreDecision> {
+  let skipped = skippedBefore;
+  if (restoreFromRun !== undefined) {
+    const previous = await findLatestOfRun(storage, scope, restoreFromRun);
+    skipped = [...skipped, ...previous.skipped];
+    if (previous.checkpoint) return { point: { storage, checkpoint: previous.checkpoint, origin: 'previous-run', close: async () => {} }, skipped };
+    if (previous.skipped.length > 0) throw new CheckpointVerificationError(`run ${restoreFromRun}`, previous.skipped.flatMap((s) => s.reasons));
+  }
+  if (restoreFrom === undefined) return { skipped };
+  const opened = await openCheckpointAt(restoreFrom, s3);
+  return { point: { storage: opened.storage, checkpoint: opened.checkpoint, origin: 'restore-from', close: () => opened.storage.close() }, skipped };
+}
+
+/**
+ * Checks that the checkpoint fits the job (restore-compatibility.ts): throws naming the first
+ * problem. With `allowNonRestoredState`, as Flink's `--allowNonRestoredState`, state of operators
+ * the job no longer has is left behind, reported through `dropped`.
+ */
+export function checkCompatible(point: RestorePoint, graph: JobGraph, allowNonRestoredState = false, dropped: (problem: RestoreProblem) => void = () => {}): void {
+  for (const problem of restoreProblems(point.checkpoint, graph)) {
+    if (allowNonRestoredState && problem.kind === 'state-dropped') {
+      dropped(problem);
+      continue;
     }
-    if (state.subtasks.some((s) => s.keyedState) && state.maxParallelism !== vertex.maxParallelism) {
-      throw new Error(
-        `Cannot restore ${point.checkpoint.uri}: operator "${operatorId}" was checkpointed with maxParallelism ${state.maxParallelism}, the job now has ${vertex.maxParallelism}; maxParallelism must not change`,
-      );
-    }
+    throw new Error(`Cannot restore job "${graph.jobName}": ${problem.message}${problem.kind === 'state-dropped' ? ' (allowNonRestoredState starts the job without it)' : ''}`);
   }
 }
 
@@ -104,10 +114,6 @@ export async function readOperatorSnapshots(point: RestorePoint): Promise<Map<st
     result.set(operatorId, snapshots);
   }
   return result;
-}
-
-function hasState(state: OperatorState): boolean {
-  return state.subtasks.some((s) => s.keyedState || s.operatorState);
 }
 
 /** The state of the savepoint or checkpoint at `uri` (verified first) per operator, for in-process executors. */

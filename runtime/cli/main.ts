@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { initCommand } from './init-command.ts';
 import { jobmanagerCommand } from './jobmanager-command.ts';
+import { planCommand } from './plan-command.ts';
 import { runCommand } from './run-command.ts';
 import { savepointCommand } from './savepoint-command.ts';
 import { taskmanagerCommand } from './taskmanager-command.ts';
@@ -12,6 +13,7 @@ const program = new Command('sluice')
   .addCommand(initCommand())
   .addCommand(runCommand())
   .addCommand(savepointCommand())
+  .addCommand(planCommand())
   .addCommand(jobmanagerCommand())
   .addCommand(taskmanagerCommand());
 

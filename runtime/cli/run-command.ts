@@ -1,5 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './option-values.ts';
 import type { JobExecutionResult, OperatorResult } from '../api/job-execution-result.ts';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
 import { startCheckpointedLocalJob } from '../checkpoint/checkpointed-local-job.ts';
@@ -14,12 +15,6 @@ import { configuredS3Options } from '../fs/configured-s3-options.ts';
 import { openConfiguredStorage } from '../fs/open-object-store.ts';
 import type { ObjectStore } from '../fs/object-store.ts';
 import { StorageError } from '../fs/storage-error.ts';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-}
 
 interface RunOptions {
   parallelism?: number;
@@ -115,6 +110,7 @@ async function runInProcess(env: StreamExecutionEnvironment, name: string, confi
       minPause: checkpointing.minPause,
       retained: checkpointing.retained,
       restoreFrom: choice.restoreFrom,
+      allowNonRestoredState: config.job.allowNonRestoredState,
       s3: configuredS3Options(config),
     });
     const result = await run.result;

@@ -1,16 +1,9 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { duration } from './option-values.ts';
 import type { ErrorResponse, JobsOverview, SavepointStatus, TriggerResponse } from '../rest/rest-types.ts';
 import { readFileSync } from 'node:fs';
-import { envName, parseDuration } from '../config/index.ts';
+import { envName } from '../config/index.ts';
 import { parseRunKey, restToken } from '../rest/run-key.ts';
-
-function duration(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
 
 /**
  * `sluice savepoint <jobmanager-url> [--stop]`: triggers a savepoint (or stop-with-savepoint) over

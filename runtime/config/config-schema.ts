@@ -53,6 +53,10 @@ const Job = Section(
     restoreFromRun: Type.Optional(
       Name('Id of a previous run of this job whose newest verified checkpoint or savepoint (found in storage) this run starts from, before restoreFrom; a completed checkpoint of the run itself takes precedence'),
     ),
+    allowNonRestoredState: Type.Boolean({
+      default: false,
+      description: 'Start even when the state restored from holds state of operators (by operator id) the job no longer has; that state is left behind',
+    }),
     parallelism: Count(1, 1, 'Default parallelism of the job'),
     maxParallelism: Type.Integer({ minimum: 1, maximum: 32768, default: 128, description: 'Number of key groups' }),
   },

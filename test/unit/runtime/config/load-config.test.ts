@@ -35,7 +35,7 @@ function problemsOf(load: () => unknown): readonly string[] {
 describe('loadConfig', () => {
   it('applies every default when nothing is given', () => {
     expect(loadConfig({ env: {} })).toEqual({
-      job: { id: 'job', name: 'job', namespace: 'default', args: [], parallelism: 1, maxParallelism: 128 },
+      job: { id: 'job', name: 'job', namespace: 'default', args: [], allowNonRestoredState: false, parallelism: 1, maxParallelism: 128 },
       jobmanager: { address: 'localhost', rpcPort: 6123, restPort: 8081, bindAddress: '0.0.0.0' },
       taskmanager: { id: expect.stringMatching(/^.+-\d+$/), bindAddress: '0.0.0.0', dataPort: 6121, slots: 1 },
       network: {
@@ -95,6 +95,7 @@ describe('loadConfig', () => {
       entry: 'jobs/wordcount.js',
       args: ['--window', '1m'],
       restoreFrom: 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1',
+      allowNonRestoredState: false,
       parallelism: 4,
       maxParallelism: 256,
     });
