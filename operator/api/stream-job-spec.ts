@@ -45,6 +45,26 @@ const PodTemplateSchema = FreeFormObject<PodTemplate>({
   description: 'A Pod manifest (metadata and spec) merged into the pods the operator creates.',
 });
 
+/** Off by default, as in the Flink Kubernetes Operator (`kubernetes.operator.deployment.rollback.enabled`). */
+export const DEFAULT_ROLLBACK_TIMEOUT = '5m';
+
+export const RollbackSpecSchema = Type.Object(
+  {
+    enabled: Defaulted(
+      Type.Boolean({
+        description:
+          'Roll back an upgrade whose run is not stable (Running with a completed checkpoint) within timeout: redeploy the last stable spec (status.lastStableSpec) from the state the upgraded run started from, phase RolledBack; the failed spec is not tried again until the spec changes.',
+      }),
+      false,
+    ),
+    timeout: Defaulted(
+      Duration({ description: `How long an upgraded run has to become stable, from its deploy; ${DEFAULT_ROLLBACK_TIMEOUT} when absent.` }),
+      DEFAULT_ROLLBACK_TIMEOUT,
+    ),
+  },
+  { description: 'Rollback of an upgrade that does not become stable (Flink: kubernetes.operator.deployment.rollback.enabled and readiness.timeout).' },
+);
+
 export const JobSpecSchema = Type.Object(
   {
     entry: Type.String({ minLength: 1, description: 'Path of the job module inside the image, e.g. jobs/wordcount.ts.' }),
@@ -87,6 +107,7 @@ export const JobSpecSchema = Type.Object(
       0,
     ),
     restartNonce: Defaulted(Type.Integer({ format: 'int64', description: 'Change this value to redeploy the job.' }), 0),
+    rollback: DefaultedObject(RollbackSpecSchema),
   },
   { description: 'The job module and how it runs.' },
 );
@@ -196,6 +217,7 @@ export type JobState = (typeof JOB_STATES)[number];
 export type UpgradeMode = (typeof UPGRADE_MODES)[number];
 export type CheckpointingMode = (typeof CHECKPOINTING_MODES)[number];
 export type JobSpec = Static<typeof JobSpecSchema>;
+export type RollbackSpec = Static<typeof RollbackSpecSchema>;
 export type CheckpointStorage = Static<typeof CheckpointStorageSchema>;
 export type CheckpointingSpec = Static<typeof CheckpointingSpecSchema>;
 export type RestartStrategySpec = Static<typeof RestartStrategySpecSchema>;

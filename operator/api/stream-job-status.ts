@@ -6,7 +6,10 @@ import { HealthStatusSchema } from './health-check.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
 import { UPGRADE_MODES } from './stream-job-spec.ts';
 
-export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished'] as const;
+/** RolledBack: an upgrade was rolled back and the job runs its last stable spec (status.rollback says why). */
+export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished', 'RolledBack'] as const;
+/** RollingBack: the failed run is being replaced by one of the last stable spec. RolledBack: that run is deployed; the failed spec is held. */
+export const ROLLBACK_STATES = ['RollingBack', 'RolledBack'] as const;
 /** Why a savepoint was taken: a changed savepointTriggerNonce, an upgrade in savepoint mode, or a suspension. */
 export const SAVEPOINT_TRIGGERS = ['manual', 'upgrade', 'suspend'] as const;
 /** Stopping: the old run is being stopped (with a savepoint if asked). TearingDown: its pods are being removed. Deploying: the new run's objects are being created. */
@@ -61,6 +64,9 @@ const RunStatusSchema = Type.Object(
     restoreFromRun: Type.Optional(
       Type.String({ description: 'Job id of the previous run: the run started from its newest verified checkpoint or savepoint in storage, before restorePath.' }),
     ),
+    spec: Type.Optional(
+      Type.String({ description: 'The spec this run was deployed from, as JSON, when it is not spec: a rollback deploys the last stable spec.' }),
+    ),
     restartNonce: Type.Optional(Type.Integer({ format: 'int64', description: 'spec.job.restartNonce this run was deployed for.' })),
     parallelism: Type.Optional(Type.Integer({ minimum: 1, description: 'spec.job.parallelism this run was deployed with.' })),
     startTime: Timestamp('When the run was deployed.'),
@@ -83,6 +89,28 @@ const UpgradeStatusSchema = Type.Object(
     startTime: Timestamp('When the upgrade began.'),
   },
   { description: 'An upgrade or suspension in progress.' },
+);
+
+const LastStableSpecSchema = Type.Object(
+  {
+    spec: Type.String({ description: 'The spec as JSON (as the Flink operator records status.reconciliationStatus.lastStableSpec).' }),
+    specHash: Type.String({ description: 'Its spec hash.' }),
+    run: Type.Integer({ format: 'int64', minimum: 1, description: 'The run that was stable with it.' }),
+    time: Timestamp('When that run was first seen Running with a completed checkpoint of its own.'),
+  },
+  { description: 'The spec of the newest run that was stable (Running with a completed checkpoint of its own): what a rollback redeploys.' },
+);
+
+const RollbackStatusSchema = Type.Object(
+  {
+    state: StringEnum(ROLLBACK_STATES),
+    failedSpecHash: Type.String({ description: 'Hash of the spec that did not become stable; held (not deployed again) until the spec changes.' }),
+    failedRun: Type.Integer({ format: 'int64', minimum: 1, description: 'The run of the failed spec.' }),
+    specHash: Type.String({ description: 'Hash of the last stable spec rolled back to.' }),
+    reason: Type.String({ description: 'Why the failed run was rolled back.' }),
+    startTime: Timestamp('When the rollback began.'),
+  },
+  { description: 'A rollback of an upgrade that did not become stable (spec.job.rollback); removed when the spec changes.' },
 );
 
 export const StreamJobStatusSchema = Type.Object({
@@ -137,12 +165,17 @@ export const StreamJobStatusSchema = Type.Object({
   ),
   run: Type.Optional(RunStatusSchema),
   upgrade: Type.Optional(UpgradeStatusSchema),
+  lastStableSpec: Type.Optional(LastStableSpecSchema),
+  rollback: Type.Optional(RollbackStatusSchema),
 });
 
 export type Phase = (typeof PHASES)[number];
 export type SavepointTrigger = (typeof SAVEPOINT_TRIGGERS)[number];
 export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
 export type CompletedCheckpoint = Static<typeof CompletedCheckpointSchema>;
+export type RunStatus = Static<typeof RunStatusSchema>;
+export type LastStableSpec = Static<typeof LastStableSpecSchema>;
+export type RollbackStatus = Static<typeof RollbackStatusSchema>;
 export type Savepoint = Static<typeof SavepointSchema>;
 /**
  * StreamJob `status`: what the operator observed, written only by the operator through the status

@@ -9,6 +9,8 @@ import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type 
 import { observeRun } from './observe-run.ts';
 import { podFailures } from './pod-failures.ts';
 import { manualSavepoint, recordSavepoint } from './savepoints.ts';
+import { holdsFailedSpec, recordStableSpec, rollbackDue, rollbackTarget, rolledBack, rollingBack, startRollback } from './rollback.ts';
+import { runSpec } from './run-spec.ts';
 
 const TERMINAL_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED']);
 
@@ -39,6 +41,7 @@ export function decide(o: Observed): Decision {
 
   if (b.status.upgrade !== undefined) {
     continueUpgrade(b);
+    rollingBack(b);
     return b.decision();
   }
   const run = b.status.run;
@@ -62,8 +65,15 @@ export function decide(o: Observed): Decision {
     b.event('Normal', 'Resumed', b.status.message!);
     return b.decision();
   }
-  if (o.specHash !== run.specHash) {
+  if (o.specHash !== run.specHash && !holdsFailedSpec(b)) {
     startUpgrade(b, job.spec.job.upgradeMode, `Upgrading to spec ${o.specHash} (upgradeMode ${job.spec.job.upgradeMode})`);
+    return b.decision();
+  }
+  const rollback = rollbackDue(b);
+  if (rollback !== undefined) {
+    startRollback(b, rollback);
+    continueUpgrade(b);
+    rollingBack(b);
     return b.decision();
   }
   if (job.spec.job.restartNonce !== (run.restartNonce ?? 0)) {
@@ -73,6 +83,7 @@ export function decide(o: Observed): Decision {
   if (b.status.phase === 'Failed' || b.status.phase === 'Finished') {
     // Only a spec change or a restartNonce redeploys a job that failed or finished.
     b.requeueAfterMs = POLL_INTERVAL_MS;
+    rolledBack(b);
     return b.decision();
   }
   // A job that failed or finished keeps its pods as they are, for its logs.
@@ -83,6 +94,8 @@ export function decide(o: Observed): Decision {
     }
     b.actions.unshift({ kind: 'deploy' });
   }
+  recordStableSpec(b);
+  rolledBack(b);
   manualSavepoint(b);
   return b.decision();
 }
@@ -103,7 +116,7 @@ function observedBasics(o: Observed): StreamJobStatus {
       restUrl: `http://${jobManagerAddress(o.job)}:${REST_PORT}`,
     },
     taskManagers: {
-      desired: suspended ? 0 : taskManagerReplicas(o.job.spec),
+      desired: suspended ? 0 : taskManagerReplicas(runSpec(o.job, status.run)),
       ready: o.taskManagerPods.filter((p) => current(p) && p.ready).length,
       selector: taskManagerSelector(name),
     },
@@ -112,18 +125,21 @@ function observedBasics(o: Observed): StreamJobStatus {
 
 /** `restoreFromRun`: the previous run's job id, when the run keeps its state (runtime `job.restoreFromRun`). */
 function deployRun(b: Builder, number: number, restorePath: string | undefined, message: string, restoreFromRun?: string): void {
-  const { job, specHash, now } = b.o;
+  const { job, now } = b.o;
   const { upgrade: _done, lastCheckpoint: _previousRun, jobState: _previousState, skippedCheckpoints: _previousRestore, parallelism: _previousParallelism, ...rest } = b.status;
+  // A rollback, and every redeploy while the failed spec is held, deploys the last stable spec.
+  const stable = rollbackTarget(b.status, b.o.specHash);
   b.status = {
     ...rest,
     jobId: jobId(job, number),
     run: {
       number,
-      specHash,
+      specHash: stable?.specHash ?? b.o.specHash,
+      ...(stable === undefined ? {} : { spec: stable.spec }),
       ...(restorePath === undefined ? {} : { restorePath }),
       ...(restoreFromRun === undefined ? {} : { restoreFromRun }),
       restartNonce: job.spec.job.restartNonce,
-      parallelism: job.spec.job.parallelism,
+      parallelism: runSpec(job, stable).job.parallelism,
       startTime: rfc3339(now),
     },
   };
@@ -297,7 +313,8 @@ function deploying(b: Builder): void {
     const { upgrade: _done, ...rest } = b.status;
     b.status = rest;
     b.phase('Deploying', `Run ${b.status.run!.number} deployed`);
-    b.event('Normal', 'Upgraded', `Run ${b.status.run!.number} deployed${b.status.run!.restorePath ? ` from ${b.status.run!.restorePath}` : ''}`);
+    // A rollback's run is announced by rollingBack().
+    if (b.status.rollback?.state !== 'RollingBack') b.event('Normal', 'Upgraded', `Run ${b.status.run!.number} deployed${b.status.run!.restorePath ? ` from ${b.status.run!.restorePath}` : ''}`);
   }
 }
 

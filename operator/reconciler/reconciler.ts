@@ -8,6 +8,7 @@ import type { JobManagerApi, SavepointTriggerObservation } from '../jobmanager/j
 import { applyActionResult, type ActionResult } from '../lifecycle/action-result.ts';
 import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PodObservation } from '../lifecycle/decision.ts';
 import { decide } from '../lifecycle/lifecycle.ts';
+import { runSpec } from '../lifecycle/run-spec.ts';
 import { specProblems } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
 import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION, names } from '../resources/labels.ts';
@@ -155,7 +156,8 @@ export class Reconciler implements Reconcile {
         const run = status.run!;
         const key = runKey(this.options.operatorKey, job, run.number);
         const policies = this.options.networkPolicies ? networkPolicies(job, this.options.networkPolicies.operatorNamespace) : [];
-        await syncObjects(kube, desiredObjects(job, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key), policies);
+        // The run's own spec: a rollback's run is of the last stable spec, not of job.spec.
+        await syncObjects(kube, desiredObjects({ ...job, spec: runSpec(job, run) }, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key), policies);
         return undefined;
       }
       case 'teardown':

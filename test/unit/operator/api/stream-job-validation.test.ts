@@ -76,6 +76,7 @@ describe('StreamJob schema', () => {
     if (!result.valid) return;
     const expected = structuredClone(manifest);
     expected.spec.job.allowNonRestoredState = false;
+    expected.spec.job.rollback = { enabled: false, timeout: '5m' };
     expected.spec.job.healthCheck = HEALTH_CHECK_DEFAULTS;
     expect(result.streamJob).toEqual(expected);
   });
@@ -95,6 +96,7 @@ describe('StreamJob schema', () => {
         allowNonRestoredState: false,
         savepointTriggerNonce: 0,
         restartNonce: 0,
+        rollback: { enabled: false, timeout: '5m' },
         healthCheck: HEALTH_CHECK_DEFAULTS,
       },
       jobManager: {},
@@ -256,7 +258,7 @@ describe('StreamJob schema', () => {
     expect(result.valid && result.streamJob.status).toEqual(status);
     const bad = { ...minimal(), status: { phase: 'Exploded', conditions: [{ type: 'Ready', status: 'Yes', reason: 'not a word', message: 'x', lastTransitionTime: 'yesterday' }] } };
     expect(errorsOf(bad)).toEqual([
-      { path: 'status.phase', message: 'Unsupported value: "Exploded": supported values: "Pending", "Deploying", "Running", "Upgrading", "Suspended", "Failed", "Finished"' },
+      { path: 'status.phase', message: 'Unsupported value: "Exploded": supported values: "Pending", "Deploying", "Running", "Upgrading", "Suspended", "Failed", "Finished", "RolledBack"' },
       { path: 'status.conditions.0.status', message: 'Unsupported value: "Yes": supported values: "True", "False", "Unknown"' },
       { path: 'status.conditions.0.lastTransitionTime', message: 'Invalid value: "yesterday": must match format "date-time"' },
       { path: 'status.conditions.0.reason', message: 'Invalid value: "not a word": must match pattern "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"' },
