@@ -34,7 +34,7 @@ export {
   MapStateDescriptor,
   ReducingStateDescriptor,
 } from '../state/state-descriptor.ts';
-export type { ValueState, ListState, MapState, ReducingState } from '../state/keyed-state.ts';
+export type { ValueState, ListState, MapState, ReducingState, StateOf } from '../state/keyed-state.ts';
 export type { TimerService } from '../state/timer-service.ts';
 export { CollectSink } from '../connectors/collect-sink.ts';
 export { PrintSink } from '../connectors/print-sink.ts';

@@ -1,5 +1,5 @@
-import type { BroadcastContext, BroadcastProcessFunction, KeyedBroadcastProcessFunction, ReadOnlyBroadcastContext } from '../functions/broadcast-functions.ts';
-import type { MapStateDescriptor } from '../state/state-descriptor.ts';
+import type { BroadcastProcessFunction, KeyedBroadcastContext, KeyedBroadcastProcessFunction, ReadOnlyBroadcastContext } from '../functions/broadcast-functions.ts';
+import type { MapStateDescriptor, StateDescriptor } from '../state/state-descriptor.ts';
 import type { BroadcastState } from '../state/broadcast-state.ts';
 import type { Timer } from '../state/timer-service.ts';
 import { AbstractTwoInputStreamOperator } from './abstract-two-input-stream-operator.ts';
@@ -17,7 +17,7 @@ type AnyBroadcastFunction<K, IN1, IN2, O> = BroadcastProcessFunction<IN1, IN2, O
 export class CoBroadcastOperator<K, IN1, IN2, O> extends AbstractTwoInputStreamOperator {
   private collector!: TimestampedCollector<O>;
   private context!: ProcessFunctionContext<K> & ReadOnlyBroadcastContext;
-  private broadcastContext!: BroadcastContext;
+  private broadcastContext!: KeyedBroadcastContext<K>;
   private readonly names: ReadonlySet<string>;
 
   constructor(
@@ -44,6 +44,10 @@ export class CoBroadcastOperator<K, IN1, IN2, O> extends AbstractTwoInputStreamO
     this.broadcastContext = {
       getBroadcastState: (descriptor) => op.broadcastState(descriptor),
       timestamp: () => op.collector.timestamp,
+      applyToKeyedState: (descriptor, fn) => {
+        if (!op.keyed) throw new Error(`applyToKeyedState() needs a keyed stream connected to the broadcast stream in operator "${op.ctx.name}"`);
+        op.keyed.applyToAllKeys(descriptor as StateDescriptor, fn as (key: unknown, state: unknown) => void);
+      },
     };
     super.open();
   }

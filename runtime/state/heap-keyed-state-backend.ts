@@ -90,6 +90,26 @@ export class HeapKeyedStateBackend {
     return this.currentKey;
   }
 
+  /**
+   * Calls `fn` for every key of this backend that holds the state `descriptor` names, with that key
+   * current and the state scoped to it (Flink's applyToAllKeys). The keys are taken first, so `fn`
+   * may update or clear the state; the current key is the same afterwards.
+   */
+  applyToAllKeys(descriptor: StateDescriptor, fn: (key: Key, state: ReturnType<HeapKeyedStateBackend['getState']>) => void): void {
+    const state = this.getState(descriptor);
+    const keys = [...this.keysOf(descriptor.name)];
+    const [key, index] = [this.currentKey, this.currentIndex];
+    try {
+      for (const k of keys) {
+        this.setCurrentKey(k);
+        fn(k, state);
+      }
+    } finally {
+      this.currentKey = key;
+      this.currentIndex = index;
+    }
+  }
+
   /** Every key that holds a value in the named state, with its key group (for timers and tests). */
   *keysOf(name: string): IterableIterator<Key> {
     const t = this.tables.get(name);

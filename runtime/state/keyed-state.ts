@@ -1,3 +1,5 @@
+import type { ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from './state-descriptor.ts';
+
 /** Keyed state as a user function sees it: always scoped to the key of the current record. */
 
 export interface ValueState<T> {
@@ -32,3 +34,15 @@ export interface ReducingState<T> {
   add(value: T): void;
   clear(): void;
 }
+
+/** The state a descriptor names: `StateOf<ValueStateDescriptor<T>>` is `ValueState<T>`, and so on. */
+export type StateOf<D> =
+  D extends ValueStateDescriptor<infer T>
+    ? ValueState<T>
+    : D extends ListStateDescriptor<infer T>
+      ? ListState<T>
+      : D extends MapStateDescriptor<infer K, infer V>
+        ? MapState<K, V>
+        : D extends ReducingStateDescriptor<infer T>
+          ? ReducingState<T>
+          : never;
