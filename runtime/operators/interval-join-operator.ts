@@ -19,7 +19,9 @@ type Buffer = MapState<number, unknown[]>;
  * inclusive here: exclusive bounds arrive already moved by one millisecond), each pair once, with
  * the later of the two timestamps. Both sides wait in keyed state, bucketed by timestamp; a record
  * is removed by an event-time timer once the watermark has passed the last time a record of the
- * other side could still join it. Records behind the watermark are late and dropped.
+ * other side could still join it. Records behind the watermark are late: they go to the side's late
+ * data output when one is given (Flink's `sideOutputLeftLateData`/`sideOutputRightLateData`), with
+ * their timestamps, and are dropped (counted) otherwise.
  */
 export class IntervalJoinOperator<IN1, IN2, OUT> extends AbstractTwoInputStreamOperator {
   private left!: Buffer;
@@ -28,13 +30,14 @@ export class IntervalJoinOperator<IN1, IN2, OUT> extends AbstractTwoInputStreamO
   private context!: ProcessJoinContext;
   private leftTimestamp = 0;
   private rightTimestamp = 0;
-  /** Records dropped because they were behind the watermark. */
+  /** Records dropped because they were behind the watermark (and their side has no late data output). */
   droppedLateRecords = 0;
 
   constructor(
     private readonly lowerBound: number,
     private readonly upperBound: number,
     private readonly fn: ProcessJoinFunction<IN1, IN2, OUT>,
+    private readonly lateData: { readonly left?: OutputTag<IN1> | undefined; readonly right?: OutputTag<IN2> | undefined } = {},
   ) {
     super(fn);
     if (lowerBound > upperBound) throw new RangeError(`interval join: the lower bound (${lowerBound}) must not be above the upper bound (${upperBound})`);
@@ -70,7 +73,9 @@ export class IntervalJoinOperator<IN1, IN2, OUT> extends AbstractTwoInputStreamO
       throw new Error(`interval join "${this.ctx.name}" needs records with timestamps: assign timestamps and watermarks to both streams`);
     }
     if (ts < this.currentWatermark) {
-      this.droppedLateRecords++;
+      const tag = isLeft ? this.lateData.left : this.lateData.right;
+      if (tag) this.output.collectSide(tag as OutputTag<unknown>, value, ts);
+      else this.droppedLateRecords++;
       return;
     }
     const bucket = ours.get(ts);

@@ -13,6 +13,8 @@ export interface Harness<O extends StreamOperator = OneInputStreamOperator> {
   readonly timestamps: number[];
   /** Watermarks the operator emitted. */
   readonly watermarks: number[];
+  /** What the operator emitted to each side output named in `sideOutputs`, as `[value, timestamp]`. */
+  readonly sides: ReadonlyMap<string, Array<[unknown, number]>>;
 }
 
 /** Processing time that only moves when a test says so. */
@@ -20,7 +22,7 @@ export const manualTime: ProcessingTimeService = { now: () => 0, schedule: () =>
 
 export function harness<O extends StreamOperator = OneInputStreamOperator>(
   operator: O,
-  opts: { keySelector?: KeySelector<unknown, Key>; keySelector2?: KeySelector<unknown, Key>; time?: ProcessingTimeService; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore },
+  opts: { keySelector?: KeySelector<unknown, Key>; keySelector2?: KeySelector<unknown, Key>; time?: ProcessingTimeService; subtaskIndex?: number; parallelism?: number; maxParallelism?: number; restore?: OperatorStateRestore; sideOutputs?: readonly string[] },
 ): Harness<O> {
   const output: unknown[] = [];
   const timestamps: number[] = [];
@@ -33,6 +35,7 @@ export function harness<O extends StreamOperator = OneInputStreamOperator>(
     processWatermark: (ts) => void watermarks.push(ts),
     processIdle: () => {},
   };
+  const sides = new Map((opts.sideOutputs ?? []).map((id) => [id, [] as Array<[unknown, number]>]));
   const parallelism = opts.parallelism ?? 1;
   const subtaskIndex = opts.subtaskIndex ?? 0;
   const maxParallelism = opts.maxParallelism ?? 128;
@@ -49,10 +52,14 @@ export function harness<O extends StreamOperator = OneInputStreamOperator>(
     keyGroupRange: keyGroupRangeFor(maxParallelism, parallelism, subtaskIndex),
     keySelector: opts.keySelector,
     keySelector2: opts.keySelector2,
-    output: new OperatorOutput([{ target, blame: (e) => e as Error }], new Map()),
+    output: new OperatorOutput([{ target, blame: (e) => e as Error }], new Map([...sides].map(([id, records]) => [id, [{ target: collecting(records), blame: (e: unknown) => e as Error }]]))),
     time: opts.time ?? manualTime,
   });
   operator.initializeState(opts.restore ?? EMPTY_RESTORE);
   operator.open();
-  return { operator, output, timestamps, watermarks };
+  return { operator, output, timestamps, watermarks, sides };
+}
+
+function collecting(records: Array<[unknown, number]>): RecordTarget {
+  return { processElement: (v, ts) => void records.push([v, ts]), processWatermark: () => {}, processIdle: () => {} };
 }

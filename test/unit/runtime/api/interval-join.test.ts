@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { CollectSink, StreamExecutionEnvironment, WatermarkStrategy } from '../../../../runtime/api/index.ts';
+import { CollectSink, OutputTag, StreamExecutionEnvironment, WatermarkStrategy } from '../../../../runtime/api/index.ts';
+import type { TwoInputStreamOperator } from '../../../../runtime/operators/stream-operator.ts';
+import { harness } from '../../../support/operator-harness.ts';
 import { localEnvironment } from '../../../../runtime/cluster/local-environment.ts';
 
 interface Click {
@@ -57,5 +59,32 @@ describe('KeyedStream.intervalJoin', () => {
     const env = new StreamExecutionEnvironment();
     expect(() => build(env).between(5, 1)).toThrow('between(5, 1): the lower bound must not be above the upper bound');
     expect(() => build(env).between(1, 1).lowerBoundExclusive().process({ processElement: () => {} })).toThrow("the interval join's bounds leave no time");
+  });
+
+  it('sideOutputLeftLateData/sideOutputRightLateData: late records of each side go to its tag, read with getSideOutput', () => {
+    const env = new StreamExecutionEnvironment();
+    const lateClicks = new OutputTag<Click>('late-clicks');
+    const lateViews = new OutputTag<View>('late-views');
+    const joined = build(env)
+      .between(-10, 20)
+      .sideOutputLeftLateData(lateClicks)
+      .sideOutputRightLateData(lateViews)
+      .process({ processElement: (c, v, _ctx, o) => o.collect(`${c.at}-${v.page}`) });
+    expect(joined.getSideOutput(lateClicks).transformation.spec.sideOutputTag).toBe(lateClicks);
+    // The operator the job would run, driven by hand: both inputs at watermark 100, then a late record of each side.
+    const spec = joined.transformation.spec;
+    const h = harness<TwoInputStreamOperator>(spec.createOperator!() as TwoInputStreamOperator, {
+      keySelector: spec.keySelector,
+      keySelector2: spec.keySelector2,
+      sideOutputs: ['late-clicks', 'late-views'],
+    });
+    h.operator.processWatermark1(100);
+    h.operator.processWatermark2(100);
+    h.operator.processElement1({ user: 1, at: 99 }, 99);
+    h.operator.processElement2({ user: 1, at: 98, page: 'p' }, 98);
+    h.operator.processElement1({ user: 1, at: 100 }, 100);
+    expect(h.sides.get('late-clicks')).toEqual([[{ user: 1, at: 99 }, 99]]);
+    expect(h.sides.get('late-views')).toEqual([[{ user: 1, at: 98, page: 'p' }, 98]]);
+    expect(h.output).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ProcessJoinFunction } from '../../../../runtime/functions/join-functions.ts';
+import { OutputTag } from '../../../../runtime/functions/output-tag.ts';
 import { IntervalJoinOperator } from '../../../../runtime/operators/interval-join-operator.ts';
 import type { TwoInputStreamOperator } from '../../../../runtime/operators/stream-operator.ts';
 import { decodeKeyGroup } from '../../../../runtime/state/state-snapshot.ts';
@@ -87,5 +88,41 @@ describe('IntervalJoinOperator', () => {
   it('refuses records without timestamps', () => {
     const h = join(0, 1);
     expect(() => h.operator.processElement1({ k: 'a', id: 'x' }, Number.NEGATIVE_INFINITY)).toThrow('needs records with timestamps');
+  });
+
+  it('sends late records to their side’s late data output with their timestamps; a side without one drops and counts them', () => {
+    const LEFT = new OutputTag<Rec>('late-left');
+    const RIGHT = new OutputTag<Rec>('late-right');
+    const lateJoin = (tags: { left?: OutputTag<Rec>; right?: OutputTag<Rec> }) =>
+      harness<TwoInputStreamOperator>(new IntervalJoinOperator(-2, 3, pair, tags), {
+        keySelector: (r) => (r as Rec).k,
+        keySelector2: (r) => (r as Rec).k,
+        sideOutputs: ['late-left', 'late-right'],
+      });
+    const h = lateJoin({ left: LEFT, right: RIGHT });
+    const op = h.operator;
+    op.processElement1({ k: 'a', id: 'l19' }, 19);
+    op.processWatermark1(20);
+    op.processWatermark2(20);
+    op.processElement1({ k: 'a', id: 'l5' }, 5);
+    op.processElement2({ k: 'a', id: 'r19' }, 19);
+    op.processElement2({ k: 'b', id: 'r20' }, 20); // at the watermark: not late
+    op.processElement1({ k: 'b', id: 'l18' }, 18);
+    expect(h.sides.get('late-left')).toEqual([
+      [{ k: 'a', id: 'l5' }, 5],
+      [{ k: 'b', id: 'l18' }, 18],
+    ]);
+    expect(h.sides.get('late-right')).toEqual([[{ k: 'a', id: 'r19' }, 19]]);
+    expect(h.output).toEqual([]);
+    expect((op as IntervalJoinOperator<Rec, Rec, string>).droppedLateRecords).toBe(0);
+
+    const leftOnly = lateJoin({ left: LEFT });
+    leftOnly.operator.processWatermark1(20);
+    leftOnly.operator.processWatermark2(20);
+    leftOnly.operator.processElement1({ k: 'a', id: 'l5' }, 5);
+    leftOnly.operator.processElement2({ k: 'a', id: 'r6' }, 6);
+    expect(leftOnly.sides.get('late-left')).toEqual([[{ k: 'a', id: 'l5' }, 5]]);
+    expect(leftOnly.sides.get('late-right')).toEqual([]);
+    expect((leftOnly.operator as IntervalJoinOperator<Rec, Rec, string>).droppedLateRecords).toBe(1);
   });
 });
