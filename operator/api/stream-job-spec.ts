@@ -10,6 +10,7 @@ import {
 } from '../../runtime/rest/restart-strategy.ts';
 import { HealthCheckSpecSchema } from './health-check.ts';
 import { Defaulted, DefaultedObject, Duration, FreeFormObject, ObjectName, Quantity, StringEnum, StringMap } from './kubernetes-schema-types.ts';
+import { SavepointsSpecSchema } from './savepoint-policy.ts';
 
 export const JOB_STATES = ['running', 'suspended'] as const;
 export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
@@ -107,6 +108,7 @@ export const JobSpecSchema = Type.Object(
       0,
     ),
     restartNonce: Defaulted(Type.Integer({ format: 'int64', description: 'Change this value to redeploy the job.' }), 0),
+    savepoints: DefaultedObject(SavepointsSpecSchema),
     rollback: DefaultedObject(RollbackSpecSchema),
   },
   { description: 'The job module and how it runs.' },

@@ -4,18 +4,24 @@ import { ConditionSchema } from './condition.ts';
 import { RestartTallySchema } from './restart-tally.ts';
 import { HealthStatusSchema } from './health-check.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
+import { SavepointDisposalSchema } from './savepoint-policy.ts';
 import { UPGRADE_MODES } from './stream-job-spec.ts';
 
 /** RolledBack: an upgrade was rolled back and the job runs its last stable spec (status.rollback says why). */
 export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished', 'RolledBack'] as const;
 /** RollingBack: the failed run is being replaced by one of the last stable spec. RolledBack: that run is deployed; the failed spec is held. */
 export const ROLLBACK_STATES = ['RollingBack', 'RolledBack'] as const;
-/** Why a savepoint was taken: a changed savepointTriggerNonce, an upgrade in savepoint mode, or a suspension. */
-export const SAVEPOINT_TRIGGERS = ['manual', 'upgrade', 'suspend'] as const;
+/** Why a savepoint was taken: a changed savepointTriggerNonce, an upgrade in savepoint mode, a suspension, or job.savepoints.interval. */
+export const SAVEPOINT_TRIGGERS = ['manual', 'upgrade', 'suspend', 'periodic'] as const;
 /** Stopping: the old run is being stopped (with a savepoint if asked). TearingDown: its pods are being removed. Deploying: the new run's objects are being created. */
 export const UPGRADE_STEPS = ['Stopping', 'TearingDown', 'Deploying'] as const;
-/** Savepoints listed in `status.savepoints.history`, newest first. */
-export const SAVEPOINT_HISTORY_LIMIT = 10;
+/**
+ * Savepoints listed in `status.savepoints.history`, newest first: the history policy keeps at most 10
+ * (MAX_SAVEPOINT_HISTORY_COUNT) and those it may not dispose of; beyond this many the oldest are forgotten.
+ */
+export const SAVEPOINT_HISTORY_LIMIT = 20;
+/** Savepoints being disposed of, listed in `status.savepoints.disposing`. */
+export const SAVEPOINT_DISPOSALS_LIMIT = 20;
 /** Skipped checkpoints listed in `status.skippedCheckpoints`. */
 export const SKIPPED_CHECKPOINTS_LIMIT = 10;
 
@@ -51,6 +57,12 @@ const SavepointsStatusSchema = Type.Object({
   last: Type.Optional(SavepointSchema),
   history: Type.Optional(Type.Array(SavepointSchema, { maxItems: SAVEPOINT_HISTORY_LIMIT, description: 'Newest first.' })),
   pending: Type.Optional(PendingSavepointSchema),
+  disposing: Type.Optional(
+    Type.Array(SavepointDisposalSchema, {
+      maxItems: SAVEPOINT_DISPOSALS_LIMIT,
+      description: 'Savepoints the history policy let go, oldest first, until the JobManager says their files are deleted.',
+    }),
+  ),
   observedTriggerNonce: Type.Optional(
     Type.Integer({ format: 'int64', description: 'The spec.job.savepointTriggerNonce last acted on.' }),
   ),

@@ -3,6 +3,7 @@ import type {
   JobDetails,
   JobExceptions,
   JobState,
+  SavepointDisposalStatus,
   SavepointStatus,
   TriggerResponse,
 } from '../../runtime/rest/rest-types.ts';
@@ -32,6 +33,24 @@ export type SavepointTriggerObservation =
   | { status: 'FAILED'; cause: string }
   | { status: 'UNREACHABLE'; error: string };
 
+/** A savepoint disposal: done (the files are gone), in flight, failed (tried again), or refused for good (400: not this job's savepoint). */
+export type SavepointDisposalObservation =
+  | { status: 'IN_PROGRESS' }
+  | { status: 'COMPLETED' }
+  | { status: 'FAILED'; cause: string };
+
+/** A JobManager's answer other than 2xx, with its HTTP status. */
+export class JobManagerRequestError extends Error {
+  override readonly name = 'JobManagerRequestError';
+
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The seam the reconciler talks through; tests can give it a server of their own. */
 export interface JobManagerApi {
   observe(baseUrl: string, jobId: string): Promise<JobObservation>;
@@ -39,6 +58,9 @@ export interface JobManagerApi {
   triggerSavepoint(baseUrl: string, jobId: string): Promise<string>;
   stopWithSavepoint(baseUrl: string, jobId: string): Promise<string>;
   cancel(baseUrl: string, jobId: string): Promise<void>;
+  /** `POST /savepoint-disposal`: the trigger id; rejects with a {@link JobManagerRequestError} when refused. */
+  disposeSavepoint(baseUrl: string, jobId: string, path: string): Promise<string>;
+  savepointDisposalStatus(baseUrl: string, jobId: string, triggerId: string): Promise<SavepointDisposalObservation>;
 }
 
 /** A JobManager reply larger than this is refused unread: the operator holds one reply per reconcile, never more. */
@@ -120,6 +142,22 @@ export class JobManagerClient implements JobManagerApi {
     await this.request<unknown>('PATCH', jobId, `${baseUrl}/jobs/${encodeURIComponent(jobId)}?mode=cancel`);
   }
 
+  async disposeSavepoint(baseUrl: string, jobId: string, path: string): Promise<string> {
+    return (await this.request<TriggerResponse>('POST', jobId, `${baseUrl}/savepoint-disposal`, { savepointPath: path })).triggerId;
+  }
+
+  /** A trigger the JobManager does not know (it was replaced) or does not answer counts as failed: disposal is asked again. */
+  async savepointDisposalStatus(baseUrl: string, jobId: string, triggerId: string): Promise<SavepointDisposalObservation> {
+    try {
+      const status = await this.request<SavepointDisposalStatus>('GET', jobId, `${baseUrl}/savepoint-disposal/${encodeURIComponent(triggerId)}`);
+      if (status.status.id === 'IN_PROGRESS') return { status: 'IN_PROGRESS' };
+      const cause = status.operation?.failureCause;
+      return cause === undefined ? { status: 'COMPLETED' } : { status: 'FAILED', cause };
+    } catch (err) {
+      return { status: 'FAILED', cause: (err as Error).message };
+    }
+  }
+
   private async request<T>(method: string, jobId: string, url: string, body?: unknown): Promise<T> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     const response = await fetch(url, {
@@ -139,7 +177,7 @@ export class JobManagerClient implements JobManagerApi {
       } catch {
         // not an ErrorResponse: keep the raw text
       }
-      throw new Error(`${method} ${url}: HTTP ${response.status}: ${detail}`);
+      throw new JobManagerRequestError(`${method} ${url}: HTTP ${response.status}: ${detail}`, response.status);
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }

@@ -3,7 +3,7 @@ import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Action, EventSpec } from './decision.ts';
 
 /** The outcome of an action that talks to the JobManager, folded into the status the decision wrote. */
-export type ActionResult = { ok: true; triggerId?: string } | { ok: false; error: string };
+export type ActionResult = { ok: true; triggerId?: string } | { ok: false; error: string; /** The JobManager's HTTP status, when it answered. */ httpStatus?: number };
 
 export function applyActionResult(status: StreamJobStatus, action: Action, result: ActionResult, now: Date): { status: StreamJobStatus; events: EventSpec[] } {
   switch (action.kind) {
@@ -16,6 +16,14 @@ export function applyActionResult(status: StreamJobStatus, action: Action, resul
         status: { ...status, savepoints: { ...status.savepoints, observedTriggerNonce: action.nonce } },
         events: [{ type: 'Warning', reason: 'SavepointFailed', message: `Could not request a savepoint: ${result.error}` }],
       };
+    case 'periodicSavepoint':
+      if (result.ok) {
+        const pending = { triggerId: result.triggerId!, trigger: 'periodic' as const, startTime: rfc3339(now) };
+        return { status: { ...status, savepoints: { ...status.savepoints, pending } }, events: [{ type: 'Normal', reason: 'SavepointTriggered', message: 'Periodic savepoint requested (job.savepoints.interval)' }] };
+      }
+      return { status, events: [{ type: 'Warning', reason: 'SavepointFailed', message: `Could not request a periodic savepoint: ${result.error}` }] };
+    case 'disposeSavepoint':
+      return disposalRequested(status, action.path, result);
     case 'stopWithSavepoint':
       if (result.ok) {
         const { lastError: _retried, ...upgrade } = status.upgrade!;
@@ -26,4 +34,24 @@ export function applyActionResult(status: StreamJobStatus, action: Action, resul
     default:
       return { status, events: result.ok ? [] : [{ type: 'Warning', reason: 'ActionFailed', message: `${action.kind} failed: ${result.error}` }] };
   }
+}
+
+/** A disposal request answered: its trigger is followed; refused (400: not this job's savepoint) it is given up, else tried again. */
+function disposalRequested(status: StreamJobStatus, path: string, result: ActionResult): { status: StreamJobStatus; events: EventSpec[] } {
+  const disposing = status.savepoints?.disposing ?? [];
+  if (result.ok) {
+    return { status: { ...status, savepoints: { ...status.savepoints, disposing: disposing.map((d) => (d.path === path ? { ...d, triggerId: result.triggerId! } : d)) } }, events: [] };
+  }
+  if (result.httpStatus === 400) {
+    const { disposing: _all, ...rest } = status.savepoints ?? {};
+    const left = disposing.filter((d) => d.path !== path);
+    return {
+      status: { ...status, savepoints: left.length > 0 ? { ...rest, disposing: left } : rest },
+      events: [{ type: 'Warning', reason: 'SavepointDisposalRefused', message: `Savepoint ${path} is not disposed of, its files are left in storage: ${result.error}` }],
+    };
+  }
+  return {
+    status: { ...status, savepoints: { ...status.savepoints, disposing: disposing.map((d) => (d.path === path ? { ...d, lastError: result.error } : d)) } },
+    events: [{ type: 'Warning', reason: 'SavepointDisposalFailed', message: `Disposing of savepoint ${path} failed, tried again: ${result.error}` }],
+  };
 }

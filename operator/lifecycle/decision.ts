@@ -1,4 +1,4 @@
-import type { JobObservation, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
+import type { JobObservation, SavepointDisposalObservation, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
 import { setCondition } from '../api/condition.ts';
 import type { ConditionStatus, ConditionType } from '../api/condition.ts';
 import type { Phase, StreamJobStatus } from '../api/stream-job-status.ts';
@@ -35,6 +35,8 @@ export interface Observed {
   jobManager?: JobObservation;
   /** The savepoint request named in `status.savepoints.pending` or `status.upgrade.savepointTriggerId`. */
   savepointTrigger?: SavepointTriggerObservation;
+  /** The disposal named in `status.savepoints.disposing[0].triggerId`. */
+  savepointDisposal?: SavepointDisposalObservation;
 }
 
 /** One step for the reconciler; `deploy` converges the objects of `status.run`. */
@@ -42,6 +44,8 @@ export type Action =
   | { kind: 'deploy' }
   | { kind: 'teardown' }
   | { kind: 'triggerSavepoint'; nonce: number }
+  | { kind: 'periodicSavepoint' }
+  | { kind: 'disposeSavepoint'; path: string }
   | { kind: 'stopWithSavepoint' }
   | { kind: 'cancel' };
 

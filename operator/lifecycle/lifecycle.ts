@@ -9,6 +9,8 @@ import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type 
 import { observeRun } from './observe-run.ts';
 import { podFailures } from './pod-failures.ts';
 import { manualSavepoint, recordSavepoint } from './savepoints.ts';
+import { periodicSavepoint } from './periodic-savepoints.ts';
+import { savepointHistory } from './savepoint-history.ts';
 import { holdsFailedSpec, recordStableSpec, rollbackDue, rollbackTarget, rolledBack, rollingBack, startRollback } from './rollback.ts';
 import { runSpec } from './run-spec.ts';
 
@@ -97,6 +99,8 @@ export function decide(o: Observed): Decision {
   recordStableSpec(b);
   rolledBack(b);
   manualSavepoint(b);
+  periodicSavepoint(b);
+  savepointHistory(b);
   return b.decision();
 }
 

@@ -3,7 +3,7 @@ import { SAVEPOINT_HISTORY_LIMIT } from '../api/stream-job-status.ts';
 import type { Savepoint } from '../api/stream-job-status.ts';
 import { TRANSITION_INTERVAL_MS, type Builder } from './decision.ts';
 
-/** A changed savepointTriggerNonce: trigger once, then follow the request until it completes. */
+/** A changed savepointTriggerNonce: trigger once, then follow the request (or a periodic one) until it completes. */
 export function manualSavepoint(b: Builder): void {
   const savepoints = b.status.savepoints ?? {};
   const pending = savepoints.pending;
@@ -15,9 +15,10 @@ export function manualSavepoint(b: Builder): void {
       return;
     }
     const { pending: _done, ...rest } = savepoints;
-    b.status = { ...b.status, savepoints: { ...rest, observedTriggerNonce: pending.triggerNonce ?? nonce } };
+    // Only a manual savepoint answers the nonce: one changed while a periodic savepoint ran is still to be acted on.
+    b.status = { ...b.status, savepoints: pending.trigger === 'manual' ? { ...rest, observedTriggerNonce: pending.triggerNonce ?? nonce } : rest };
     if (trigger.status === 'COMPLETED') {
-      recordSavepoint(b, { path: trigger.location, time: rfc3339(b.o.now), trigger: 'manual', ...(pending.triggerNonce === undefined ? {} : { triggerNonce: pending.triggerNonce }) });
+      recordSavepoint(b, { path: trigger.location, time: rfc3339(b.o.now), trigger: pending.trigger, ...(pending.triggerNonce === undefined ? {} : { triggerNonce: pending.triggerNonce }) });
     } else {
       b.event('Warning', 'SavepointFailed', trigger.status === 'FAILED' ? `Savepoint failed: ${trigger.cause}` : `Savepoint status unknown: ${trigger.error}`);
     }

@@ -4,7 +4,7 @@ import { boundedStatusText } from '../api/bounded-text.ts';
 import type { StreamJob } from '../api/stream-job.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Caches, OwnedObjects, Reconcile, ReconcileResult } from '../controller/reconcile.ts';
-import type { JobManagerApi, SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
+import { JobManagerRequestError, type JobManagerApi, type SavepointDisposalObservation, type SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
 import { applyActionResult, type ActionResult } from '../lifecycle/action-result.ts';
 import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PodObservation } from '../lifecycle/decision.ts';
 import { decide } from '../lifecycle/lifecycle.ts';
@@ -125,6 +125,11 @@ export class Reconciler implements Reconcile {
         ? await this.options.jobManager.savepointStatus(baseUrl, id, triggerId)
         : { status: 'UNREACHABLE', error: 'the JobManager pod is gone' };
     }
+    const disposal = job.status?.savepoints?.disposing?.[0]?.triggerId;
+    let savepointDisposal: SavepointDisposalObservation | undefined;
+    if (disposal !== undefined && id !== undefined) {
+      savepointDisposal = baseUrl ? await this.options.jobManager.savepointDisposalStatus(baseUrl, id, disposal) : { status: 'FAILED', cause: 'the JobManager pod is gone' };
+    }
     return {
       job,
       now,
@@ -134,6 +139,7 @@ export class Reconciler implements Reconcile {
       taskManagerPods: taskManagers,
       ...(jm ? { jobManager: jm } : {}),
       ...(savepointTrigger ? { savepointTrigger } : {}),
+      ...(savepointDisposal ? { savepointDisposal } : {}),
     };
   }
 
@@ -171,12 +177,13 @@ export class Reconciler implements Reconcile {
         // A REST action changes the job: only the leader may (a NotLeaderError fails the reconcile).
         kube.assertLeader();
         try {
-          if (action.kind === 'triggerSavepoint') return { ok: true, triggerId: await jobManager.triggerSavepoint(baseUrl, id) };
+          if (action.kind === 'triggerSavepoint' || action.kind === 'periodicSavepoint') return { ok: true, triggerId: await jobManager.triggerSavepoint(baseUrl, id) };
+          if (action.kind === 'disposeSavepoint') return { ok: true, triggerId: await jobManager.disposeSavepoint(baseUrl, id, action.path) };
           if (action.kind === 'stopWithSavepoint') return { ok: true, triggerId: await jobManager.stopWithSavepoint(baseUrl, id) };
           await jobManager.cancel(baseUrl, id);
           return { ok: true };
         } catch (err) {
-          return { ok: false, error: (err as Error).message };
+          return { ok: false, error: (err as Error).message, ...(err instanceof JobManagerRequestError ? { httpStatus: err.status } : {}) };
         }
       }
     }

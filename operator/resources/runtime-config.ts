@@ -55,9 +55,22 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
     jobmanager: { address: jobManagerAddress(job), rpcPort: RPC_PORT, restPort: REST_PORT },
     taskmanager: { slots: spec.taskManager.slots, dataPort: DATA_PORT },
     restartStrategy: restartStrategyConfig(spec.restartStrategy),
-    checkpointing: checkpointingConfig(spec),
+    checkpointing: { ...checkpointingConfig(spec), olderRuns: olderRunsConfig(job, run) },
     security: { runKeyFile: `${RUN_KEY_DIR}/${RUN_KEY_FILE}` },
   };
+}
+
+/**
+ * Checkpoint garbage collection across runs (runtime `checkpointing.olderRuns`): the runs of this
+ * StreamJob are `<metadata.uid>-<n>`, so those below this run's number are older runs, whose
+ * checkpoint folders the JobManager deletes once this run completed a checkpoint. A re-created
+ * StreamJob of the same name has another uid and leaves the runs of the one before alone. Kept: the
+ * checkpoint this run starts from (a rollback starts from it again) and `initialSavepointPath`;
+ * savepoints are not in run folders.
+ */
+function olderRunsConfig(job: StreamJob, run: RunTarget): { runIdPrefix: string; keep: string[] } {
+  const keep = [run.restorePath, job.spec.job.initialSavepointPath].filter((p): p is string => p !== undefined);
+  return { runIdPrefix: `${job.metadata.uid}-`, keep: [...new Set(keep)] };
 }
 
 function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {

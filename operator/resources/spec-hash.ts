@@ -5,8 +5,8 @@ import type { StreamJobSpec } from '../api/stream-job-spec.ts';
  * The spec hash names what a run was deployed from: a different hash means the job must be redeployed.
  *
  * sha256 (first 16 hex digits) of the spec in canonical JSON, without the fields that never redeploy
- * by themselves: `job.state` (suspend/resume has its own path), `job.savepointTriggerNonce` (a
- * savepoint), `job.restartNonce` (compared on its own, since it forces last-state whatever the
+ * by themselves: `job.state` (suspend/resume has its own path), `job.savepointTriggerNonce` and `job.savepoints` (a
+ * savepoint, and which are kept), `job.restartNonce` (compared on its own, since it forces last-state whatever the
  * upgradeMode), `job.upgradeMode` and `job.rollback` (how to roll out, not what), `job.initialSavepointPath`
  * (read on the first deploy only) and `taskManager.replicas` (TaskManagers are added or removed without a redeploy).
  */
@@ -16,6 +16,7 @@ export function specHash(spec: StreamJobSpec): string {
     healthCheck: _health,
     savepointTriggerNonce: _nonce,
     restartNonce: _restart,
+    savepoints: _savepoints,
     upgradeMode: _mode,
     rollback: _rollback,
     initialSavepointPath: _initial,

@@ -78,6 +78,7 @@ describe('StreamJob schema', () => {
     expected.spec.job.allowNonRestoredState = false;
     expected.spec.job.rollback = { enabled: false, timeout: '5m' };
     expected.spec.job.healthCheck = HEALTH_CHECK_DEFAULTS;
+    expected.spec.job.savepoints = { history: { maxCount: 10 } };
     expect(result.streamJob).toEqual(expected);
   });
 
@@ -98,6 +99,7 @@ describe('StreamJob schema', () => {
         restartNonce: 0,
         rollback: { enabled: false, timeout: '5m' },
         healthCheck: HEALTH_CHECK_DEFAULTS,
+        savepoints: { history: { maxCount: 10 } },
       },
       jobManager: {},
       // No replicas: TaskManager pods follow the parallelism (operator/resources/task-manager-replicas.ts).

@@ -48,6 +48,8 @@ describe('desired objects of the example StreamJob', () => {
         timeout: '1m',
         retained: 3,
         storage: { s3: { bucket: 'checkpoints', prefix: 'sluice', endpoint: 'http://minio.minio:9000', region: 'us-east-1', forcePathStyle: true } },
+        // Older runs of this StreamJob are deleted once run 3 checkpointed, but for the savepoint it starts from.
+        olderRuns: { runIdPrefix: '6f1c0000-0000-4000-8000-000000000001-', keep: ['s3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1'] },
       },
       security: { runKeyFile: '/etc/sluice/run-key/run-key' },
     });
