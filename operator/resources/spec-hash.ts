@@ -7,7 +7,8 @@ import type { StreamJobSpec } from '../api/stream-job-spec.ts';
  * sha256 (first 16 hex digits) of the spec in canonical JSON, without the fields that never redeploy
  * by themselves: `job.state` (suspend/resume has its own path), `job.savepointTriggerNonce` and `job.savepoints` (a
  * savepoint, and which are kept), `job.restartNonce` (compared on its own, since it forces last-state whatever the
- * upgradeMode), `job.upgradeMode` and `job.rollback` (how to roll out, not what), `job.initialSavepointPath`
+ * upgradeMode), `job.upgradeMode` and `job.rollback` (how to roll out, not what), `job.healthCheck` (when the
+ * operator redeploys, not what), `job.initialSavepointPath`
  * (read on the first deploy only) and `taskManager.replicas` (TaskManagers are added or removed without a redeploy).
  */
 export function specHash(spec: StreamJobSpec): string {
