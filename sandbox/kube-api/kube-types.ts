@@ -103,6 +103,10 @@ export interface Container {
   lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   securityContext?: SecurityContext;
+  /** Defaulted by the API server to /dev/termination-log. */
+  terminationMessagePath?: string;
+  /** Defaulted by the API server to File. */
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
 }
 
 export interface SecurityContext {

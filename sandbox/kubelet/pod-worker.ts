@@ -12,6 +12,7 @@ import type { PodIpPool } from './pod-ip-pool.ts';
 import { KUBELET_CONDITIONS, podPhase, podStatus, type ContainerView } from './pod-status.ts';
 import { containerMounts, materializeVolumes, VolumeSetupError, type TokenSource } from './pod-volumes.ts';
 import { ProbeWorker, runLifecycleHandler, runProbe, type ProbeKind, type ProbeTarget } from './probe.ts';
+import { createTerminationMessageFile, terminationMessage } from './termination-message.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 import { nextBackoff, remainingBackoff, type BackoffEntry, type BackoffPolicy } from './restart-backoff.ts';
 
@@ -61,6 +62,8 @@ interface ContainerRecord {
   /** Set once the current instance is being stopped, so its preStop hook runs once. */
   stopping?: boolean;
   env?: Record<string, string>;
+  /** The host file the current instance's terminationMessagePath is bind-mounted from. */
+  terminationMessageFile?: string;
 }
 
 /** One container instance's log file, as the kubelet's log endpoint serves it. */
@@ -179,6 +182,10 @@ export class PodWorker {
     return join(this.podDir, 'logs', c.spec.name, `${instance}.log`);
   }
 
+  private terminationMessagePath(c: ContainerRecord, instance: number): string {
+    return join(this.podDir, 'logs', c.spec.name, `${instance}.termination-log`);
+  }
+
   private materializeVolumes(): Promise<void> {
     return materializeVolumes({
       pod: this.podView(),
@@ -269,6 +276,13 @@ export class PodWorker {
       }
       argv = [...c.spec.command, ...(c.spec.args ?? [])].map((a) => expandVariables(a, containerEnv));
       c.mounts = containerMounts(pod, this.podDir, c.spec);
+      c.terminationMessageFile = undefined;
+      if (c.spec.terminationMessagePath) {
+        // As the kubelet: a file per instance in the pod's directory, mounted at the path the container writes its last words to.
+        const file = this.terminationMessagePath(c, c.restartCount);
+        c.mounts.push({ source: file, target: c.spec.terminationMessagePath, readOnly: false });
+        c.terminationMessageFile = file;
+      }
       env = mergeEnv(this.deps.baseEnv(pod), containerEnv);
     } catch (err) {
       // an unreachable API server is retried like a missing ConfigMap, as the kubelet's config sync does
@@ -279,6 +293,10 @@ export class PodWorker {
     let process: ContainerProcess;
     const acquired: string[] = [];
     try {
+      if (c.terminationMessageFile !== undefined) {
+        createTerminationMessageFile(c.terminationMessageFile);
+        rmSync(this.terminationMessagePath(c, c.restartCount - 2), { force: true });
+      }
       for (const m of c.mounts) {
         this.deps.mountpoints.acquire(m.target, isFileSource(m.source));
         acquired.push(m.target);
@@ -427,10 +445,12 @@ export class PodWorker {
     for (const m of c.mounts) this.deps.mountpoints.release(m.target);
     c.mounts = [];
     const finishedAt = new Date();
+    const message = terminationMessage(c.terminationMessageFile, this.logPath(c, c.restartCount), c.spec.terminationMessagePolicy, exit.exitCode);
     const termination: ContainerStateTerminated = {
       exitCode: exit.exitCode,
       ...(exit.signal === undefined ? {} : { signal: exit.signal }),
       reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      ...(message === undefined ? {} : { message }),
       startedAt: c.running?.startedAt ?? finishedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       containerID: c.running?.containerID ?? '',

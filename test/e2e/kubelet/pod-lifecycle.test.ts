@@ -374,6 +374,25 @@ describe('process kubelet: pod lifecycle on the real control plane', () => {
     expect(main(succeeded)).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
   });
 
+  it('reports the termination message: the file at terminationMessagePath (last 4096 bytes), with FallbackToLogsOnError the log tail of a failed container that wrote none', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
+    const never = { restartPolicy: 'Never', securityContext: { runAsUser: 1000 } };
+    await apply(nodePod('last-words', `require('fs').writeFileSync('/dev/termination-log', 'a'.repeat(4000) + 'b'.repeat(1000))`, { spec: never }));
+    await apply(nodePod('own-path', `require('fs').writeFileSync('/tmp/verdict', '{"safe":false}'); console.log('noise'); process.exit(3)`, {
+      spec: never,
+      container: { terminationMessagePath: '/tmp/verdict', terminationMessagePolicy: 'FallbackToLogsOnError' },
+    }));
+    await apply(nodePod('log-tail', `console.log(${JSON.stringify(lines.join('\n'))}); process.exit(3)`, { spec: never, container: { terminationMessagePolicy: 'FallbackToLogsOnError' } }));
+    await apply(nodePod('file-only', `console.log('noise'); process.exit(3)`, { spec: never }));
+    const terminated = async (name: string) => main(await podWhere(name, 'ended', finished)).state as { terminated: { exitCode: number; message?: string } };
+    expect((await terminated('last-words')).terminated).toMatchObject({ exitCode: 0, message: 'a'.repeat(3096) + 'b'.repeat(1000) });
+    expect((await terminated('own-path')).terminated).toMatchObject({ exitCode: 3, message: '{"safe":false}' });
+    expect((await terminated('log-tail')).terminated).toMatchObject({ exitCode: 3, message: `${lines.slice(20).join('\n')}\n` });
+    const fileOnly = (await terminated('file-only')).terminated;
+    expect(fileOnly.exitCode).toBe(3);
+    expect(fileOnly.message).toBeUndefined();
+  });
+
   it('runs postStart, and on deletion the preStop hook, SIGTERM, SIGKILL of the process group after the grace period, then removes the pod object', async () => {
     const record = mkdtempSync(join(tmpdir(), 'kubelet-record-'));
     chmodSync(record, 0o777);
