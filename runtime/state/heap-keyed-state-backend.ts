@@ -177,6 +177,8 @@ class HeapValueState<T> implements ValueState<T> {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+/** What a map state without entries iterates; never written. */
+const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map();
 
 class HeapListState<T> implements ListState<T> {
   constructor(
@@ -230,13 +232,13 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
     if (m.size === 0) this.clear();
   }
   entries(): IterableIterator<[UK, UV]> {
-    return (this.map() ?? new Map<UK, UV>()).entries();
+    return (this.map() ?? (EMPTY_MAP as Map<UK, UV>)).entries();
   }
   keys(): IterableIterator<UK> {
-    return (this.map() ?? new Map<UK, UV>()).keys();
+    return (this.map() ?? (EMPTY_MAP as Map<UK, UV>)).keys();
   }
   values(): IterableIterator<UV> {
-    return (this.map() ?? new Map<UK, UV>()).values();
+    return (this.map() ?? (EMPTY_MAP as Map<UK, UV>)).values();
   }
   isEmpty(): boolean {
     return this.map() === undefined;

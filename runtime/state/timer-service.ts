@@ -33,16 +33,27 @@ export interface Triggerable {
 /** A timer in snapshot form: [domain (0 event, 1 processing), timestamp, key, namespace]. */
 export type TimerEntry = [0 | 1, number, Key, string];
 
+/** A timer as the service keeps it: chained to the other timers of its key (see TimerIndex). */
+class HeapTimer implements Timer {
+  deleted = false;
+  next: HeapTimer | undefined = undefined;
+  constructor(
+    readonly timestamp: number,
+    readonly key: Key,
+    readonly namespace: string,
+  ) {}
+}
+
 /** Min-heap of timers by timestamp. */
 class TimerQueue {
-  private readonly heap: Timer[] = [];
+  private readonly heap: HeapTimer[] = [];
   get size(): number {
     return this.heap.length;
   }
-  peek(): Timer | undefined {
+  peek(): HeapTimer | undefined {
     return this.heap[0];
   }
-  push(t: Timer): void {
+  push(t: HeapTimer): void {
     const h = this.heap;
     let i = h.push(t) - 1;
     while (i > 0) {
@@ -53,7 +64,7 @@ class TimerQueue {
     }
     h[i] = t;
   }
-  pop(): Timer | undefined {
+  pop(): HeapTimer | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
@@ -74,8 +85,93 @@ class TimerQueue {
   }
 }
 
-function timerId(timestamp: number, key: Key, namespace: string): string {
-  return `${timestamp}\u0000${typeof key}:${String(key)}\u0000${namespace}`;
+/** Timers a key may chain before its timers are indexed by timestamp. */
+const CHAIN_LIMIT = 8;
+
+/**
+ * The live timers of one key group and domain, for deduplication and deletion by (key, namespace,
+ * timestamp) without building an id per timer: per key, its timers chained through `next` (most
+ * keys have a few), or once a key has more than CHAIN_LIMIT, a Map from timestamp to the chain of
+ * that timestamp's timers (one per namespace).
+ */
+class TimerIndex {
+  private readonly byKey = new Map<Key, HeapTimer | Map<number, HeapTimer>>();
+  size = 0;
+
+  get(key: Key, timestamp: number, namespace: string): HeapTimer | undefined {
+    const e = this.byKey.get(key);
+    let t = e instanceof Map ? e.get(timestamp) : e;
+    for (; t !== undefined; t = t.next) if (t.timestamp === timestamp && t.namespace === namespace) return t;
+    return undefined;
+  }
+
+  /** A new timer of `key` at `timestamp` in `namespace`, or undefined when that timer is already there. */
+  add(key: Key, timestamp: number, namespace: string): HeapTimer | undefined {
+    const e = this.byKey.get(key);
+    let t: HeapTimer;
+    if (e === undefined) {
+      this.byKey.set(key, (t = new HeapTimer(timestamp, key, namespace)));
+    } else if (e instanceof Map) {
+      const head = e.get(timestamp);
+      for (let x = head; x !== undefined; x = x.next) if (x.namespace === namespace) return undefined;
+      t = new HeapTimer(timestamp, key, namespace);
+      t.next = head;
+      e.set(timestamp, t);
+    } else {
+      let n = 0;
+      for (let x: HeapTimer | undefined = e; x !== undefined; x = x.next, n++) if (x.timestamp === timestamp && x.namespace === namespace) return undefined;
+      t = new HeapTimer(timestamp, key, namespace);
+      if (n < CHAIN_LIMIT) {
+        t.next = e;
+        this.byKey.set(key, t);
+      } else {
+        const byTimestamp = new Map<number, HeapTimer>();
+        for (let x: HeapTimer | undefined = t; x !== undefined; ) {
+          const following: HeapTimer | undefined = x === t ? e : x.next;
+          x.next = byTimestamp.get(x.timestamp);
+          byTimestamp.set(x.timestamp, x);
+          x = following;
+        }
+        this.byKey.set(key, byTimestamp);
+      }
+    }
+    this.size++;
+    return t;
+  }
+
+  /** Removes `t`, which is in the index. */
+  remove(t: HeapTimer): void {
+    const e = this.byKey.get(t.key)!;
+    if (e instanceof Map) {
+      const head = e.get(t.timestamp)!;
+      const rest = unlink(head, t);
+      if (rest === undefined) {
+        e.delete(t.timestamp);
+        if (e.size === 0) this.byKey.delete(t.key);
+      } else if (rest !== head) e.set(t.timestamp, rest);
+    } else {
+      const rest = unlink(e, t);
+      if (rest === undefined) this.byKey.delete(t.key);
+      else if (rest !== e) this.byKey.set(t.key, rest);
+    }
+    t.next = undefined;
+    this.size--;
+  }
+
+  *values(): IterableIterator<HeapTimer> {
+    for (const e of this.byKey.values()) {
+      for (const head of e instanceof Map ? e.values() : [e]) for (let t: HeapTimer | undefined = head; t !== undefined; t = t.next) yield t;
+    }
+  }
+}
+
+/** The chain starting at `head` without `t` (which is in it): its new head, or undefined when empty. */
+function unlink(head: HeapTimer, t: HeapTimer): HeapTimer | undefined {
+  if (head === t) return t.next;
+  let p = head;
+  while (p.next !== t) p = p.next!;
+  p.next = t.next;
+  return head;
 }
 
 /**
@@ -84,8 +180,8 @@ function timerId(timestamp: number, key: Key, namespace: string): string {
  */
 export class InternalTimerService {
   private readonly queues = [new TimerQueue(), new TimerQueue()];
-  /** Per domain, per key group index: live timers by id. */
-  private readonly byGroup: Map<string, Timer>[][];
+  /** Per domain, per key group index: the live timers. */
+  private readonly byGroup: TimerIndex[][];
   private watermark = Number.NEGATIVE_INFINITY;
   private scheduledAt = Number.POSITIVE_INFINITY;
 
@@ -96,7 +192,7 @@ export class InternalTimerService {
     private readonly target: Triggerable,
   ) {
     const size = range.end - range.start + 1;
-    this.byGroup = [0, 1].map(() => Array.from({ length: size }, () => new Map<string, Timer>()));
+    this.byGroup = [0, 1].map(() => Array.from({ length: size }, () => new TimerIndex()));
   }
 
   currentWatermark(): number {
@@ -113,12 +209,11 @@ export class InternalTimerService {
 
   delete(domain: TimeDomain, timestamp: number, namespace = ''): void {
     const d = domain === 'event-time' ? 0 : 1;
-    const group = this.byGroup[d]![this.backend.getCurrentKeyGroup() - this.range.start]!;
-    const id = timerId(timestamp, this.backend.getCurrentKey(), namespace);
-    const t = group.get(id);
+    const group = this.byGroup[d]![this.backend.currentGroupIndex]!;
+    const t = group.get(this.backend.getCurrentKey(), timestamp, namespace);
     if (t) {
       t.deleted = true;
-      group.delete(id);
+      group.remove(t);
     }
   }
 
@@ -154,11 +249,8 @@ export class InternalTimerService {
   }
 
   private add(d: 0 | 1, timestamp: number, key: Key, namespace: string, keyGroup: number): void {
-    const group = this.byGroup[d]![keyGroup - this.range.start]!;
-    const id = timerId(timestamp, key, namespace);
-    if (group.has(id)) return;
-    const t: Timer = { timestamp, key, namespace, deleted: false };
-    group.set(id, t);
+    const t = this.byGroup[d]![keyGroup - this.range.start]!.add(key, timestamp, namespace);
+    if (t === undefined) return;
     this.queues[d]!.push(t);
     if (d === 1 && timestamp < this.scheduledAt) this.scheduleNext();
   }
@@ -168,8 +260,7 @@ export class InternalTimerService {
     for (let t = q.peek(); t !== undefined && t.timestamp <= upTo; t = q.peek()) {
       q.pop();
       if (t.deleted) continue;
-      this.backend.setCurrentKey(t.key);
-      this.byGroup[d]![this.backend.getCurrentKeyGroup() - this.range.start]!.delete(timerId(t.timestamp, t.key, t.namespace));
+      this.byGroup[d]![this.backend.setCurrentKey(t.key)]!.remove(t);
       if (d === 0) this.target.onEventTime(t);
       else this.target.onProcessingTime(t);
     }
