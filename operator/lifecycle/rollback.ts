@@ -1,4 +1,5 @@
 import { findCondition } from '../api/condition.ts';
+import { DEFAULT_ROLLBACK_TIMEOUT, type RollbackSpec } from '../api/stream-job-spec.ts';
 import { durationMs, rfc3339 } from '../api/time.ts';
 import type { LastStableSpec, StreamJobStatus } from '../api/stream-job-status.ts';
 import { canonicalJson } from '../resources/spec-hash.ts';
@@ -34,7 +35,8 @@ export function recordStableSpec(b: Builder): void {
  * good is rolled back at the timeout too).
  */
 export function rollbackDue(b: Builder): string | undefined {
-  const { enabled, timeout } = b.o.job.spec.job.rollback;
+  // Absent under a CRD installed before the field (helm does not upgrade CRDs): off.
+  const { enabled, timeout } = (b.o.job.spec.job.rollback as RollbackSpec | undefined) ?? { enabled: false, timeout: DEFAULT_ROLLBACK_TIMEOUT };
   const { run, lastStableSpec: stable } = b.status;
   if (!enabled || run === undefined || stable === undefined) return undefined;
   if (run.specHash !== b.o.specHash || stable.specHash === run.specHash || stable.run >= run.number || runIsStable(b)) return undefined;

@@ -194,6 +194,11 @@ describe('rollback of an upgrade that does not become stable', () => {
     stable = written(stable, decide(observe(stable, 50, { ...pods(2), jobManager: runningWith(chk(2, 4)) })));
     expect(stable.status!.lastStableSpec).toMatchObject({ run: 2, specHash: specHash(stable.spec) });
     expect(decide(observe(stable, 600, { ...pods(2), jobManager: restarting })).status.upgrade).toBeUndefined();
+    // A StreamJob stored under a CRD without the field (helm does not upgrade CRDs): off, not a crash.
+    const unknown = upgradedToRun2(['--unbounded', '--broken']);
+    const { rollback: _absent, ...jobSpec } = unknown.spec.job;
+    unknown.spec = { ...unknown.spec, job: jobSpec as StreamJobSpec['job'] };
+    expect(decide(observe(unknown, 600, { ...pods(2), jobManager: restarting })).status.upgrade).toBeUndefined();
     // A first run that never becomes stable has nothing to roll back to.
     let first = exampleStreamJob((j) => (j.spec.job.rollback = { enabled: true, timeout: '1m' }));
     first = written(first, decide(observe(first, 0)));
