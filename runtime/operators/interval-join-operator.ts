@@ -81,6 +81,13 @@ export class IntervalJoinOperator<IN1, IN2, OUT> extends AbstractTwoInputStreamO
     const bucket = ours.get(ts);
     if (bucket) bucket.push(value);
     else ours.put(ts, [value]);
+    if (!theirs.isEmpty()) this.joinWith(value, ts, theirs, lower, upper, isLeft);
+    const cleanupAt = upper > 0 ? ts + upper : ts;
+    this.timers!.register('event-time', cleanupAt, isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
+  }
+
+  /** Every pair of `value` with a buffered record of the other side in [ts + lower, ts + upper]. */
+  private joinWith(value: unknown, ts: number, theirs: Buffer, lower: number, upper: number, isLeft: boolean): void {
     for (const [theirTs, records] of theirs.entries()) {
       if (theirTs < ts + lower || theirTs > ts + upper) continue;
       for (const other of records) {
@@ -88,8 +95,6 @@ export class IntervalJoinOperator<IN1, IN2, OUT> extends AbstractTwoInputStreamO
         else this.emit(other, value, theirTs, ts);
       }
     }
-    const cleanupAt = upper > 0 ? ts + upper : ts;
-    this.timers!.register('event-time', cleanupAt, isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
   }
 
   private emit(left: unknown, right: unknown, leftTs: number, rightTs: number): void {

@@ -220,7 +220,7 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
   put(key: UK, value: UV): void {
     const m = this.map();
     if (m) m.set(key, value);
-    else this.backend.current(this.groups).set(this.backend.key(), new Map([[key, value]]));
+    else this.backend.current(this.groups).set(this.backend.key(), new Map<UK, UV>().set(key, value));
   }
   contains(key: UK): boolean {
     return this.map()?.has(key) ?? false;
