@@ -7,7 +7,8 @@ import { StringEnum } from './kubernetes-schema-types.ts';
 /**
  * Ready: the StreamJob is what its spec asks (kstatus's and Flux's reading): the job runs and every pod is
  * ready, or it is suspended, or (a bounded job) it finished. Progressing: a deploy, upgrade or suspension is under way.
- * Degraded: the spec cannot be carried out as asked, or pods keep failing. CheckpointHealthy: checkpoints
+ * Degraded: the spec cannot be carried out as asked, pods keep failing, or the job was redeployed for its
+ * health and has not yet stayed healthy (`lifecycle/health.ts`). CheckpointHealthy: checkpoints
  * complete within the configured interval and timeout. Reconciling and Stalled: kstatus's abnormal-true
  * pair, derived from the others (`lifecycle/kstatus-conditions.ts`).
  */

@@ -54,7 +54,7 @@ export function healthVerdict(
     const since = now.getTime() - durationMs(health.restarts.window);
     const seen = restarts.reduce((sum, r) => (Date.parse(r.time) > since ? sum + r.count : sum), 0);
     if (seen > health.restarts.threshold) {
-      return { reason: 'TooManyRestarts', message: `The job restarted ${seen} times within ${health.restarts.window}, more than healthCheck.restarts.threshold ${health.restarts.threshold}` };
+      return { reason: 'TooManyRestarts', message: `The job restarted ${seen} time${seen === 1 ? '' : 's'} within ${health.restarts.window}, more than healthCheck.restarts.threshold ${health.restarts.threshold}` };
     }
   }
   if (health.checkpointProgress.enabled && stallClock !== undefined) {

@@ -159,7 +159,7 @@ describe('health check: backoff', () => {
     s.observe(10, { restarts: 0, startTime: at(9) });
     // Run 2 restarts within the minute of backoff: held.
     let d = s.observe(20, { restarts: 1, startTime: at(9) });
-    const message = 'The job restarted 1 times within 1m, more than healthCheck.restarts.threshold 0; 1 redeploy for health did not help: the next not before 2026-11-25T12:01:05Z';
+    const message = 'The job restarted 1 time within 1m, more than healthCheck.restarts.threshold 0; 1 redeploy for health did not help: the next not before 2026-11-25T12:01:05Z';
     expect(d.status.upgrade).toBeUndefined();
     expect(d.events).toEqual([{ type: 'Warning', reason: 'HealthRedeployBackoff', message }]);
     expect(cond(d.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'HealthRedeployBackoff', message });
