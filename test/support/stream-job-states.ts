@@ -35,8 +35,10 @@ export const STREAM_JOB_STATES = {
   checkpointsLate: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 100_000) }),
   taskManagerNotReady: () => step(deploying(), { jobManagerPod: pods(1).jobManagerPod, taskManagerPods: [pods(1).taskManagerPods[0]!], jobManager: running }),
   restarting: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'RESTARTING', restarts: 1 } }),
+  // A stateless upgrade: a stateful one first checks the new spec against the state (lifecycle/upgrade-check.ts).
   upgrading: () => {
     const job = runningWith(running);
+    job.spec.job.upgradeMode = 'stateless';
     job.spec.job.parallelism = 1;
     job.metadata.generation = 2;
     return step(job, { ...pods(1), jobManager: running });

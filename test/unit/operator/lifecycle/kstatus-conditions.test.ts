@@ -21,7 +21,7 @@ const EXPECTED: Record<StreamJobState, [string | undefined, string | undefined, 
 };
 
 describe('kstatus conditions', () => {
-  it.each(Object.entries(EXPECTED))('%s: Reconciling %s, Stalled %s; kstatus: %s', async (state, [reconciling, stalled, kstatus]) => {
+  it.each(Object.entries(EXPECTED).map(([state, [r, s, k]]) => [state, r, s, k] as const))('%s: Reconciling %s, Stalled %s; kstatus %s', async (state, reconciling, stalled, kstatus) => {
     const job = STREAM_JOB_STATES[state as StreamJobState]();
     const find = (type: string) => job.status?.conditions?.find((c) => c.type === type);
     const said = (type: string) => (find(type) ? `${find(type)!.status} ${find(type)!.reason}` : undefined);
@@ -43,7 +43,7 @@ describe('kstatus conditions', () => {
       message: 'Stalled: The job failed and its restart strategy is exhausted: Error: boom in map',
     });
     const upgrading = STREAM_JOB_STATES.upgrading().status!;
-    expect(upgrading.conditions!.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', reason: 'Upgrading', message: 'Upgrading (last-state): Stopping' });
+    expect(upgrading.conditions!.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', reason: 'Upgrading', message: 'Upgrading (stateless): Stopping' });
     const running = STREAM_JOB_STATES.running().status!;
     expect(running.conditions!.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'False', reason: 'Reconciled', message: 'Running with 2 TaskManagers' });
   });

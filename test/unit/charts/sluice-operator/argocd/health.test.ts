@@ -15,7 +15,7 @@ const EXPECTED: Record<StreamJobState, Health> = {
   checkpointsLate: { status: 'Degraded', message: 'No checkpoint completed in the last 70s' },
   taskManagerNotReady: { status: 'Progressing', message: 'Running; TaskManagers ready: 1/2' },
   restarting: { status: 'Progressing', message: 'The job is RESTARTING' },
-  upgrading: { status: 'Progressing', message: 'Upgrading (last-state): Stopping' },
+  upgrading: { status: 'Progressing', message: 'Upgrading (stateless): Stopping' },
   suspended: { status: 'Suspended', message: 'The job is suspended; set spec.job.state to running to resume it' },
   failed: { status: 'Degraded', message: 'The job failed and its restart strategy is exhausted: Error: boom in map' },
   finished: { status: 'Healthy', message: 'The job finished' },
