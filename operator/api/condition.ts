@@ -10,9 +10,10 @@ import { StringEnum } from './kubernetes-schema-types.ts';
  * Degraded: the spec cannot be carried out as asked, pods keep failing, or the job was redeployed for its
  * health and has not yet stayed healthy (`lifecycle/health.ts`). CheckpointHealthy: checkpoints
  * complete within the configured interval and timeout. Reconciling and Stalled: kstatus's abnormal-true
- * pair, derived from the others (`lifecycle/kstatus-conditions.ts`).
+ * pair, derived from the others (`lifecycle/kstatus-conditions.ts`). UpgradeSafe: the newest spec's upgrade
+ * check found the state to restore fits the new job (False names what does not; `lifecycle/upgrade-check.ts`).
  */
-export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'CheckpointHealthy', 'Reconciling', 'Stalled'] as const;
+export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'CheckpointHealthy', 'Reconciling', 'Stalled', 'UpgradeSafe'] as const;
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
 export const ConditionSchema = Type.Object({

@@ -100,7 +100,10 @@ export const JobSpecSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Savepoint or checkpoint to start from on the first deploy only, e.g. s3://bucket/prefix/...' }),
     ),
     allowNonRestoredState: Defaulted(
-      Type.Boolean({ description: 'Start even when restored state belongs to an operator the job no longer has.' }),
+      Type.Boolean({
+        description:
+          "Upgrade even when the state to restore belongs to an operator (uid) the new job no longer has: the upgrade check (condition UpgradeSafe) lets the upgrade go on and the new run leaves that state behind, as Flink's --allowNonRestoredState. A changed maxParallelism still cannot restore. Default false: such an upgrade is not carried out and the old run keeps running.",
+      }),
       false,
     ),
     savepointTriggerNonce: Defaulted(

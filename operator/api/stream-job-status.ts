@@ -6,6 +6,7 @@ import { HealthStatusSchema } from './health-check.ts';
 import { StringEnum } from './kubernetes-schema-types.ts';
 import { SavepointDisposalSchema } from './savepoint-policy.ts';
 import { UPGRADE_MODES } from './stream-job-spec.ts';
+import { UpgradeCheckStatusSchema } from './upgrade-check.ts';
 
 /** RolledBack: an upgrade was rolled back and the job runs its last stable spec (status.rollback says why). */
 export const PHASES = ['Pending', 'Deploying', 'Running', 'Upgrading', 'Suspended', 'Failed', 'Finished', 'RolledBack'] as const;
@@ -177,6 +178,7 @@ export const StreamJobStatusSchema = Type.Object({
   ),
   run: Type.Optional(RunStatusSchema),
   upgrade: Type.Optional(UpgradeStatusSchema),
+  upgradeCheck: Type.Optional(UpgradeCheckStatusSchema),
   lastStableSpec: Type.Optional(LastStableSpecSchema),
   rollback: Type.Optional(RollbackStatusSchema),
 });

@@ -37,6 +37,16 @@ export interface Observed {
   savepointTrigger?: SavepointTriggerObservation;
   /** The disposal named in `status.savepoints.disposing[0].triggerId`. */
   savepointDisposal?: SavepointDisposalObservation;
+  /** The upgrade check's pod (upgrade-check.ts), while it exists. */
+  planPod?: PlanPodObservation;
+}
+
+/** A plan pod: the spec hash it checks, and how it ended once it did (resources/one-shot-pod.ts). */
+export interface PlanPodObservation {
+  name: string;
+  specHash: string;
+  terminating: boolean;
+  outcome?: { exitCode: number; message: string; reason?: string };
 }
 
 /** One step for the reconciler; `deploy` converges the objects of `status.run`. */
@@ -47,6 +57,8 @@ export type Action =
   | { kind: 'periodicSavepoint' }
   | { kind: 'disposeSavepoint'; path: string }
   | { kind: 'stopWithSavepoint' }
+  | { kind: 'runPlan'; specHash: string; fromRun: string; from?: string }
+  | { kind: 'deletePlan'; name: string }
   | { kind: 'cancel' };
 
 export interface EventSpec {
@@ -88,6 +100,18 @@ export class Builder {
       this.o.now,
     );
     if (conditions !== this.status.conditions) this.status = { ...this.status, conditions: [...conditions] };
+  }
+
+  /**
+   * As {@link condition}, but the transition time is the one written when the written condition has
+   * this status already: an earlier step of this decision may have set it otherwise (podFailures sets
+   * Degraded False first), which is no transition of the status as written.
+   */
+  conditionSince(type: ConditionType, status: ConditionStatus, reason: string, message: string): void {
+    this.condition(type, status, reason, message);
+    const written = this.o.job.status?.conditions?.find((c) => c.type === type);
+    if (written?.status !== status) return;
+    this.status = { ...this.status, conditions: this.status.conditions!.map((c) => (c.type === type ? { ...c, lastTransitionTime: written.lastTransitionTime } : c)) };
   }
 
   phase(phase: Phase, message: string): void {

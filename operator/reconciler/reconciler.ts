@@ -6,12 +6,14 @@ import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Caches, OwnedObjects, Reconcile, ReconcileResult } from '../controller/reconcile.ts';
 import { JobManagerRequestError, type JobManagerApi, type SavepointDisposalObservation, type SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
 import { applyActionResult, type ActionResult } from '../lifecycle/action-result.ts';
-import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PodObservation } from '../lifecycle/decision.ts';
+import { TRANSITION_INTERVAL_MS, type Action, type EventSpec, type PlanPodObservation, type PodObservation } from '../lifecycle/decision.ts';
 import { decide } from '../lifecycle/lifecycle.ts';
 import { runSpec } from '../lifecycle/run-spec.ts';
 import { specProblems } from '../lifecycle/semantic-checks.ts';
 import { desiredObjects } from '../resources/desired-objects.ts';
-import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION, names } from '../resources/labels.ts';
+import { COMPONENT_LABEL, FINALIZER, RUN_ANNOTATION, SPEC_HASH_ANNOTATION, names } from '../resources/labels.ts';
+import { oneShotOutcome } from '../resources/one-shot-pod.ts';
+import { planPod } from '../resources/plan-pod.ts';
 import { networkPolicies } from '../resources/network-policies.ts';
 import { runKey, runKeySecret } from '../resources/run-key-secret.ts';
 import { jobId, REST_PORT } from '../resources/runtime-config.ts';
@@ -140,6 +142,7 @@ export class Reconciler implements Reconcile {
       ...(jm ? { jobManager: jm } : {}),
       ...(savepointTrigger ? { savepointTrigger } : {}),
       ...(savepointDisposal ? { savepointDisposal } : {}),
+      ...planPodObservation(owned.pods),
     };
   }
 
@@ -166,6 +169,12 @@ export class Reconciler implements Reconcile {
         await syncObjects(kube, desiredObjects({ ...job, spec: runSpec(job, run) }, { number: run.number, specHash: run.specHash, ...(run.restorePath === undefined ? {} : { restorePath: run.restorePath }), ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }) }), owned, runKeySecret(job, run.number, key), policies);
         return undefined;
       }
+      case 'runPlan':
+        await kube.create(planPod(job, action));
+        return undefined;
+      case 'deletePlan':
+        await kube.delete({ apiVersion: 'v1', kind: 'Pod', metadata: { name: action.name, namespace: job.metadata.namespace! } });
+        return undefined;
       case 'teardown':
         await deletePods(kube, owned, this.runKeySecretName(job));
         return undefined;
@@ -188,6 +197,21 @@ export class Reconciler implements Reconcile {
       }
     }
   }
+}
+
+/** The upgrade check's pod, by its component label: the spec hash it checks and, once ended, its outcome. */
+function planPodObservation(pods: readonly V1Pod[]): { planPod?: PlanPodObservation } {
+  const pod = pods.find((p) => p.metadata?.labels?.[COMPONENT_LABEL] === 'plan');
+  if (pod === undefined) return {};
+  const outcome = oneShotOutcome(pod);
+  return {
+    planPod: {
+      name: pod.metadata!.name!,
+      specHash: pod.metadata?.annotations?.[SPEC_HASH_ANNOTATION] ?? '',
+      terminating: pod.metadata?.deletionTimestamp !== undefined,
+      ...(outcome === undefined ? {} : { outcome }),
+    },
+  };
 }
 
 function podObservation(pod: V1Pod): PodObservation {

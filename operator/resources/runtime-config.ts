@@ -49,6 +49,7 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
       args: spec.job.args ?? [],
       parallelism: spec.job.parallelism,
       maxParallelism: spec.job.maxParallelism,
+      allowNonRestoredState: spec.job.allowNonRestoredState,
       ...(run.restorePath === undefined ? {} : { restoreFrom: run.restorePath }),
       ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }),
     },

@@ -7,6 +7,7 @@ import type { StreamJob } from '../../../../operator/api/stream-job.ts';
 import type { StreamJobStatus } from '../../../../operator/api/stream-job-status.ts';
 import { specHash } from '../../../../operator/resources/spec-hash.ts';
 import { exampleStreamJob } from '../../../support/stream-job-fixture.ts';
+import { upgradeChecked } from '../../../support/upgrade-checked.ts';
 
 const uid = '6f1c0000-0000-4000-8000-000000000001';
 const t0 = Date.parse('2026-11-25T12:00:00Z');
@@ -185,7 +186,7 @@ describe('health check: backoff', () => {
     s.observe(0, { restarts: 0 });
     s.observe(5, { restarts: 1 });
     s.redeploy(6);
-    s.job = { ...s.job, spec: { ...s.job.spec, image: 'runtime:2' } };
+    s.job = upgradeChecked({ ...s.job, spec: { ...s.job.spec, image: 'runtime:2' } });
     s.observe(10, { restarts: 0, startTime: at(9) });
     s.redeploy(11);
     expect(s.job.status!.run!.number).toBe(3);

@@ -7,6 +7,7 @@ import type { StreamJob } from '../../../../operator/api/stream-job.ts';
 import type { StreamJobStatus } from '../../../../operator/api/stream-job-status.ts';
 import { specHash } from '../../../../operator/resources/spec-hash.ts';
 import { exampleStreamJob } from '../../../support/stream-job-fixture.ts';
+import { upgradeChecked } from '../../../support/upgrade-checked.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
 const uid = '6f1c0000-0000-4000-8000-000000000001';
@@ -37,7 +38,7 @@ function runningJob(change: (job: StreamJob) => void = () => {}): StreamJob {
   job = written(job, decide(observe(job)));
   job = written(job, decide(observe(job, { ...pods(1), jobManager: running })));
   change(job);
-  return job;
+  return upgradeChecked(job);
 }
 
 describe('lifecycle: deploy and observe', () => {
@@ -256,7 +257,7 @@ describe('lifecycle: upgrades', () => {
     job = written(job, decide(observe(job, { ...pods(1), jobManager: fresh })));
     expect(job.status!.run).toMatchObject({ number: 1, restorePath: savepoint });
     job.spec.image = 'runtime:2';
-    job = written(job, decide(observe(job, { ...pods(1), jobManager: fresh })));
+    job = written(upgradeChecked(job), decide(observe(upgradeChecked(job), { ...pods(1), jobManager: fresh })));
     const d = decide(observe(job, { ...pods(1), jobManager: { ...fresh, state: 'CANCELED' } }));
     expect(d.status.upgrade).toMatchObject({ step: 'TearingDown', restorePath: savepoint });
   });

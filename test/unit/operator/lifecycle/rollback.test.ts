@@ -8,6 +8,7 @@ import type { StreamJobSpec } from '../../../../operator/api/stream-job-spec.ts'
 import type { StreamJobStatus } from '../../../../operator/api/stream-job-status.ts';
 import { canonicalJson, specHash } from '../../../../operator/resources/spec-hash.ts';
 import { exampleStreamJob } from '../../../support/stream-job-fixture.ts';
+import { upgradeChecked } from '../../../support/upgrade-checked.ts';
 
 // Issue 15 item 5: the rollback decision, driven through decide() step by step as the reconciler
 // would (each decision's status written back before the next observation).
@@ -26,7 +27,8 @@ function pods(run: number): Pick<Observed, 'jobManagerPod' | 'taskManagerPods'> 
 const observe = (job: StreamJob, seconds: number, rest: Partial<Observed> = {}): Observed => ({ job, now: at(seconds), specHash: specHash(job.spec), problems: [], taskManagerPods: [], ...rest });
 const written = (job: StreamJob, d: Decision): StreamJob => ({ ...job, status: d.status });
 const cond = (status: StreamJobStatus, type: string) => status.conditions?.find((c) => c.type === type);
-const withArgs = (job: StreamJob, args: string[]): StreamJob => ({ ...job, metadata: { ...job.metadata, generation: (job.metadata.generation ?? 1) + 1 }, spec: { ...job.spec, job: { ...job.spec.job, args } } });
+const withArgs = (job: StreamJob, args: string[]): StreamJob =>
+  upgradeChecked({ ...job, metadata: { ...job.metadata, generation: (job.metadata.generation ?? 1) + 1 }, spec: { ...job.spec, job: { ...job.spec.job, args } } });
 
 /** Run 1 of the example job with rollback enabled (timeout 1m), stable at t=5 s with checkpoint 3. */
 function stableRun1(): StreamJob {

@@ -37,6 +37,7 @@ describe('desired objects of the example StreamJob', () => {
         args: ['--unbounded'],
         parallelism: 2,
         maxParallelism: 128,
+        allowNonRestoredState: false,
         restoreFrom: 's3://checkpoints/sluice/streaming/wordcount/savepoints/sp-1',
       },
       jobmanager: { address: 'wordcount-jobmanager.streaming.svc', rpcPort: 6123, restPort: 8081 },
