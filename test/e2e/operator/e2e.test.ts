@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { CommandResult } from '../../support/command.ts';
 import { useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
+import { captureGitOpsHealth, gitOpsHealth, healthSequence, StreamJobHistory } from '../support/gitops-health.ts';
 import { deriveRunKey, parseRunKey, restToken } from '../../../runtime/rest/run-key.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
 import { RELEASE, SERVICE_ACCOUNT, chart, eventually, releaseRules, uninstallOperator } from './operator-harness.ts';
@@ -137,7 +138,16 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(savepoints.pending).toBeUndefined();
   }, 120_000);
 
+  /** Until the newest version the watch saw is run `run` Healthy in Argo CD (Running, Ready, a recent checkpoint). */
+  const healthyRun = (history: StreamJobHistory, run: number) =>
+    eventually(`run ${run} Healthy`, async () => {
+      const latest = history.latest();
+      return (latest?.status?.run as { number?: number } | undefined)?.number === run && (await gitOpsHealth(latest!)).argocd.status === 'Healthy' ? true : undefined;
+    }, 60_000);
+
   it('upgrades with a savepoint: run 2 starts from it and runs', async () => {
+    // Issue 15 item 7: every version of the StreamJob the operator writes, as Argo CD and Flux read it.
+    const history = await StreamJobHistory.watch(cluster, 'counting');
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"upgradeMode":"savepoint","parallelism":1}}}');
     const status = await eventually('run 2 Running', async () => {
       const s = await sjStatus('counting');
@@ -148,6 +158,8 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     expect(await ok('kubectl', 'get', 'pod', 'counting-jobmanager', '-o', 'jsonpath={.metadata.annotations.sluice\\.dev/run}')).toBe('2');
     const events = await ok('kubectl', 'get', 'events', '--field-selector', 'involvedObject.name=counting', '-o', 'jsonpath={.items[*].reason}');
     expect(events.split(' ')).toEqual(expect.arrayContaining(['Upgrading', 'SavepointCompleted', 'Upgraded']));
+    await healthyRun(history, 2);
+    expect(await healthSequence(history.stop())).toEqual({ argocd: ['Healthy', 'Progressing', 'Healthy'], kstatus: ['Current', 'InProgress', 'Current'] });
   }, 180_000);
 
   it('finishes an upgrade whose operator was SIGKILLed in the middle of it', async () => {
@@ -187,6 +199,9 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
   }, 200_000);
 
   it('suspends with a savepoint and no pods, and resumes from it', async () => {
+    const history = await StreamJobHistory.watch(cluster, 'counting');
+    await healthyRun(history, 4);
+    history.forget();
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"suspended"}}}');
     const suspended = await eventually('Suspended', async () => {
       const s = await sjStatus('counting');
@@ -194,12 +209,22 @@ describe('helm install → kubectl apply → a running, checkpointing, Ready Str
     }, 120_000);
     expect(suspended.savepoints.last.trigger).toBe('suspend');
     expect(await ok('kubectl', 'get', 'pods', '-l', 'sluice.dev/job=counting', '-o', 'name')).toBe('');
+    const { argocd, kstatus } = await captureGitOpsHealth(cluster, 'counting');
+    expect({ argocd, kstatus }).toEqual({
+      argocd: { status: 'Suspended', message: 'The job is suspended; set spec.job.state to running to resume it' },
+      kstatus: { status: 'Current', message: 'Resource is Ready' },
+    });
     await ok('kubectl', 'patch', 'sj', 'counting', '--type=merge', '-p', '{"spec":{"job":{"state":"running"}}}');
     const resumed = await eventually('run 5 Running', async () => {
       const s = await sjStatus('counting');
       return s.run?.number === 5 && s.phase === 'Running' ? s : undefined;
     }, 150_000);
     expect(resumed.run.restorePath).toBe(suspended.savepoints.last.path);
+    await healthyRun(history, 5);
+    expect(await healthSequence(history.stop())).toEqual({
+      argocd: ['Healthy', 'Progressing', 'Suspended', 'Progressing', 'Healthy'],
+      kstatus: ['Current', 'InProgress', 'Current', 'InProgress', 'Current'],
+    });
   }, 300_000);
 
   it('deletes every pod, the Service and the ConfigMap, then the StreamJob', async () => {

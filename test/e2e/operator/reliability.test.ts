@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { E2eCluster } from '../support/cluster.ts';
+import { captureGitOpsHealth } from '../support/gitops-health.ts';
 import { committedLines, countingJobManifest, jobManagerGet, outputDirectory } from '../support/stream-job-runs.ts';
 import { expectedLines } from './fixtures/exactly-once-counting-job.ts';
 import { eventually, startCountingJobHarness, type CountingJobHarness } from './operator-harness.ts';
@@ -79,6 +80,10 @@ describe('failures the user must see', () => {
     expect(degraded).toMatchObject({ reason: 'CreateContainerConfigError', message: 'pod broken-jobmanager container jobmanager: CreateContainerConfigError: configmap "extra" not found' });
     const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=broken,involvedObject.kind=StreamJob,type=Warning', '-o', 'jsonpath={.items[*].reason}']);
     expect(events.split(' ')).toContain('CreateContainerConfigError');
+    // Issue 15 item 7: Argo CD's health check and kstatus (Flux) say so too.
+    const message = 'pod broken-jobmanager container jobmanager: CreateContainerConfigError: configmap "extra" not found';
+    const { argocd, kstatus } = await captureGitOpsHealth(cluster, 'broken');
+    expect({ argocd, kstatus }).toEqual({ argocd: { status: 'Degraded', message }, kstatus: { status: 'Failed', message } });
     await cluster.kubectlOk(['create', 'configmap', 'extra', '--from-literal=value=1']);
     const healed = await eventually('Degraded lifted', async () => {
       const c = condition((await sj('broken')).status, 'Degraded');
