@@ -77,7 +77,7 @@ export function rollbackTarget(status: StreamJobStatus, specHash: string): LastS
 
 /** Whether `spec` is the spec a rollback left behind: it is not deployed again until it changes. */
 export function holdsFailedSpec(b: Builder): boolean {
-  return b.status.rollback?.state === 'RolledBack' && b.status.rollback.failedSpecHash === b.o.specHash;
+  return b.status.rollback?.failedSpecHash === b.o.specHash;
 }
 
 /**
@@ -95,6 +95,8 @@ export function rollingBack(b: Builder): void {
     b.condition('Ready', 'False', 'RollingBack', message);
     return;
   }
+  // Suspended instead: the run of the last stable spec is deployed at the resume.
+  if (b.status.phase === 'Suspended') return;
   const run = b.status.run!;
   b.status = { ...b.status, rollback: { ...rollback, state: 'RolledBack' } };
   const message = rolledBackMessage(b);
@@ -107,15 +109,18 @@ export function rollingBack(b: Builder): void {
 /**
  * On the paths that watch a run: while `spec` is held, a running job's phase is RolledBack and
  * Degraded says why (kstatus reads it as Stalled); once the spec changed, the rollback is over.
+ * A rollback still RollingBack here had its upgrade ended by a suspension: its run, deployed at
+ * the resume, is of the last stable spec too.
  */
 export function rolledBack(b: Builder): void {
   const rollback = b.status.rollback;
-  if (rollback?.state !== 'RolledBack') return;
+  if (rollback === undefined) return;
   if (!holdsFailedSpec(b)) {
     const { rollback: _over, ...rest } = b.status;
     b.status = rest;
     return;
   }
+  if (rollback.state === 'RollingBack') b.status = { ...b.status, rollback: { ...rollback, state: 'RolledBack' } };
   const message = rolledBackMessage(b);
   if (b.status.phase === 'Running') {
     b.phase('RolledBack', message);

@@ -186,6 +186,23 @@ describe('rollback of an upgrade that does not become stable', () => {
     expect(cond(d.status, 'Degraded')).toMatchObject({ status: 'False' });
   });
 
+  it('a rollback ended by a suspension resumes on the last stable spec and holds the failed spec', () => {
+    let job = upgradedToRun2(['--unbounded', '--broken']);
+    const stable = job.status!.lastStableSpec!;
+    job = written(job, decide(observe(job, 71, { ...pods(2), jobManager: restarting })));
+    expect(job.status!.rollback).toMatchObject({ state: 'RollingBack' });
+    job = { ...job, spec: { ...job.spec, job: { ...job.spec.job, state: 'suspended' } } };
+    job = written(job, decide(observe(job, 72, { ...pods(2), jobManager: { ...restarting, state: 'CANCELED' } })));
+    job = written(job, decide(observe(job, 73)));
+    expect(job.status).toMatchObject({ phase: 'Suspended', rollback: { state: 'RollingBack' } });
+    job = { ...job, spec: { ...job.spec, job: { ...job.spec.job, state: 'running' } } };
+    job = written(job, decide(observe(job, 80)));
+    expect(job.status!.run).toMatchObject({ number: 3, specHash: stable.specHash, spec: stable.spec });
+    const d = decide(observe(job, 90, { ...pods(3), jobManager: runningWith(chk(3, 12)) }));
+    expect(d.status.upgrade).toBeUndefined();
+    expect(d.status).toMatchObject({ phase: 'RolledBack', run: { number: 3 }, rollback: { state: 'RolledBack' } });
+  });
+
   it('does not roll back when disabled, when the run became stable, or when no earlier run was stable', () => {
     // Disabled: the unstable run 2 is left as it is, however long.
     const disabled = upgradedToRun2(['--unbounded', '--broken']);
