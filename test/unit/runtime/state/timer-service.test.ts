@@ -83,4 +83,55 @@ describe('InternalTimerService', () => {
     after.timers.advanceWatermark(3);
     expect(after.fired.sort()).toEqual(['42@3/ (42)', 'k@0/n (k)', 'k@1/n (k)', 'k@2/n (k)', 'k@3/n (k)']);
   });
+
+  it('timers registered or deleted by a firing timer: the same or an earlier due time fires in the same advance, a deleted one never', () => {
+    const range = keyGroupRangeFor(MAX, 1, 0);
+    const backend = new HeapKeyedStateBackend(range, MAX);
+    const fired: string[] = [];
+    let timers!: InternalTimerService;
+    const onEventTime = (t: Timer) => {
+      fired.push(`${String(t.key)}@${t.timestamp}${t.namespace}`);
+      if (t.namespace === 'again') timers.register('event-time', t.timestamp, 'same');
+      if (t.namespace === 'earlier') timers.register('event-time', 1, 'past');
+      if (t.namespace === 'killer') {
+        backend.setCurrentKey('b');
+        timers.delete('event-time', 10, 'victim');
+      }
+    };
+    timers = new InternalTimerService(backend, range, manualTime, { onEventTime, onProcessingTime: () => {} });
+    backend.setCurrentKey('a');
+    for (const ns of ['again', 'earlier', 'killer']) timers.register('event-time', 10, ns);
+    backend.setCurrentKey('b');
+    timers.register('event-time', 10, 'victim');
+    timers.register('event-time', 20, 'later');
+    timers.advanceWatermark(10);
+    expect(fired).toEqual(['a@10again', 'a@10earlier', 'a@10killer', 'a@10same', 'a@1past']);
+    expect(timers.counts()).toEqual([1, 0]);
+    timers.advanceWatermark(20);
+    expect(fired.at(-1)).toBe('b@20later');
+    expect(timers.counts()).toEqual([0, 0]);
+  });
+
+  it('processing-time timers: the next due time is scheduled, deleted ones are skipped', () => {
+    const range = keyGroupRangeFor(MAX, 1, 0);
+    const backend = new HeapKeyedStateBackend(range, MAX);
+    const scheduled: number[] = [];
+    const fired: number[] = [];
+    const timers = new InternalTimerService(backend, range, { now: () => 0, schedule: (at) => void scheduled.push(at) }, {
+      onEventTime: () => {},
+      onProcessingTime: (t) => void fired.push(t.timestamp),
+    });
+    backend.setCurrentKey(1);
+    timers.register('processing-time', 50);
+    timers.register('processing-time', 30);
+    timers.register('processing-time', 40);
+    expect(scheduled).toEqual([50, 30]);
+    timers.delete('processing-time', 40);
+    timers.advanceProcessingTime(30);
+    // 40 was deleted: the next one scheduled is 50.
+    expect(fired).toEqual([30]);
+    expect(scheduled).toEqual([50, 30, 50]);
+    timers.advanceProcessingTime(60);
+    expect(fired).toEqual([30, 50]);
+  });
 });
