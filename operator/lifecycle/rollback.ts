@@ -127,18 +127,8 @@ export function rolledBack(b: Builder): void {
     b.condition('Progressing', 'False', 'RolledBack', message);
   }
   // A pod that cannot run says more than the rollback does.
-  if (findCondition(b.status.conditions, 'Degraded')?.status !== 'True') degradedSince(b, message);
-}
-
-/**
- * Degraded True for the rollback, transitioned when it first became True: podFailures set it False
- * earlier in this decision, which is no transition of the status as written.
- */
-function degradedSince(b: Builder, message: string): void {
-  b.condition('Degraded', 'True', 'RolledBack', message);
-  const written = findCondition(b.o.job.status?.conditions, 'Degraded');
-  if (written?.status !== 'True') return;
-  b.status = { ...b.status, conditions: b.status.conditions!.map((c) => (c.type === 'Degraded' ? { ...c, lastTransitionTime: written.lastTransitionTime } : c)) };
+  // conditionSince: podFailures set Degraded False earlier in this decision, no transition of the status as written.
+  if (findCondition(b.status.conditions, 'Degraded')?.status !== 'True') b.conditionSince('Degraded', 'True', 'RolledBack', message);
 }
 
 function rolledBackMessage(b: Builder): string {
