@@ -1,6 +1,7 @@
 import { findCondition } from '../api/condition.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Builder } from './decision.ts';
+import type { HealthVerdict } from './health.ts';
 
 /**
  * kstatus's two abnormal-true conditions (sigs.k8s.io/cli-utils/pkg/kstatus, which Flux's health
@@ -8,8 +9,10 @@ import type { Builder } from './decision.ts';
  * a decision is made, so that those tools read a StreamJob with their default rules and no custom check:
  *
  * - `Stalled` True: the operator cannot carry out the spec until someone changes something: the job
- *   failed (its restart strategy is exhausted), the spec is invalid, a pod's container cannot run, or
- *   any other `Degraded` True. kstatus reads it as Failed.
+ *   failed (its restart strategy is exhausted), the spec is invalid, a pod's container cannot run, an
+ *   upgrade was rolled back, a health redeploy did not help and backs off: any `Degraded` True but one
+ *   saying that the operator redeployed the job for its health (it acted; that run is judged afresh).
+ *   kstatus reads it as Failed.
  * - `Reconciling` True: the operator is working towards the spec and is not stalled: deploying,
  *   upgrading, suspending, waiting for the JobManager, TaskManagers not ready yet, the job restarting.
  *   kstatus reads it as InProgress.
@@ -37,14 +40,25 @@ interface Because {
   message: string;
 }
 
+/** Degraded while a redeploy for health is under way or recent (lifecycle/health.ts): the operator acted on it. */
+const REDEPLOYED_FOR_HEALTH: ReadonlySet<string> = new Set<HealthVerdict['reason']>(['TooManyRestarts', 'CheckpointStalled']);
+
 function stalledBecause(status: StreamJobStatus): Because | undefined {
   if (status.phase === 'Failed') return { reason: 'JobFailed', message: status.message ?? 'The job failed' };
   const degraded = findCondition(status.conditions, 'Degraded');
-  if (degraded?.status === 'True') return { reason: degraded.reason, message: degraded.message };
+  if (degraded?.status === 'True' && !REDEPLOYED_FOR_HEALTH.has(degraded.reason)) return { reason: degraded.reason, message: degraded.message };
   return undefined;
 }
 
 function reconcilingBecause(status: StreamJobStatus): Because | undefined {
+  const because = underWay(status);
+  // A redeploy for health under way says why it redeploys.
+  const degraded = findCondition(status.conditions, 'Degraded');
+  if (because !== undefined && degraded?.status === 'True' && REDEPLOYED_FOR_HEALTH.has(degraded.reason)) return { reason: degraded.reason, message: degraded.message };
+  return because;
+}
+
+function underWay(status: StreamJobStatus): Because | undefined {
   const progressing = findCondition(status.conditions, 'Progressing');
   if (progressing?.status === 'True') return { reason: progressing.reason, message: progressing.message };
   switch (status.phase) {

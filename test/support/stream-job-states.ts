@@ -33,6 +33,8 @@ export const STREAM_JOB_STATES = {
   running: () => runningWith(running),
   // 100 s after checkpoint 7: past CheckpointHealthy's 2 intervals + timeout (70 s), within the health check's window (120 s).
   checkpointsLate: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 100_000) }),
+  // 300 s after checkpoint 7: past the health check's checkpoint progress window (120 s), redeployed last-state.
+  redeployingForHealth: () => step(runningWith(running), { ...pods(1), jobManager: running, now: new Date(STATES_NOW.getTime() + 300_000) }),
   taskManagerNotReady: () => step(deploying(), { jobManagerPod: pods(1).jobManagerPod, taskManagerPods: [pods(1).taskManagerPods[0]!], jobManager: running }),
   restarting: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'RESTARTING', restarts: 1 } }),
   // A stateless upgrade: a stateful one first checks the new spec against the state (lifecycle/upgrade-check.ts).

@@ -13,6 +13,10 @@ const EXPECTED: Record<StreamJobState, Health> = {
   waitingForFirstCheckpoint: { status: 'Progressing', message: 'Running with 2 TaskManagers; No checkpoint has completed yet' },
   running: { status: 'Healthy', message: 'Running with 2 TaskManagers; Checkpoint 7 completed at 2026-11-25T11:59:58Z' },
   checkpointsLate: { status: 'Degraded', message: 'No checkpoint completed in the last 70s' },
+  redeployingForHealth: {
+    status: 'Progressing',
+    message: 'Redeploying from the newest verified checkpoint (redeploy 1 for health): The job completed no checkpoint for 300s, longer than the checkpoint progress window of 120s (last: s3://checkpoints/sluice/streaming/wordcount/run-1/checkpoints/chk-7)',
+  },
   taskManagerNotReady: { status: 'Progressing', message: 'Running; TaskManagers ready: 1/2' },
   restarting: { status: 'Progressing', message: 'The job is RESTARTING' },
   upgrading: { status: 'Progressing', message: 'Upgrading (stateless): Stopping' },
