@@ -22,10 +22,10 @@ let cluster: E2eCluster;
 let kafka: ClusterKafka;
 let topics: KafkaTopicsAt;
 
-/** The README's steps after `npm run sandbox -- up --kafka`: the operator, MinIO's keys as minio-creds. */
+/** The README's steps after `npm run sandbox -- up --kafka`: the operator (one replica here, to spare the suite a process), MinIO's keys as minio-creds. */
 async function installOperator(): Promise<void> {
   await applyStreamJobCrd(cluster);
-  const install = await cluster.helm(['install', RELEASE, chart, '-n', cluster.namespace, '--skip-crds', '--set', `watchNamespaces={${cluster.namespace}}`, '--wait', '--timeout=120s']);
+  const install = await cluster.helm(['install', RELEASE, chart, '-n', cluster.namespace, '--skip-crds', '--set', 'replicas=1', '--set', `watchNamespaces={${cluster.namespace}}`, '--wait', '--timeout=120s']);
   if (install.code !== 0) throw new Error(`helm install failed (${install.code}): ${install.stderr}`);
   await cluster.kubectlOk(['create', 'secret', 'generic', 'minio-creds', `--from-literal=AWS_ACCESS_KEY_ID=${cluster.s3.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${cluster.s3.secretAccessKey}`]);
 }
