@@ -1,9 +1,11 @@
 import { describe, it, expect } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { argocdHealth, type Health, type LuaInterpreter } from '../../../../support/argocd-health.ts';
 import { STREAM_JOB_STATES, type StreamJobState } from '../../../../support/stream-job-states.ts';
 
-const script = join(resolve(import.meta.dirname, '../../../../..'), 'charts/sluice-operator/argocd/health.lua');
+const root = resolve(import.meta.dirname, '../../../../..');
+const script = join(root, 'charts/sluice-operator/argocd/health.lua');
 
 /** What Argo CD shows for the example StreamJob in each state the operator's lifecycle writes. */
 const EXPECTED: Record<StreamJobState, Health> = {
@@ -33,5 +35,16 @@ const EXPECTED: Record<StreamJobState, Health> = {
 describe.each<LuaInterpreter>(['lua5.4', 'gopher-lua'])('Argo CD health check (charts/sluice-operator/argocd/health.lua) in %s', (interpreter) => {
   it.each(Object.entries(EXPECTED))('%s', async (state, expected) => {
     expect(await argocdHealth(interpreter, script, STREAM_JOB_STATES[state as StreamJobState]())).toEqual(expected);
+  });
+});
+
+describe('the argocd-cm snippet in operator/README.md', () => {
+  it('is the chart\'s health.lua', () => {
+    const readme = readFileSync(join(root, 'operator/README.md'), 'utf8');
+    const key = '  resource.customizations.health.sluice.dev_StreamJob: |\n';
+    const block = readme.slice(readme.indexOf(key) + key.length, readme.indexOf('```', readme.indexOf(key)));
+    const dedented = block.split('\n').map((line) => line.replace(/^ {4}/, '')).join('\n');
+    expect(readme.indexOf(key)).toBeGreaterThan(0);
+    expect(dedented).toBe(readFileSync(script, 'utf8'));
   });
 });
