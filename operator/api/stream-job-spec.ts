@@ -11,6 +11,7 @@ import {
 import { HealthCheckSpecSchema } from './health-check.ts';
 import { Defaulted, DefaultedObject, Duration, FreeFormObject, ObjectName, Quantity, StringEnum, StringMap } from './kubernetes-schema-types.ts';
 import { SavepointsSpecSchema } from './savepoint-policy.ts';
+import { DeletionPolicySchema } from './deletion-policy.ts';
 
 export const JOB_STATES = ['running', 'suspended'] as const;
 export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
@@ -179,6 +180,7 @@ export const CheckpointingSpecSchema = Type.Object(
     mode: Defaulted(StringEnum(CHECKPOINTING_MODES, { description: 'exactly-once aligns barriers; at-least-once does not.' }), 'exactly-once'),
     timeout: Defaulted(Duration({ description: 'A checkpoint not completed within this time is aborted.' }), '1m'),
     retained: Defaulted(Type.Integer({ minimum: 1, description: 'Completed checkpoints kept; older ones are deleted.' }), 3),
+    deletionPolicy: DefaultedObject(DeletionPolicySchema),
     storage: CheckpointStorageSchema,
   },
   { description: 'Checkpoints: how often, which guarantee, and where.' },

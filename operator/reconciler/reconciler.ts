@@ -21,6 +21,7 @@ import { canonicalJson, specHash } from '../resources/spec-hash.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import { containerFailure } from './container-failure.ts';
 import { credentialsReport } from './credentials-report.ts';
+import { cleanUpStorage, isStorageCleanupPod, STORAGE_CLEANUP_POLL_MS } from './storage-cleanup.ts';
 import { isStatus } from './kube-objects.ts';
 import type { KubeObjects } from './kube-objects.ts';
 import { deleteAll, deletePods, syncObjects } from './object-sync.ts';
@@ -86,7 +87,10 @@ export class Reconciler implements Reconcile {
     const finalizers = job.metadata.finalizers ?? [];
     if (job.metadata.deletionTimestamp !== undefined) {
       if (!finalizers.includes(FINALIZER)) return {};
-      if (!(await deleteAll(kube, owned, this.runKeySecretName(job)))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
+      // The storage cleanup pod runs once everything else is gone, with the job's storage credentials (storage-cleanup.ts).
+      const others = { ...owned, pods: owned.pods.filter((p) => !isStorageCleanupPod(job, p)) };
+      if (!(await deleteAll(kube, others, this.runKeySecretName(job)))) return { requeueAfterMs: TRANSITION_INTERVAL_MS };
+      if (!(await cleanUpStorage(kube, job, owned, this.options.events))) return { requeueAfterMs: STORAGE_CLEANUP_POLL_MS };
       await kube.setFinalizers(job, finalizers.filter((f) => f !== FINALIZER));
       this.options.phases?.setPhase(key, undefined);
       return {};

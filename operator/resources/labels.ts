@@ -52,6 +52,7 @@ export const names = {
   runKeySecret: (job: string, run: number) => `${job}-run-${run}-key`,
   jobManagerNetworkPolicy: (job: string) => `${job}-jobmanager`,
   taskManagerNetworkPolicy: (job: string) => `${job}-taskmanager`,
+  storageCleanupPod: (job: string) => `${job}-storage-cleanup`,
 };
 
 /** The StreamJob as controller of an object: garbage-collected with it, and mapped back to it by the informers. */

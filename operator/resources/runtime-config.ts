@@ -26,7 +26,12 @@ export interface RunTarget {
 
 /** `<metadata.uid>-<run number>`: a new job id, so a new checkpoint folder, at every deploy. */
 export function jobId(job: StreamJob, runNumber: number): string {
-  return `${job.metadata.uid}-${runNumber}`;
+  return `${runIdPrefix(job)}${runNumber}`;
+}
+
+/** What every run id of the StreamJob starts with: `<metadata.uid>-`, so a re-created StreamJob of the same name has other runs. */
+export function runIdPrefix(job: StreamJob): string {
+  return `${job.metadata.uid}-`;
 }
 
 /** The Service DNS name TaskManagers and the operator's status report use for the JobManager. */
@@ -71,7 +76,7 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
  */
 function olderRunsConfig(job: StreamJob, run: RunTarget): { runIdPrefix: string; keep: string[] } {
   const keep = [run.restorePath, job.spec.job.initialSavepointPath].filter((p): p is string => p !== undefined);
-  return { runIdPrefix: `${job.metadata.uid}-`, keep: [...new Set(keep)] };
+  return { runIdPrefix: runIdPrefix(job), keep: [...new Set(keep)] };
 }
 
 function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {

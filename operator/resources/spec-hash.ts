@@ -9,7 +9,8 @@ import type { StreamJobSpec } from '../api/stream-job-spec.ts';
  * savepoint, and which are kept), `job.restartNonce` (compared on its own, since it forces last-state whatever the
  * upgradeMode), `job.upgradeMode` and `job.rollback` (how to roll out, not what), `job.healthCheck` (when the
  * operator redeploys, not what), `job.initialSavepointPath`
- * (read on the first deploy only) and `taskManager.replicas` (TaskManagers are added or removed without a redeploy).
+ * (read on the first deploy only) `taskManager.replicas` (TaskManagers are added or removed without a redeploy) and
+ * `checkpointing.deletionPolicy` (read when the StreamJob is deleted).
  */
 export function specHash(spec: StreamJobSpec): string {
   const {
@@ -24,7 +25,8 @@ export function specHash(spec: StreamJobSpec): string {
     ...job
   } = spec.job;
   const { replicas: _replicas, ...taskManager } = spec.taskManager;
-  return createHash('sha256').update(canonicalJson({ ...spec, job, taskManager })).digest('hex').slice(0, 16);
+  const { deletionPolicy: _deletion, ...checkpointing } = spec.checkpointing;
+  return createHash('sha256').update(canonicalJson({ ...spec, job, taskManager, checkpointing })).digest('hex').slice(0, 16);
 }
 
 /** JSON with object keys sorted at every level, so equal values hash equally whatever their key order. */

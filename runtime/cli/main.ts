@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cleanupCommand } from './cleanup-command.ts';
 import { initCommand } from './init-command.ts';
 import { jobmanagerCommand } from './jobmanager-command.ts';
 import { planCommand } from './plan-command.ts';
@@ -13,6 +14,7 @@ const program = new Command('sluice')
   .addCommand(initCommand())
   .addCommand(runCommand())
   .addCommand(savepointCommand())
+  .addCommand(cleanupCommand())
   .addCommand(planCommand())
   .addCommand(jobmanagerCommand())
   .addCommand(taskmanagerCommand());

@@ -8,8 +8,9 @@ import { eventually, startCountingJobHarness, type CountingJobHarness } from './
 
 // Issue 15 items 1 and 2 on the real control plane with the process kubelet and MinIO, the operator
 // run as the chart runs it: periodic savepoints whose history policy disposes of the files through
-// the JobManager, and the checkpoint folders of older runs deleted once a new run checkpointed. Each
-// step lists the bucket before and after.
+// the JobManager, the checkpoint folders of older runs deleted once a new run checkpointed, and the
+// deletion policy carried out by a cleanup pod when the StreamJob is deleted. Each step lists the
+// bucket before and after.
 const NAMESPACE = 'e2e-storage-lifecycle';
 const BUCKET = 'e2e-storage-lifecycle';
 const JOB = 'keeper';
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(() => harness?.stop(), 90_000);
 
-describe('savepoint history and checkpoints across runs, in the bucket', () => {
+describe('savepoint history, checkpoints across runs and the deletion policy, in the bucket', () => {
   let uid: string;
 
   it('takes periodic savepoints and keeps exactly the newest 2 in the bucket, disposing of the others through the JobManager', async () => {
@@ -120,4 +121,14 @@ describe('savepoint history and checkpoints across runs, in the bucket', () => {
     expect(history.map((s) => s.trigger)).toEqual(['upgrade', 'periodic']);
     expect(directories(await bucket()).filter((d) => d.startsWith('savepoints/'))).toEqual(history.map((s) => relative(s.path)).sort());
   }, 300_000);
+
+  it('deleting the StreamJob deletes its checkpoints through a cleanup pod and keeps its savepoints (the default deletionPolicy)', async () => {
+    const savepoints = ((await sj()).status.savepoints.history as Savepoint[]).map((s) => relative(s.path)).sort();
+    expect(directories(await bucket()).some((d) => d.startsWith(`${uid}-`))).toBe(true);
+    await cluster.kubectlOk(['delete', 'sj', JOB, '--wait=false']);
+    await eventually('the StreamJob gone', async () => ((await cluster.kubectl(['get', 'sj', JOB])).code !== 0 ? true : undefined), 120_000);
+    expect(directories(await bucket())).toEqual(savepoints);
+    const events = JSON.parse(await cluster.kubectlOk(['get', 'events', '--field-selector', `involvedObject.name=${JOB},reason=StorageCleanedUp`, '-o', 'json'])) as { items: { message: string }[] };
+    expect(events.items.map((e) => e.message)).toEqual([`Deleted from storage (checkpointing.deletionPolicy): ${uid}-`]);
+  }, 180_000);
 });

@@ -79,6 +79,7 @@ describe('StreamJob schema', () => {
     expected.spec.job.rollback = { enabled: false, timeout: '5m' };
     expected.spec.job.healthCheck = HEALTH_CHECK_DEFAULTS;
     expected.spec.job.savepoints = { history: { maxCount: 10 } };
+    expected.spec.checkpointing.deletionPolicy = { checkpoints: 'Delete', savepoints: 'Retain' };
     expect(result.streamJob).toEqual(expected);
   });
 
@@ -104,7 +105,14 @@ describe('StreamJob schema', () => {
       jobManager: {},
       // No replicas: TaskManager pods follow the parallelism (operator/resources/task-manager-replicas.ts).
       taskManager: { slots: 1 },
-      checkpointing: { interval: '10s', mode: 'exactly-once', timeout: '1m', retained: 3, storage: { filesystem: { path: '/data' } } },
+      checkpointing: {
+        interval: '10s',
+        mode: 'exactly-once',
+        timeout: '1m',
+        retained: 3,
+        deletionPolicy: { checkpoints: 'Delete', savepoints: 'Retain' },
+        storage: { filesystem: { path: '/data' } },
+      },
       restartStrategy: { type: 'exponential-delay' },
     });
   });
