@@ -53,13 +53,27 @@ describe('JobManager REST API on a running job', () => {
     const savepoint = await request('POST', '/jobs/test-job/savepoints');
     expect(savepoint.status).toBe(409);
     expect(await savepoint.json()).toEqual({ errors: ['job "test-job" has no checkpoint storage configured for savepoints'] });
+    const dispose = (body: unknown) =>
+      fetch(`http://127.0.0.1:${cluster.restPort}/savepoint-disposal`, { method: 'POST', headers: { ...authHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const disposals = [];
+    for (const body of [{}, { savepointPath: 42 }, { savepointPath: join(process.cwd(), 'checkpoints/default/test-job/savepoints/sp-1') }]) {
+      const response = await dispose(body);
+      disposals.push([response.status, await response.json()]);
+    }
+    expect(disposals).toEqual([
+      [400, { errors: ['savepointPath must be a non-empty string'] }],
+      [400, { errors: ['savepointPath must be a non-empty string'] }],
+      [409, { errors: ['job "test-job" has no checkpoint storage configured'] }],
+    ]);
+    const unknownDisposal = await request('GET', '/savepoint-disposal/t-1');
+    expect([unknownDisposal.status, await unknownDisposal.json()]).toEqual([404, { errors: ['no savepoint disposal with trigger id "t-1"'] }]);
   });
 
   it('answers every path but /healthz with 401 and no detail unless the bearer token of the run key comes with it', async () => {
     const base = `http://127.0.0.1:${cluster.restPort}`;
     const wrongKey = Buffer.alloc(32, 7);
     for (const headers of [{}, { authorization: 'Bearer nope' }, authHeaders(wrongKey), { authorization: authHeaders().authorization!.replace('Bearer ', 'Basic ') }]) {
-      for (const [method, path] of [['GET', '/jobs'], ['GET', '/jobs/test-job'], ['GET', '/metrics'], ['PATCH', '/jobs/test-job?mode=cancel'], ['POST', '/jobs/test-job/savepoints'], ['GET', '/nowhere']] as const) {
+      for (const [method, path] of [['GET', '/jobs'], ['GET', '/jobs/test-job'], ['GET', '/metrics'], ['PATCH', '/jobs/test-job?mode=cancel'], ['POST', '/jobs/test-job/savepoints'], ['POST', '/savepoint-disposal'], ['GET', '/savepoint-disposal/t-1'], ['GET', '/nowhere']] as const) {
         const response = await fetch(`${base}${path}`, { method, headers });
         expect([method, path, response.status, await response.json()]).toEqual([method, path, 401, { errors: ['unauthorized'] }]);
       }

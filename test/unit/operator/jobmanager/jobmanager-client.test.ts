@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deriveRunKey, restToken } from '../../../../runtime/rest/run-key.ts';
-import { JobManagerClient } from '../../../../operator/jobmanager/jobmanager-client.ts';
+import { JobManagerClient, JobManagerRequestError } from '../../../../operator/jobmanager/jobmanager-client.ts';
 
 const operatorKey = Buffer.alloc(32, 3);
 const JOB = '6f1c0000-0000-4000-8000-000000000001-2';
@@ -44,6 +44,34 @@ describe('the operator\'s JobManager client', () => {
       ['PATCH', `/jobs/${JOB}?mode=cancel`, `Bearer ${token}`],
     ]);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('disposes of a savepoint (POST /savepoint-disposal, then its trigger), with the HTTP status of a refusal', async () => {
+    seen.length = 0;
+    reply = (res) => res.writeHead(202, { 'content-type': 'application/json' }).end('{"triggerId":"d-1"}');
+    expect(await client.disposeSavepoint(baseUrl, JOB, 's3://b/p/sp-1')).toBe('d-1');
+    expect(seen.map((r) => [r.method, r.url])).toEqual([['POST', '/savepoint-disposal']]);
+    const answers: Array<[number, string]> = [
+      [200, '{"status":{"id":"IN_PROGRESS"}}'],
+      [200, '{"status":{"id":"COMPLETED"},"operation":{}}'],
+      [200, '{"status":{"id":"COMPLETED"},"operation":{"failureCause":"S3 bucket \\"b\\": delete failed"}}'],
+      [404, '{"errors":["no savepoint disposal with trigger id \\"d-1\\""]}'],
+    ];
+    const observed = [];
+    for (const [code, body] of answers) {
+      reply = (res) => res.writeHead(code, { 'content-type': 'application/json' }).end(body);
+      observed.push(await client.savepointDisposalStatus(baseUrl, JOB, 'd-1'));
+    }
+    expect(observed).toEqual([
+      { status: 'IN_PROGRESS' },
+      { status: 'COMPLETED' },
+      { status: 'FAILED', cause: 'S3 bucket "b": delete failed' },
+      { status: 'FAILED', cause: `GET ${baseUrl}/savepoint-disposal/d-1: HTTP 404: no savepoint disposal with trigger id "d-1"` },
+    ]);
+    reply = (res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":["not a savepoint of this job"]}');
+    const refused = await client.disposeSavepoint(baseUrl, JOB, '/etc').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(JobManagerRequestError);
+    expect([(refused as JobManagerRequestError).status, (refused as Error).message]).toEqual([400, `POST ${baseUrl}/savepoint-disposal: HTTP 400: not a savepoint of this job`]);
   });
 
   it('reports a 401 as an error of the call', async () => {
