@@ -36,7 +36,7 @@ describe('broadcast state and a window join across processes', () => {
   it('stopped with a savepoint at parallelism 2, a new run from it at parallelism 3: every subtask has the rules, the pairs of an uninterrupted run', async () => {
     const out = tempDir();
     const total = 3000;
-    const done = await rescaleFromSavepoint(job(), { first: [out, String(total), '400'], second: [out, String(total), '20000'] }, windowJoinTook(1000), () =>
+    const done = await rescaleFromSavepoint(job(), { first: [out, String(total), '250'], second: [out, String(total), '20000'] }, windowJoinTook(1000), () =>
       expect(committedLines(out).length).toBeLessThan(expectedJoin(total).length),
     );
     expect(vertex(done, 'Keyed Broadcast Process').parallelism).toBe(3);
