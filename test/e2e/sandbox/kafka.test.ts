@@ -13,6 +13,7 @@ import { KafkaTopicsAt } from '../../support/kafka-topics.ts';
 import { waitFor } from '../../support/processes.ts';
 import { root, useCluster, type E2eCluster } from '../support/cluster.ts';
 import { applyStreamJobCrd } from '../support/stream-job-crd.ts';
+import { captureGitOpsHealth } from '../support/gitops-health.ts';
 import { RELEASE, chart, uninstallOperator } from '../operator/operator-harness.ts';
 
 /** The namespace `npm run sandbox -- up --kafka` runs the broker in, which examples/kafka-wordcount.yaml names. */
@@ -163,6 +164,10 @@ describe('Kafka StreamJobs in the sandbox', () => {
     expect(missingTopic.lastFailure).toEqual({ time: expect.any(String), reason: 'Error', message: unknownTopic });
     expect(missingTopic.message).toBe(`The job is RESTARTING after: Error: ${unknownTopic}`);
     expect(missingTopic.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'JobRestarting', message: missingTopic.message });
+    // Issue 15 item 7: what Argo CD's health check and kstatus (Flux) read from the two StreamJobs.
+    const [failedJob, restartingJob] = await Promise.all([captureGitOpsHealth(cluster, 'wrong-bootstrap'), captureGitOpsHealth(cluster, 'missing-topic')]);
+    expect([failedJob.argocd, failedJob.kstatus]).toEqual([{ status: 'Degraded', message: failed }, { status: 'Failed', message: failed }]);
+    expect([restartingJob.argocd, restartingJob.kstatus]).toEqual([{ status: 'Progressing', message: missingTopic.message }, { status: 'InProgress', message: missingTopic.message }]);
     await cluster.kubectlOk(['delete', 'sj', 'wrong-bootstrap', 'missing-topic', '--timeout=60s']);
   }, 240_000);
 
