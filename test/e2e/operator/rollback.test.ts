@@ -83,8 +83,9 @@ describe('rollback of a failed upgrade', () => {
     expect(held).toMatchObject({ phase: 'RolledBack', run: { number: 3 }, rollback: { failedSpecHash } });
     expect(held.upgrade).toBeUndefined();
 
-    // A different spec: the sink's directory at another rate (the output does not depend on it) is rolled out.
-    await patchJob({ args: ['/output/main', String(COUNT), '25'] });
+    // A different spec: the sink's directory at another rate (the output does not depend on it) is
+    // rolled out, with a timeout that a loaded machine does not miss (rollback is outside the spec hash).
+    await patchJob({ args: ['/output/main', String(COUNT), '25'], rollback: { enabled: true, timeout: '5m' } });
     const upgraded = await statusWhere('run 4 of the new spec stable', (s) => s?.run?.number === 4 && s.phase === 'Running' && s.lastStableSpec?.run === 4, 150_000);
     expect(upgraded.rollback).toBeUndefined();
     expect(upgraded.run.spec).toBeUndefined();
