@@ -27,7 +27,7 @@ export const DeletionPolicySchema = Type.Object(
   },
   {
     description:
-      "What deleting the StreamJob does with its storage. A finalizer holds the deletion until a short-lived pod (the job's image, storage settings and credentials Secret) has deleted what the policy says; a pod that fails is retried, and said in a StorageCleanupFailed event.",
+      "What deleting the StreamJob does with its storage. A finalizer holds the deletion until a short-lived pod (the job's image, storage settings and credentials Secret) has deleted what the policy says; a pod that fails is retried (StorageCleanupFailed event); one that cannot start because the credentials Secret is gone is given up, the files left (StorageCleanupSkipped).",
   },
 );
 

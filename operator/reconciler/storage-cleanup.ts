@@ -3,6 +3,7 @@ import type { OwnedObjects } from '../controller/reconcile.ts';
 import { names } from '../resources/labels.ts';
 import { oneShotOutcome } from '../resources/one-shot-pod.ts';
 import { storageCleanupPod, storageCleanupPrefixes } from '../resources/storage-cleanup-pod.ts';
+import { containerFailure } from './container-failure.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { KubeObjects } from './kube-objects.ts';
 
@@ -20,7 +21,8 @@ export const STORAGE_CLEANUP_POLL_MS = 2000;
  * and deletes what the policy names (resources/storage-cleanup-pod.ts). True once that is done (the
  * pod succeeded; it goes with the StreamJob), or there is nothing to delete. A pod that failed is deleted and created again on a later call (the
  * cleanup can be repeated), said in a StorageCleanupFailed Warning event: the StreamJob stays until
- * it succeeds, its deletionPolicy set to Retain, or its finalizer removed by hand.
+ * it succeeds, its deletionPolicy set to Retain, or its finalizer removed by hand. A pod that cannot
+ * configure its container (the credentials Secret is gone) is given up: StorageCleanupSkipped, files left.
  */
 export async function cleanUpStorage(kube: KubeObjects, job: StreamJob, owned: OwnedObjects, events: EventRecorder): Promise<boolean> {
   const prefixes = storageCleanupPrefixes(job);
@@ -29,6 +31,13 @@ export async function cleanUpStorage(kube: KubeObjects, job: StreamJob, owned: O
   if (pod === undefined) {
     await kube.create(storageCleanupPod(job, prefixes));
     return false;
+  }
+  const failure = containerFailure(pod);
+  if (failure?.reason === 'CreateContainerConfigError') {
+    // The credentials Secret is gone (deleting a namespace deletes it beside the StreamJob): the cleanup
+    // can never run, and holding the deletion forever would hold the namespace. Leaving files is the safe side.
+    await events.record(job, { type: 'Warning', reason: 'StorageCleanupSkipped', message: `Nothing deleted from storage, ${prefixes.join(', ')} left in place: pod ${pod.metadata!.name} cannot start: ${failure.message}` });
+    return true;
   }
   const outcome = pod.metadata?.deletionTimestamp === undefined ? oneShotOutcome(pod) : undefined;
   if (outcome === undefined) return false;
