@@ -62,6 +62,18 @@ export const STREAM_JOB_STATES = {
     }),
   finished: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'FINISHED' } }),
   invalidSpec: () => step(exampleStreamJob(), { problems: [{ reason: 'InsufficientSlots', message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' }] }),
+  // Held after a rollback (lifecycle/rollback.ts): the failed spec is the spec, run 1 of the last stable one runs.
+  rolledBack: () => {
+    const job = runningWith(running);
+    const stable = job.status!.run!.specHash;
+    job.spec.job.args = ['--fail'];
+    job.metadata.generation = 2;
+    job.status = {
+      ...job.status!,
+      rollback: { state: 'RolledBack', failedSpecHash: specHash(job.spec), failedRun: 2, specHash: stable, reason: 'run 2 was not stable within 1m', startTime: '2026-11-25T11:58:00Z' },
+    };
+    return step(job, { ...pods(1), jobManager: running });
+  },
   crashLooping: () =>
     step(deploying(), {
       ...pods(1, true, { container: 'taskmanager', reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=taskmanager; last exit code 1 (Error) after 2 restarts' }),

@@ -19,6 +19,7 @@ const EXPECTED: Record<StreamJobState, [string | undefined, string | undefined, 
   finished: ['False Reconciled', 'False NotStalled', 'Current'],
   invalidSpec: ['False Stalled', 'True InsufficientSlots', 'Failed'],
   crashLooping: ['False Stalled', 'True CrashLoopBackOff', 'Failed'],
+  rolledBack: ['False Stalled', 'True RolledBack', 'Failed'],
 };
 
 describe('kstatus conditions', () => {

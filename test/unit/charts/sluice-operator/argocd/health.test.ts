@@ -26,6 +26,10 @@ const EXPECTED: Record<StreamJobState, Health> = {
   failed: { status: 'Degraded', message: 'The job failed and its restart strategy is exhausted: Error: boom in map' },
   finished: { status: 'Healthy', message: 'The job finished' },
   invalidSpec: { status: 'Degraded', message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' },
+  rolledBack: {
+    status: 'Degraded',
+    message: expect.stringMatching(/^Rolled back to the last stable spec [0-9a-f]{16}; spec [0-9a-f]{16} is not deployed again until the spec changes, because run 2 was not stable within 1m$/) as unknown as string,
+  },
   crashLooping: {
     status: 'Degraded',
     message: 'pod wordcount-taskmanager-1 container taskmanager: CrashLoopBackOff: back-off 20s restarting failed container=taskmanager; last exit code 1 (Error) after 2 restarts',
