@@ -45,6 +45,30 @@ export const STREAM_JOB_STATES = {
     job.metadata.generation = 2;
     return step(job, { ...pods(1), jobManager: running });
   },
+  // A stateful upgrade first runs the upgrade check (lifecycle/upgrade-check.ts) while the old run keeps running.
+  checkingUpgrade: () => {
+    const job = runningWith(running);
+    job.spec.job.args = ['--sums-uid=renamed'];
+    job.metadata.generation = 2;
+    return step(job, { ...pods(1), jobManager: running });
+  },
+  // The check found that the new spec would drop state: the upgrade is held, the old run keeps running.
+  upgradeHeld: () => {
+    const job = runningWith(running);
+    job.spec.job.args = ['--sums-uid=renamed'];
+    job.metadata.generation = 2;
+    job.status = {
+      ...job.status!,
+      upgradeCheck: {
+        specHash: specHash(job.spec),
+        state: 'Unsafe',
+        message: 'the state of operator sums would be dropped',
+        problems: [{ kind: 'state-dropped', operatorId: 'a1b2c3', uid: 'sums' }],
+        startTime: '2026-11-25T11:59:00Z',
+      },
+    };
+    return step(job, { ...pods(1), jobManager: running });
+  },
   specNotObserved: () => {
     const job = runningWith(running);
     job.spec.job.parallelism = 1;

@@ -22,6 +22,14 @@ const EXPECTED: Record<StreamJobState, Health> = {
   taskManagerNotReady: { status: 'Progressing', message: 'Running; TaskManagers ready: 1/2' },
   restarting: { status: 'Progressing', message: 'The job is RESTARTING' },
   upgrading: { status: 'Progressing', message: 'Upgrading (stateless): Stopping' },
+  checkingUpgrade: {
+    status: 'Progressing',
+    message: expect.stringMatching(/^Checking whether spec [0-9a-f]{16} can restore the state of run 1 before stopping it \(pod wordcount-plan-[0-9a-f]{10}\)$/) as unknown as string,
+  },
+  upgradeHeld: {
+    status: 'Degraded',
+    message: expect.stringMatching(/^The upgrade to spec [0-9a-f]{16} is not carried out and the old run keeps running: it is unsafe: the state of operator sums would be dropped\. /) as unknown as string,
+  },
   suspended: { status: 'Suspended', message: 'The job is suspended; set spec.job.state to running to resume it' },
   failed: { status: 'Degraded', message: 'The job failed and its restart strategy is exhausted: Error: boom in map' },
   finished: { status: 'Healthy', message: 'The job finished' },
