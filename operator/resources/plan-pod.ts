@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { StreamJob } from '../api/stream-job.ts';
 import { SPEC_HASH_ANNOTATION } from './labels.ts';
 import { oneShotPod, TERMINATION_MESSAGE_PATH } from './one-shot-pod.ts';
-import { checkpointStorageConfig } from './runtime-config.ts';
+import { checkpointStorageConfig, jobSettings } from './runtime-config.ts';
 
 /** Kubernetes ends a plan pod that runs longer: building the graph and reading one metadata file take seconds. */
 export const PLAN_DEADLINE_SECONDS = 300;
@@ -27,22 +27,11 @@ export function planPodName(job: StreamJob, specHash: string): string {
  * (runtime/rest/upgrade-plan.ts), exit code 0 when safe.
  */
 export function planPod(job: StreamJob, target: PlanTarget): V1Pod {
-  const { spec } = job;
   return oneShotPod(job, {
     name: planPodName(job, target.specHash),
     component: 'plan',
     args: ['plan', '--from-run', target.fromRun, ...(target.from === undefined ? [] : ['--from', target.from]), '--termination-message', TERMINATION_MESSAGE_PATH],
-    config: {
-      job: {
-        name: job.metadata.name,
-        namespace: job.metadata.namespace,
-        entry: spec.job.entry,
-        args: spec.job.args ?? [],
-        parallelism: spec.job.parallelism,
-        maxParallelism: spec.job.maxParallelism,
-      },
-      checkpointing: { storage: checkpointStorageConfig(spec) },
-    },
+    config: { job: jobSettings(job), checkpointing: { storage: checkpointStorageConfig(job.spec) } },
     annotations: { [SPEC_HASH_ANNOTATION]: target.specHash },
     activeDeadlineSeconds: PLAN_DEADLINE_SECONDS,
   });

@@ -48,12 +48,7 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
   return {
     job: {
       id: jobId(job, run.number),
-      name: job.metadata.name,
-      namespace: job.metadata.namespace,
-      entry: spec.job.entry,
-      args: spec.job.args ?? [],
-      parallelism: spec.job.parallelism,
-      maxParallelism: spec.job.maxParallelism,
+      ...jobSettings(job),
       allowNonRestoredState: spec.job.allowNonRestoredState,
       ...(run.restorePath === undefined ? {} : { restoreFrom: run.restorePath }),
       ...(run.restoreFromRun === undefined ? {} : { restoreFromRun: run.restoreFromRun }),
@@ -77,6 +72,19 @@ export function runtimeConfig(job: StreamJob, run: RunTarget): Record<string, un
 function olderRunsConfig(job: StreamJob, run: RunTarget): { runIdPrefix: string; keep: string[] } {
   const keep = [run.restorePath, job.spec.job.initialSavepointPath].filter((p): p is string => p !== undefined);
   return { runIdPrefix: runIdPrefix(job), keep: [...new Set(keep)] };
+}
+
+/** The runtime's `job` keys that say which job the module builds: every process of a run, and `sluice plan`, build it alike. */
+export function jobSettings(job: StreamJob): Record<string, unknown> {
+  const { spec } = job;
+  return {
+    name: job.metadata.name,
+    namespace: job.metadata.namespace,
+    entry: spec.job.entry,
+    args: spec.job.args ?? [],
+    parallelism: spec.job.parallelism,
+    maxParallelism: spec.job.maxParallelism,
+  };
 }
 
 function checkpointingConfig(spec: StreamJobSpec): Record<string, unknown> {
