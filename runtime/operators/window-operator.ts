@@ -9,21 +9,13 @@ import { MapStateDescriptor } from '../state/state-descriptor.ts';
 import type { Timer } from '../state/timer-service.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 import type { InternalWindowFunction } from './window-function.ts';
+import { parseWindowId, windowId, WindowIds } from './window-ids.ts';
 
 /** A window's contents in keyed state (plain data, so it snapshots as is). */
 interface WindowEntry {
   start: number;
   end: number;
   acc: unknown;
-}
-
-function windowId(w: TimeWindow): string {
-  return `${w.start}:${w.end}`;
-}
-
-function parseWindowId(id: string): TimeWindow {
-  const i = id.indexOf(':');
-  return new TimeWindow(Number(id.slice(0, i)), Number(id.slice(i + 1)));
 }
 
 /**
@@ -37,6 +29,7 @@ export class WindowOperator extends AbstractUdfStreamOperator {
   private readonly trigger: Trigger;
   private window!: TimeWindow;
   private windowNs = '';
+  private readonly windowIds = new WindowIds();
   private triggerContext!: TriggerContext;
   private windowContext!: WindowContext<TimeWindow>;
   private collector!: Collector<unknown>;
@@ -178,7 +171,7 @@ export class WindowOperator extends AbstractUdfStreamOperator {
 
   private setWindow(w: TimeWindow): void {
     this.window = w;
-    this.windowNs = windowId(w);
+    this.windowNs = this.windowIds.of(w);
   }
 
   private cleanupTime(w: TimeWindow): number {
