@@ -25,6 +25,14 @@ function step(job: StreamJob, rest: Partial<Observed> = {}): StreamJob {
 const deploying = () => step(exampleStreamJob());
 const runningWith = (jobManager: JobObservation, more: Partial<Observed> = {}) => step(deploying(), { ...pods(1), jobManager, ...more });
 
+/** The running job after someone changed its spec (generation 2), before the operator looked at it. */
+function runningThenChanged(change: (job: StreamJob) => void): StreamJob {
+  const job = runningWith(running);
+  change(job);
+  job.metadata.generation = 2;
+  return job;
+}
+
 /** Each state by name: the StreamJob as the API server would return it after the operator wrote its status. */
 export const STREAM_JOB_STATES = {
   created: () => exampleStreamJob(),
@@ -39,24 +47,17 @@ export const STREAM_JOB_STATES = {
   restarting: () => step(runningWith(running), { ...pods(1), jobManager: { ...running, state: 'RESTARTING', restarts: 1 } }),
   // A stateless upgrade: a stateful one first checks the new spec against the state (lifecycle/upgrade-check.ts).
   upgrading: () => {
-    const job = runningWith(running);
-    job.spec.job.upgradeMode = 'stateless';
-    job.spec.job.parallelism = 1;
-    job.metadata.generation = 2;
+    const job = runningThenChanged((j) => {
+      j.spec.job.upgradeMode = 'stateless';
+      j.spec.job.parallelism = 1;
+    });
     return step(job, { ...pods(1), jobManager: running });
   },
   // A stateful upgrade first runs the upgrade check (lifecycle/upgrade-check.ts) while the old run keeps running.
-  checkingUpgrade: () => {
-    const job = runningWith(running);
-    job.spec.job.args = ['--sums-uid=renamed'];
-    job.metadata.generation = 2;
-    return step(job, { ...pods(1), jobManager: running });
-  },
+  checkingUpgrade: () => step(runningThenChanged((j) => (j.spec.job.args = ['--sums-uid=renamed'])), { ...pods(1), jobManager: running }),
   // The check found that the new spec would drop state: the upgrade is held, the old run keeps running.
   upgradeHeld: () => {
-    const job = runningWith(running);
-    job.spec.job.args = ['--sums-uid=renamed'];
-    job.metadata.generation = 2;
+    const job = runningThenChanged((j) => (j.spec.job.args = ['--sums-uid=renamed']));
     job.status = {
       ...job.status!,
       upgradeCheck: {
@@ -69,16 +70,8 @@ export const STREAM_JOB_STATES = {
     };
     return step(job, { ...pods(1), jobManager: running });
   },
-  specNotObserved: () => {
-    const job = runningWith(running);
-    job.spec.job.parallelism = 1;
-    job.metadata.generation = 2;
-    return job;
-  },
-  suspended: () => {
-    const job = exampleStreamJob((j) => (j.spec.job.state = 'suspended'));
-    return step(job);
-  },
+  specNotObserved: () => runningThenChanged((j) => (j.spec.job.parallelism = 1)),
+  suspended: () => step(exampleStreamJob((j) => (j.spec.job.state = 'suspended'))),
   failed: () =>
     step(runningWith(running), {
       ...pods(1),
@@ -88,10 +81,8 @@ export const STREAM_JOB_STATES = {
   invalidSpec: () => step(exampleStreamJob(), { problems: [{ reason: 'InsufficientSlots', message: 'job.parallelism 4 needs 4 slots, but taskManager.replicas 2 × taskManager.slots 1 offer 2' }] }),
   // Held after a rollback (lifecycle/rollback.ts): the failed spec is the spec, run 1 of the last stable one runs.
   rolledBack: () => {
-    const job = runningWith(running);
+    const job = runningThenChanged((j) => (j.spec.job.args = ['--fail']));
     const stable = job.status!.run!.specHash;
-    job.spec.job.args = ['--fail'];
-    job.metadata.generation = 2;
     job.status = {
       ...job.status!,
       rollback: { state: 'RolledBack', failedSpecHash: specHash(job.spec), failedRun: 2, specHash: stable, reason: 'run 2 was not stable within 1m', startTime: '2026-11-25T11:58:00Z' },
