@@ -47,7 +47,9 @@ async function rescaled(name: string, run: number, parallelism: number, samples:
 
 describe('scaling through the scale subresource', () => {
   it('kubectl scale 2 → 4 → 1 rescales the exactly-once job through savepoints onto as many TaskManagers, reporting the parallelism once each run runs, and commits exactly the expected output', async () => {
-    const COUNT = 500;
+    // 50 s of input at 20 records/s: each upgrade first runs the upgrade check (a plan pod) while the
+    // old run goes on, and run 3 must still have input left to run with a checkpoint.
+    const COUNT = 1000;
     const output = outputDirectory(cluster, 'scale');
     const manifest = countingJobManifest(cluster, { name: 'scale', output, count: COUNT, rate: 20, bucket: BUCKET });
     // No replicas: TaskManager pods follow the parallelism.
