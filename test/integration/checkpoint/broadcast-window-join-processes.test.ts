@@ -17,19 +17,20 @@ const windowJoinTook = (n: number) => (d: JobDetails) =>
   vertex(d, 'Window').subtasks.reduce((sum, s) => sum + s.recordsIn, 0) >= n;
 
 /**
- * Broadcast state and a window join across JobManager and TaskManager processes: orders enriched
- * from broadcast rules (read once at the start), then window-joined with payments. After a restore
- * the rules' source reads nothing again, so every tier in the output comes from the broadcast state
- * in storage, and the window join's buffered records from its keyed state.
+ * Broadcast state, a window join and a keyed co-process across JobManager and TaskManager
+ * processes: orders enriched from broadcast rules (read once at the start), then window-joined with
+ * payments; beside it each user's orders and payments counted in keyed state shared by both inputs.
+ * After a restore the rules' source reads nothing again, so every tier in the output comes from the
+ * broadcast state in storage; the window join's buffered records and the counts from keyed state.
  */
-describe('broadcast state and a window join across processes', () => {
+describe('broadcast state, a window join and a keyed co-process across processes', () => {
   it('a TaskManager SIGKILLed mid-run: restored from the checkpoint, the committed pairs are exact and carry the broadcast rules', async () => {
     const out = tempDir();
     const done = await killTaskManagerMidRun(job(), [out, '4000', '1000'], windowJoinTook(1500));
     // The restored rules' source had no record left to read: the tiers came from the checkpoint.
     expect(vertex(done, 'Rules').subtasks.map((s) => s.recordsOut)).toEqual([0]);
     const expected = expectedJoin(4000);
-    expect(expected.length).toBe(14_400);
+    expect(expected.length).toBe(14_400 + 7);
     expect(committedLines(out)).toEqual(expected);
   }, 120_000);
 
@@ -40,7 +41,7 @@ describe('broadcast state and a window join across processes', () => {
     const done = await rescaleFromSavepoint(job(), { first: [out, String(total), '100'], second: [out, String(total), '20000'] }, windowJoinTook(300), () =>
       expect(committedLines(out).length).toBeLessThan(expectedJoin(total).length),
     );
-    expect(vertex(done, 'Keyed Broadcast Process').parallelism).toBe(3);
+    expect([vertex(done, 'Keyed Broadcast Process').parallelism, vertex(done, 'Keyed Co-Process').parallelism]).toEqual([3, 3]);
     expect(vertex(done, 'Rules').subtasks.map((s) => s.recordsOut)).toEqual([0]);
     expect(committedLines(out)).toEqual(expectedJoin(total));
   }, 120_000);

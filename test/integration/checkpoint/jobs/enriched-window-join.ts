@@ -3,8 +3,11 @@ import {
   MapStateDescriptor,
   TumblingEventTimeWindows,
   WatermarkStrategy,
+  ValueStateDescriptor,
   type KeyedBroadcastProcessFunction,
+  type KeyedCoProcessFunction,
   type MapState,
+  type ValueState,
   type RuntimeContext,
   type StreamExecutionEnvironment,
 } from '../../../../runtime/api/index.ts';
@@ -21,7 +24,10 @@ export const WINDOW_MS = 100;
 export const RULES: readonly Rule[] = Array.from({ length: USERS }, (_, user) => ({ user, tier: `tier-${(user * 3) % 5}` }));
 const TIERS = new MapStateDescriptor<number, string>('tiers');
 
-/** Every `[user, tier, order, payment]` line an uninterrupted run commits: the window join by definition. */
+/**
+ * Every line an uninterrupted run commits: `[user, tier, order, payment]`, the window join by
+ * definition, and `[user, 'counted', orders, payments]` per user.
+ */
 export function expectedJoin(total: number): string[] {
   const lines: string[] = [];
   // Orders and payments n of one window: n from 10 w to 10 w + 9.
@@ -33,6 +39,12 @@ export function expectedJoin(total: number): string[] {
       if (l.user === r.user && Math.floor(l.at / WINDOW_MS) === Math.floor(r.at / WINDOW_MS)) lines.push(JSON.stringify([l.user, RULES[l.user]!.tier, o, p]));
     }
   }
+  // The keyed co-process's count per user: as many orders as payments.
+  for (let user = 0; user < USERS; user++) {
+    let n = 0;
+    for (let i = 0; i < total; i++) if (order(i).user === user) n++;
+    lines.push(JSON.stringify([user, 'counted', n, n]));
+  }
   return lines.sort();
 }
 
@@ -42,8 +54,9 @@ export function expectedJoin(total: number): string[] {
  * rules are a bounded broadcast stream read once at the start: after a restore their source has
  * nothing left to read, so every tier comes from the broadcast state in the checkpoint. An order
  * waits in keyed state for the watermark (an event-time timer at its time), which passes only once
- * the rules' input ended, so each order meets every rule. Stable uids: a run restores another at
- * any parallelism.
+ * the rules' input ended, so each order meets every rule. Beside it a keyed co-process counts each
+ * user's orders and payments in keyed state shared by both inputs and emits the counts once event
+ * time passed every record (a timer). Stable uids: a run restores another at any parallelism.
  * Args: output directory, records per side, records per second per side.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
@@ -53,7 +66,9 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
     .uid('rules')
     .setParallelism(1)
     .broadcast(TIERS);
-  const enriched = eventSource(env, 'Orders', order, total, rate)
+  const orders = eventSource(env, 'Orders', order, total, rate);
+  const payments = eventSource(env, 'Payments', payment, total, rate);
+  const enriched = orders
     .keyBy((o) => o.user)
     .connect(rules)
     .process({
@@ -73,13 +88,42 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
       },
     } as KeyedBroadcastProcessFunction<number, Event, Rule, Event & { tier: string }>)
     .uid('enrich');
+  const afterLastRecord = total * 10 + 10;
+  const counted = orders
+    .connect(payments)
+    .keyBy(
+      (o) => o.user,
+      (p) => p.user,
+    )
+    .process({
+      counts: undefined as unknown as ValueState<[number, number]>,
+      open(this: { counts: ValueState<[number, number]> }, ctx: RuntimeContext) {
+        this.counts = ctx.getState(new ValueStateDescriptor<[number, number]>('counts', [0, 0]));
+      },
+      processElement1(this: { counts: ValueState<[number, number]> }, _o, ctx) {
+        const [o, p] = this.counts.value()!;
+        this.counts.update([o + 1, p]);
+        ctx.timerService().registerEventTimeTimer(afterLastRecord);
+      },
+      processElement2(this: { counts: ValueState<[number, number]> }, _p, ctx) {
+        const [o, p] = this.counts.value()!;
+        this.counts.update([o, p + 1]);
+        ctx.timerService().registerEventTimeTimer(afterLastRecord);
+      },
+      onTimer(this: { counts: ValueState<[number, number]> }, _at, ctx, out) {
+        const [o, p] = this.counts.value()!;
+        out.collect([ctx.getCurrentKey(), 'counted', o, p]);
+      },
+    } as KeyedCoProcessFunction<number, Event, Event, [number, string, number, number]>)
+    .uid('counts');
   enriched
-    .join(eventSource(env, 'Payments', payment, total, rate))
+    .join(payments)
     .where((o) => o.user)
     .equalTo((p) => p.user)
     .window(TumblingEventTimeWindows.of(WINDOW_MS))
     .apply((o, p): [number, string, number, number] => [o.user, o.tier, o.n, p.n])
     .uid('window-join')
+    .union(counted)
     .sinkTo(new ExactlyOnceFileSink<[number, string, number, number]>(output))
     .uid('committed-pairs');
 };
