@@ -8,7 +8,7 @@ import { jobId, jobManagerAddress, REST_PORT } from '../resources/runtime-config
 import { Builder, POLL_INTERVAL_MS, TRANSITION_INTERVAL_MS, type Decision, type EventSpec, type Observed, type PodObservation } from './decision.ts';
 import { observeRun } from './observe-run.ts';
 import { podFailures } from './pod-failures.ts';
-import { checkUpgrade } from './upgrade-check.ts';
+import { checkUpgrade, upgradeWithdrawn } from './upgrade-check.ts';
 import { manualSavepoint, recordSavepoint } from './savepoints.ts';
 import { periodicSavepoint } from './periodic-savepoints.ts';
 import { savepointHistory } from './savepoint-history.ts';
@@ -73,6 +73,7 @@ export function decide(o: Observed): Decision {
     startUpgrade(b, job.spec.job.upgradeMode, `Upgrading to spec ${o.specHash} (upgradeMode ${job.spec.job.upgradeMode})`);
     return b.decision();
   }
+  upgradeWithdrawn(b);
   const rollback = rollbackDue(b);
   if (rollback !== undefined) {
     startRollback(b, rollback);

@@ -57,6 +57,18 @@ export function checkUpgrade(b: Builder): 'proceed' | 'hold' {
   return settled(b, check);
 }
 
+/**
+ * The spec is the running one again while an upgrade was held or being checked: no upgrade is asked
+ * for, so the check's verdict no longer applies. UpgradeSafe says so; the verdict stays in
+ * `status.upgradeCheck` (the same spec set again is not checked again) and a plan pod still running is deleted.
+ */
+export function upgradeWithdrawn(b: Builder): void {
+  const check = b.status.upgradeCheck;
+  if (check === undefined || check.specHash === b.o.specHash || check.state === 'Safe') return;
+  if (b.o.planPod !== undefined && !b.o.planPod.terminating) b.actions.push({ kind: 'deletePlan', name: b.o.planPod.name });
+  b.condition('UpgradeSafe', 'True', 'UpgradeWithdrawn', `The spec is the running one again; spec ${check.specHash} is not rolled out`);
+}
+
 /** The verdict the plan pod's termination message carries, as UpgradeCheckStatus. */
 function fromOutcome(check: UpgradeCheckStatus, outcome: NonNullable<PlanPodObservation['outcome']>): UpgradeCheckStatus {
   const plan = parseUpgradePlan(outcome.message);

@@ -101,6 +101,25 @@ describe('the upgrade check before a stateful upgrade', () => {
     expect(cond(later.status, 'Degraded')).toEqual(cond(job.status!, 'Degraded'));
   });
 
+  it('a spec changed back to the running one ends the hold without a redeploy; set again, it is not checked again', () => {
+    let job = changed(newArgs);
+    const refusedSpec = structuredClone(job.spec);
+    job = written(job, decide(observe(job, 2)));
+    job = written(job, decide(observe(job, 12, { planPod: ended(job, 3, unsafe) })));
+    const reverted = structuredClone(job);
+    reverted.spec.job.args = ['--unbounded'];
+    reverted.metadata.generation = 3;
+    const d = decide(observe(reverted, 20));
+    expect(d.actions).toEqual([{ kind: 'deploy' }]);
+    expect(d.status.upgrade).toBeUndefined();
+    expect(cond(d.status, 'Degraded')).toMatchObject({ status: 'False' });
+    expect(cond(d.status, 'UpgradeSafe')).toMatchObject({ status: 'True', reason: 'UpgradeWithdrawn', message: `The spec is the running one again; spec ${specHash(refusedSpec)} is not rolled out` });
+    const again = { ...written(reverted, d), spec: refusedSpec };
+    const held = decide(observe(again, 30));
+    expect(held.actions).toEqual([]);
+    expect(cond(held.status, 'UpgradeSafe')).toMatchObject({ status: 'False', reason: 'StateDropped' });
+  });
+
   it('with allowNonRestoredState the same change is checked again and proceeds, UpgradeSafe still False', () => {
     let job = changed((j) => {
       newArgs(j);
