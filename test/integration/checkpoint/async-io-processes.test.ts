@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import type { CheckpointingStatistics } from '../../../runtime/rest/rest-types.ts';
+import type { CheckpointingStatistics, JobDetails } from '../../../runtime/rest/rest-types.ts';
 import { waitFor } from '../../support/processes.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
 import { allRunning, Cluster } from '../cluster/cluster-fixture.ts';
+import { rescaleFromSavepoint } from './failover-scenarios.ts';
 import { committedLines } from './job-fixture.ts';
 import { expectedAnswers } from './jobs/async-lookup.ts';
 
@@ -27,7 +28,6 @@ describe('async I/O across JobManager and TaskManager processes', () => {
     try {
       await cluster.start();
       await cluster.waitForDetails('all subtasks running', allRunning);
-      // The lookup is chained between source and sink: the committed answers tell how far it got.
       await waitFor('1,000 answers committed', () => Promise.resolve(committedLines(out).length >= 1000 || undefined));
       const before = (await checkpoints()).counts.completed;
       await waitFor('a checkpoint after them', async () => ((await checkpoints()).counts.completed > before) || undefined);
@@ -38,5 +38,18 @@ describe('async I/O across JobManager and TaskManager processes', () => {
     } finally {
       await cluster.stop();
     }
+  }, 120_000);
+
+  it('stopped with a savepoint at parallelism 2, a new run from it at parallelism 3: the answers of an uninterrupted run', async () => {
+    const out = tempDir();
+    const total = 3000;
+    const job = { entry: 'test/integration/checkpoint/jobs/async-lookup.ts', storage: join(tempDir(), 'checkpoints') };
+    // The first run would take 30 s: a loaded machine still stops it with a savepoint long before its end.
+    const sinkTook = (n: number) => (d: JobDetails) => allRunning(d) && d.vertices.find((v) => v.name.startsWith('Sink'))!.subtasks.reduce((sum, s) => sum + s.recordsIn, 0) >= n;
+    const done = await rescaleFromSavepoint(job, { first: [out, String(total), '100'], second: [out, String(total), '20000'] }, sinkTook(300), () =>
+      expect(committedLines(out).length).toBeLessThan(total),
+    );
+    expect(done.vertices.find((v) => v.name.includes('Async'))!.parallelism).toBe(3);
+    expect(committedLines(out)).toEqual(expectedAnswers(total));
   }, 120_000);
 });

@@ -11,7 +11,8 @@ export function expectedAnswers(total: number): string[] {
 
 /**
  * Numbers from a rate-limited replayable generator, each looked up in a slow service by async I/O
- * (unordered, at most 16 calls in flight per subtask), committed by the exactly-once file sink.
+ * (unordered, at most 16 calls in flight per subtask), committed by the exactly-once file sink;
+ * stable uids, so a run restores another at any parallelism.
  * Args: output directory, record count, records per second.
  */
 export default (env: StreamExecutionEnvironment, args: string[]) => {
@@ -22,6 +23,8 @@ export default (env: StreamExecutionEnvironment, args: string[]) => {
   const lookup = (n: number) => new Promise<[number, number][]>((resolve) => setTimeout(() => resolve([answer(n)]), n % 10));
   AsyncDataStream.unorderedWait(numbers, lookup, 5000, 16)
     .uid('lookup')
+    // A vertex of its own, so the sink's records in tell how far the lookups got.
+    .rebalance()
     .sinkTo(new ExactlyOnceFileSink<[number, number]>(output))
     .uid('committed-answers');
 };
