@@ -20,6 +20,9 @@ export const PLAN_TIMEOUT_MS = 10 * 60_000;
  * `status.upgradeCheck`, so a spec is checked once; changing the spec (e.g. setting
  * `allowNonRestoredState`) checks again.
  *
+ * A run with no state the operator knows of (no completed checkpoint or savepoint seen, no starting
+ * point) is not checked: there is nothing to compare with (UpgradeSafe True, NoStateToRestore).
+ *
  * Unsafe with only dropped state proceeds when `spec.job.allowNonRestoredState` is set (UpgradeSafe
  * stays False and says so); a changed maxParallelism or a removed key never restores. A check that
  * could not be made (the plan failed, timed out) holds too, unless `allowNonRestoredState` is set:
@@ -29,6 +32,11 @@ export function checkUpgrade(b: Builder): 'proceed' | 'hold' {
   const { job, specHash, now } = b.o;
   if (job.spec.job.upgradeMode === 'stateless') return 'proceed';
   let check = b.status.upgradeCheck;
+  if ((check === undefined || check.specHash !== specHash) && !knownState(b)) {
+    // The new run would start empty; should a checkpoint have completed unseen, the runtime still refuses state that does not fit.
+    b.condition('UpgradeSafe', 'True', 'NoStateToRestore', `Run ${b.status.run!.number} completed no checkpoint or savepoint the operator saw and did not start from one: nothing to restore`);
+    return 'proceed';
+  }
   if (check === undefined || check.specHash !== specHash) {
     check = { specHash, state: 'Checking', pod: planPodName(job, specHash), startTime: rfc3339(now) };
     b.status = { ...b.status, upgradeCheck: check };
@@ -67,6 +75,20 @@ export function upgradeWithdrawn(b: Builder): void {
   if (check === undefined || check.specHash === b.o.specHash || check.state === 'Safe') return;
   if (b.o.planPod !== undefined && !b.o.planPod.terminating) b.actions.push({ kind: 'deletePlan', name: b.o.planPod.name });
   b.condition('UpgradeSafe', 'True', 'UpgradeWithdrawn', `The spec is the running one again; spec ${check.specHash} is not rolled out`);
+}
+
+/** Whether the running run has state the new one would restore, as far as the operator saw: a completed checkpoint or savepoint, or the point it started from. */
+function knownState(b: Builder): boolean {
+  const run = b.status.run!;
+  const jm = b.o.jobManager?.reachable === true ? b.o.jobManager : undefined;
+  const savepoint = b.status.savepoints?.last;
+  return (
+    run.restorePath !== undefined ||
+    b.status.lastCheckpoint !== undefined ||
+    jm?.latestCompleted !== undefined ||
+    jm?.latestSavepoint !== undefined ||
+    (savepoint !== undefined && savepoint.time >= run.startTime)
+  );
 }
 
 /** The verdict the plan pod's termination message carries, as UpgradeCheckStatus. */

@@ -162,6 +162,19 @@ describe('the upgrade check before a stateful upgrade', () => {
     expect(late.actions).toEqual([{ kind: 'deletePlan', name: 'p' }]);
   });
 
+  it('a run with no state the operator knows of is not checked: nothing to restore', () => {
+    let job = exampleStreamJob();
+    const fresh: JobObservation = { reachable: true, state: 'RUNNING', restarts: 0 };
+    job = written(job, decide(observe(job, 0, { jobManagerPod: undefined, taskManagerPods: [], jobManager: undefined })));
+    job = written(job, decide(observe(job, 1, { jobManager: fresh })));
+    job = structuredClone(job);
+    newArgs(job);
+    const d = decide(observe(job, 2, { jobManager: fresh }));
+    expect(d.status.upgradeCheck).toBeUndefined();
+    expect(d.actions).toEqual([{ kind: 'cancel' }]);
+    expect(cond(d.status, 'UpgradeSafe')).toMatchObject({ status: 'True', reason: 'NoStateToRestore' });
+  });
+
   it('a stateless upgrade restores nothing and is not checked', () => {
     const job = changed((j) => {
       newArgs(j);
