@@ -52,7 +52,8 @@ export const names = {
   runKeySecret: (job: string, run: number) => `${job}-run-${run}-key`,
   jobManagerNetworkPolicy: (job: string) => `${job}-jobmanager`,
   taskManagerNetworkPolicy: (job: string) => `${job}-taskmanager`,
-  storageCleanupPod: (job: string) => `${job}-storage-cleanup`,
+  /** Attempt 1 is `<job>-storage-cleanup`, a later attempt `<job>-storage-cleanup-<n>`: failed attempts stay for their logs. */
+  storageCleanupPod: (job: string, attempt = 1) => (attempt === 1 ? `${job}-storage-cleanup` : `${job}-storage-cleanup-${attempt}`),
 };
 
 /** The StreamJob as controller of an object: garbage-collected with it, and mapped back to it by the informers. */

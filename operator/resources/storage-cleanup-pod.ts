@@ -30,10 +30,10 @@ export function storageCleanupPrefixes(job: StreamJob): string[] {
   return prefixes;
 }
 
-/** The pod that runs `sluice cleanup` with the job's storage settings and credentials (one-shot-pod.ts). */
-export function storageCleanupPod(job: StreamJob, prefixes: readonly string[]): V1Pod {
+/** The pod of cleanup attempt `attempt` that runs `sluice cleanup` with the job's storage settings and credentials (one-shot-pod.ts). */
+export function storageCleanupPod(job: StreamJob, prefixes: readonly string[], attempt = 1): V1Pod {
   return oneShotPod(job, {
-    name: names.storageCleanupPod(job.metadata.name!),
+    name: names.storageCleanupPod(job.metadata.name!, attempt),
     component: 'cleanup',
     args: ['cleanup', '--delete', ...prefixes],
     config: { job: { name: job.metadata.name, namespace: job.metadata.namespace }, checkpointing: { storage: checkpointStorageConfig(job.spec) } },

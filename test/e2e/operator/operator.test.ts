@@ -274,6 +274,10 @@ describe('operator processes on the real API server, under the chart\'s RBAC', (
   }, 90_000);
 
   it('deletes everything it created, then its finalizer, when a StreamJob is deleted', async () => {
+    // no-slots' pods never schedule (its podTemplate's nodeSelector matches no node), and a storage
+    // cleanup pod would inherit that placement: this test is about the objects, so the files are retained.
+    // The cleanup itself is tested in storage-lifecycle.test.ts.
+    await kubectlOk(['patch', 'sj', 'no-slots', '--type=merge', '-p', JSON.stringify({ spec: { checkpointing: { deletionPolicy: { checkpoints: 'Retain' } } } })]);
     await kubectlOk(['delete', 'sj', 'no-slots', '--timeout=60s']);
     const left = await json(['get', 'pods,services,configmaps,networkpolicies,secrets', '-l', 'sluice.dev/job=no-slots']);
     expect(left.items).toEqual([]);

@@ -35,7 +35,8 @@ function countingJob(name: string, output: string, count: number, rate: number, 
 
 describe('restart strategies and savepoint upgrades', () => {
   it('runs the StreamJob\'s restart strategy unchanged, and an upgrade whose JobManager pod is deleted during its stop-with-savepoint commits exactly the expected output', async () => {
-    const COUNT = 400;
+    // 50 s of input: the upgrade first runs its check (a plan pod) while run 1 goes on, and run 1 must still be running when the stop is requested.
+    const COUNT = 1000;
     const output = outputDirectory(cluster, 'upgrade');
     const restartStrategy = { type: 'fixed-delay', attempts: 50, delay: '300ms' };
     await cluster.kubectlOk(['apply', '-f', '-'], stringify(countingJob('upgrade', output, COUNT, 20, { restartStrategy })));
@@ -55,7 +56,7 @@ describe('restart strategies and savepoint upgrades', () => {
     const inFlight = await eventually('the stop-with-savepoint requested', async () => {
       const upgrade = (await sj('upgrade')).status?.upgrade;
       return upgrade?.savepointTriggerId !== undefined ? upgrade : undefined;
-    }, 60_000);
+    }, 120_000);
     await cluster.kubectlOk(['delete', 'pod', 'upgrade-jobmanager', '--wait=false']);
     expect(inFlight.step).toBe('Stopping');
     const finished = await eventually('run 2 Finished', async () => {
