@@ -128,6 +128,9 @@ describe('the StreamJob CRD on the real API server', () => {
     expect(spec.job).toEqual({
       entry: 'a.ts', parallelism: 1, maxParallelism: 128, state: 'running', upgradeMode: 'last-state',
       allowNonRestoredState: false, savepointTriggerNonce: 0, restartNonce: 0,
+      savepoints: { history: { maxCount: 10 } },
+      healthCheck: { restarts: { enabled: false, threshold: 64, window: '2m' }, checkpointProgress: { enabled: true }, redeployBackoff: { initial: '1m', max: '30m' } },
+      rollback: { enabled: false, timeout: '5m' },
     });
     // No replicas default: TaskManager pods follow the parallelism unless replicas is set.
     expect(spec.taskManager).toEqual({ slots: 1, podTemplate: { spec: { containers: [{ name: 'side', image: 'busybox' }] } } });
