@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { boundedStatusText } from '../api/bounded-text.ts';
 import type { StreamJob } from '../api/stream-job.ts';
+import { withSchemaDefaults } from '../api/stream-job-defaults.ts';
 import type { StreamJobStatus } from '../api/stream-job-status.ts';
 import type { Caches, OwnedObjects, Reconcile, ReconcileResult } from '../controller/reconcile.ts';
 import { JobManagerRequestError, type JobManagerApi, type SavepointDisposalObservation, type SavepointTriggerObservation } from '../jobmanager/jobmanager-client.ts';
@@ -81,8 +82,9 @@ export class Reconciler implements Reconcile {
     }
   }
 
-  private async reconcileJob(key: string, job: StreamJob): Promise<ReconcileResult> {
+  private async reconcileJob(key: string, stored: StreamJob): Promise<ReconcileResult> {
     const { kube, caches } = this.options;
+    let job = withSchemaDefaults(stored);
     const owned = caches.owned(job.metadata.namespace!, job);
     const finalizers = job.metadata.finalizers ?? [];
     if (job.metadata.deletionTimestamp !== undefined) {
@@ -95,7 +97,7 @@ export class Reconciler implements Reconcile {
       this.options.phases?.setPhase(key, undefined);
       return {};
     }
-    if (!finalizers.includes(FINALIZER)) job = await kube.setFinalizers(job, [...finalizers, FINALIZER]);
+    if (!finalizers.includes(FINALIZER)) job = withSchemaDefaults(await kube.setFinalizers(job, [...finalizers, FINALIZER]));
 
     const decision = decide(await this.observe(job, owned));
     this.options.phases?.setPhase(key, decision.status.phase);
